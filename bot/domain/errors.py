@@ -1,0 +1,34 @@
+"""Typed errors that carry what the member should read.
+
+Anything raised as a :class:`UserError` is bad input or a refused action: the single error
+handler shows ``message`` (and ``example`` when given) ephemerally and nothing has changed.
+Everything else is a bug and is logged with a trace id.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input or a refused action, explained to the member who caused it."""
+
+    def __init__(self, message: str, example: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.example = example
+
+    def render(self) -> str:
+        if self.example:
+            return f"{self.message}\nTry: {self.example}"
+        return self.message
+
+
+class NotFound(UserError):
+    """The thing the member named does not exist in this server."""
+
+
+class Forbidden(UserError):
+    """The member may not do this (not the organiser, no Manage Server, ...)."""
+
+
+class NotConfigured(UserError):
+    """A feature is used before an admin configured its channel."""
