@@ -1,0 +1,123 @@
+"""Builds the bot: settings -> database -> services -> cogs. No network until it starts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import discord
+from discord.ext import commands
+
+from bot.clock import utcnow
+from bot.config import Settings
+from bot.errors import MeetbridgeTree
+from bot.scheduling.scheduler import Scheduler
+from bot.services.config import ConfigService
+from bot.storage.database import Database
+from bot.storage.guild_settings import GuildSettingsRepository
+from bot.storage.tasks import TaskRepository
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = ("cogs.config",)
+
+
+@dataclass
+class Services:
+    """Everything cogs may call; built once the database is open."""
+
+    db: Database
+    scheduler: Scheduler
+    config: ConfigService
+
+
+def intents() -> discord.Intents:
+    """Members (welcome on join) and guild reactions (poll votes); no message content needed."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.members = True
+    chosen.guild_reactions = True
+    chosen.guild_scheduled_events = True
+    chosen.dm_messages = True
+    return chosen
+
+
+class MeetbridgeBot(commands.Bot):
+    def __init__(self, settings: Settings, *, extra_extensions: tuple[str, ...] = ()) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=MeetbridgeTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+        )
+        self.settings = settings
+        self.extensions_to_load = EXTENSIONS + tuple(extra_extensions)
+        self._services: Services | None = None
+        self._ready_once = False
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are built in setup_hook; the bot has not started")
+        return self._services
+
+    async def setup_hook(self) -> None:
+        db = await Database.open(self.settings.database_path)
+        try:
+            version = await db.migrate()
+        except BaseException:
+            await db.close()
+            raise
+        log.info("database %s at schema version %d", self.settings.database_path, version)
+        self._services = build_services(db, self.settings)
+        for extension in self.extensions_to_load:
+            await self.load_extension(extension)
+        if self.settings.sync_commands:
+            await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Bulk-overwrite the commands: to the dev server when configured (instant), else globally."""
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to development server %s", len(synced), guild.id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+
+    async def on_ready(self) -> None:
+        if self._ready_once:
+            return
+        self._ready_once = True
+        await self.services.scheduler.start()
+        log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        try:
+            if self._services is not None:
+                await self._services.scheduler.shutdown()
+        finally:
+            try:
+                await super().close()
+            finally:
+                if self._services is not None:
+                    await self._services.db.close()
+
+
+def build_services(db: Database, settings: Settings) -> Services:
+    scheduler = Scheduler(TaskRepository(db), now=utcnow)
+    return Services(
+        db=db,
+        scheduler=scheduler,
+        config=ConfigService(GuildSettingsRepository(db)),
+    )
+
+
+def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str, ...] = ()) -> MeetbridgeBot:
+    """A ready-to-start bot; the database opens, migrates and cogs load when it starts.
+
+    ``extra_extensions`` lets tests and tools add a cog of their own beside the product's.
+    """
+    return MeetbridgeBot(settings or Settings(), extra_extensions=extra_extensions)

@@ -1,0 +1,43 @@
+"""Settings from the environment (``MEETBRIDGE_*``, plus ``DISCORD_TOKEN``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_USER_AGENT = "Meetbridge Discord bot (https://github.com/meetbridge/meetbridge)"
+
+
+class Settings(BaseSettings):
+    """Validated once at start; a bad value stops the bot with a message naming the variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MEETBRIDGE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
+    )
+    database_path: Path = Path("data/meetbridge.db")
+    geocoder: Literal["nominatim", "offline"] = "nominatim"
+    nominatim_user_agent: str = DEFAULT_USER_AGENT
+    nominatim_url: str = "nominatim.openstreetmap.org"
+    dev_guild_id: int | None = None
+    sync_commands: bool = True
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise ValueError(f"unknown log level {value!r}; use DEBUG, INFO, WARNING or ERROR")
+        return level

@@ -1,0 +1,70 @@
+"""A server's configuration and what it still lacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.durations import DEFAULT_REMINDER_OFFSETS
+from bot.domain.errors import UserError
+
+
+class Purpose(StrEnum):
+    """Where each feature posts."""
+
+    INTRODUCTIONS = "introductions"
+    MEETUPS = "meetups"
+    PAIRING = "pairing"
+    SUPPORT = "support"
+
+
+class Cadence(StrEnum):
+    OFF = "off"
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+    @property
+    def days(self) -> int | None:
+        return {"off": None, "weekly": 7, "biweekly": 14, "monthly": 28}[self.value]
+
+
+PAIRING_SIZES = range(2, 5)
+DEFAULT_TIMEZONE = "UTC"
+
+
+def validate_pairing_size(size: int) -> int:
+    if size not in PAIRING_SIZES:
+        raise UserError(
+            f"A pairing group has 2 to 4 members, not {size}.", "/config pairing cadence:weekly size:2"
+        )
+    return size
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    channels: dict[Purpose, int] = field(default_factory=dict)
+    timezone: str | None = None
+    reminder_offsets: tuple[int, ...] = DEFAULT_REMINDER_OFFSETS
+    pairing_cadence: Cadence = Cadence.OFF
+    pairing_size: int = 2
+
+    @property
+    def tz(self) -> str:
+        """The zone to read and show times in; UTC until an admin sets one."""
+        return self.timezone or DEFAULT_TIMEZONE
+
+    def channel(self, purpose: Purpose) -> int | None:
+        return self.channels.get(purpose)
+
+    def missing(self) -> list[str]:
+        """What an admin still has to set, each with the command that sets it."""
+        missing = [
+            f"No {purpose.value} channel: `/config channel purpose:{purpose.value} channel:#{purpose.value}`"
+            for purpose in Purpose
+            if purpose not in self.channels
+        ]
+        if self.timezone is None:
+            missing.append("No timezone (times are read as UTC): `/config timezone name:Europe/Berlin`")
+        return missing

@@ -1,0 +1,284 @@
+"""Durable timed work: rows in ``scheduled_tasks`` are the truth, APScheduler only the alarm clock.
+
+Every feature that needs something to happen later (a reminder, a poll closing, a follow-up)
+calls :meth:`Scheduler.schedule`, which writes a row and arms a ``DateTrigger`` job keyed by
+the row id (``task:<id>``). When a job fires, the row is *claimed* with one conditional UPDATE
+(pending -> running), so a task runs at most once however many jobs or restarts there were.
+At start, jobs are rebuilt from the pending rows; rows that came due while the bot was down
+fire at once, and each kind decides whether a late run is still useful.
+
+Only tasks due within ``horizon`` hold an APScheduler job; one "refill" job wakes up when the
+next later task enters the window. Memory stays flat with 100,000 pending reminders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import from_epoch, to_epoch
+from bot.domain.tasks import ScheduledTask, TaskState, retry_delay
+from bot.storage.tasks import TaskRepository
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[ScheduledTask], Awaitable[None]]
+
+DEFAULT_HORIZON = 6 * 3600
+_REFILL_JOB = "refill"
+
+
+class TaskDropped(Exception):
+    """Raised by a handler when the task is no longer useful (e.g. its meetup was cancelled)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RetryLater(Exception):
+    """Raised by a handler that could not finish and wants the usual backoff."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskKind:
+    name: str
+    handler: Handler
+    # How late a run may start and still be useful; None = always run, however late.
+    max_lateness: int | None = None
+
+
+class Scheduler:
+    def __init__(
+        self,
+        repo: TaskRepository,
+        *,
+        now: Callable[[], datetime],
+        horizon: int = DEFAULT_HORIZON,
+    ) -> None:
+        self.repo = repo
+        self._now = now
+        self.horizon = horizon
+        self._kinds: dict[str, TaskKind] = {}
+        self._aps: AsyncIOScheduler | None = None
+        self._window_end = 0
+        self._next_refill: int | None = None
+        self._running: set[asyncio.Task[Any]] = set()
+
+    # -- registration ------------------------------------------------------------------
+
+    def register(self, kind: str, handler: Handler, *, max_lateness: int | None = None) -> None:
+        if kind in self._kinds:
+            raise ValueError(f"task kind {kind!r} registered twice")
+        self._kinds[kind] = TaskKind(kind, handler, max_lateness)
+
+    @property
+    def running(self) -> bool:
+        return self._aps is not None and self._aps.running
+
+    def now_epoch(self) -> int:
+        return to_epoch(self._now())
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the alarm clock and rebuild every job from the database."""
+        if self.running:
+            return
+        interrupted = await self.repo.requeue_interrupted()
+        if interrupted:
+            log.warning("%d task(s) were interrupted by a stop and will run again", interrupted)
+        self._aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._aps.start()
+        await self._refill()
+
+    async def shutdown(self) -> None:
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)
+        self._aps = None
+        for task in list(self._running):
+            task.cancel()
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    # -- the API features use ----------------------------------------------------------
+
+    async def schedule(
+        self,
+        guild_id: int,
+        kind: str,
+        due_at: int,
+        *,
+        subject_id: int | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> ScheduledTask:
+        """Record a task and arm its job. Safe inside a transaction: a rolled-back row never runs."""
+        if kind not in self._kinds:
+            raise ValueError(f"no handler registered for task kind {kind!r}")
+        task = await self.repo.add(
+            guild_id, kind, due_at, self.now_epoch(), subject_id=subject_id, payload=payload
+        )
+        self._arm(task.id, task.due_at)
+        return task
+
+    async def reschedule(self, task_id: int, due_at: int) -> bool:
+        if not await self.repo.reschedule(task_id, due_at):
+            return False
+        self._arm(task_id, due_at)
+        return True
+
+    async def cancel(self, task_id: int) -> bool:
+        cancelled = await self.repo.cancel(task_id, self.now_epoch())
+        self._disarm(task_id)
+        return cancelled
+
+    async def cancel_for_subject(self, guild_id: int, kinds: Iterable[str], subject_id: int) -> int:
+        count = 0
+        for task in await self.repo.for_subject(guild_id, kinds, subject_id):
+            if task.state is TaskState.PENDING and await self.cancel(task.id):
+                count += 1
+        return count
+
+    async def pending_for_subject(
+        self, guild_id: int, kinds: Iterable[str], subject_id: int
+    ) -> list[ScheduledTask]:
+        tasks = await self.repo.for_subject(guild_id, kinds, subject_id)
+        return [task for task in tasks if task.state is TaskState.PENDING]
+
+    async def run_due_now(self) -> None:
+        """Fire everything already due (used after a catch-up, and by tools)."""
+        for task in await self.repo.pending_until(self.now_epoch()):
+            await self._fire(task.id)
+
+    # -- jobs ----------------------------------------------------------------------------
+
+    def _arm(self, task_id: int, due_at: int) -> None:
+        if self._aps is None:
+            return  # not started yet: start() derives the job from the row
+        if due_at <= self._window_end:
+            self._aps.add_job(
+                self._fire,
+                DateTrigger(run_date=from_epoch(due_at)),
+                args=[task_id],
+                id=f"task:{task_id}",
+                replace_existing=True,
+            )
+        else:
+            self._disarm(task_id)
+            self._plan_refill(due_at - self.horizon)
+
+    def _disarm(self, task_id: int) -> None:
+        if self._aps is None:
+            return
+        with contextlib.suppress(JobLookupError):
+            self._aps.remove_job(f"task:{task_id}")
+
+    def _plan_refill(self, at: int) -> None:
+        assert self._aps is not None
+        at = max(at, self.now_epoch())
+        if self._next_refill is not None and self._next_refill <= at:
+            return
+        self._next_refill = at
+        self._aps.add_job(
+            self._refill,
+            DateTrigger(run_date=from_epoch(at)),
+            id=_REFILL_JOB,
+            replace_existing=True,
+        )
+
+    async def _refill(self) -> None:
+        """Arm a job for every pending task due within the horizon; plan the next refill."""
+        if self._aps is None:
+            return
+        now = self.now_epoch()
+        self._next_refill = None
+        self._window_end = now + self.horizon
+        tasks = await self.repo.pending_until(self._window_end)
+        for task in tasks:
+            self._arm(task.id, task.due_at)
+        upcoming = await self.repo.next_pending_after(self._window_end)
+        if upcoming is not None:
+            self._plan_refill(upcoming - self.horizon)
+        log.debug("armed %d job(s) until %s", len(tasks), from_epoch(self._window_end))
+
+    async def _fire(self, task_id: int) -> None:
+        current = asyncio.current_task()
+        if current is not None:
+            self._running.add(current)
+        try:
+            await self._run(task_id)
+        finally:
+            if current is not None:
+                self._running.discard(current)
+
+    async def _run(self, task_id: int) -> None:
+        now = self.now_epoch()
+        task = await self.repo.claim(task_id, now)
+        if task is None:
+            return  # already run, cancelled, rescheduled later, or rolled back
+        kind = self._kinds.get(task.kind)
+        if kind is None:
+            log.error("task %d has unknown kind %r; marking failed", task.id, task.kind)
+            await self.repo.finish(task.id, TaskState.FAILED, now, f"unknown kind {task.kind}")
+            return
+        lateness = now - task.due_at
+        if kind.max_lateness is not None and lateness > kind.max_lateness:
+            log.info("dropping %s task %d: %ds late", task.kind, task.id, lateness)
+            await self.repo.finish(task.id, TaskState.DROPPED, now, f"missed by {lateness}s")
+            return
+        try:
+            await kind.handler(task)
+        except TaskDropped as dropped:
+            await self.repo.finish(task.id, TaskState.DROPPED, self.now_epoch(), dropped.reason)
+        except asyncio.CancelledError:
+            # Stopped mid-run (shutdown): it runs again after the next start.
+            await asyncio.shield(self.repo.retry_at(task.id, task.due_at, "interrupted by shutdown"))
+            raise
+        except Exception as exc:
+            await self._failed(task, exc)
+        else:
+            await self.repo.finish(task.id, TaskState.DONE, self.now_epoch())
+
+    async def _failed(self, task: ScheduledTask, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        delay = retry_delay(task.attempts)
+        now = self.now_epoch()
+        if delay is None:
+            log.error(
+                "%s task %d failed for good after %d tries: %s", task.kind, task.id, task.attempts, error
+            )
+            await self.repo.finish(task.id, TaskState.FAILED, now, error)
+            return
+        if not isinstance(exc, RetryLater):
+            log.warning(
+                "%s task %d failed (try %d), retrying in %ds: %s",
+                task.kind,
+                task.id,
+                task.attempts,
+                delay,
+                error,
+                exc_info=exc,
+            )
+        await self.repo.retry_at(task.id, now + delay, error)
+        self._arm(task.id, now + delay)
+
+    def job_count(self) -> int:
+        return 0 if self._aps is None else len(self._aps.get_jobs())
+
+    def next_wakeup(self) -> datetime | None:
+        if self._aps is None:
+            return None
+        times = [job.next_run_time for job in self._aps.get_jobs() if job.next_run_time is not None]
+        return min(times) if times else None

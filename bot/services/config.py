@@ -1,0 +1,35 @@
+"""Server configuration use cases: validate what an admin typed, then store it."""
+
+from __future__ import annotations
+
+from bot.domain.durations import parse_offsets
+from bot.domain.guild_settings import Cadence, GuildSettings, Purpose, validate_pairing_size
+from bot.domain.timezones import validate_timezone
+from bot.storage.guild_settings import GuildSettingsRepository
+
+
+class ConfigService:
+    def __init__(self, repo: GuildSettingsRepository) -> None:
+        self.repo = repo
+
+    async def settings(self, guild_id: int) -> GuildSettings:
+        return await self.repo.get(guild_id)
+
+    async def set_channel(self, guild_id: int, purpose: Purpose, channel_id: int, now: int) -> GuildSettings:
+        await self.repo.set_channel(guild_id, purpose, channel_id, now)
+        return await self.repo.get(guild_id)
+
+    async def set_timezone(self, guild_id: int, name: str, now: int) -> GuildSettings:
+        timezone = validate_timezone(name)
+        await self.repo.set_timezone(guild_id, timezone, now)
+        return await self.repo.get(guild_id)
+
+    async def set_reminders(self, guild_id: int, text: str, now: int) -> GuildSettings:
+        offsets = parse_offsets(text)
+        await self.repo.set_reminder_offsets(guild_id, offsets, now)
+        return await self.repo.get(guild_id)
+
+    async def set_pairing(self, guild_id: int, cadence: Cadence, size: int, now: int) -> GuildSettings:
+        validate_pairing_size(size)
+        await self.repo.set_pairing(guild_id, cadence, size, now)
+        return await self.repo.get(guild_id)

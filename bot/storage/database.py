@@ -1,0 +1,233 @@
+"""One SQLite connection for the whole bot, its pragmas, transactions and migrations.
+
+A single aiosqlite connection serialises every statement through one thread, so SQLite never
+sees two writers. Transactions take an asyncio lock so that two tasks can never interleave
+their statements inside one ``BEGIN ... COMMIT``; reads outside a transaction do not wait
+for it unless they run while a transaction is open (they then see its uncommitted state,
+which is the same connection's view).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def statements(self) -> list[str]:
+        """Split the file into complete statements (sqlite3 knows where one ends)."""
+        statements: list[str] = []
+        buffer = ""
+        for line in self.sql.splitlines(keepends=True):
+            if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+                continue
+            buffer += line
+            if sqlite3.complete_statement(buffer):
+                statements.append(buffer.strip())
+                buffer = ""
+        if buffer.strip():
+            raise MigrationError(f"{self.name}: unterminated statement: {buffer.strip()[:80]}")
+        return statements
+
+
+class MigrationError(RuntimeError):
+    """A migration file is malformed or failed to apply; the database kept its version."""
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Numbered ``NNNN_name.sql`` files in order; gaps or duplicates are a packaging bug."""
+    migrations: list[Migration] = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"migration file name not NNNN_name.sql: {path.name}")
+        migrations.append(Migration(int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise MigrationError(f"migration {migration.name} should be number {expected:04d}")
+    return migrations
+
+
+class Database:
+    """The bot's connection. Repositories get one of these and own all SQL."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path | str) -> None:
+        self._conn = connection
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._in_transaction = False
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating parent folders) with WAL, foreign keys and a busy timeout."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pending = aiosqlite.connect(str(path), isolation_level=None)
+        # Belt and braces: close() stops the worker thread, but if a caller forgets it the
+        # thread must not keep the interpreter alive at exit.
+        worker = getattr(pending, "_thread", None)
+        if worker is not None:
+            worker.daemon = True
+        conn = await pending
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, path)
+        for pragma in (
+            "journal_mode = WAL",
+            "foreign_keys = ON",
+            "synchronous = NORMAL",
+            "busy_timeout = 5000",
+        ):
+            await db._run(f"PRAGMA {pragma}")
+        return db
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self._conn.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- queries -------------------------------------------------------------------------
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows changed (or lastrowid for inserts)."""
+        async with self._autocommit_guard():
+            cursor = await self._conn.execute(sql, params)
+            try:
+                return cursor.rowcount
+            finally:
+                await cursor.close()
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT and return the new row id."""
+        async with self._autocommit_guard():
+            cursor = await self._conn.execute(sql, params)
+            try:
+                return int(cursor.lastrowid or 0)
+            finally:
+                await cursor.close()
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._autocommit_guard():
+            await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def _run(self, sql: str, params: Params = ()) -> None:
+        """Execute and close the cursor at once (an open cursor blocks COMMIT)."""
+        cursor = await self._conn.execute(sql, params)
+        await cursor.close()
+
+    # -- transactions --------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _autocommit_guard(self) -> AsyncIterator[None]:
+        """A lone write outside a transaction waits for an open transaction to finish.
+
+        Without this, a write from another task would silently join (and commit or roll back
+        with) somebody else's transaction on the shared connection.
+        """
+        if self._in_transaction and _owner_is_current(self):
+            yield
+            return
+        async with self._lock:
+            yield
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls everything back.
+
+        Nested use inside the same task joins the outer transaction.
+        """
+        if self._in_transaction and _owner_is_current(self):
+            yield self
+            return
+        async with self._lock:
+            self._in_transaction = True
+            self._owner = asyncio.current_task()
+            await self._run("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                await self._run("ROLLBACK")
+                raise
+            else:
+                await self._run("COMMIT")
+            finally:
+                self._in_transaction = False
+                self._owner = None
+
+    # -- migrations ----------------------------------------------------------------------
+
+    async def user_version(self) -> int:
+        return int(await self.fetchval("PRAGMA user_version"))
+
+    async def migrate(self, migrations: list[Migration] | None = None) -> int:
+        """Apply every pending migration, each atomically with its ``user_version`` bump.
+
+        Statements run one by one inside an explicit transaction (``executescript`` would
+        commit first and break atomicity). Returns the version reached.
+        """
+        migrations = load_migrations() if migrations is None else migrations
+        current = await self.user_version()
+        latest = migrations[-1].version if migrations else 0
+        if current > latest:
+            raise MigrationError(
+                f"database is at version {current}, newer than this code knows ({latest}); "
+                "upgrade Meetbridge or use another database file"
+            )
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            statements = migration.statements
+            try:
+                async with self.transaction():
+                    for statement in statements:
+                        await self._run(statement)
+                    # PRAGMA cannot take a bound parameter; the version is an int we parsed.
+                    await self._run(f"PRAGMA user_version = {int(migration.version)}")
+            except sqlite3.Error as exc:
+                raise MigrationError(f"migration {migration.name} failed: {exc}") from exc
+            log.info("applied migration %s", migration.name)
+            current = migration.version
+        return current
+
+
+def _owner_is_current(db: Database) -> bool:
+    return getattr(db, "_owner", None) is asyncio.current_task()

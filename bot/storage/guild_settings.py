@@ -1,0 +1,81 @@
+"""SQL for a server's configuration."""
+
+from __future__ import annotations
+
+from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
+from bot.storage.database import Database
+
+
+def _encode_offsets(offsets: tuple[int, ...]) -> str:
+    return ",".join(str(offset) for offset in offsets)
+
+
+def _decode_offsets(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part)
+
+
+class GuildSettingsRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        """The server's settings; defaults when nothing was ever set."""
+        row = await self.db.fetchone(
+            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size "
+            "FROM guild_settings WHERE guild_id = ?",
+            (guild_id,),
+        )
+        channel_rows = await self.db.fetchall(
+            "SELECT purpose, channel_id FROM guild_channels WHERE guild_id = ?", (guild_id,)
+        )
+        channels = {Purpose(r["purpose"]): int(r["channel_id"]) for r in channel_rows}
+        if row is None:
+            return GuildSettings(guild_id=guild_id, channels=channels)
+        return GuildSettings(
+            guild_id=guild_id,
+            channels=channels,
+            timezone=row["timezone"],
+            reminder_offsets=_decode_offsets(row["reminder_offsets"]),
+            pairing_cadence=Cadence(row["pairing_cadence"]),
+            pairing_size=int(row["pairing_size"]),
+        )
+
+    async def _ensure_row(self, guild_id: int, now: int) -> None:
+        await self.db.execute(
+            "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?) "
+            "ON CONFLICT (guild_id) DO NOTHING",
+            (guild_id, now),
+        )
+
+    async def set_channel(self, guild_id: int, purpose: Purpose, channel_id: int, now: int) -> None:
+        await self.db.execute(
+            "INSERT INTO guild_channels (guild_id, purpose, channel_id, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, purpose) DO UPDATE SET channel_id = excluded.channel_id, "
+            "updated_at = excluded.updated_at",
+            (guild_id, purpose.value, channel_id, now),
+        )
+
+    async def set_timezone(self, guild_id: int, timezone: str, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET timezone = ?, updated_at = ? WHERE guild_id = ?",
+                (timezone, now, guild_id),
+            )
+
+    async def set_reminder_offsets(self, guild_id: int, offsets: tuple[int, ...], now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET reminder_offsets = ?, updated_at = ? WHERE guild_id = ?",
+                (_encode_offsets(offsets), now, guild_id),
+            )
+
+    async def set_pairing(self, guild_id: int, cadence: Cadence, size: int, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET pairing_cadence = ?, pairing_size = ?, updated_at = ? "
+                "WHERE guild_id = ?",
+                (cadence.value, size, now, guild_id),
+            )

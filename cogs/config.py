@@ -1,0 +1,105 @@
+"""/config: where features post, timezone, reminder offsets, pairing cadence (Manage Server)."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MeetbridgeBot
+from bot.clock import now_epoch
+from bot.domain.durations import format_offsets
+from bot.domain.errors import UserError
+from bot.domain.guild_settings import Cadence, Purpose
+from bot.domain.timezones import search_timezones
+from bot.errors import AdminOnly
+from bot.ui.config import missing_permissions, permission_names, settings_embed
+
+log = logging.getLogger(__name__)
+
+
+class ConfigCog(commands.Cog):
+    config = app_commands.Group(
+        name="config", description="Meetbridge settings for this server (Manage Server)", guild_only=True
+    )
+
+    def __init__(self, bot: MeetbridgeBot) -> None:
+        self.bot = bot
+        self.service = bot.services.config
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if not interaction.permissions.manage_guild:
+            raise AdminOnly()
+        return True
+
+    @config.command(name="show", description="Every setting of this server and what is missing")
+    async def show(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        settings = await self.service.settings(interaction.guild.id)
+        await interaction.response.send_message(
+            embed=settings_embed(settings, interaction.guild.name), ephemeral=True
+        )
+
+    @config.command(name="channel", description="Choose where a feature posts")
+    @app_commands.describe(purpose="Which feature", channel="The text channel it posts in")
+    async def channel(
+        self, interaction: discord.Interaction, purpose: Purpose, channel: discord.TextChannel
+    ) -> None:
+        assert interaction.guild is not None
+        me = interaction.guild.me
+        permissions = channel.permissions_for(me)
+        if not (permissions.view_channel and permissions.send_messages):
+            raise UserError(
+                f"I can't see or post in {channel.mention}. Give the Meetbridge role View Channel and "
+                "Send Messages there, or pick another channel.",
+                f"/config channel purpose:{purpose.value} channel:#{purpose.value}",
+            )
+        await self.service.set_channel(interaction.guild.id, purpose, channel.id, now_epoch())
+        message = f"The **{purpose.value}** channel is now {channel.mention}."
+        if missing := missing_permissions(purpose, permissions):
+            message += f"\n⚠️ I still need these permissions there: {permission_names(missing)}."
+        await interaction.response.send_message(message, ephemeral=True)
+
+    @config.command(name="timezone", description="The server's default timezone (IANA name)")
+    @app_commands.describe(name="For example Europe/Berlin or America/New_York")
+    async def timezone(self, interaction: discord.Interaction, name: str) -> None:
+        assert interaction.guild is not None
+        settings = await self.service.set_timezone(interaction.guild.id, name, now_epoch())
+        await interaction.response.send_message(
+            f"Times are now read and shown in **{settings.timezone}**.", ephemeral=True
+        )
+
+    @timezone.autocomplete("name")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in search_timezones(current)]
+
+    @config.command(name="reminders", description="When reminders go out before a meetup")
+    @app_commands.describe(offsets="1 to 5 offsets, each 5 minutes to 14 days, e.g. 24h, 1h")
+    async def reminders(self, interaction: discord.Interaction, offsets: str) -> None:
+        assert interaction.guild is not None
+        settings = await self.service.set_reminders(interaction.guild.id, offsets, now_epoch())
+        await interaction.response.send_message(
+            f"Reminders now go out **{format_offsets(settings.reminder_offsets)}** before each meetup.",
+            ephemeral=True,
+        )
+
+    @config.command(name="pairing", description="How often pairing rounds run and the group size")
+    @app_commands.describe(cadence="How often a round runs", size="Members per group (2 to 4)")
+    async def pairing(
+        self, interaction: discord.Interaction, cadence: Cadence, size: app_commands.Range[int, 2, 4]
+    ) -> None:
+        assert interaction.guild is not None
+        await self.service.set_pairing(interaction.guild.id, cadence, size, now_epoch())
+        if cadence is Cadence.OFF:
+            text = "Pairing rounds are **off**."
+        else:
+            text = f"Pairing rounds now run **{cadence.value}** with groups of **{size}**."
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def setup(bot: MeetbridgeBot) -> None:
+    await bot.add_cog(ConfigCog(bot))

@@ -1,0 +1,45 @@
+"""A test-only extension: schedules a probe task from bot code and records when it fires.
+
+Jobs must be armed from bot code for SimCord's virtual clock to own their timers, so the test
+asks the bot to schedule through a slash command, as a feature would.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MeetbridgeBot
+from bot.clock import now_epoch
+from bot.domain.tasks import ScheduledTask
+from bot.scheduling.scheduler import TaskDropped
+from tests.behaviour.probe_log import FAIL_TIMES, FIRED
+
+
+class Probe(commands.Cog):
+    def __init__(self, bot: MeetbridgeBot) -> None:
+        self.bot = bot
+        bot.services.scheduler.register("probe", self.run, max_lateness=600)
+
+    async def run(self, task: ScheduledTask) -> None:
+        if task.payload.get("drop"):
+            raise TaskDropped("asked to drop")
+        if FAIL_TIMES.get(task.id, 0) > 0:
+            FAIL_TIMES[task.id] -= 1
+            raise RuntimeError("simulated outage")
+        FIRED.append((task.id, now_epoch()))
+
+    @app_commands.command(name="probe", description="test only")
+    async def probe(self, interaction: discord.Interaction, seconds: int, failures: int = 0) -> None:
+        assert interaction.guild_id is not None
+        task = await self.bot.services.scheduler.schedule(
+            interaction.guild_id, "probe", now_epoch() + seconds
+        )
+        if failures:
+            FAIL_TIMES[task.id] = failures
+        await interaction.response.send_message(f"task {task.id}", ephemeral=True)
+
+
+async def setup(bot: MeetbridgeBot) -> None:
+    await bot.add_cog(Probe(bot))

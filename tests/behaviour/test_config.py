@@ -1,0 +1,162 @@
+"""/config through the real bot: admins set values, others are refused, bad values change nothing."""
+
+from __future__ import annotations
+
+import pytest
+import simcord
+
+from bot.domain.guild_settings import Cadence, Purpose
+from tests.conftest import BotFactory, restart
+from tests.world import World, build_world
+
+
+@pytest.fixture
+async def world(env: simcord.Env) -> World:
+    return build_world(env)
+
+
+async def stored(world: World):
+    return await world.bot.services.config.settings(world.guild.id)
+
+
+def field(embed, name: str) -> str:
+    return next(f.value for f in embed.fields if f.name == name)
+
+
+async def test_show_on_a_fresh_server_lists_everything_missing(world: World) -> None:
+    result = await world.admin.slash(world.general, "config show")
+
+    assert result.ephemeral
+    embed = result.response.embeds[0]
+    missing = field(embed, "Still missing")
+    for purpose in Purpose:
+        assert f"/config channel purpose:{purpose.value}" in missing
+    assert "/config timezone" in missing
+    assert field(embed, "Reminders before meetups") == "24h, 1h"
+    assert field(embed, "Pairing rounds") == "off"
+
+
+async def test_admin_sets_every_value_and_show_reflects_it(world: World) -> None:
+    for purpose, channel in [
+        ("introductions", world.introductions),
+        ("meetups", world.meetups),
+        ("pairing", world.pairing),
+        ("support", world.support),
+    ]:
+        result = await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
+        assert result.ephemeral
+        assert channel.mention in result.response.content
+    result = await world.admin.slash(world.general, "config timezone", name="europe/berlin")
+    assert "Europe/Berlin" in result.response.content
+    result = await world.admin.slash(world.general, "config reminders", offsets="2d, 3h, 30m")
+    assert "2d, 3h, 30m" in result.response.content
+    result = await world.admin.slash(world.general, "config pairing", cadence="biweekly", size=3)
+    assert "biweekly" in result.response.content
+
+    shown = (await world.admin.slash(world.general, "config show")).response.embeds[0]
+
+    assert field(shown, "Ready") == "Every feature is configured."
+    assert world.meetups.mention in field(shown, "Channels")
+    assert field(shown, "Timezone") == "Europe/Berlin"
+    assert field(shown, "Reminders before meetups") == "2d, 3h, 30m"
+    assert field(shown, "Pairing rounds") == "biweekly, groups of 3"
+    settings = await stored(world)
+    assert settings.channels[Purpose.SUPPORT] == world.support.id
+    assert settings.reminder_offsets == (172800, 10800, 1800)
+    assert settings.pairing_cadence is Cadence.BIWEEKLY and settings.pairing_size == 3
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("config show", {}),
+        ("config channel", {"purpose": "meetups", "channel": "meetups"}),
+        ("config timezone", {"name": "Europe/Berlin"}),
+        ("config reminders", {"offsets": "2h"}),
+        ("config pairing", {"cadence": "weekly", "size": 2}),
+    ],
+)
+async def test_member_without_manage_server_is_refused_and_nothing_changes(
+    world: World, command: str, options: dict
+) -> None:
+    if options.get("channel") == "meetups":
+        options = {**options, "channel": world.meetups}
+    before = await stored(world)
+
+    result = await world.alice.slash(world.general, command, **options)
+
+    assert result.ephemeral
+    assert "Manage Server" in result.response.content
+    assert not result.response.embeds
+    assert await stored(world) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "complaint", "example"),
+    [
+        ("config timezone", {"name": "Mars/Olympus"}, "not an IANA timezone", "/config timezone name:"),
+        ("config timezone", {"name": "localtime"}, "not an IANA timezone", "Europe/Berlin"),
+        ("config reminders", {"offsets": "0h"}, "between 5 minutes and 14 days", "24h, 1h"),
+        ("config reminders", {"offsets": "1h, 2h, 3h, 4h, 5h, 6h"}, "at most 5", "24h, 1h"),
+        ("config reminders", {"offsets": "banana"}, "not a duration", "24h, 1h"),
+        ("config reminders", {"offsets": "15d"}, "between 5 minutes and 14 days", "24h, 1h"),
+    ],
+)
+async def test_bad_value_is_explained_with_an_example_and_nothing_stored(
+    world: World, command: str, options: dict, complaint: str, example: str
+) -> None:
+    before = await stored(world)
+
+    result = await world.admin.slash(world.general, command, **options)
+
+    assert result.ephemeral
+    assert complaint in result.response.content
+    assert "Try: " in result.response.content and example in result.response.content
+    assert await stored(world) == before
+
+
+async def test_timezone_autocomplete_offers_matching_iana_names(world: World) -> None:
+    choices = await world.admin.autocomplete(world.general, "config timezone", "name", "berl")
+
+    assert [choice["value"] for choice in choices] == ["Europe/Berlin"]
+
+
+async def test_channel_the_bot_cannot_post_in_is_refused(world: World) -> None:
+    import discord
+
+    # The bot's managed role is an administrator by default; make it an ordinary one.
+    bot_role = world.guild.roles["TestBot"]
+    world.env.backend.edit_role(
+        world.guild.id, bot_role.id, {"permissions": discord.Permissions.general().value & ~8}
+    )
+    hidden = world.guild.create_text_channel(
+        "hidden", overwrites={bot_role: discord.PermissionOverwrite(view_channel=False)}
+    )
+
+    result = await world.admin.slash(world.general, "config channel", purpose="meetups", channel=hidden)
+
+    assert result.ephemeral
+    assert "can't see or post" in result.response.content
+    assert Purpose.MEETUPS not in (await stored(world)).channels
+
+
+async def test_settings_survive_a_restart_on_the_same_database(
+    world: World, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    await world.admin.slash(world.general, "config timezone", name="America/New_York")
+    await world.admin.slash(world.general, "config channel", purpose="support", channel=world.support)
+
+    await restart(env, bot_factory)
+
+    shown = (await world.admin.slash(world.general, "config show")).response.embeds[0]
+    assert field(shown, "Timezone") == "America/New_York"
+    assert world.support.mention in field(shown, "Channels")
+
+
+async def test_settings_are_per_server(world: World, env: simcord.Env) -> None:
+    await world.admin.slash(world.general, "config timezone", name="Asia/Tokyo")
+    other = build_world(env, name="Another Server")
+
+    shown = (await other.admin.slash(other.general, "config show")).response.embeds[0]
+
+    assert field(shown, "Timezone") == "not set (UTC)"

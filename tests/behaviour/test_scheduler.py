@@ -1,0 +1,115 @@
+"""The scheduler on SimCord's virtual clock: durable, exactly once, across restarts."""
+
+from __future__ import annotations
+
+import pytest
+import simcord
+
+from bot import MeetbridgeBot
+from bot.domain.tasks import TaskState
+from tests.behaviour import probe_log as probe
+from tests.conftest import BotFactory, restart
+from tests.world import World, build_world
+
+PROBE = ("tests.behaviour.probe",)
+
+
+@pytest.fixture
+def simcord_bot(bot_factory: BotFactory) -> MeetbridgeBot:
+    probe.FIRED.clear()
+    probe.FAIL_TIMES.clear()
+    return bot_factory(extra_extensions=PROBE)
+
+
+@pytest.fixture
+async def world(env: simcord.Env) -> World:
+    return build_world(env)
+
+
+async def schedule(world: World, seconds: int, failures: int = 0) -> int:
+    result = await world.alice.slash(world.general, "probe", seconds=seconds, failures=failures)
+    return int(result.response.content.split()[-1])
+
+
+async def state(world: World, task_id: int):
+    return await world.bot.services.scheduler.repo.get(task_id)
+
+
+async def test_a_job_one_hour_ahead_fires_exactly_once_at_its_time(world: World, env: simcord.Env) -> None:
+    start = int(env.now().timestamp())
+    task_id = await schedule(world, 3600)
+
+    await env.advance_time(3599)
+    assert probe.FIRED == []
+
+    await env.advance_time(1)
+    assert [(task_id, start + 3600)] == probe.FIRED
+
+    await env.advance_time(7200)
+    assert len(probe.FIRED) == 1
+    assert (await state(world, task_id)).state is TaskState.DONE
+
+
+async def test_a_restart_before_the_job_rebuilds_it_from_the_database(
+    world: World, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    task_id = await schedule(world, 3600)
+    await env.advance_time(1800)
+
+    await restart(env, bot_factory, extra_extensions=PROBE)
+    await env.advance_time(1800)
+    await env.advance_time(3600)
+
+    assert [fired for fired, _ in probe.FIRED] == [task_id]
+
+
+async def test_a_task_missed_while_down_fires_on_start(
+    world: World, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    now = int(env.now().timestamp())
+    # Written while "down": due five minutes ago, still within the probe's 10 minute usefulness.
+    late = await world.bot.services.scheduler.repo.add(
+        world.guild.id, "probe", due_at=now - 300, now=now - 900
+    )
+    stale = await world.bot.services.scheduler.repo.add(
+        world.guild.id, "probe", due_at=now - 3600, now=now - 7200
+    )
+
+    await restart(env, bot_factory, extra_extensions=PROBE)
+
+    assert [fired for fired, _ in probe.FIRED] == [late.id]
+    assert (await state(world, stale.id)).state is TaskState.DROPPED
+
+
+async def test_a_failing_task_is_retried_with_backoff_and_recorded(world: World, env: simcord.Env) -> None:
+    task_id = await schedule(world, 60, failures=2)
+
+    await env.advance_time(60)
+    failed_once = await state(world, task_id)
+    assert failed_once.state is TaskState.PENDING
+    assert "simulated outage" in failed_once.last_error
+    await env.advance_time(15)  # first retry after 15 s fails again
+    assert probe.FIRED == []
+    await env.advance_time(60)  # second retry after 60 s succeeds
+
+    assert [fired for fired, _ in probe.FIRED] == [task_id]
+    done = await state(world, task_id)
+    assert done.state is TaskState.DONE and done.attempts == 3
+
+
+async def test_many_tasks_fire_once_each_in_order(world: World, env: simcord.Env) -> None:
+    ids = [await schedule(world, seconds) for seconds in (300, 100, 200)]
+
+    await env.advance_time(400)
+
+    assert [fired for fired, _ in probe.FIRED] == [ids[1], ids[2], ids[0]]
+
+
+async def test_a_task_beyond_the_horizon_is_armed_by_a_refill(world: World, env: simcord.Env) -> None:
+    horizon = world.bot.services.scheduler.horizon
+    task_id = await schedule(world, horizon * 3)
+    assert world.bot.services.scheduler.job_count() == 1  # only the refill job
+
+    await env.advance_time(horizon * 3)
+
+    assert [fired for fired, _ in probe.FIRED] == [task_id]

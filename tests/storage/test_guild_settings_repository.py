@@ -1,0 +1,47 @@
+"""Guild settings rows on a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
+from bot.storage.database import Database
+from bot.storage.guild_settings import GuildSettingsRepository
+
+
+@pytest.fixture
+async def repo(tmp_path: Path):
+    db = await Database.open(tmp_path / "settings.db")
+    await db.migrate()
+    yield GuildSettingsRepository(db)
+    await db.close()
+
+
+async def test_unknown_server_gets_defaults(repo: GuildSettingsRepository) -> None:
+    assert await repo.get(42) == GuildSettings(guild_id=42)
+
+
+async def test_values_round_trip(repo: GuildSettingsRepository) -> None:
+    await repo.set_channel(1, Purpose.MEETUPS, 555, now=1)
+    await repo.set_channel(1, Purpose.MEETUPS, 556, now=2)
+    await repo.set_timezone(1, "Europe/Berlin", now=3)
+    await repo.set_reminder_offsets(1, (7200, 600), now=4)
+    await repo.set_pairing(1, Cadence.MONTHLY, 4, now=5)
+
+    settings = await repo.get(1)
+
+    assert settings.channels == {Purpose.MEETUPS: 556}
+    assert settings.timezone == "Europe/Berlin"
+    assert settings.reminder_offsets == (7200, 600)
+    assert (settings.pairing_cadence, settings.pairing_size) == (Cadence.MONTHLY, 4)
+    assert await repo.get(2) == GuildSettings(guild_id=2)
+
+
+async def test_the_schema_refuses_an_impossible_pairing_size(repo: GuildSettingsRepository) -> None:
+    import sqlite3
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await repo.set_pairing(1, Cadence.WEEKLY, 9, now=1)
+    assert (await repo.get(1)).pairing_size == 2

@@ -1,0 +1,74 @@
+"""Reminder offsets and durations as admins type them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.durations import DAY, HOUR, MINUTE, format_duration, parse_duration, parse_offsets
+from bot.domain.errors import UserError
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("24h", 24 * HOUR),
+        ("1h", HOUR),
+        ("30m", 30 * MINUTE),
+        ("90 minutes", 90 * MINUTE),
+        ("1d 12h", DAY + 12 * HOUR),
+        ("1.5h", 90 * MINUTE),
+        ("2 days", 2 * DAY),
+        ("1 week", 7 * DAY),
+        ("1h and 30m", 90 * MINUTE),
+        ("  3H ", 3 * HOUR),
+    ],
+)
+def test_durations_are_read(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "banana", "24", "h", "24 parsecs", "1h banana", "-1h"])
+def test_unreadable_durations_are_refused_with_an_example(text: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_duration(text)
+    assert caught.value.example
+
+
+def test_offsets_are_sorted_largest_first_and_deduplicated() -> None:
+    assert parse_offsets("1h, 24h, 60m") == (24 * HOUR, HOUR)
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("0h", "between 5 minutes and 14 days"),
+        ("4m", "between 5 minutes and 14 days"),
+        ("15d", "between 5 minutes and 14 days"),
+        ("1h, 2h, 3h, 4h, 5h, 6h", "at most 5"),
+        ("banana", "not a duration"),
+        (" , ", "at least one"),
+    ],
+)
+def test_bad_offsets_are_refused(text: str, complaint: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_offsets(text)
+    assert complaint in caught.value.message
+    assert caught.value.example == "/config reminders offsets:24h, 1h"
+
+
+def test_the_limits_themselves_are_allowed() -> None:
+    assert parse_offsets("5m, 14d") == (14 * DAY, 5 * MINUTE)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(DAY, "24h"), (2 * DAY, "2d"), (90 * MINUTE, "1h 30m"), (DAY + HOUR, "1d 1h")]
+)
+def test_durations_are_written_short(seconds: int, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+@given(st.integers(min_value=1, max_value=14 * DAY // MINUTE).map(lambda m: m * MINUTE))
+def test_writing_then_reading_a_duration_gives_it_back(seconds: int) -> None:
+    assert parse_duration(format_duration(seconds)) == seconds
