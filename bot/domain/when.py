@@ -274,7 +274,7 @@ def _split_suffix(typed: str, *, now: datetime, zone: ZoneInfo) -> tuple[str, _S
         return rest, _Suffix(raw=raw, name=name, offset=timedelta(0))
     if name in _zone_names(zone, now):
         return rest, _Suffix(raw=raw, name=name, offset=None)
-    if raw.isupper() and len(raw) >= 2 and name not in _NOT_ZONES:
+    if raw.isupper() and raw.endswith("T") and name not in _NOT_ZONES:  # EST, PST, AEST...
         raise UserError(
             f"“{raw}” isn't a time zone I can use here: times are read in {zone.key}. "
             "Leave it out, or give a UTC offset such as -05:00.",
@@ -430,7 +430,7 @@ def _localise(wall: datetime, *, zone: ZoneInfo, suffix: _Suffix | None) -> date
         )
     if suffix is not None:
         raise UserError(
-            f"{zone.key} is on {first.tzname()}, not {suffix.raw}, on {_format_wall(first)}.",
+            f"{zone.key} is on {first.tzname()}, not {suffix.raw.upper()}, on {_format_wall(first)}.",
             f"{wall:%Y-%m-%d %H:%M} {first.tzname()}",
         )
     if first.utcoffset() != second.utcoffset():
