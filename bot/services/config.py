@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.durations import parse_offsets
+from bot.domain.errors import NotConfigured
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose, validate_pairing_size
 from bot.domain.timezones import validate_timezone
 from bot.storage.guild_settings import GuildSettingsRepository
@@ -14,6 +15,17 @@ class ConfigService:
 
     async def settings(self, guild_id: int) -> GuildSettings:
         return await self.repo.get(guild_id)
+
+    async def channel_for(self, guild_id: int, purpose: Purpose) -> int:
+        """The channel a feature posts in, or a refusal telling admins what to run."""
+        channel_id = (await self.repo.get(guild_id)).channel(purpose)
+        if channel_id is None:
+            raise NotConfigured(
+                f"This server has no {purpose.value} channel yet. "
+                "Someone with Manage Server can set it with:",
+                f"/config channel purpose:{purpose.value} channel:#{purpose.value}",
+            )
+        return channel_id
 
     async def set_channel(self, guild_id: int, purpose: Purpose, channel_id: int, now: int) -> GuildSettings:
         await self.repo.set_channel(guild_id, purpose, channel_id, now)
