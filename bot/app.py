@@ -13,13 +13,15 @@ from bot.config import Settings
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
+from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
+from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.config",)
+EXTENSIONS: tuple[str, ...] = ("cogs.config", "cogs.intros")
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Services:
     db: Database
     scheduler: Scheduler
     config: ConfigService
+    profiles: ProfileService
 
 
 def intents() -> discord.Intents:
@@ -108,10 +111,13 @@ class MeetbridgeBot(commands.Bot):
 
 def build_services(db: Database, settings: Settings) -> Services:
     scheduler = Scheduler(TaskRepository(db), now=utcnow)
+    # The geocoder arrives with the geo branch; until then a city is kept as typed, uncoded.
+    profiles = ProfileService(ProfileRepository(db), geocoder=None)
     return Services(
         db=db,
         scheduler=scheduler,
         config=ConfigService(GuildSettingsRepository(db)),
+        profiles=profiles,
     )
 
 

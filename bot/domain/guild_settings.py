@@ -29,6 +29,11 @@ class Cadence(StrEnum):
         return {"off": None, "weekly": 7, "biweekly": 14, "monthly": 28}[self.value]
 
 
+# What members miss while a channel is not set, shown by /config show.
+_WITHOUT: dict[Purpose, str] = {
+    Purpose.INTRODUCTIONS: " (new members are not welcomed and /intro is off)",
+}
+
 PAIRING_SIZES = range(2, 5)
 DEFAULT_TIMEZONE = "UTC"
 
@@ -61,7 +66,8 @@ class GuildSettings:
     def missing(self) -> list[str]:
         """What an admin still has to set, each with the command that sets it."""
         missing = [
-            f"No {purpose.value} channel: `/config channel purpose:{purpose.value} channel:#{purpose.value}`"
+            f"No {purpose.value} channel{_WITHOUT.get(purpose, '')}: "
+            f"`/config channel purpose:{purpose.value} channel:#{purpose.value}`"
             for purpose in Purpose
             if purpose not in self.channels
         ]

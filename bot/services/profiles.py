@@ -1,0 +1,205 @@
+"""Profiles: /intro, /profile, and what other features ask about members.
+
+Other features call this service, never the profile tables:
+
+- :meth:`ProfileService.get_profile` – one member's profile in one server (or None).
+- :meth:`ProfileService.list_profiles_for_matching` – discoverable profiles with tags and places.
+- :meth:`ProfileService.known_tags` – the server's tags as a cached :class:`TagIndex`.
+- :meth:`ProfileService.preferences` – discoverable / dm / helper for a member.
+- :meth:`ProfileService.members_with_interest_and_helper` – who to mention for ``/ask``.
+- :meth:`ProfileService.touch_activity` – record that a member was active.
+- :meth:`ProfileService.on_change` – be told when a member's profile or preferences change (a
+  cache such as /match's index can then update one member instead of reloading the server).
+- :meth:`ProfileService.use_stats` – the meetup features plug in the counts /profile shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain.errors import NotFound, UserError
+from bot.domain.interests import EXAMPLE as INTERESTS_EXAMPLE
+from bot.domain.interests import TagIndex, parse_interests
+from bot.domain.places import Geocoder, Place
+from bot.domain.profiles import (
+    IntroForm,
+    IntroMessage,
+    MemberStats,
+    Preferences,
+    Profile,
+    parse_links,
+    validate_about,
+    validate_city,
+)
+from bot.storage.profiles import PreferenceName, ProfileRepository
+
+log = logging.getLogger(__name__)
+
+ProfileListener = Callable[[int, int], None]
+
+
+class MemberStatsProvider(Protocol):
+    """Counts for /profile; the meetup and check-in features provide the real one."""
+
+    async def stats(self, guild_id: int, member_id: int) -> MemberStats: ...
+
+
+class NoStats:
+    """Zero until the features that record attendance and meetings register their query."""
+
+    async def stats(self, guild_id: int, member_id: int) -> MemberStats:
+        return MemberStats()
+
+
+@dataclass(frozen=True, slots=True)
+class SavedIntro:
+    profile: Profile
+    first: bool  # the member had no profile before
+    place_hint: str | None = None  # the city was ambiguous: which one was picked, how to be precise
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    """What /profile shows: the profile, its counts, and one's own settings."""
+
+    profile: Profile
+    stats: MemberStats
+    preferences: Preferences | None  # only when members look at themselves
+
+
+class ProfileService:
+    def __init__(
+        self,
+        repo: ProfileRepository,
+        geocoder: Geocoder | None = None,
+        stats: MemberStatsProvider | None = None,
+    ) -> None:
+        self.repo = repo
+        self.geocoder = geocoder
+        self._stats: MemberStatsProvider = stats or NoStats()
+        self._tags: dict[int, TagIndex] = {}
+        self._listeners: list[ProfileListener] = []
+
+    # -- wiring ----------------------------------------------------------------------------
+
+    def use_stats(self, provider: MemberStatsProvider) -> None:
+        self._stats = provider
+
+    def on_change(self, listener: ProfileListener) -> None:
+        """Call ``listener(guild_id, member_id)`` after a profile or preference of theirs changes."""
+        self._listeners.append(listener)
+
+    def changed(self, guild_id: int, member_id: int) -> None:
+        """Drop caches for the server and tell listeners; also called after /privacy forget."""
+        self._tags.pop(guild_id, None)
+        for listener in self._listeners:
+            try:
+                listener(guild_id, member_id)
+            except Exception:
+                log.exception("profile listener %r failed", listener)
+
+    # -- reads -----------------------------------------------------------------------------
+
+    async def get_profile(self, guild_id: int, member_id: int) -> Profile | None:
+        return await self.repo.get(guild_id, member_id)
+
+    async def require_profile(self, guild_id: int, member_id: int, *, own: bool) -> Profile:
+        profile = await self.repo.get(guild_id, member_id)
+        if profile is None:
+            if own:
+                raise NotFound("You haven't introduced yourself in this server yet.", "/intro")
+            raise NotFound("That member hasn't introduced themselves in this server yet.", "/profile")
+        return profile
+
+    async def profile_view(self, guild_id: int, member_id: int, *, own: bool) -> ProfileView:
+        """A profile for /profile. Discovery off does not hide it: the introduction is public in
+        the introductions channel anyway; discovery only governs /match and pairing."""
+        profile = await self.require_profile(guild_id, member_id, own=own)
+        return ProfileView(
+            profile=profile,
+            stats=await self._stats.stats(guild_id, member_id),
+            preferences=await self.repo.preferences(guild_id, member_id) if own else None,
+        )
+
+    async def list_profiles_for_matching(self, guild_id: int) -> list[Profile]:
+        """Every discoverable profile in the server, with tags, place and last activity."""
+        return await self.repo.discoverable(guild_id)
+
+    async def known_tags(self, guild_id: int) -> TagIndex:
+        """The tags already used in the server, built once and kept until a profile changes."""
+        index = self._tags.get(guild_id)
+        if index is None:
+            index = TagIndex(await self.repo.known_tags(guild_id))
+            self._tags[guild_id] = index
+        return index
+
+    async def preferences(self, guild_id: int, member_id: int) -> Preferences:
+        return await self.repo.preferences(guild_id, member_id)
+
+    async def members_with_interest_and_helper(self, guild_id: int, tag: str) -> list[int]:
+        """Members listing the canonical ``tag`` who turned ``/privacy helper`` on.
+
+        Discovery does not matter here: offering help is its own, explicit consent.
+        """
+        return await self.repo.helpers_with_tag(guild_id, tag)
+
+    async def stats(self, guild_id: int, member_id: int) -> MemberStats:
+        return await self._stats.stats(guild_id, member_id)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    async def save_intro(self, guild_id: int, member_id: int, form: IntroForm, now: int) -> SavedIntro:
+        """Check every field, geocode the city, then store the profile in one transaction.
+
+        Any refusal raises :class:`UserError` before anything is written.
+        """
+        about = validate_about(form.about)
+        interests = parse_interests(form.interests, await self.known_tags(guild_id))
+        if not interests:
+            raise UserError("Please list at least one interest, separated by commas.", INTERESTS_EXAMPLE)
+        links = parse_links(form.links)
+        city = validate_city(form.city)
+        existing = await self.repo.get(guild_id, member_id)
+        place, hint = await self._locate(city, existing)
+
+        profile = await self.repo.save(
+            Profile(
+                guild_id=guild_id,
+                member_id=member_id,
+                about=about,
+                interests=tuple(interests),
+                city=city,
+                place=place,
+                links=links,
+                created_at=now,
+                updated_at=now,
+                last_active=now,
+            )
+        )
+        self.changed(guild_id, member_id)
+        return SavedIntro(profile=profile, first=existing is None, place_hint=hint)
+
+    async def _locate(self, city: str | None, existing: Profile | None) -> tuple[Place | None, str | None]:
+        if city is None or self.geocoder is None:
+            return None, None
+        if existing is not None and existing.city == city and existing.place is not None:
+            return existing.place, None  # unchanged: no second lookup (Nominatim is rate limited)
+        result = await self.geocoder.geocode(city)
+        return result.place, result.hint
+
+    async def set_intro_message(self, guild_id: int, member_id: int, intro: IntroMessage | None) -> None:
+        await self.repo.set_intro_message(guild_id, member_id, intro)
+
+    async def set_preference(
+        self, guild_id: int, member_id: int, name: PreferenceName, value: bool, now: int
+    ) -> Preferences:
+        preferences = await self.repo.set_preference(guild_id, member_id, name, value, now)
+        self.changed(guild_id, member_id)
+        return preferences
+
+    async def touch_activity(self, guild_id: int, member_id: int, now: int) -> bool:
+        """Record that the member was active; False (and nothing stored) without a profile."""
+        return await self.repo.touch(guild_id, member_id, now)

@@ -1,0 +1,228 @@
+"""SQL for member profiles, their interest tags and their privacy preferences.
+
+Every query is scoped by ``guild_id``: a member's profile in one server is invisible in another.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+import aiosqlite
+
+from bot.domain.places import Place
+from bot.domain.profiles import DEFAULT_PREFERENCES, IntroMessage, Preferences, Profile
+from bot.storage.database import Database
+from bot.storage.member_data import MemberTable, register
+
+register(MemberTable("profiles", ("member_id",)))
+register(MemberTable("profile_interests", ("member_id",)))
+register(MemberTable("member_preferences", ("member_id",)))
+
+PreferenceName = Literal["discoverable", "dm", "helper"]
+_UPSERT_PREFERENCE = (
+    "INSERT INTO member_preferences (guild_id, member_id, discoverable, dm, helper, updated_at) "
+    "VALUES (:guild, :member, :discoverable, :dm, :helper, :now) "
+    "ON CONFLICT (guild_id, member_id) DO UPDATE SET "
+)
+# One statement per preference, written out: column names are never built from input.
+_SET_PREFERENCE: dict[str, str] = {
+    "discoverable": _UPSERT_PREFERENCE + "discoverable = :value, updated_at = :now",
+    "dm": _UPSERT_PREFERENCE + "dm = :value, updated_at = :now",
+    "helper": _UPSERT_PREFERENCE + "helper = :value, updated_at = :now",
+}
+
+_PROFILE_COLUMNS = (
+    "p.guild_id, p.member_id, p.about, p.city, p.place_name, p.place_admin, p.place_country, "
+    "p.latitude, p.longitude, p.timezone, p.links, p.intro_channel_id, p.intro_message_id, "
+    "p.created_at, p.updated_at, p.last_active"
+)
+_SEPARATOR = "\n"
+
+
+def _place(row: aiosqlite.Row) -> Place | None:
+    if row["place_name"] is None or row["latitude"] is None:
+        return None
+    return Place(
+        name=row["place_name"],
+        country=row["place_country"] or "",
+        latitude=float(row["latitude"]),
+        longitude=float(row["longitude"]),
+        admin=row["place_admin"],
+        timezone=row["timezone"],
+    )
+
+
+def _profile(row: aiosqlite.Row, interests: tuple[str, ...]) -> Profile:
+    intro = None
+    if row["intro_channel_id"] is not None and row["intro_message_id"] is not None:
+        intro = IntroMessage(int(row["intro_channel_id"]), int(row["intro_message_id"]))
+    return Profile(
+        guild_id=int(row["guild_id"]),
+        member_id=int(row["member_id"]),
+        about=row["about"],
+        interests=interests,
+        city=row["city"],
+        place=_place(row),
+        links=tuple(link for link in row["links"].split(_SEPARATOR) if link),
+        intro=intro,
+        created_at=int(row["created_at"]),
+        updated_at=int(row["updated_at"]),
+        last_active=int(row["last_active"]),
+    )
+
+
+class ProfileRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- profiles --------------------------------------------------------------------------
+
+    async def get(self, guild_id: int, member_id: int) -> Profile | None:
+        row = await self.db.fetchone(
+            f"SELECT {_PROFILE_COLUMNS} FROM profiles p WHERE p.guild_id = ? AND p.member_id = ?",  # noqa: S608
+            (guild_id, member_id),
+        )
+        if row is None:
+            return None
+        tags = await self.db.fetchall(
+            "SELECT tag FROM profile_interests WHERE guild_id = ? AND member_id = ? ORDER BY position",
+            (guild_id, member_id),
+        )
+        return _profile(row, tuple(r["tag"] for r in tags))
+
+    async def save(self, profile: Profile) -> Profile:
+        """Insert or replace the member's profile and tags in one transaction.
+
+        ``created_at`` and the intro message are kept from an existing row; the returned
+        profile is what is stored now.
+        """
+        place = profile.place
+        async with self.db.transaction():
+            await self.db.execute(
+                "INSERT INTO profiles (guild_id, member_id, about, city, place_name, place_admin, "
+                "place_country, latitude, longitude, timezone, links, created_at, updated_at, last_active) "
+                "VALUES (:guild, :member, :about, :city, :name, :admin, :country, :lat, :lon, :tz, :links, "
+                ":now, :now, :active) "
+                "ON CONFLICT (guild_id, member_id) DO UPDATE SET about = excluded.about, "
+                "city = excluded.city, place_name = excluded.place_name, "
+                "place_admin = excluded.place_admin, place_country = excluded.place_country, "
+                "latitude = excluded.latitude, longitude = excluded.longitude, "
+                "timezone = excluded.timezone, links = excluded.links, "
+                "updated_at = excluded.updated_at, last_active = max(last_active, excluded.last_active)",
+                {
+                    "guild": profile.guild_id,
+                    "member": profile.member_id,
+                    "about": profile.about,
+                    "city": profile.city,
+                    "name": place.name if place else None,
+                    "admin": place.admin if place else None,
+                    "country": place.country if place else None,
+                    "lat": place.latitude if place else None,
+                    "lon": place.longitude if place else None,
+                    "tz": place.timezone if place else None,
+                    "links": _SEPARATOR.join(profile.links),
+                    "now": profile.updated_at,
+                    "active": profile.last_active,
+                },
+            )
+            await self.db.execute(
+                "DELETE FROM profile_interests WHERE guild_id = ? AND member_id = ?",
+                (profile.guild_id, profile.member_id),
+            )
+            await self.db.executemany(
+                "INSERT INTO profile_interests (guild_id, member_id, tag, position) VALUES (?, ?, ?, ?)",
+                [
+                    (profile.guild_id, profile.member_id, tag, position)
+                    for position, tag in enumerate(profile.interests)
+                ],
+            )
+            stored = await self.get(profile.guild_id, profile.member_id)
+        assert stored is not None
+        return stored
+
+    async def set_intro_message(self, guild_id: int, member_id: int, intro: IntroMessage | None) -> None:
+        await self.db.execute(
+            "UPDATE profiles SET intro_channel_id = ?, intro_message_id = ? "
+            "WHERE guild_id = ? AND member_id = ?",
+            (
+                intro.channel_id if intro else None,
+                intro.message_id if intro else None,
+                guild_id,
+                member_id,
+            ),
+        )
+
+    async def touch(self, guild_id: int, member_id: int, now: int) -> bool:
+        """Record activity; returns False when the member has no profile (nothing stored)."""
+        changed = await self.db.execute(
+            "UPDATE profiles SET last_active = max(last_active, ?) WHERE guild_id = ? AND member_id = ?",
+            (now, guild_id, member_id),
+        )
+        return changed > 0
+
+    async def discoverable(self, guild_id: int) -> list[Profile]:
+        """Every profile in the server whose member has not turned discovery off."""
+        rows = await self.db.fetchall(
+            f"SELECT {_PROFILE_COLUMNS} FROM profiles p "  # noqa: S608
+            "LEFT JOIN member_preferences m ON m.guild_id = p.guild_id AND m.member_id = p.member_id "
+            "WHERE p.guild_id = ? AND coalesce(m.discoverable, 1) = 1 ORDER BY p.member_id",
+            (guild_id,),
+        )
+        tags: defaultdict[int, list[str]] = defaultdict(list)
+        for r in await self.db.fetchall(
+            "SELECT member_id, tag FROM profile_interests WHERE guild_id = ? ORDER BY member_id, position",
+            (guild_id,),
+        ):
+            tags[int(r["member_id"])].append(r["tag"])
+        return [_profile(row, tuple(tags.get(int(row["member_id"]), ()))) for row in rows]
+
+    async def known_tags(self, guild_id: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT tag FROM profile_interests WHERE guild_id = ?", (guild_id,)
+        )
+        return [r["tag"] for r in rows]
+
+    async def helpers_with_tag(self, guild_id: int, tag: str) -> list[int]:
+        """Members who list ``tag`` and offered help (``/privacy helper``), by id; callers rank them."""
+        rows = await self.db.fetchall(
+            "SELECT i.member_id FROM profile_interests i "
+            "JOIN member_preferences m ON m.guild_id = i.guild_id AND m.member_id = i.member_id "
+            "WHERE i.guild_id = ? AND i.tag = ? AND m.helper = 1 ORDER BY i.member_id",
+            (guild_id, tag),
+        )
+        return [int(r["member_id"]) for r in rows]
+
+    # -- preferences -----------------------------------------------------------------------
+
+    async def preferences(self, guild_id: int, member_id: int) -> Preferences:
+        row = await self.db.fetchone(
+            "SELECT discoverable, dm, helper FROM member_preferences WHERE guild_id = ? AND member_id = ?",
+            (guild_id, member_id),
+        )
+        if row is None:
+            return DEFAULT_PREFERENCES
+        return Preferences(
+            discoverable=bool(row["discoverable"]), dm=bool(row["dm"]), helper=bool(row["helper"])
+        )
+
+    async def set_preference(
+        self, guild_id: int, member_id: int, name: PreferenceName, value: bool, now: int
+    ) -> Preferences:
+        if name not in _SET_PREFERENCE:
+            raise ValueError(f"unknown preference {name!r}")
+        defaults = DEFAULT_PREFERENCES
+        async with self.db.transaction():
+            await self.db.execute(
+                _SET_PREFERENCE[name],
+                {
+                    "guild": guild_id,
+                    "member": member_id,
+                    "discoverable": int(value if name == "discoverable" else defaults.discoverable),
+                    "dm": int(value if name == "dm" else defaults.dm),
+                    "helper": int(value if name == "helper" else defaults.helper),
+                    "value": int(value),
+                    "now": now,
+                },
+            )
+            return await self.preferences(guild_id, member_id)

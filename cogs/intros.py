@@ -1,0 +1,132 @@
+"""Welcome on join, /intro (a modal that posts or edits the introduction embed) and /profile."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MeetbridgeBot
+from bot.clock import now_epoch
+from bot.domain.errors import UserError
+from bot.domain.guild_settings import Purpose
+from bot.domain.profiles import IntroForm, IntroMessage, Profile
+from bot.ui.profiles import (
+    IntroModal,
+    intro_content,
+    intro_embed,
+    profile_embed,
+    saved_message,
+    welcome_message,
+)
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+
+
+class IntrosCog(commands.Cog):
+    def __init__(self, bot: MeetbridgeBot) -> None:
+        self.bot = bot
+        self.config = bot.services.config
+        self.profiles = bot.services.profiles
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Welcome a new member in the introductions channel; nothing when none is configured."""
+        if member.bot:
+            return
+        channel_id = (await self.config.settings(member.guild.id)).channel(Purpose.INTRODUCTIONS)
+        if channel_id is None:
+            return
+        channel = member.guild.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            log.warning("guild %s: introductions channel %s is gone", member.guild.id, channel_id)
+            return
+        try:
+            await channel.send(
+                welcome_message(member, member.guild.name),
+                allowed_mentions=discord.AllowedMentions(users=[member]),
+            )
+        except discord.HTTPException:
+            log.warning("guild %s: could not welcome %s", member.guild.id, member.id, exc_info=True)
+
+    @app_commands.command(name="intro", description="Introduce yourself (or edit your introduction)")
+    @app_commands.guild_only()
+    async def intro(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        # Refuse before the member types a single word into a form that could not be posted.
+        await self.config.channel_for(interaction.guild.id, Purpose.INTRODUCTIONS)
+        profile = await self.profiles.get_profile(interaction.guild.id, interaction.user.id)
+        await interaction.response.send_modal(IntroModal(profile, self._submitted))
+
+    async def _submitted(self, interaction: discord.Interaction, form: IntroForm) -> None:
+        assert interaction.guild is not None
+        # Geocoding may take a while (Nominatim allows one request a second).
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        saved = await self.profiles.save_intro(interaction.guild.id, interaction.user.id, form, now_epoch())
+        message = await self._post_or_edit(interaction, saved.profile)
+        await interaction.followup.send(
+            saved_message(
+                first=saved.first,
+                where=saved.profile.place.display if saved.profile.place else None,
+                hint=saved.place_hint,
+                intro_url=message.jump_url,
+            ),
+            ephemeral=True,
+        )
+
+    async def _post_or_edit(self, interaction: discord.Interaction, profile: Profile) -> discord.Message:
+        """Edit the member's introduction where it is; post a new one if it was deleted."""
+        guild = interaction.guild
+        assert guild is not None
+        member = interaction.user
+        embed = intro_embed(profile, member)
+        if profile.intro is not None:
+            old = guild.get_channel_or_thread(profile.intro.channel_id)
+            if isinstance(old, discord.TextChannel | discord.Thread):
+                try:
+                    return await old.get_partial_message(profile.intro.message_id).edit(
+                        content=intro_content(member), embed=embed, allowed_mentions=NO_PINGS
+                    )
+                except (discord.NotFound, discord.Forbidden):
+                    log.info("guild %s: introduction of %s is gone; posting anew", guild.id, member.id)
+
+        channel_id = await self.config.channel_for(guild.id, Purpose.INTRODUCTIONS)
+        channel = guild.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError(
+                "Your profile is saved, but the introductions channel no longer exists. "
+                "Ask someone with Manage Server to set a new one, then run /intro again.",
+                "/config channel purpose:introductions channel:#introductions",
+            )
+        try:
+            message = await channel.send(
+                content=intro_content(member), embed=embed, allowed_mentions=NO_PINGS
+            )
+        except discord.Forbidden as exc:
+            raise UserError(
+                f"Your profile is saved, but I can't post in {channel.mention}. Ask an admin to give "
+                "Meetbridge Send Messages and Embed Links there, then run /intro again.",
+                "/intro",
+            ) from exc
+        await self.profiles.set_intro_message(guild.id, member.id, IntroMessage(channel.id, message.id))
+        return message
+
+    @app_commands.command(name="profile", description="Show a member's profile (only you see it)")
+    @app_commands.describe(member="Whose profile; yours when left empty")
+    @app_commands.guild_only()
+    async def profile(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        assert interaction.guild is not None
+        target = member or interaction.user
+        own = target.id == interaction.user.id
+        view = await self.profiles.profile_view(interaction.guild.id, target.id, own=own)
+        await interaction.response.send_message(
+            embed=profile_embed(view.profile, target, view.stats, view.preferences), ephemeral=True
+        )
+
+
+async def setup(bot: MeetbridgeBot) -> None:
+    await bot.add_cog(IntrosCog(bot))
