@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
+from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
@@ -21,7 +22,7 @@ from bot.storage.tasks import TaskRepository
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.config", "cogs.intros")
+EXTENSIONS: tuple[str, ...] = ("cogs.config", "cogs.intros", "cogs.privacy")
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Services:
     scheduler: Scheduler
     config: ConfigService
     profiles: ProfileService
+    privacy: PrivacyService
 
 
 def intents() -> discord.Intents:
@@ -118,6 +120,7 @@ def build_services(db: Database, settings: Settings) -> Services:
         scheduler=scheduler,
         config=ConfigService(GuildSettingsRepository(db)),
         profiles=profiles,
+        privacy=PrivacyService(db, profiles),
     )
 
 

@@ -7,17 +7,10 @@ from typing import Any
 import discord
 import pytest
 import simcord
-from simcord.actors import MemberActor
 
-from bot.domain.profiles import IntroMessage, MemberStats, Profile
+from bot.domain.profiles import IntroMessage, MemberStats
+from tests.behaviour.intro_steps import INTRO, configure, intro, intro_posts, moderator, stored
 from tests.world import World, build_world
-
-INTRO = {
-    "about": "I moved here last year and I build web apps.",
-    "interests": "Hiking, JS, board-games",
-    "city": "Portland",
-    "links": "github.com/alice\nMastodon: @alice@example.social",
-}
 
 
 @pytest.fixture
@@ -25,22 +18,6 @@ async def world(env: simcord.Env) -> World:
     built = build_world(env)
     await env.settle()  # the world's own members have joined before any channel is set
     return built
-
-
-async def configure(world: World) -> None:
-    await world.admin.slash(
-        world.general, "config channel", purpose="introductions", channel=world.introductions
-    )
-
-
-async def intro(world: World, member: MemberActor, **values: str) -> simcord.InteractionResult:
-    shown = await member.slash(world.general, "intro")
-    assert shown.modal is not None, shown
-    return await member.submit_modal(shown, {**INTRO, **values})
-
-
-async def stored(world: World, member: MemberActor) -> Profile | None:
-    return await world.bot.services.profiles.get_profile(world.guild.id, member.id)
 
 
 def modal_values(shown: simcord.InteractionResult) -> dict[str, Any]:
@@ -54,15 +31,6 @@ def modal_values(shown: simcord.InteractionResult) -> dict[str, Any]:
 
 def field(embed: discord.Embed, name: str) -> str:
     return next(f.value for f in embed.fields if f.name == name)
-
-
-def moderator(world: World, env: simcord.Env) -> MemberActor:
-    mods = world.guild.create_role("Mods", permissions=discord.Permissions(manage_messages=True))
-    return world.guild.add_member(env.create_user("mod"), roles=[mods])
-
-
-def intro_posts(world: World) -> list[discord.Message]:
-    return [m for m in world.introductions.history() if m.embeds]
 
 
 # --- welcome ------------------------------------------------------------------------------------
@@ -369,6 +337,16 @@ async def test_profile_of_someone_without_an_introduction_says_so(world: World) 
     assert mine.ephemeral and "haven't introduced yourself" in mine.response.content
     assert "Try: /intro" in mine.response.content
     assert "hasn't introduced themselves" in theirs.response.content
+
+
+async def test_a_hidden_member_is_still_shown_by_profile(world: World) -> None:
+    await configure(world)
+    await intro(world, world.bob, about="Bob here.")
+    await world.bob.slash(world.general, "privacy discoverable", state="off")
+
+    result = await world.alice.slash(world.general, "profile", member=world.bob)
+
+    assert result.response.embeds[0].description == "Bob here."
 
 
 # --- servers ----------------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""How /privacy looks: the settings embed and the forget confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import discord
+
+from bot.domain.profiles import Preferences
+from bot.ui.base import BaseView
+
+COLOUR = discord.Colour.from_rgb(254, 231, 92)
+CONFIRM_TIMEOUT = 120
+
+EXPLANATIONS = {
+    "discoverable": "others can find you with /match and you can be paired",
+    "dm": "reminders and introductions also come by direct message",
+    "helper": "you may be mentioned when someone asks about one of your interests",
+}
+
+TABLE_NAMES = {
+    "profiles": "introduction",
+    "profile_interests": "interests",
+    "member_preferences": "privacy settings",
+}
+
+
+def _state(on: bool) -> str:
+    return "**on**" if on else "**off**"
+
+
+def privacy_embed(preferences: Preferences, stored: dict[str, int]) -> discord.Embed:
+    embed = discord.Embed(title="Your privacy in this server", colour=COLOUR)
+    embed.add_field(
+        name="Settings",
+        value="\n".join(
+            f"`{name}` {_state(getattr(preferences, name))}: {text}" for name, text in EXPLANATIONS.items()
+        )
+        + "\nChange one with `/privacy discoverable state:off` (or `dm`, `helper`).",
+        inline=False,
+    )
+    if stored:
+        what = "\n".join(f"• {TABLE_NAMES.get(table, table)}: {count}" for table, count in stored.items())
+    else:
+        what = "Nothing yet."
+    embed.add_field(name="What Meetbridge stores about you here", value=what, inline=False)
+    embed.add_field(
+        name="Your data",
+        value="`/privacy export` sends it all as a JSON file.\n"
+        "`/privacy forget` deletes it all and removes your introduction.",
+        inline=False,
+    )
+    embed.set_footer(text="Nothing about you here is visible in other servers.")
+    return embed
+
+
+def changed_message(name: str, on: bool) -> str:
+    text = EXPLANATIONS[name]
+    if on:
+        return f"`{name}` is now **on**: {text}."
+    return f"`{name}` is now **off**: no longer {_negated(name)}."
+
+
+def _negated(name: str) -> str:
+    return {
+        "discoverable": "shown in /match or pairing (your introduction post stays up)",
+        "dm": "sending you direct messages",
+        "helper": "mentioning you for questions",
+    }[name]
+
+
+ForgetConfirmed = Callable[[discord.Interaction], Awaitable[None]]
+
+
+class ForgetView(BaseView):
+    """Confirm / Cancel for /privacy forget; only the member who asked can press them."""
+
+    def __init__(self, member_id: int, on_confirm: ForgetConfirmed) -> None:
+        super().__init__(timeout=CONFIRM_TIMEOUT)
+        self.member_id = member_id
+        self._on_confirm = on_confirm
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if interaction.user.id != self.member_id:
+            await interaction.response.send_message("Only the member who asked can confirm.", ephemeral=True)
+            return False
+        return True
+
+    @discord.ui.button(label="Forget me", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ForgetView]) -> None:
+        self.stop()
+        await self._on_confirm(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[ForgetView]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+
+
+FORGET_PROMPT = (
+    "This deletes **everything** Meetbridge stores about you in this server (your introduction, "
+    "interests, city, links and settings) and removes your introduction post. It cannot be undone.\n"
+    "Other servers are not affected."
+)
