@@ -93,8 +93,22 @@ class ProfileService:
         self._listeners.append(listener)
 
     def changed(self, guild_id: int, member_id: int) -> None:
-        """Drop caches for the server and tell listeners; also called after /privacy forget."""
+        """Drop the server's cached tags and tell listeners; called after /privacy forget."""
         self._tags.pop(guild_id, None)
+        self._notify(guild_id, member_id)
+
+    def _tags_saved(self, guild_id: int, before: tuple[str, ...], after: tuple[str, ...]) -> None:
+        """Keep the cached index current: extend it when tags were only added (a first intro,
+        the common case), rebuild it from the database when some were removed."""
+        cached = self._tags.get(guild_id)
+        if cached is None:
+            return
+        if set(before) - set(after):
+            del self._tags[guild_id]
+        elif not cached.tags.issuperset(after):
+            self._tags[guild_id] = TagIndex(cached.tags.union(after))
+
+    def _notify(self, guild_id: int, member_id: int) -> None:
         for listener in self._listeners:
             try:
                 listener(guild_id, member_id)
@@ -179,7 +193,8 @@ class ProfileService:
                 last_active=now,
             )
         )
-        self.changed(guild_id, member_id)
+        self._tags_saved(guild_id, existing.interests if existing else (), profile.interests)
+        self._notify(guild_id, member_id)
         return SavedIntro(profile=profile, first=existing is None, place_hint=hint)
 
     async def _locate(self, city: str | None, existing: Profile | None) -> tuple[Place | None, str | None]:
@@ -197,7 +212,7 @@ class ProfileService:
         self, guild_id: int, member_id: int, name: PreferenceName, value: bool, now: int
     ) -> Preferences:
         preferences = await self.repo.set_preference(guild_id, member_id, name, value, now)
-        self.changed(guild_id, member_id)
+        self._notify(guild_id, member_id)
         return preferences
 
     async def touch_activity(self, guild_id: int, member_id: int, now: int) -> bool:

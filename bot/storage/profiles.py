@@ -5,7 +5,6 @@ Every query is scoped by ``guild_id``: a member's profile in one server is invis
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Literal
 
 import aiosqlite
@@ -40,35 +39,32 @@ _PROFILE_COLUMNS = (
 _SEPARATOR = "\n"
 
 
-def _place(row: aiosqlite.Row) -> Place | None:
-    if row["place_name"] is None or row["latitude"] is None:
-        return None
-    return Place(
-        name=row["place_name"],
-        country=row["place_country"] or "",
-        latitude=float(row["latitude"]),
-        longitude=float(row["longitude"]),
-        admin=row["place_admin"],
-        timezone=row["timezone"],
-    )
-
-
 def _profile(row: aiosqlite.Row, interests: tuple[str, ...]) -> Profile:
+    """Build a profile from a row of ``_PROFILE_COLUMNS`` (unpacked by position: it is the hot
+    path of list_profiles_for_matching, thousands of rows at a time)."""
+    (
+        guild_id, member_id, about, city, place_name, place_admin, place_country,
+        latitude, longitude, timezone, links, intro_channel_id, intro_message_id,
+        created_at, updated_at, last_active,
+    ) = row  # fmt: skip
+    place = None
+    if place_name is not None and latitude is not None:
+        place = Place(place_name, place_country or "", latitude, longitude, place_admin, timezone)
     intro = None
-    if row["intro_channel_id"] is not None and row["intro_message_id"] is not None:
-        intro = IntroMessage(int(row["intro_channel_id"]), int(row["intro_message_id"]))
+    if intro_channel_id is not None and intro_message_id is not None:
+        intro = IntroMessage(intro_channel_id, intro_message_id)
     return Profile(
-        guild_id=int(row["guild_id"]),
-        member_id=int(row["member_id"]),
-        about=row["about"],
-        interests=interests,
-        city=row["city"],
-        place=_place(row),
-        links=tuple(link for link in row["links"].split(_SEPARATOR) if link),
-        intro=intro,
-        created_at=int(row["created_at"]),
-        updated_at=int(row["updated_at"]),
-        last_active=int(row["last_active"]),
+        guild_id,
+        member_id,
+        about,
+        interests,
+        city,
+        place,
+        tuple(links.split(_SEPARATOR)) if links else (),
+        intro,
+        created_at,
+        updated_at,
+        last_active,
     )
 
 
@@ -169,13 +165,17 @@ class ProfileRepository:
             "WHERE p.guild_id = ? AND coalesce(m.discoverable, 1) = 1 ORDER BY p.member_id",
             (guild_id,),
         )
-        tags: defaultdict[int, list[str]] = defaultdict(list)
-        for r in await self.db.fetchall(
-            "SELECT member_id, tag FROM profile_interests WHERE guild_id = ? ORDER BY member_id, position",
+        # One row per member, not per tag: ten times fewer rows to cross into Python. SQLite
+        # before 3.44 cannot order inside group_concat, so each tag carries its zero-padded
+        # position (at most 20 tags) and a plain string sort restores the member's order.
+        tags: dict[int, tuple[str, ...]] = {}
+        for member_id, packed in await self.db.fetchall(
+            "SELECT member_id, group_concat(printf('%02d', position) || tag, char(30)) "
+            "FROM profile_interests WHERE guild_id = ? GROUP BY member_id",
             (guild_id,),
         ):
-            tags[int(r["member_id"])].append(r["tag"])
-        return [_profile(row, tuple(tags.get(int(row["member_id"]), ()))) for row in rows]
+            tags[member_id] = tuple(item[2:] for item in sorted(packed.split("\x1e")))
+        return [_profile(row, tags.get(row["member_id"], ())) for row in rows]
 
     async def known_tags(self, guild_id: int) -> list[str]:
         rows = await self.db.fetchall(

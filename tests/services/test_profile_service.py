@@ -165,3 +165,12 @@ async def test_touch_activity_records_only_for_members_with_a_profile(service: P
     assert await service.touch_activity(GUILD, BOB, now=500) is False
     profile = await service.get_profile(GUILD, ALICE)
     assert profile is not None and profile.last_active == 500
+
+
+async def test_removing_a_tag_drops_it_from_the_known_tags(service: ProfileService) -> None:
+    await service.save_intro(GUILD, ALICE, form(interests="javascript, pottery"), now=100)
+    assert "pottery" in (await service.known_tags(GUILD)).tags
+
+    await service.save_intro(GUILD, ALICE, form(interests="javascript"), now=200)
+
+    assert (await service.known_tags(GUILD)).tags == {"javascript"}

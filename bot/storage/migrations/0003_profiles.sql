@@ -24,10 +24,10 @@ CREATE TABLE profile_interests (
     guild_id  INTEGER NOT NULL,
     member_id INTEGER NOT NULL,
     tag       TEXT    NOT NULL CHECK (length(tag) BETWEEN 1 AND 40),
-    position  INTEGER NOT NULL,
+    position  INTEGER NOT NULL CHECK (position BETWEEN 0 AND 99),
     PRIMARY KEY (guild_id, member_id, tag),
     FOREIGN KEY (guild_id, member_id) REFERENCES profiles (guild_id, member_id) ON DELETE CASCADE
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE INDEX profile_interests_by_tag ON profile_interests (guild_id, tag);
 
