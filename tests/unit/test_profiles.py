@@ -108,3 +108,11 @@ def test_city_display_prefers_the_geocoded_place() -> None:
     assert Profile(guild_id=1, member_id=2, about="x", city="springfield ma", place=place).city_display == (
         "Springfield, Massachusetts, US"
     )
+
+
+def test_interests_shown_in_the_prefilled_form_read_back_as_the_same_tags() -> None:
+    from bot.domain.interests import canonical, default_synonyms, display_tag
+
+    targets = sorted(default_synonyms().targets)
+
+    assert [canonical(display_tag(tag)) for tag in targets] == targets
