@@ -177,7 +177,7 @@ class ProfileService:
         links = parse_links(form.links)
         city = validate_city(form.city)
         existing = await self.repo.get(guild_id, member_id)
-        place, hint = await self._locate(city, existing)
+        city, place, hint = await self._locate(city, existing)
 
         profile = await self.repo.save(
             Profile(
@@ -197,13 +197,17 @@ class ProfileService:
         self._notify(guild_id, member_id)
         return SavedIntro(profile=profile, first=existing is None, place_hint=hint)
 
-    async def _locate(self, city: str | None, existing: Profile | None) -> tuple[Place | None, str | None]:
+    async def _locate(
+        self, city: str | None, existing: Profile | None
+    ) -> tuple[str | None, Place | None, str | None]:
+        """(city text to store, place, hint). With a geocoder the stored text is its city-level
+        query (a typed street address never reaches the database); without one, what was typed."""
         if city is None or self.geocoder is None:
-            return None, None
+            return city, None, None
         if existing is not None and existing.city == city and existing.place is not None:
-            return existing.place, None  # unchanged: no second lookup (Nominatim is rate limited)
+            return city, existing.place, None  # unchanged: no second lookup (Nominatim is rate limited)
         result = await self.geocoder.geocode(city)
-        return result.place, result.hint
+        return result.query or city, result.place, result.hint
 
     async def set_intro_message(self, guild_id: int, member_id: int, intro: IntroMessage | None) -> None:
         await self.repo.set_intro_message(guild_id, member_id, intro)

@@ -43,6 +43,8 @@ class StandInGeocoder:
 
     async def geocode(self, query: str) -> GeocodeResult:
         self.queries.append(query)
+        if query.lower().startswith("12 main street"):  # reduced to its city, as the gazetteer does
+            return GeocodeResult("Springfield", SPRINGFIELD, "gazetteer")
         if query.lower().startswith("springfield"):
             return GeocodeResult(
                 query,
@@ -174,3 +176,10 @@ async def test_removing_a_tag_drops_it_from_the_known_tags(service: ProfileServi
     await service.save_intro(GUILD, ALICE, form(interests="javascript"), now=200)
 
     assert (await service.known_tags(GUILD)).tags == {"javascript"}
+
+
+async def test_a_street_address_is_stored_as_the_geocoders_city_level_text(service: ProfileService) -> None:
+    saved = await service.save_intro(GUILD, ALICE, form(city="12 Main Street, Springfield"), now=100)
+
+    assert saved.profile.city == "Springfield"
+    assert saved.profile.place == STORED_SPRINGFIELD
