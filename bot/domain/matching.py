@@ -47,6 +47,9 @@ EARTH_RADIUS_KM = 6371.0088
 # points (measured over random, near and antipodal pairs); 1 % leaves a wide margin.
 _HAVERSINE_SLACK = 0.01
 _BAND = (1 + _HAVERSINE_SLACK) / (1 - _HAVERSINE_SLACK)
+# A degree of latitude is at least this long on WGS-84 (at the equator), so a latitude gap
+# bounds the geodesic distance from below.
+_MIN_KM_PER_DEGREE_LATITUDE = 110.5
 # Scores are sums of floats; bounds get this much room so rounding never prunes a true tie.
 _SCORE_EPS = 1e-9
 # How many members the score floor scores outright before the class pass.
@@ -340,8 +343,10 @@ class InterestIndex:
         if len(sample) < k:
             return 0.0
         weights = {tag: w for w, tag in terms}
+        query = frozenset(weights)
+        weight_of = weights.__getitem__
         profiles = self._profiles
-        scores = [sum(weights.get(t, 0.0) for t in profiles[m].interests) for m in sample]
+        scores = [sum(map(weight_of, profiles[m].interests & query)) for m in sample]
         return heapq.nlargest(k, scores)[-1] - _SCORE_EPS
 
     def _break_ties(self, members: set[int], r: int, origin: Location | None) -> list[int]:
@@ -401,7 +406,10 @@ class InterestIndex:
     def _members_within(self, origin: Location, km: float) -> set[int]:
         """Members whose city is within ``km`` (geodesic), deciding most cases by haversine."""
         inside: list[set[int]] = []
+        max_degrees = km / _MIN_KM_PER_DEGREE_LATITUDE
         for loc, members in self._by_location.items():
+            if abs(loc[0] - origin[0]) > max_degrees:
+                continue  # farther in latitude alone than the radius: skip the trigonometry
             h = haversine_km(origin, loc)
             if h * (1 - _HAVERSINE_SLACK) > km:
                 continue
