@@ -10,9 +10,11 @@ from discord.ext import commands
 
 from bot.clock import utcnow
 from bot.config import Settings
+from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
+from bot.services.geocoding import make_geocoder
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.tasks import TaskRepository
@@ -29,6 +31,7 @@ class Services:
     db: Database
     scheduler: Scheduler
     config: ConfigService
+    geocoder: Geocoder
 
 
 def intents() -> discord.Intents:
@@ -97,7 +100,10 @@ class MeetbridgeBot(commands.Bot):
     async def close(self) -> None:
         try:
             if self._services is not None:
-                await self._services.scheduler.shutdown()
+                try:
+                    await self._services.scheduler.shutdown()
+                finally:
+                    await self._services.geocoder.close()
         finally:
             try:
                 await super().close()
@@ -112,6 +118,7 @@ def build_services(db: Database, settings: Settings) -> Services:
         db=db,
         scheduler=scheduler,
         config=ConfigService(GuildSettingsRepository(db)),
+        geocoder=make_geocoder(settings, db),
     )
 
 
