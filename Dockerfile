@@ -12,10 +12,13 @@ RUN useradd --create-home --uid 10001 meetbridge
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
-COPY data ./data
+# Shipped data files live outside the data volume, so an upgraded image brings its own
+# (a volume keeps the files it was first created with); the gazetteer is unpacked into it once.
+COPY data/gazetteer.sqlite.xz data/gazetteer_aliases.tsv data/interest_synonyms.toml data/GAZETTEER-LICENSE.md ./share/
 RUN pip install . && mkdir -p /app/data && chown -R meetbridge:meetbridge /app/data
 
 USER meetbridge
 VOLUME ["/app/data"]
-ENV MEETBRIDGE_DATABASE_PATH=/app/data/meetbridge.db
+ENV MEETBRIDGE_DATABASE_PATH=/app/data/meetbridge.db \
+    MEETBRIDGE_SHIPPED_DATA=/app/share
 CMD ["python", "-m", "bot"]

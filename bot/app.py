@@ -10,9 +10,11 @@ from discord.ext import commands
 
 from bot.clock import utcnow
 from bot.config import Settings
+from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
+from bot.services.geocoding import make_geocoder
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
@@ -32,6 +34,7 @@ class Services:
     db: Database
     scheduler: Scheduler
     config: ConfigService
+    geocoder: Geocoder
     profiles: ProfileService
     privacy: PrivacyService
 
@@ -102,7 +105,10 @@ class MeetbridgeBot(commands.Bot):
     async def close(self) -> None:
         try:
             if self._services is not None:
-                await self._services.scheduler.shutdown()
+                try:
+                    await self._services.scheduler.shutdown()
+                finally:
+                    await self._services.geocoder.close()
         finally:
             try:
                 await super().close()
@@ -113,12 +119,13 @@ class MeetbridgeBot(commands.Bot):
 
 def build_services(db: Database, settings: Settings) -> Services:
     scheduler = Scheduler(TaskRepository(db), now=utcnow)
-    # The geocoder arrives with the geo branch; until then a city is kept as typed, uncoded.
-    profiles = ProfileService(ProfileRepository(db), geocoder=None)
+    geocoder = make_geocoder(settings, db)
+    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder)
     return Services(
         db=db,
         scheduler=scheduler,
         config=ConfigService(GuildSettingsRepository(db)),
+        geocoder=geocoder,
         profiles=profiles,
         privacy=PrivacyService(db, profiles),
     )

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     geocoder: Literal["nominatim", "offline"] = "nominatim"
     nominatim_user_agent: str = DEFAULT_USER_AGENT
     nominatim_url: str = "nominatim.openstreetmap.org"
+    # The shipped offline gazetteer (xz-compressed SQLite) and where it is unpacked on first use
+    # (default: beside it when writable, else beside the database, else a temp folder).
+    gazetteer_path: Path | None = None
+    gazetteer_dir: Path | None = None
     dev_guild_id: int | None = None
     sync_commands: bool = True
     log_level: str = "INFO"

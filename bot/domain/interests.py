@@ -35,13 +35,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.domain.errors import UserError
+from bot.paths import SHIPPED_DATA
 
 log = logging.getLogger(__name__)
 
 MAX_INTERESTS = 20
 MAX_TAG_LENGTH = 40
 EXAMPLE = "hiking, board games, python"
-SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "interest_synonyms.toml"
+SYNONYMS_FILE = SHIPPED_DATA / "interest_synonyms.toml"
 
 # Fuzzy thresholds, by the length of the shorter of the two tags (see _allowed_edits).
 FUZZY_MIN_LENGTH = 5

@@ -40,6 +40,10 @@ class Probe(commands.Cog):
             FAIL_TIMES[task.id] = failures
         await interaction.response.send_message(f"task {task.id}", ephemeral=True)
 
+    @app_commands.command(name="probe-crash", description="test only: a bug in a command")
+    async def crash(self, interaction: discord.Interaction) -> None:
+        raise RuntimeError("probe bug")
+
 
 async def setup(bot: MeetbridgeBot) -> None:
     await bot.add_cog(Probe(bot))

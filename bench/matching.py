@@ -1,0 +1,191 @@
+"""Benchmark /match and pairing rounds against naive baselines measured in the same run.
+
+Run from the repository root: ``python bench/matching.py`` (about a minute and a half) or
+``python bench/matching.py --quick`` (a smoke run of a few seconds). Figures are plain lines;
+every ratio is against a baseline timed in this process on the same data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil
+
+from bot.domain.matching import Candidate, InterestIndex, rank_naive
+from bot.domain.pairing import form_groups, form_groups_naive, total_weight
+
+
+@dataclass(frozen=True)
+class Config:
+    profiles: int
+    vocabulary: int
+    cities: int
+    queries: int
+    naive_queries: int
+    pairing_members: int
+    naive_pairing_members: int
+    seed: int = 20240601
+    zipf_exponent: float = 1.0
+    located_share: float = 0.7
+
+
+FULL = Config(
+    profiles=100_000,
+    vocabulary=3_000,
+    cities=2_000,
+    queries=200,
+    naive_queries=20,
+    pairing_members=10_000,
+    naive_pairing_members=1_000,
+)
+QUICK = Config(
+    profiles=2_000,
+    vocabulary=300,
+    cities=50,
+    queries=20,
+    naive_queries=3,
+    pairing_members=300,
+    naive_pairing_members=100,
+)
+
+
+def generate(config: Config, count: int, seed_offset: int = 0) -> list[Candidate]:
+    """Profiles with Zipf-distributed interests (5-20 each) and Zipf-distributed home cities."""
+    rng = random.Random(config.seed + seed_offset)
+    tags = [f"tag{i:05d}" for i in range(config.vocabulary)]
+    tag_weights = list(itertools.accumulate(1 / (r + 1) ** config.zipf_exponent for r in range(len(tags))))
+    cities = [(rng.uniform(-55.0, 70.0), rng.uniform(-180.0, 180.0)) for _ in range(config.cities)]
+    city_weights = list(itertools.accumulate(1 / (r + 1) for r in range(len(cities))))
+    profiles = []
+    for member_id in range(1, count + 1):
+        wanted = rng.randint(5, 20)
+        chosen: set[str] = set()
+        while len(chosen) < wanted:
+            chosen.update(rng.choices(tags, cum_weights=tag_weights, k=wanted - len(chosen)))
+        lat = lon = None
+        if rng.random() < config.located_share:
+            lat, lon = rng.choices(cities, cum_weights=city_weights)[0]
+        profiles.append(Candidate(member_id, frozenset(chosen), lat, lon, rng.randrange(0, 90 * 86_400)))
+    return profiles
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _time(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bench_match(config: Config, out: Callable[[str], None]) -> None:
+    profiles = generate(config, config.profiles)
+    process = psutil.Process(os.getpid())
+    rss_before = process.memory_info().rss
+    start = time.perf_counter()
+    index = InterestIndex(profiles)
+    build = time.perf_counter() - start
+    rss_delta = process.memory_info().rss - rss_before
+    top = max(index.document_frequency(t) for t in index.weights())
+    out(
+        f"profiles: {len(profiles):,}; vocabulary used: {len(index.weights()):,}; "
+        f"most common interest listed by {top / len(profiles):.0%}"
+    )
+    out(f"index build: {_ms(build)}; RSS delta: {rss_delta / 2**20:.1f} MiB")
+
+    rng = random.Random(config.seed + 1)
+    askers = rng.sample(profiles, config.queries)
+    fast = [_time(lambda a=a: index.match(a.member_id)) for a in askers]
+    compared = askers[: config.naive_queries]
+    naive = [_time(lambda a=a: rank_naive(a, profiles)) for a in compared]
+    fast_compared = fast[: len(compared)]
+    disagreements = sum(
+        [m.member_id for m in index.match(a.member_id)] != [m.member_id for m in rank_naive(a, profiles)]
+        for a in compared
+    )
+    out(
+        f"/match x{len(askers)}: median {_ms(statistics.median(fast))}, p99 {_ms(_percentile(fast, 0.99))}, "
+        f"max {_ms(max(fast))}"
+    )
+    out(
+        f"/match naive baseline (score every profile), first {len(compared)} askers: "
+        f"median {_ms(statistics.median(naive))}, max {_ms(max(naive))}"
+    )
+    ratio = statistics.median(naive) / statistics.median(fast_compared)
+    out(
+        f"/match speed-up on those askers (median naive / median index): {ratio:.0f}x; "
+        f"rankings differing from the baseline: {disagreements}"
+    )
+    located = [a for a in askers if a.location is not None][:50]
+    near = [_time(lambda a=a: index.match(a.member_id, within_km=100)) for a in located]
+    out(
+        f"/match within_km:100 x{len(near)}: median {_ms(statistics.median(near))}, "
+        f"p99 {_ms(_percentile(near, 0.99))}"
+    )
+    named = [_time(lambda a=a: index.match(a.member_id, interest="tag00000")) for a in askers[:50]]
+    out(
+        f"/match interest:<most common> x{len(named)}: median {_ms(statistics.median(named))}, "
+        f"p99 {_ms(_percentile(named, 0.99))}"
+    )
+
+
+def bench_pairing(config: Config, out: Callable[[str], None]) -> None:
+    members = generate(config, config.pairing_members, seed_offset=7)
+    timings: dict[int, float] = {}
+    for size in (2, 3):
+        start = time.perf_counter()
+        result = form_groups(members, size=size, forbidden=(), seed=1)
+        timings[size] = time.perf_counter() - start
+        out(
+            f"pairing round, {len(members):,} members, size {size}: {_ms(timings[size])}; "
+            f"groups {len(result.groups):,}, unmatched {len(result.unmatched)}, "
+            f"total weight {total_weight(result, members):,.0f}"
+        )
+
+    small = members[: config.naive_pairing_members]
+    start = time.perf_counter()
+    heuristic = form_groups(small, size=2, forbidden=(), seed=1)
+    fast = time.perf_counter() - start
+    start = time.perf_counter()
+    naive = form_groups_naive(small, size=2, forbidden=(), seed=1)
+    slow = time.perf_counter() - start
+    out(
+        f"pairing at n={len(small):,}, size 2: heuristic {_ms(fast)} "
+        f"(weight {total_weight(heuristic, small):,.0f}); "
+        f"naive all-pairs {_ms(slow)} (weight {total_weight(naive, small):,.0f}); ratio {slow / fast:.0f}x"
+    )
+    extrapolated = slow * (len(members) / len(small)) ** 2
+    out(
+        f"naive all-pairs at n={len(members):,}: EXTRAPOLATED as n^2 from n={len(small):,}: "
+        f"{extrapolated:.0f} s; ratio vs the measured heuristic at that size {extrapolated / timings[2]:.0f}x"
+    )
+
+
+def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    args = parser.parse_args(argv)
+    config = QUICK if args.quick else FULL
+    bench_match(config, out)
+    bench_pairing(config, out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,506 @@
+"""Shared-interest matching for ``/match``: who in this server shares what with the asker.
+
+Scoring. A member's score is the sum of the inverse-document-frequency weights of the interests
+they share with the asker, computed over this server's profiles::
+
+    weight(tag) = ln((N + 1) / (df(tag) + 1)) + 1
+
+where ``N`` is the number of profiles in the index and ``df`` the number listing the tag. The
+``+ 1`` smoothing keeps every weight at least 1 (an interest everyone lists still counts) and
+finite for tags nobody else has. Weights of one member are added in decreasing-weight order, so
+two members sharing the same multiset of weights get bit-identical scores and tie exactly.
+
+Ranking. Higher score first; among equal scores the nearer member first when both the asker and
+the member gave a city (geodesic distance on WGS-84, ``geopy.distance.geodesic``), members
+without a city after those with one; then the more recently active; then the smaller id, so
+the order is total and repeatable.
+
+Speed. Geodesic distance costs about 0.2 ms a call in geopy, so the index never computes it for
+more than a handful of locations: the spherical (haversine) distance is within
+``_HAVERSINE_SLACK`` of the geodesic one everywhere on Earth, which lets it serve as a cheap
+bound that decides every case it can and leaves only the close calls to ``geodesic``. The
+ordering is always by geodesic distance. Coordinates are city-level (never a street address),
+so members cluster on few distinct locations; the index keeps them grouped by location.
+
+Discoverability is the caller's business: put only discoverable members in the index. The
+asker may be passed as a :class:`Candidate` so a member who hid themselves can still search.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from geopy.distance import geodesic
+
+from bot.domain.errors import UserError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 10
+EARTH_RADIUS_KM = 6371.0088
+# Haversine on the mean sphere is within 0.56 % of the WGS-84 geodesic distance for any pair of
+# points (measured over random, near and antipodal pairs); 1 % leaves a wide margin.
+_HAVERSINE_SLACK = 0.01
+_BAND = (1 + _HAVERSINE_SLACK) / (1 - _HAVERSINE_SLACK)
+# A degree of latitude is at least this long on WGS-84 (at the equator), so a latitude gap
+# bounds the geodesic distance from below.
+_MIN_KM_PER_DEGREE_LATITUDE = 110.5
+# Scores are sums of floats; bounds get this much room so rounding never prunes a true tie.
+_SCORE_EPS = 1e-9
+# How many members the score floor scores outright before the class pass.
+_FLOOR_SAMPLE = 600
+
+Location = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One member's matchable profile: what they like, roughly where, and when last seen."""
+
+    member_id: int
+    interests: frozenset[str]
+    lat: float | None = None
+    lon: float | None = None
+    last_active: int = 0
+
+    @property
+    def location(self) -> Location | None:
+        if self.lat is None or self.lon is None:
+            return None
+        return (self.lat, self.lon)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A ranked member with what they share with the asker, rarest first."""
+
+    member_id: int
+    score: float
+    shared: tuple[str, ...]
+    distance_km: float | None
+    last_active: int
+
+    @property
+    def approx_distance(self) -> str | None:
+        return None if self.distance_km is None else approx_km(self.distance_km)
+
+
+def idf(document_frequency: int, population: int) -> float:
+    """Smoothed inverse document frequency: rarer interests weigh more, none weighs under 1."""
+    return math.log((population + 1) / (document_frequency + 1)) + 1.0
+
+
+def approx_km(distance_km: float) -> str:
+    """Distance rounded coarsely so nobody's exact position can be triangulated.
+
+    Under 10 km to the nearest km (never below ``~1 km``: "less than one" pins a person too
+    well), under 100 km to the nearest 5 km, beyond that to the nearest 10 km.
+    """
+    if distance_km < 9.5:
+        shown = max(1, round(distance_km))
+    elif distance_km < 97.5:
+        shown = max(10, 5 * round(distance_km / 5))
+    else:
+        shown = max(100, 10 * round(distance_km / 10))
+    return f"~{shown:,} km"
+
+
+def haversine_km(a: Location, b: Location) -> float:
+    """Great-circle distance on the mean sphere: a cheap bound for the geodesic distance."""
+    lat1, lon1 = math.radians(a[0]), math.radians(a[1])
+    lat2, lon2 = math.radians(b[0]), math.radians(b[1])
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def geodesic_km(a: Location, b: Location) -> float:
+    """The distance the product promises (WGS-84 geodesic)."""
+    return float(geodesic(a, b).km)
+
+
+def _check_query(asker: Candidate, interest: str | None, within_km: float | None) -> None:
+    """Refuse queries that cannot be answered, with what to type instead."""
+    if within_km is not None:
+        if not math.isfinite(within_km) or within_km <= 0:
+            raise UserError("`within_km` must be a positive number of kilometres.", "/match within_km:50")
+        if asker.location is None:
+            raise UserError(
+                "I need your city to measure distances: add one with `/intro`, then search again.",
+                "/match within_km:50",
+            )
+    if interest is None and not asker.interests:
+        raise UserError(
+            "You have no interests yet: add some with `/intro`, or name one to search for.",
+            "/match interest:boardgames",
+        )
+
+
+def _rank_key(m: Match) -> tuple[float, float, int, int]:
+    distance = math.inf if m.distance_km is None else m.distance_km
+    return (-m.score, distance, -m.last_active, m.member_id)
+
+
+class InterestIndex:
+    """One server's profiles with an inverted index interest -> members.
+
+    Changes cost O(number of interests of the member); a query touches only members who share
+    at least one interest with the asker, and usually far fewer (see :meth:`match`).
+    """
+
+    def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
+        self._profiles: dict[int, Candidate] = {}
+        self._postings: dict[str, set[int]] = {}
+        self._by_location: dict[Location, set[int]] = {}
+        for candidate in candidates:
+            self.upsert(candidate)
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def __contains__(self, member_id: object) -> bool:
+        return member_id in self._profiles
+
+    def get(self, member_id: int) -> Candidate | None:
+        return self._profiles.get(member_id)
+
+    def document_frequency(self, tag: str) -> int:
+        posting = self._postings.get(tag)
+        return 0 if posting is None else len(posting)
+
+    def weight(self, tag: str) -> float:
+        """Weight of a tag in this server right now (it moves as profiles come and go)."""
+        return idf(self.document_frequency(tag), len(self._profiles))
+
+    def weights(self) -> dict[str, float]:
+        """Every known tag's weight, e.g. to score pairing rounds with the server's rarities."""
+        n = len(self._profiles)
+        return {tag: idf(len(members), n) for tag, members in self._postings.items()}
+
+    def upsert(self, candidate: Candidate) -> None:
+        """Add a profile or replace the stored one; only the differences touch the index."""
+        member_id = candidate.member_id
+        old = self._profiles.get(member_id)
+        old_tags = old.interests if old is not None else frozenset()
+        for tag in old_tags - candidate.interests:
+            self._unpost(tag, member_id)
+        for tag in candidate.interests - old_tags:
+            self._postings.setdefault(tag, set()).add(member_id)
+        old_location = old.location if old is not None else None
+        if old_location != candidate.location:
+            if old_location is not None:
+                self._unlocate(old_location, member_id)
+            if candidate.location is not None:
+                self._by_location.setdefault(candidate.location, set()).add(member_id)
+        self._profiles[member_id] = candidate
+
+    def remove(self, member_id: int) -> None:
+        """Forget a member (left, hid themselves, or asked to be forgotten); absent is fine."""
+        old = self._profiles.pop(member_id, None)
+        if old is None:
+            return
+        for tag in old.interests:
+            self._unpost(tag, member_id)
+        if old.location is not None:
+            self._unlocate(old.location, member_id)
+
+    def touch(self, member_id: int, last_active: int) -> None:
+        """Record activity without re-indexing interests."""
+        old = self._profiles.get(member_id)
+        if old is not None and last_active > old.last_active:
+            self._profiles[member_id] = Candidate(member_id, old.interests, old.lat, old.lon, last_active)
+
+    def _unpost(self, tag: str, member_id: int) -> None:
+        members = self._postings[tag]
+        members.discard(member_id)
+        if not members:
+            del self._postings[tag]
+
+    def _unlocate(self, location: Location, member_id: int) -> None:
+        members = self._by_location[location]
+        members.discard(member_id)
+        if not members:
+            del self._by_location[location]
+
+    def match(
+        self,
+        asker: int | Candidate,
+        interest: str | None = None,
+        within_km: float | None = None,
+        limit: int = DEFAULT_LIMIT,
+    ) -> list[Match]:
+        """Up to ``limit`` members ranked as the module docstring says; never the asker.
+
+        ``interest`` (a canonical tag) keeps only members who list it and counts it as shared
+        even if the asker does not list it. ``within_km`` keeps only members with a city within
+        that geodesic distance of the asker's.
+
+        Top-k by score is computed MaxScore-style over *score classes*: members are kept as
+        sets keyed by their partial score, interests are applied rarest first with C-level set
+        intersections, and once the ``limit``-th best partial score exceeds what the remaining
+        interests could add, members not seen yet are ignored and hopeless classes dropped.
+        """
+        if isinstance(asker, int):
+            profile = self._profiles.get(asker)
+            if profile is None:
+                raise UserError("You have no profile yet: introduce yourself with `/intro` first.", "/intro")
+            asker = profile
+        _check_query(asker, interest, within_km)
+        if limit <= 0 or (interest is not None and interest not in self._postings):
+            return []
+        restrict: set[int] | None = None
+        if interest is not None:
+            restrict = self._postings[interest]
+        origin = asker.location
+        if within_km is not None and origin is not None:
+            near = self._members_within(origin, within_km)
+            restrict = near if restrict is None else restrict & near
+        query = set(asker.interests)
+        if interest is not None:
+            query.add(interest)
+        n = len(self._profiles)
+        terms = sorted(
+            ((idf(len(self._postings[tag]), n), tag) for tag in query if tag in self._postings),
+            key=lambda wt: (-wt[0], wt[1]),
+        )
+        classes = self._top_classes(terms, restrict, limit + 1)
+        chosen: list[tuple[float, int]] = []
+        remaining = limit
+        for score in sorted(classes, reverse=True):
+            members = classes[score]
+            members.discard(asker.member_id)
+            if len(members) <= remaining:
+                chosen.extend((score, m) for m in members)
+                remaining -= len(members)
+            else:
+                chosen.extend((score, m) for m in self._break_ties(members, remaining, origin))
+                remaining = 0
+            if remaining == 0:
+                break
+        weights = {tag: w for w, tag in terms}
+        distances: dict[Location, float] = {}
+        results = [self._as_match(score, m, weights, origin, distances) for score, m in chosen]
+        results.sort(key=_rank_key)
+        return results
+
+    def _top_classes(
+        self, terms: list[tuple[float, str]], restrict: set[int] | None, k: int
+    ) -> dict[float, set[int]]:
+        """Members whose score can be among the ``k`` best, grouped by exact score."""
+        remaining = [0.0] * (len(terms) + 1)
+        for j in range(len(terms) - 1, -1, -1):
+            remaining[j] = remaining[j + 1] + terms[j][0]
+        classes: dict[float, set[int]] = {}
+        seen: set[int] = set()
+        floor = self._score_floor(terms, restrict, k)
+        admitting = True  # members not seen yet can still reach the top k
+        for j, (w, tag) in enumerate(terms):
+            # Classes only ever hold members of ``restrict``, so only admission needs it.
+            posting = self._postings[tag]
+            updated: dict[float, set[int]] = {}
+            for score, members in classes.items():
+                inside = members & posting
+                if inside:
+                    # In place: costs len(inside), not len(members); class sets are never postings.
+                    members -= inside
+                    _merge(updated, score + w, inside)
+                if members:
+                    _merge(updated, score, members)
+            if admitting:
+                fresh = (posting if restrict is None else posting & restrict) - seen
+                if fresh:
+                    seen |= fresh
+                    _merge(updated, w, fresh)
+            classes = updated
+            theta = max(floor, _kth_score(classes, k))
+            rest = remaining[j + 1]
+            if theta > rest + _SCORE_EPS:
+                admitting = False
+                seen = set()
+            classes = {s: m for s, m in classes.items() if s + rest + _SCORE_EPS >= theta}
+        return classes
+
+    def _score_floor(self, terms: list[tuple[float, str]], restrict: set[int] | None, k: int) -> float:
+        """A lower bound of the k-th best final score from exactly scoring a few likely members.
+
+        Members of the rarest shared interests tend to score highest; scoring a few hundred of
+        them outright gives a threshold that stops admission and prunes classes from the first
+        common interest on, instead of after it has been split into many classes.
+        """
+        sample: set[int] = set()
+        for _, tag in terms:
+            posting = self._postings[tag]
+            if restrict is not None:
+                posting = posting & restrict if len(posting) > len(restrict) else restrict & posting
+            room = _FLOOR_SAMPLE - len(sample)
+            if room <= 0:
+                break
+            sample.update(posting if len(posting) <= room else itertools.islice(posting, room))
+        if len(sample) < k:
+            return 0.0
+        weights = {tag: w for w, tag in terms}
+        query = frozenset(weights)
+        weight_of = weights.__getitem__
+        profiles = self._profiles
+        scores = [sum(map(weight_of, profiles[m].interests & query)) for m in sample]
+        return heapq.nlargest(k, scores)[-1] - _SCORE_EPS
+
+    def _break_ties(self, members: set[int], r: int, origin: Location | None) -> list[int]:
+        """The ``r`` best of an equal-score class: nearest, then most recently active."""
+        chosen: list[int] = []
+        if origin is not None:
+            chosen = self._nearest(members, r, origin)
+            if len(chosen) == r:
+                return chosen
+            located = set(chosen)
+            members = {m for m in members if self._profiles[m].location is None and m not in located}
+        profiles = self._profiles
+        chosen.extend(heapq.nsmallest(r - len(chosen), members, key=lambda m: (-profiles[m].last_active, m)))
+        return chosen
+
+    def _nearest(self, members: set[int], r: int, origin: Location) -> list[int]:
+        """Up to ``r`` located members ordered by (geodesic distance, -activity, id).
+
+        Locations are visited in haversine order; once ``r`` members are gathered, only
+        locations whose haversine distance could still be geodesically as near are added,
+        and geodesic distance is computed for the gathered locations alone.
+        """
+        if len(members) <= len(self._by_location):
+            groups: dict[Location, list[int]] = {}
+            for m in members:
+                location = self._profiles[m].location
+                if location is not None:
+                    groups.setdefault(location, []).append(m)
+            ordered = sorted((haversine_km(origin, loc), loc) for loc in groups)
+            pick = groups.__getitem__
+        else:
+            ordered = sorted((haversine_km(origin, loc), loc) for loc in self._by_location)
+
+            def pick(loc: Location) -> list[int]:
+                return list(self._by_location[loc] & members)
+
+        gathered: list[tuple[Location, list[int]]] = []
+        count = 0
+        bound = math.inf
+        for h, loc in ordered:
+            if h > bound:
+                break
+            here = pick(loc)
+            if not here:
+                continue
+            gathered.append((loc, here))
+            count += len(here)
+            if count >= r and bound == math.inf:
+                bound = h * _BAND
+        profiles = self._profiles
+        keyed = []
+        for loc, here in gathered:
+            d = geodesic_km(origin, loc)
+            keyed.extend((d, -profiles[m].last_active, m) for m in here)
+        return [m for _, _, m in heapq.nsmallest(r, keyed)]
+
+    def _members_within(self, origin: Location, km: float) -> set[int]:
+        """Members whose city is within ``km`` (geodesic), deciding most cases by haversine."""
+        inside: list[set[int]] = []
+        max_degrees = km / _MIN_KM_PER_DEGREE_LATITUDE
+        for loc, members in self._by_location.items():
+            if abs(loc[0] - origin[0]) > max_degrees:
+                continue  # farther in latitude alone than the radius: skip the trigonometry
+            h = haversine_km(origin, loc)
+            if h * (1 - _HAVERSINE_SLACK) > km:
+                continue
+            if h * (1 + _HAVERSINE_SLACK) <= km or geodesic_km(origin, loc) <= km:
+                inside.append(members)
+        return set().union(*inside)
+
+    def _as_match(
+        self,
+        score: float,
+        member_id: int,
+        weights: Mapping[str, float],
+        origin: Location | None,
+        distances: dict[Location, float],
+    ) -> Match:
+        profile = self._profiles[member_id]
+        shared = sorted((t for t in profile.interests if t in weights), key=lambda t: (-weights[t], t))
+        distance = None
+        if origin is not None and profile.location is not None:
+            distance = distances.get(profile.location)
+            if distance is None:
+                distance = distances[profile.location] = geodesic_km(origin, profile.location)
+        return Match(member_id, score, tuple(shared), distance, profile.last_active)
+
+
+def _merge(classes: dict[float, set[int]], score: float, members: set[int]) -> None:
+    existing = classes.get(score)
+    if existing is None:
+        classes[score] = members
+    else:
+        existing |= members
+
+
+def _kth_score(classes: Mapping[float, set[int]], k: int) -> float:
+    """The k-th best partial score (a lower bound of the final k-th best), or 0 if < k members."""
+    total = 0
+    for score in sorted(classes, reverse=True):
+        total += len(classes[score])
+        if total >= k:
+            return score
+    return 0.0
+
+
+def rank_naive(
+    asker: Candidate,
+    population: Iterable[Candidate],
+    interest: str | None = None,
+    within_km: float | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Match]:
+    """Reference ranking that scores every profile; the oracle for tests and the bench baseline.
+
+    ``population`` is every profile of the server (the asker included if they have one), so
+    weights match :class:`InterestIndex` built from the same profiles.
+    """
+    _check_query(asker, interest, within_km)
+    profiles = list(population)
+    df: dict[str, int] = {}
+    for p in profiles:
+        for tag in p.interests:
+            df[tag] = df.get(tag, 0) + 1
+    n = len(profiles)
+    query = set(asker.interests) | ({interest} if interest is not None else set())
+    weights = {tag: idf(df[tag], n) for tag in query if tag in df}
+    origin = asker.location
+    scored: list[tuple[float, Candidate, tuple[str, ...]]] = []
+    for p in profiles:
+        if p.member_id == asker.member_id or (interest is not None and interest not in p.interests):
+            continue
+        shared = tuple(sorted((t for t in p.interests if t in weights), key=lambda t: (-weights[t], t)))
+        if not shared:
+            continue
+        score = 0.0
+        for tag in shared:
+            score += weights[tag]
+        scored.append((score, p, shared))
+    distances: dict[Location, float] = {}
+
+    def distance(p: Candidate) -> float | None:
+        if origin is None or p.location is None:
+            return None
+        if p.location not in distances:
+            distances[p.location] = geodesic_km(origin, p.location)
+        return distances[p.location]
+
+    if within_km is not None:
+        scored = [s for s in scored if (d := distance(s[1])) is not None and d <= within_km]
+    if len(scored) > limit:
+        # Distances only matter from the limit-th best score up; skip geodesics below it.
+        cutoff = heapq.nlargest(limit, (s[0] for s in scored))[-1]
+        scored = [s for s in scored if s[0] >= cutoff]
+    matches = [Match(p.member_id, score, shared, distance(p), p.last_active) for score, p, shared in scored]
+    matches.sort(key=_rank_key)
+    return matches[:limit]

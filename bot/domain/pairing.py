@@ -1,0 +1,569 @@
+"""Pairing rounds: split the members who joined into small groups that have things in common.
+
+Objective. The weight of two members is the sum of the idf weights (see
+:func:`bot.domain.matching.idf`, computed over this round's members unless the caller passes
+the server's weights) of the interests they share, plus ``NEARBY_BONUS`` when both gave a city
+and the cities are within ``NEARBY_KM`` of each other (haversine: a 0.5 % error at 50 km does
+not change who counts as nearby). The bonus is worth a bit more than one shared interest that
+everybody lists, so between otherwise equal partners the one in the same area wins. A group's
+weight is the sum over its pairs; a round maximises the sum over its groups.
+
+Hard rule. Two members in ``forbidden`` (grouped together in the last rounds; the caller builds
+the set) are never put in the same group.
+
+Group sizes (:func:`group_sizes`). With ``n`` members and size ``s``: ``n // s`` groups when
+the leftovers can each be folded into a different group (``n % s <= n // s``), so groups have
+``s`` or ``s + 1`` members (7 members, size 2 -> 3 + 2 + 2; 5 members, size 4 -> one group
+of 5); otherwise ``ceil(n / s)`` groups as even as possible, none above ``s`` (6 members,
+size 4 -> 3 + 3; 3 members, size 4 -> one group of 3). Nobody is dropped to make sizes even.
+
+Unmatched. A member alone in the round, or who was recently grouped with everybody else who
+joined, cannot be placed; neither can one the heuristic finds no compatible group for. They are
+returned in ``unmatched`` with a :class:`UnmatchedReason` so the bot can tell them why.
+
+Algorithm (a heuristic; the tests check it against brute force on small cases):
+
+1. Candidate partners: for each member, members found through its interests rarest first
+   (a seeded window of each interest's member list, at most ``SCAN_PER_MEMBER`` in all) and
+   through its location, scored exactly; the best ``NEIGHBOURS`` are kept. This avoids the
+   n^2 pairs a common interest would otherwise generate.
+2. Greedy: candidate edges by decreasing weight merge clusters up to the base group size.
+3. Fill: incomplete groups take the remaining clusters that add the most weight, looking at
+   neighbours' clusters and same-location members first; leftovers are folded into the group
+   they add the most weight to.
+4. Local search: swapping two members between groups (or moving the extra member of a larger
+   group) whenever it increases the total and breaks no rule; three passes, one on rounds
+   above ``LARGE_ROUND`` members. Rounds of at most ``SMALL_ROUND`` members search every swap
+   and try ``RESTARTS`` more seeded constructions, keeping the best.
+
+Deterministic: the same members, rules and ``seed`` always give the same groups.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import random
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.matching import Candidate, Location, haversine_km, idf
+
+log = logging.getLogger(__name__)
+
+NEARBY_KM = 50.0
+NEARBY_BONUS = 1.5
+NEIGHBOURS = 6
+SCAN_PER_MEMBER = 20
+SAME_PLACE_SCAN = 8
+# Passes of local search; large rounds get one to stay inside the time budget (measured:
+# further passes add under 0.1 % weight at 10,000 members).
+LOCAL_SEARCH_PASSES = 3
+LARGE_ROUND = 2_000
+SMALL_ROUND = 16
+# Extra seeded constructions on small rounds, keeping the best: cheap there, and they escape
+# the local optima a single greedy start lands in.
+RESTARTS = 12
+SEARCH_NEIGHBOURS = 3
+_FILL_WINDOW = 32
+_GAIN_EPS = 1e-9
+
+Pair = tuple[int, int]
+
+
+class UnmatchedReason(StrEnum):
+    """Why a member got no group this round; the bot words the message."""
+
+    ALONE = "alone"  # nobody else joined this round
+    ALL_RECENT = "all_recent"  # recently grouped with everyone else who joined
+    NO_ROOM = "no_room"  # the no-repeat rule left no group that could take them
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Members of one group and the interests they share, heaviest first."""
+
+    member_ids: tuple[int, ...]
+    shared: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PairingResult:
+    groups: list[Group]
+    unmatched: list[int]
+    reasons: dict[int, UnmatchedReason] = field(default_factory=dict)
+
+
+def group_sizes(n: int, size: int) -> list[int]:
+    """Sizes of the groups for ``n`` members (largest first); see the module docstring."""
+    if n < 2:
+        return []
+    count = n // size if n % size <= n // size else -(-n // size)
+    count = max(1, count)
+    base, extra = divmod(n, count)
+    return [base + 1] * extra + [base] * (count - extra)
+
+
+def pool_weights(members: Iterable[Candidate]) -> dict[str, float]:
+    """Idf weights over the members of a round, for when the server's are not at hand."""
+    pool = list(members)
+    df: dict[str, int] = {}
+    for m in pool:
+        for tag in m.interests:
+            df[tag] = df.get(tag, 0) + 1
+    return {tag: idf(count, len(pool)) for tag, count in df.items()}
+
+
+def pair_weight(a: Candidate, b: Candidate, weights: Mapping[str, float]) -> float:
+    """Shared-interest weight of two members plus the nearby bonus."""
+    # fsum is exactly rounded, so the result does not depend on set iteration order (which
+    # changes between processes with string hashing) and rounds stay reproducible.
+    total = math.fsum(weights.get(t, 1.0) for t in a.interests & b.interests)
+    if a.location is not None and b.location is not None and _nearby(a.location, b.location):
+        total += NEARBY_BONUS
+    return total
+
+
+def _nearby(a: Location, b: Location) -> bool:
+    return a == b or haversine_km(a, b) <= NEARBY_KM
+
+
+def total_weight(
+    result: PairingResult, members: Iterable[Candidate], weights: Mapping[str, float] | None = None
+) -> float:
+    """The objective a round maximises, to compare solvers."""
+    by_id = {m.member_id: m for m in members}
+    w = pool_weights(by_id.values()) if weights is None else weights
+    return sum(
+        pair_weight(by_id[a], by_id[b], w)
+        for g in result.groups
+        for a, b in itertools.combinations(g.member_ids, 2)
+    )
+
+
+def form_groups(
+    members: Sequence[Candidate],
+    size: int,
+    forbidden: Iterable[Collection[int]],
+    seed: int = 0,
+    weights: Mapping[str, float] | None = None,
+) -> PairingResult:
+    """Groups for one round (see the module docstring for the rules and the algorithm)."""
+    return _Round(members, size, forbidden, seed, weights).solve(all_pairs=False)
+
+
+def form_groups_naive(
+    members: Sequence[Candidate],
+    size: int,
+    forbidden: Iterable[Collection[int]],
+    seed: int = 0,
+    weights: Mapping[str, float] | None = None,
+) -> PairingResult:
+    """Baseline for the bench: score all n^2 pairs, then the same greedy and fill, no search."""
+    return _Round(members, size, forbidden, seed, weights).solve(all_pairs=True)
+
+
+class _Round:
+    """The working state of one round; thrown away afterwards."""
+
+    def __init__(
+        self,
+        members: Sequence[Candidate],
+        size: int,
+        forbidden: Iterable[Collection[int]],
+        seed: int,
+        weights: Mapping[str, float] | None,
+    ) -> None:
+        if not 2 <= size <= 4:
+            raise ValueError(f"group size must be 2..4, got {size}")
+        self.size = size
+        self.profiles = {m.member_id: m for m in members}
+        self.ids = sorted(self.profiles)
+        self.weights = pool_weights(self.profiles.values()) if weights is None else dict(weights)
+        self.rng = random.Random(seed)
+        order = self.ids[:]
+        self.rng.shuffle(order)
+        self.rank = {m: i for i, m in enumerate(order)}  # seeded tie-break
+        self.forbidden: dict[int, set[int]] = {m: set() for m in self.ids}
+        for pair in forbidden:
+            a, b = tuple(pair)
+            if a in self.forbidden and b in self.forbidden and a != b:
+                self.forbidden[a].add(b)
+                self.forbidden[b].add(a)
+        self.cache: dict[Pair, float] = {}
+        self.near: dict[tuple[Location, Location], bool] = {}
+        self.weight_of = _Weights(self.weights).__getitem__
+        self.tags = {m: p.interests for m, p in self.profiles.items()}
+        self.place = {m: p.location for m, p in self.profiles.items()}
+        self.reasons: dict[int, UnmatchedReason] = {}
+
+    # -- weights -------------------------------------------------------------------------------
+
+    def w(self, a: int, b: int) -> float:
+        key = (a, b) if a < b else (b, a)
+        value = self.cache.get(key)
+        if value is not None:
+            return value
+        shared = self.tags[a] & self.tags[b]
+        value = math.fsum(map(self.weight_of, shared)) if shared else 0.0
+        la, lb = self.place[a], self.place[b]
+        if la is not None and lb is not None:
+            near = self.near.get((la, lb))
+            if near is None:
+                near = self.near[(la, lb)] = self.near[(lb, la)] = _nearby(la, lb)
+            if near:
+                value += NEARBY_BONUS
+        self.cache[key] = value
+        return value
+
+    def w_to(self, a: int, group: Iterable[int]) -> float:
+        return sum(self.w(a, b) for b in group if b != a)
+
+    def allowed(self, a: int, group: Iterable[int]) -> bool:
+        banned = self.forbidden[a]
+        return not any(b in banned for b in group)
+
+    # -- solving -------------------------------------------------------------------------------
+
+    def solve(self, all_pairs: bool) -> PairingResult:
+        pool = self._exclude_impossible()
+        if not pool:
+            return self._result([])
+        sizes = group_sizes(len(pool), self.size)
+        base = sizes[-1]
+        neighbours = self._all_pairs_neighbours(pool) if all_pairs else self._sampled_neighbours(pool)
+        excluded = dict(self.reasons)
+        best: tuple[tuple[int, float], list[list[int]], dict[int, UnmatchedReason]] | None = None
+        attempts = 1 if all_pairs or len(pool) > SMALL_ROUND else 1 + RESTARTS
+        for attempt in range(attempts):
+            self.reasons = dict(excluded)
+            noise = None if attempt == 0 else {e: self.rng.random() for e in self._edges(pool, neighbours)}
+            clusters = self._greedy(pool, neighbours, base, len(sizes), noise)
+            groups, leftovers = self._fill(clusters, neighbours, base, len(sizes))
+            self._fold(groups, leftovers, base, sizes[0])
+            if not all_pairs:
+                self._local_search(groups, neighbours, pool)
+            total = sum(self.w(a, b) for g in groups for a, b in itertools.combinations(g, 2))
+            key = (-len(self.reasons), total)
+            if best is None or _better(key, best[0]):
+                best = (key, groups, self.reasons)
+        assert best is not None
+        self.reasons = best[2]
+        return self._result(best[1])
+
+    def _edges(self, pool: list[int], neighbours: Mapping[int, list[int]]) -> list[Pair]:
+        return sorted({(min(a, b), max(a, b)) for a in pool for b in neighbours[a]})
+
+    def _exclude_impossible(self) -> list[int]:
+        """Drop members who cannot be grouped with anybody at all, with the reason."""
+        if len(self.ids) == 1:
+            self.reasons[self.ids[0]] = UnmatchedReason.ALONE
+            return []
+        n = len(self.ids)
+        pool = []
+        for m in self.ids:
+            if len(self.forbidden[m]) >= n - 1:
+                self.reasons[m] = UnmatchedReason.ALL_RECENT
+            else:
+                pool.append(m)
+        return pool
+
+    def _sampled_neighbours(self, pool: list[int]) -> dict[int, list[int]]:
+        """Best few partners of each member among those its interests and city lead to."""
+        postings: dict[str, list[int]] = {}
+        places: dict[Location, list[int]] = {}
+        for m in pool:
+            profile = self.profiles[m]
+            for tag in profile.interests:
+                postings.setdefault(tag, []).append(m)
+            if profile.location is not None:
+                places.setdefault(profile.location, []).append(m)
+        for members in itertools.chain(postings.values(), places.values()):
+            members.sort(key=self.rank.__getitem__)
+        # Rarest first; one global order so each member's sort uses a C-level key.
+        tag_order = {t: i for i, t in enumerate(sorted(postings, key=lambda t: (len(postings[t]), t)))}
+        result: dict[int, list[int]] = {}
+        for m in pool:
+            profile = self.profiles[m]
+            found: set[int] = set()
+            for tag in sorted(profile.interests, key=tag_order.__getitem__):
+                room = SCAN_PER_MEMBER - len(found)
+                if room <= 0:
+                    break
+                found.update(_window(postings[tag], self.rank[m], room))
+            if profile.location is not None:
+                found.update(_window(places[profile.location], self.rank[m], SAME_PLACE_SCAN))
+            result[m] = self._best(m, found)
+        return result
+
+    def _all_pairs_neighbours(self, pool: list[int]) -> dict[int, list[int]]:
+        """Every allowed partner with a positive weight: the n^2 baseline."""
+        return {m: self._best(m, pool, keep=None) for m in pool}
+
+    def _best(self, m: int, found: Iterable[int], keep: int | None = NEIGHBOURS) -> list[int]:
+        banned, w, rank = self.forbidden[m], self.w, self.rank
+        scored = [(-w(m, o), rank[o], o) for o in found if o != m and o not in banned]
+        if keep is None:
+            scored = [s for s in scored if s[0] < 0]
+        scored.sort()
+        return [o for _, _, o in scored[:keep]]
+
+    def _greedy(
+        self,
+        pool: list[int],
+        neighbours: Mapping[int, list[int]],
+        base: int,
+        count: int,
+        noise: Mapping[Pair, float] | None = None,
+    ) -> list[list[int]]:
+        """Merge clusters along the heaviest edges, up to ``count`` clusters of ``base``.
+
+        ``noise`` (restarts on small rounds) scales each weight by up to 1.5 for the ordering
+        only, so different near-best first choices get explored.
+        """
+        edges = self._edges(pool, neighbours)
+        if noise is None:
+            ordered = sorted(edges, key=lambda e: (-self.w(*e), self.rank[e[0]], self.rank[e[1]]))
+        else:
+            ordered = sorted(edges, key=lambda e: (-self.w(*e) * (1 + noise[e] / 2), e))
+        cluster: dict[int, list[int]] = {m: [m] for m in pool}
+        full = 0
+        for a, b in ordered:
+            ca, cb = cluster[a], cluster[b]
+            if ca is cb or len(ca) + len(cb) > base:
+                continue
+            merged_full = len(ca) + len(cb) == base
+            if merged_full and full >= count:
+                continue
+            if not all(self.allowed(x, cb) for x in ca):
+                continue
+            ca.extend(cb)
+            for x in cb:
+                cluster[x] = ca
+            full += merged_full
+        unique = {id(c): c for c in cluster.values()}
+        return sorted(unique.values(), key=lambda c: (-len(c), min(self.rank[x] for x in c)))
+
+    def _fill(
+        self, clusters: list[list[int]], neighbours: Mapping[int, list[int]], base: int, count: int
+    ) -> tuple[list[list[int]], list[int]]:
+        """Complete ``count`` groups of ``base``; return the groups and the members left over.
+
+        Full clusters become groups as they are. The others are seeded from the largest
+        remaining partial cluster and completed member by member (partial clusters may be
+        broken up: two pairs cannot make a trio).
+        """
+        groups = [c for c in clusters if len(c) == base][:count]
+        placed = {id(g) for g in groups}
+        queue = [x for c in clusters if id(c) not in placed for x in c]
+        cluster_of = {x: c for c in clusters for x in c}
+        unplaced = _Unplaced(queue)
+        while len(groups) < count and (first := unplaced.first()) is not None:
+            group = [x for x in cluster_of[first] if x in unplaced][:base]
+            if not all(self.allowed(x, group) for x in group):
+                group = [first]
+            unplaced.take(group)
+            while len(group) < base:
+                best = self._best_addition(group, unplaced, neighbours)
+                if best is None:
+                    break
+                unplaced.take([best])
+                group.append(best)
+            groups.append(group)
+        return groups, unplaced.remaining()
+
+    def _best_addition(
+        self, group: list[int], unplaced: _Unplaced, neighbours: Mapping[int, list[int]]
+    ) -> int | None:
+        """The unplaced member adding the most weight to ``group`` without breaking a rule.
+
+        Looks at the group's candidate partners and a window of the queue first; scans every
+        unplaced member only when none of those fits (tightly constrained rounds).
+        """
+        nearby = (x for g in group for x in neighbours[g] if x in unplaced)
+        options = itertools.chain(nearby, unplaced.window(_FILL_WINDOW))
+        for candidates in (options, unplaced.window(None)):
+            best, best_key = None, None
+            for x in candidates:
+                if not self.allowed(x, group):
+                    continue
+                key = (self.w_to(x, group), -self.rank[x])
+                if best_key is None or key > best_key:
+                    best, best_key = x, key
+            if best is not None:
+                return best
+        return None
+
+    def _fold(self, groups: list[list[int]], leftovers: list[int], base: int, largest: int) -> None:
+        """Put each leftover in the group it adds most to; no group grows beyond ``largest``."""
+        for x in leftovers:
+            options = [g for g in groups if len(g) < largest and self.allowed(x, g)]
+            if not options:
+                self.reasons[x] = UnmatchedReason.NO_ROOM
+                continue
+            # Groups left short by the rules first, then the weight x adds, then a seeded tie-break.
+            best = max(options, key=lambda g: (len(g) < base, self.w_to(x, g), -self.rank[g[0]]))
+            best.append(x)
+        for g in groups:
+            if len(g) == 1:
+                self.reasons[g[0]] = UnmatchedReason.NO_ROOM
+                g.clear()
+        groups[:] = [g for g in groups if g]
+
+    def _local_search(
+        self, groups: list[list[int]], neighbours: Mapping[int, list[int]], pool: list[int]
+    ) -> None:
+        """Swap members between groups (sizes kept) while that increases the total weight."""
+        where = {x: g for g in groups for x in g}
+        order = sorted(where, key=self.rank.__getitem__)
+        small = len(order) <= SMALL_ROUND
+        for _ in range(1 if len(pool) > LARGE_ROUND else LOCAL_SEARCH_PASSES):
+            improved = False
+            for a in order:
+                # Small rounds afford the whole swap neighbourhood; large ones the best partners.
+                for b in order if small else neighbours[a][:SEARCH_NEIGHBOURS]:
+                    ga, gb = where[a], where.get(b)
+                    if gb is None or ga is gb:
+                        continue
+                    if (
+                        self._try_move(a, ga, gb, where)
+                        or self._try_swap(a, ga, b, gb, where)
+                        or (small and self._try_shift(a, ga, gb, groups, where))
+                    ):
+                        improved = True
+                        break
+            if not improved:
+                break
+
+    def _try_swap(self, a: int, ga: list[int], b: int, gb: list[int], where: dict[int, list[int]]) -> bool:
+        stay_a = self.w_to(a, ga)
+        best_gain, best_x = _GAIN_EPS, None
+        for x in gb:
+            if x == b:
+                continue
+            rest_b = [y for y in gb if y != x]
+            rest_a = [y for y in ga if y != a]
+            if not (self.allowed(a, rest_b) and self.allowed(x, rest_a)):
+                continue
+            gain = self.w_to(a, rest_b) + self.w_to(x, rest_a) - stay_a - self.w_to(x, rest_b)
+            if gain > best_gain:
+                best_gain, best_x = gain, x
+        if best_x is None:
+            return False
+        ga[ga.index(a)] = best_x
+        gb[gb.index(best_x)] = a
+        where[a], where[best_x] = gb, ga
+        return True
+
+    def _try_shift(
+        self, a: int, ga: list[int], gb: list[int], groups: list[list[int]], where: dict[int, list[int]]
+    ) -> bool:
+        """Move ``a`` to an equal-sized group and refill its place from a larger group.
+
+        A chain of two moves that keeps the sizes: it moves which group holds the folded
+        member, which neither a swap nor a single move can do without a step that gains 0.
+        """
+        if len(ga) != len(gb) or not self.allowed(a, gb):
+            return False
+        rest_a = [y for y in ga if y != a]
+        gain_a = self.w_to(a, gb) - self.w_to(a, rest_a)
+        best_gain, best = _GAIN_EPS, None
+        for gc in groups:
+            if len(gc) != len(ga) + 1 or gc is gb:
+                continue
+            for y in gc:
+                if not self.allowed(y, rest_a):
+                    continue
+                gain = gain_a + self.w_to(y, rest_a) - self.w_to(y, gc)
+                if gain > best_gain:
+                    best_gain, best = gain, (y, gc)
+        if best is None:
+            return False
+        y, gc = best
+        ga.remove(a)
+        gb.append(a)
+        gc.remove(y)
+        ga.append(y)
+        where[a], where[y] = gb, ga
+        return True
+
+    def _try_move(self, a: int, ga: list[int], gb: list[int], where: dict[int, list[int]]) -> bool:
+        """Move ``a`` from a larger group to one a member smaller: the sizes stay a valid split."""
+        if len(ga) != len(gb) + 1 or len(ga) <= 2 or not self.allowed(a, gb):
+            return False
+        if self.w_to(a, gb) - self.w_to(a, ga) <= _GAIN_EPS:
+            return False
+        ga.remove(a)
+        gb.append(a)
+        where[a] = gb
+        return True
+
+    # -- output --------------------------------------------------------------------------------
+
+    def _result(self, groups: list[list[int]]) -> PairingResult:
+        out = [Group(tuple(sorted(g)), self._shared(g)) for g in groups]
+        out.sort(key=lambda g: g.member_ids)
+        unmatched = sorted(self.reasons)
+        return PairingResult(out, unmatched, dict(self.reasons))
+
+    def _shared(self, group: Sequence[int]) -> tuple[str, ...]:
+        """Interests at least two members list, by what they add to the group's weight."""
+        counts: dict[str, int] = {}
+        for m in group:
+            for tag in self.profiles[m].interests:
+                counts[tag] = counts.get(tag, 0) + 1
+        contribution = {t: self.weights.get(t, 1.0) * math.comb(c, 2) for t, c in counts.items() if c >= 2}
+        return tuple(sorted(contribution, key=lambda t: (-contribution[t], t)))
+
+
+def _better(key: tuple[int, float], than: tuple[int, float]) -> bool:
+    """Fewer unmatched first, then a total heavier by more than rounding."""
+    return key[0] > than[0] or (key[0] == than[0] and key[1] > than[1] + _GAIN_EPS)
+
+
+class _Weights(dict[str, float]):
+    """Weights with 1.0 for a tag missing from a caller-supplied table (minimum idf)."""
+
+    def __missing__(self, key: str) -> float:
+        return 1.0
+
+
+class _Unplaced:
+    """Members not yet in a group, in seeding order, with O(1) removal."""
+
+    def __init__(self, queue: list[int]) -> None:
+        self.queue = queue
+        self.waiting = set(queue)
+        self.cursor = 0
+
+    def __contains__(self, member: int) -> bool:
+        return member in self.waiting
+
+    def first(self) -> int | None:
+        while self.cursor < len(self.queue) and self.queue[self.cursor] not in self.waiting:
+            self.cursor += 1
+        return self.queue[self.cursor] if self.cursor < len(self.queue) else None
+
+    def take(self, members: Iterable[int]) -> None:
+        self.waiting.difference_update(members)
+
+    def window(self, count: int | None) -> Iterator[int]:
+        self.first()
+        alive = (x for x in itertools.islice(self.queue, self.cursor, None) if x in self.waiting)
+        return alive if count is None else itertools.islice(alive, count)
+
+    def remaining(self) -> list[int]:
+        return [x for x in self.queue if x in self.waiting]
+
+
+def _window(members: list[int], start: int, count: int) -> list[int]:
+    """``count`` members of a list starting at a member-specific offset, wrapping around."""
+    if len(members) <= count:
+        return members
+    offset = start % len(members)
+    chunk = members[offset : offset + count]
+    if len(chunk) < count:
+        chunk += members[: count - len(chunk)]
+    return chunk

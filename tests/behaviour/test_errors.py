@@ -1,0 +1,38 @@
+"""The one error path: bugs get a trace id the member can quote, logged with the traceback."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+import simcord
+
+from bot import MeetbridgeBot
+from tests.conftest import BotFactory
+from tests.world import World, build_world
+
+
+@pytest.fixture
+def simcord_bot(bot_factory: BotFactory) -> MeetbridgeBot:
+    return bot_factory(extra_extensions=("tests.behaviour.probe",))
+
+
+@pytest.fixture
+async def world(env: simcord.Env) -> World:
+    return build_world(env)
+
+
+async def test_an_unexpected_error_shows_a_trace_id_that_is_in_the_log(
+    world: World, env: simcord.Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="bot.errors"):
+        result = await world.alice.slash(world.general, "probe-crash")
+
+    assert result.ephemeral
+    trace = re.search(r"trace id `([0-9a-f]{8})`", result.response.content)
+    assert trace, result.response.content
+    assert "probe bug" not in result.response.content  # no internals shown to members
+    logged = [r for r in caplog.records if trace.group(1) in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
+    assert any("probe bug" in str(e) for e in env.errors)  # acknowledged: this bug was on purpose

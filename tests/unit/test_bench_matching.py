@@ -1,0 +1,17 @@
+"""Keep bench/matching.py from rotting: its quick mode must still run end to end."""
+
+from __future__ import annotations
+
+from bench.matching import main
+
+
+def test_quick_bench_runs_and_prints_every_figure() -> None:
+    lines: list[str] = []
+
+    main(["--quick"], out=lines.append)
+
+    text = "\n".join(lines)
+    assert "index build" in text
+    assert "/match naive baseline" in text
+    assert "rankings differing from the baseline: 0" in text
+    assert "EXTRAPOLATED" in text
