@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--members", type=int, default=5000)
     args = parser.parse_args(argv)
-    figures = asyncio.run(run(args.members if not args.quick else 500, 5 if args.quick else 30))
+    figures = asyncio.run(run(args.members if not args.quick else 200, 3 if args.quick else 30))
     for name, value in figures.items():
         print(f"{name:24} {value}")
     return figures

@@ -21,4 +21,4 @@ def test_the_profiles_bench_prints_every_figure(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     for name in figures:
         assert name in out
-    assert figures["members"] == 500
+    assert figures["members"] == 200
