@@ -10,21 +10,26 @@ from discord.ext import commands
 
 from bot.clock import utcnow
 from bot.config import Settings
+from bot.delivery import Delivery
 from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
 from bot.services.geocoding import make_geocoder
+from bot.services.introductions import IntroductionService
+from bot.services.meetings import MeetingService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
+from bot.services.stats import MemberStatsQuery
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
+from bot.storage.meetings import MeetingRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.config", "cogs.intros", "cogs.privacy")
+EXTENSIONS: tuple[str, ...] = ("cogs.config", "cogs.intros", "cogs.privacy", "cogs.meetings")
 
 
 @dataclass
@@ -37,6 +42,9 @@ class Services:
     geocoder: Geocoder
     profiles: ProfileService
     privacy: PrivacyService
+    delivery: Delivery
+    meetings: MeetingService
+    introductions: IntroductionService
 
 
 def intents() -> discord.Intents:
@@ -78,7 +86,7 @@ class MeetbridgeBot(commands.Bot):
             await db.close()
             raise
         log.info("database %s at schema version %d", self.settings.database_path, version)
-        self._services = build_services(db, self.settings)
+        self._services = build_services(db, self.settings, self)
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
         if self.settings.sync_commands:
@@ -117,10 +125,12 @@ class MeetbridgeBot(commands.Bot):
                     await self._services.db.close()
 
 
-def build_services(db: Database, settings: Settings) -> Services:
+def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
     scheduler = Scheduler(TaskRepository(db), now=utcnow)
     geocoder = make_geocoder(settings, db)
-    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder)
+    meetings = MeetingService(MeetingRepository(db))
+    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings))
+    delivery = Delivery(client)
     return Services(
         db=db,
         scheduler=scheduler,
@@ -128,6 +138,9 @@ def build_services(db: Database, settings: Settings) -> Services:
         geocoder=geocoder,
         profiles=profiles,
         privacy=PrivacyService(db, profiles),
+        delivery=delivery,
+        meetings=meetings,
+        introductions=IntroductionService(client, profiles, delivery),
     )
 
 

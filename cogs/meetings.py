@@ -1,0 +1,44 @@
+"""/met: record by hand that you met a member in person (mutual rule, as after a meetup)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MeetbridgeBot
+from bot.clock import now_epoch
+from bot.delivery import Delivered
+from bot.domain.meetings import check_pick
+from bot.ui.meetings import mutual_noted, pick_noted
+
+
+class MeetingsCog(commands.Cog):
+    def __init__(self, bot: MeetbridgeBot) -> None:
+        self.bot = bot
+        self.meetings = bot.services.meetings
+        self.introductions = bot.services.introductions
+
+    @app_commands.command(name="met", description="Record that you met a member in person")
+    @app_commands.describe(member="The member you met")
+    @app_commands.guild_only()
+    async def met(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        assert interaction.guild is not None
+        check_pick(interaction.user.id, member.id, picked_is_bot=member.bot)
+        outcome = await self.meetings.met_by_hand(
+            interaction.guild.id, interaction.user.id, member.id, now_epoch()
+        )
+        if not outcome.mutual:
+            await interaction.response.send_message(pick_noted(member), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        results = await self.introductions.introduce(
+            interaction.guild, interaction.user.id, member.id, where="in person"
+        )
+        await interaction.followup.send(
+            mutual_noted(member, results.get(interaction.user.id) is Delivered.SENT), ephemeral=True
+        )
+
+
+async def setup(bot: MeetbridgeBot) -> None:
+    await bot.add_cog(MeetingsCog(bot))
