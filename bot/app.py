@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import discord
 from discord.ext import commands
@@ -13,13 +14,18 @@ from bot.config import Settings
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
+from bot.services.meetup_board import MeetupBoard
+from bot.services.meetups import MeetupService
+from bot.services.polls import PollService
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
+from bot.storage.meetups import MeetupRepository
+from bot.storage.polls import PollRepository
 from bot.storage.tasks import TaskRepository
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.config",)
+EXTENSIONS: tuple[str, ...] = ("cogs.config", "cogs.meetups")
 
 
 @dataclass
@@ -29,6 +35,12 @@ class Services:
     db: Database
     scheduler: Scheduler
     config: ConfigService
+    meetups: MeetupService
+    polls: PollService
+    board: MeetupBoard
+    # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
+    # cast while the bot was down are counted before an overdue poll closes).
+    on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 def intents() -> discord.Intents:
@@ -70,7 +82,7 @@ class MeetbridgeBot(commands.Bot):
             await db.close()
             raise
         log.info("database %s at schema version %d", self.settings.database_path, version)
-        self._services = build_services(db, self.settings)
+        self._services = build_services(db, self.settings, self)
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
         if self.settings.sync_commands:
@@ -91,12 +103,18 @@ class MeetbridgeBot(commands.Bot):
         if self._ready_once:
             return
         self._ready_once = True
+        for hook in self.services.on_start:
+            try:
+                await hook()
+            except Exception:
+                log.exception("start-up step %r failed", hook)
         await self.services.scheduler.start()
         log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
 
     async def close(self) -> None:
         try:
             if self._services is not None:
+                self._services.board.close()
                 await self._services.scheduler.shutdown()
         finally:
             try:
@@ -106,13 +124,15 @@ class MeetbridgeBot(commands.Bot):
                     await self._services.db.close()
 
 
-def build_services(db: Database, settings: Settings) -> Services:
+def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
     scheduler = Scheduler(TaskRepository(db), now=utcnow)
-    return Services(
-        db=db,
-        scheduler=scheduler,
-        config=ConfigService(GuildSettingsRepository(db)),
-    )
+    config = ConfigService(GuildSettingsRepository(db))
+    meetups = MeetupService(db, MeetupRepository(db), config)
+    polls = PollService(db, PollRepository(db), meetups, config, scheduler)
+    board = MeetupBoard(client, meetups, polls, config, scheduler)
+    services = Services(db=db, scheduler=scheduler, config=config, meetups=meetups, polls=polls, board=board)
+    services.on_start.append(board.start)
+    return services
 
 
 def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str, ...] = ()) -> MeetbridgeBot:
