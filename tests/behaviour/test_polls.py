@@ -9,53 +9,34 @@ from __future__ import annotations
 import pytest
 import simcord
 
-from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS, OptionKind, Poll, PollState
+from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS, PollState
 from bot.domain.tasks import TaskState
 from bot.services.polls import CLOSE_TASK
-from tests.behaviour.meetup_world import FRIDAY_7PM_EPOCH, MeetupWorld, build_meetup_world, field
+from tests.behaviour.meetup_world import (
+    FRIDAY_7PM_EPOCH,
+    HOUR,
+    ONE,
+    THREE,
+    TWO,
+    A,
+    B,
+    MeetupWorld,
+    build_meetup_world,
+    edits_of,
+    field,
+    plan,
+    poll_message,
+    stored_poll,
+    votes,
+)
 from tests.conftest import BotFactory, restart
 
 pytestmark = pytest.mark.simcord(settle_timeout=1.5)
-
-ONE, TWO, THREE = TIME_EMOJIS[:3]
-A, B = PLACE_EMOJIS[:2]
-TIMES = "2026-01-09 19:00; 2026-01-10 14:00; 2026-01-11 12:00"
-PLACES = "Café Central; City Library"
-HOUR = 3600
 
 
 @pytest.fixture
 async def world(env: simcord.Env) -> MeetupWorld:
     return await build_meetup_world(env)
-
-
-async def plan(world: MeetupWorld, **options):
-    values = {"title": "Board games", "times": TIMES, "places": PLACES}
-    values.update(options)
-    return await world.alice.slash(world.general, "meetup plan", **values)
-
-
-async def stored_poll(world: MeetupWorld, number: int = 1) -> Poll:
-    poll = await world.bot.services.polls.find(world.guild.id, number)
-    assert poll is not None
-    return poll
-
-
-def poll_message(world: MeetupWorld, poll: Poll):
-    return next(m for m in world.meetups.history() if m.id == poll.message_id)
-
-
-async def votes(world: MeetupWorld, poll: Poll) -> set[tuple[str, int]]:
-    stored = await world.bot.services.polls.votes(poll)
-    return {
-        ((TIME_EMOJIS if kind is OptionKind.TIME else PLACE_EMOJIS)[n], member)
-        for (kind, n), member in stored
-    }
-
-
-def edits_of(world: MeetupWorld, poll: Poll) -> int:
-    path = f"/channels/{poll.channel_id}/messages/{poll.message_id}"
-    return sum(1 for request in world.env.http_requests if request.method == "PATCH" and request.path == path)
 
 
 # -- posting --------------------------------------------------------------------------------------
