@@ -30,20 +30,20 @@ class PollState(StrEnum):
 OptionKey = tuple[OptionKind, int]
 
 
-def _normalise(emoji: str) -> str:
-    # Clients send keycaps with or without the variation selector (1️⃣ vs 1⃣).
+def normalise_emoji(emoji: str) -> str:
+    """Clients send keycaps with or without the variation selector (1️⃣ vs 1⃣)."""
     return emoji.replace("\ufe0f", "")
 
 
 _BY_EMOJI: dict[str, OptionKey] = {
-    **{_normalise(emoji): (OptionKind.TIME, position) for position, emoji in enumerate(TIME_EMOJIS)},
-    **{_normalise(emoji): (OptionKind.PLACE, position) for position, emoji in enumerate(PLACE_EMOJIS)},
+    **{normalise_emoji(emoji): (OptionKind.TIME, position) for position, emoji in enumerate(TIME_EMOJIS)},
+    **{normalise_emoji(emoji): (OptionKind.PLACE, position) for position, emoji in enumerate(PLACE_EMOJIS)},
 }
 
 
 def option_for_emoji(emoji: str) -> OptionKey | None:
     """Which option an emoji stands for on any poll, or None for any other emoji."""
-    return _BY_EMOJI.get(_normalise(emoji))
+    return _BY_EMOJI.get(normalise_emoji(emoji))
 
 
 @dataclass(frozen=True, slots=True)

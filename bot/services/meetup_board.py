@@ -19,7 +19,7 @@ from bot.clock import from_epoch, now_epoch
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import Meetup, RsvpOutcome, RsvpStatus
-from bot.domain.polls import OptionKey, Poll
+from bot.domain.polls import OptionKey, Poll, normalise_emoji
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler
 from bot.services.coalesce import Coalescer
@@ -182,9 +182,9 @@ class MeetupBoard:
             return votes
 
         await self.polls.reconcile(poll, read)
-        present = {str(reaction.emoji).replace("\ufe0f", "") for reaction in message.reactions if reaction.me}
+        present = {normalise_emoji(str(reaction.emoji)) for reaction in message.reactions if reaction.me}
         for emoji in poll.emojis:
-            if emoji.replace("\ufe0f", "") not in present and bot_id:
+            if normalise_emoji(emoji) not in present and bot_id:
                 try:
                     await message.add_reaction(emoji)
                 except discord.HTTPException:

@@ -28,7 +28,7 @@ from bot.domain.meetups import (
     validate_min_attendees,
     validate_title,
 )
-from bot.domain.polls import OptionKey, Poll, PollState, Tally, Winner, pick_winner
+from bot.domain.polls import OptionKey, Poll, PollState, Tally, Winner, normalise_emoji, pick_winner
 from bot.domain.when import read_closes, read_times
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
@@ -65,7 +65,8 @@ class PollService:
         self.meetups = meetups
         self.config = config
         self.scheduler = scheduler
-        self._by_message: dict[int, Poll] = {}
+        # message id -> (open poll, its emoji -> option): a reaction elsewhere costs one lookup.
+        self._by_message: dict[int, tuple[Poll, dict[str, OptionKey]]] = {}
         self._pending: list[VoteChange] = []
         self._held: set[int] = set()  # polls being reconciled: their events wait
         self._writer: asyncio.Task[None] | None = None
@@ -124,7 +125,7 @@ class PollService:
         await self.repo.set_message(poll.id, message_id)
         fresh = await self.repo.get(poll.id)
         assert fresh is not None
-        self._by_message[message_id] = fresh
+        self._index(fresh)
         return fresh
 
     async def discard(self, poll: Poll) -> None:
@@ -137,13 +138,21 @@ class PollService:
     async def load_open(self) -> list[Poll]:
         """Index every open poll's message (at start)."""
         polls = await self.repo.open_polls()
-        self._by_message = {poll.message_id: poll for poll in polls if poll.message_id is not None}
+        self._by_message = {}
+        for poll in polls:
+            self._index(poll)
         return polls
 
     # -- reading -----------------------------------------------------------------------------
 
+    def _index(self, poll: Poll) -> None:
+        if poll.message_id is not None and poll.is_open:
+            keys = {normalise_emoji(option.emoji): option.key for option in poll.options}
+            self._by_message[poll.message_id] = (poll, keys)
+
     def for_message(self, message_id: int) -> Poll | None:
-        return self._by_message.get(message_id)
+        entry = self._by_message.get(message_id)
+        return None if entry is None else entry[0]
 
     async def get(self, guild_id: int, number: int) -> Poll:
         poll = await self.repo.by_number(guild_id, number)
@@ -170,10 +179,11 @@ class PollService:
 
     def record(self, message_id: int, member_id: int, emoji: str, *, added: bool) -> bool:
         """Count one reaction event; False (and nothing stored) unless it is a vote on an open poll."""
-        poll = self._by_message.get(message_id)
-        if poll is None:
+        entry = self._by_message.get(message_id)
+        if entry is None:
             return False
-        key = poll.key_for(emoji)
+        poll, keys = entry
+        key = keys.get(normalise_emoji(emoji))
         if key is None:
             return False
         self._pending.append(VoteChange(poll.guild_id, poll.id, key, member_id, added))
@@ -289,8 +299,8 @@ class PollService:
                     await self.repo.set_meetup(poll.id, meetup.id)
         except BaseException:
             fresh = await asyncio.shield(self.repo.get(poll.id))
-            if fresh is not None and fresh.is_open and fresh.message_id is not None:
-                self._by_message[fresh.message_id] = fresh
+            if fresh is not None:
+                self._index(fresh)
             raise
         await self.scheduler.cancel_for_subject(poll.guild_id, [CLOSE_TASK], poll.id)
         final = await self.repo.get(poll.id)
