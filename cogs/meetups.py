@@ -64,8 +64,10 @@ class MeetupsCog(commands.Cog):
             now=interaction.created_at,
             capacity=capacity,
             min_attendees=min_attendees,
+            react=False,
         )
         await interaction.followup.send(ui.poll_posted(poll), ephemeral=True)
+        await self.board.add_poll_reactions(poll)
 
     @meetup.command(name="close-poll", description="Close a poll now and create the winning meetup")
     @app_commands.describe(id="The poll's number, shown on it")

@@ -21,11 +21,11 @@ from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import Meetup, RsvpOutcome, RsvpStatus
 from bot.domain.polls import OptionKey, Poll, normalise_emoji
 from bot.domain.tasks import ScheduledTask
-from bot.scheduling.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.coalesce import Coalescer
 from bot.services.config import ConfigService
 from bot.services.meetups import MeetupEdit, MeetupService
-from bot.services.polls import CLOSE_TASK, PollClosed, PollService
+from bot.services.polls import CLOSE_TASK, REMIND_TASK, PollClosed, PollService
 from bot.ui import meetups as ui
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ POLL_EDIT_INTERVAL = 2.0
 """Seconds between two edits of one poll's tally, however many reactions arrive."""
 
 THREAD_ARCHIVE_MINUTES = 10080
+REMIND_LATENESS = 1800  # a "closes in an hour" nudge half an hour late is still worth it
 
 
 class MeetupBoard:
@@ -61,6 +62,7 @@ class MeetupBoard:
         self._thread_locks: dict[int, asyncio.Lock] = {}
         polls.on_votes_changed = self.poll_renders.request
         scheduler.register(CLOSE_TASK, self._close_task)
+        scheduler.register(REMIND_TASK, self._remind_task, max_lateness=REMIND_LATENESS)
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -97,8 +99,13 @@ class MeetupBoard:
         capacity: int | None = None,
         min_attendees: int | None = None,
         channel_id: int | None = None,
+        react: bool = True,
     ) -> Poll:
-        """Post a poll in ``channel_id`` (default: the meetups channel) and add its reactions."""
+        """Post a poll in ``channel_id`` (default: the meetups channel) and add its reactions.
+
+        ``react=False`` leaves the reactions to :meth:`add_poll_reactions`, so a command can answer
+        first: Discord lets a bot add about four reactions a second.
+        """
         if channel_id is None:
             channel_id = await self.config.channel_for(guild_id, Purpose.MEETUPS)
         poll = await self.polls.create_poll(
@@ -120,12 +127,19 @@ class MeetupBoard:
             await self.polls.discard(poll)
             raise self._cannot_post(channel_id, error) from error
         poll = await self.polls.attach_message(poll, message.id)
+        if react:
+            await self.add_poll_reactions(poll)
+        return poll
+
+    async def add_poll_reactions(self, poll: Poll) -> None:
+        """The bot's own reactions, one per option, so voting is one tap (they never count)."""
+        assert poll.message_id is not None
+        message = self._channel(poll.channel_id, poll.guild_id).get_partial_message(poll.message_id)
         for emoji in poll.emojis:
             try:
                 await message.add_reaction(emoji)
             except discord.HTTPException:
                 log.warning("could not add %s to poll %d", emoji, poll.id, exc_info=True)
-        return poll
 
     async def close_poll(
         self, *, guild_id: int, number: int, member_id: int, is_admin: bool, now: int
@@ -142,6 +156,19 @@ class MeetupBoard:
         closed = await self.polls.close(task.subject_id, now_epoch())
         if closed is not None:
             await self._after_close(closed)
+
+    async def _remind_task(self, task: ScheduledTask) -> None:
+        """Closing soon: a reply to the poll so late voters notice."""
+        assert task.subject_id is not None
+        poll = await self.polls.by_id(task.subject_id)
+        if poll is None or not poll.is_open or poll.message_id is None:
+            raise TaskDropped("the poll is closed")
+        channel = self._channel(poll.channel_id, poll.guild_id)
+        await channel.send(
+            ui.poll_reminder(poll),
+            reference=channel.get_partial_message(poll.message_id),
+            mention_author=False,
+        )
 
     async def _after_close(self, closed: PollClosed) -> PollClosed:
         meetup = closed.meetup

@@ -39,6 +39,10 @@ from bot.storage.polls import PollRepository, VoteChange
 log = logging.getLogger(__name__)
 
 CLOSE_TASK = "poll.close"
+REMIND_TASK = "poll.remind"
+REMIND_BEFORE = 3600
+"""A poll open for more than twice this long gets a "closing soon" nudge this long before it closes."""
+TASKS = (CLOSE_TASK, REMIND_TASK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,10 @@ class PollService:
                 min_attendees=min_attendees,
             )
             await self.scheduler.schedule(guild_id, CLOSE_TASK, poll.closes_at, subject_id=poll.id)
+            if poll.closes_at - poll.created_at > 2 * REMIND_BEFORE:
+                await self.scheduler.schedule(
+                    guild_id, REMIND_TASK, poll.closes_at - REMIND_BEFORE, subject_id=poll.id
+                )
         return poll
 
     async def attach_message(self, poll: Poll, message_id: int) -> Poll:
@@ -132,7 +140,7 @@ class PollService:
         """Undo a poll that could not be posted: its row and its closing task go."""
         if poll.message_id is not None:
             self._by_message.pop(poll.message_id, None)
-        await self.scheduler.cancel_for_subject(poll.guild_id, [CLOSE_TASK], poll.id)
+        await self.scheduler.cancel_for_subject(poll.guild_id, TASKS, poll.id)
         await self.repo.delete(poll.id)
 
     async def load_open(self) -> list[Poll]:
@@ -302,7 +310,7 @@ class PollService:
             if fresh is not None:
                 self._index(fresh)
             raise
-        await self.scheduler.cancel_for_subject(poll.guild_id, [CLOSE_TASK], poll.id)
+        await self.scheduler.cancel_for_subject(poll.guild_id, TASKS, poll.id)
         final = await self.repo.get(poll.id)
         assert final is not None
         return PollClosed(poll=final, tally=tally, winner=winner, meetup=meetup)
@@ -312,5 +320,5 @@ class PollService:
         if poll.message_id is not None:
             self._by_message.pop(poll.message_id, None)
         done = await self.repo.close(poll.id, state=PollState.CANCELLED, outcome=reason, now=now)
-        await self.scheduler.cancel_for_subject(poll.guild_id, [CLOSE_TASK], poll.id)
+        await self.scheduler.cancel_for_subject(poll.guild_id, TASKS, poll.id)
         return done

@@ -344,6 +344,13 @@ def poll_result(poll: Poll, meetup: Meetup | None) -> str:
     return f"Closed: {poll.outcome}, so no meetup was created."
 
 
+def poll_reminder(poll: Poll) -> str:
+    return (
+        f"⏰ Poll #{poll.number} “{discord.utils.escape_markdown(poll.title)}” closes "
+        f"{discord.utils.format_dt(from_epoch(poll.closes_at), 'R')}. React to the poll to vote."
+    )
+
+
 def poll_posted(poll: Poll) -> str:
     times = "\n".join(f"{option.emoji} {read_as(option.read_time(poll.tz))}" for option in poll.times)
     return (

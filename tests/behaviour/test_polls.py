@@ -11,7 +11,7 @@ import simcord
 
 from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS, PollState
 from bot.domain.tasks import TaskState
-from bot.services.polls import CLOSE_TASK
+from bot.services.polls import CLOSE_TASK, REMIND_TASK, TASKS
 from tests.behaviour.meetup_world import (
     FRIDAY_7PM_EPOCH,
     HOUR,
@@ -262,7 +262,7 @@ async def test_a_poll_with_no_votes_closes_saying_so_and_creates_nothing(
     assert closed.state is PollState.CLOSED and closed.meetup_id is None
     assert "no votes" in field(poll_message(world, poll).embeds[0], "Result")
     assert await world.bot.services.meetups.find(world.guild.id, 1) is None
-    assert len(world.meetups.history()) == 1
+    assert [m.id for m in world.meetups.history() if m.embeds] == [poll.message_id]
     assert list(world.bot.get_guild(world.guild.id).scheduled_events) == []
 
 
@@ -279,8 +279,36 @@ async def test_the_organiser_can_close_early(world: MeetupWorld, env: simcord.En
     assert (await stored_poll(world)).state is PollState.CLOSED
     await env.advance_time(48 * HOUR)  # the scheduled closing was cancelled
     assert len(world.meetups.history()) == 2
-    tasks = await world.bot.services.scheduler.repo.for_subject(world.guild.id, [CLOSE_TASK], poll.id)
-    assert [task.state for task in tasks] == [TaskState.CANCELLED]
+    tasks = await world.bot.services.scheduler.repo.for_subject(world.guild.id, TASKS, poll.id)
+    assert [(task.kind, task.state) for task in tasks] == [
+        (REMIND_TASK, TaskState.CANCELLED),
+        (CLOSE_TASK, TaskState.CANCELLED),
+    ]
+
+
+async def test_an_hour_before_closing_a_reminder_replies_to_the_poll(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await plan(world)
+    poll = await stored_poll(world)
+
+    await env.advance_time(47 * HOUR - 1)
+    assert len(world.meetups.history()) == 1
+    await env.advance_time(1)
+
+    reminder = world.meetups.last_message
+    assert reminder.content.startswith("⏰ Poll #1 “Board games” closes <t:")
+    assert reminder.reference is not None and reminder.reference.message_id == poll.message_id
+    assert (await stored_poll(world)).is_open
+
+
+async def test_a_poll_closed_early_sends_no_reminder(world: MeetupWorld, env: simcord.Env) -> None:
+    await plan(world)
+    await world.alice.slash(world.general, "meetup close-poll", id=1)
+
+    await env.advance_time(48 * HOUR)
+
+    assert not any(message.content.startswith("⏰") for message in world.meetups.history())
 
 
 async def test_a_member_who_did_not_organise_the_poll_cannot_close_it(world: MeetupWorld) -> None:
@@ -336,7 +364,7 @@ async def test_the_poll_closes_exactly_once_across_restarts(
     await env.advance_time(24 * HOUR)
 
     assert (await stored_poll(world)).state is PollState.CLOSED
-    assert [m.embeds[0].title for m in world.meetups.history()] == [
+    assert [m.embeds[0].title for m in world.meetups.history() if m.embeds] == [
         "🗳️ Poll #1: Board games",
         "📅 Board games",
     ]
