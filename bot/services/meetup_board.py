@@ -266,6 +266,7 @@ class MeetupBoard:
 
     async def _publish(self, meetup: Meetup, channel_id: int) -> Meetup:
         """Scheduled event first (so the announcement links it), then the announcement."""
+        meetup = await self.meetups.locate(meetup)
         if meetup.event_id is None:
             meetup = await self._create_event(meetup)
         counts = await self.meetups.counts(meetup)
@@ -324,6 +325,8 @@ class MeetupBoard:
             capacity=capacity,
         )
         meetup = edit.after
+        if "place" in edit.changes:
+            meetup = await self.meetups.locate(meetup)
         self.announcement_renders.request(meetup.id)
         await self._sync_event(meetup)
         if edit.promoted:

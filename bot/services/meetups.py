@@ -29,6 +29,7 @@ from bot.domain.meetups import (
     validate_place,
     validate_title,
 )
+from bot.domain.places import Geocoder
 from bot.domain.polls import Poll, Winner
 from bot.domain.when import read_time
 from bot.services.config import ConfigService
@@ -77,10 +78,14 @@ def may_manage(organiser_id: int, member_id: int, is_admin: bool) -> bool:
 
 
 class MeetupService:
-    def __init__(self, db: Database, repo: MeetupRepository, config: ConfigService) -> None:
+    def __init__(
+        self, db: Database, repo: MeetupRepository, config: ConfigService, geocoder: Geocoder | None = None
+    ) -> None:
         self.db = db
         self.repo = repo
         self.config = config
+        # The seam for the geocoding layer (introductions): None keeps places as text only.
+        self.geocoder = geocoder
         self._listeners: list[MeetupListener] = []
 
     # -- listeners ---------------------------------------------------------------------------
@@ -210,6 +215,22 @@ class MeetupService:
 
     async def set_event(self, meetup: Meetup, event_id: int | None) -> Meetup:
         await self.repo.set_event(meetup.id, event_id)
+        return await self._reload(meetup)
+
+    async def locate(self, meetup: Meetup) -> Meetup:
+        """Approximate coordinates for the place when a geocoder is configured; text otherwise.
+
+        Never refuses: a place the geocoder can't find still has its map search link.
+        """
+        if self.geocoder is None or meetup.place == TO_BE_ANNOUNCED:
+            return meetup
+        try:
+            found = (await self.geocoder.geocode(meetup.place)).place
+        except Exception:
+            log.info("could not geocode the place of meetup %d; keeping it as text", meetup.id, exc_info=True)
+            await self.repo.set_location(meetup.id, None, None)
+        else:
+            await self.repo.set_location(meetup.id, found.latitude, found.longitude)
         return await self._reload(meetup)
 
     async def unannounced(self) -> list[Meetup]:

@@ -158,6 +158,11 @@ class MeetupRepository:
             (starts_at, ends_at, tz, when_text, place, capacity, now, meetup_id),
         )
 
+    async def set_location(self, meetup_id: int, latitude: float | None, longitude: float | None) -> None:
+        await self.db.execute(
+            "UPDATE meetups SET latitude = ?, longitude = ? WHERE id = ?", (latitude, longitude, meetup_id)
+        )
+
     async def cancel(self, meetup_id: int, reason: str | None, now: int) -> bool:
         changed = await self.db.execute(
             "UPDATE meetups SET state = 'cancelled', cancel_reason = ?, revision = revision + 1, "
