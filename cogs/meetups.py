@@ -183,7 +183,7 @@ class MeetupsCog(commands.Cog):
             capacity=capacity,
         )
         meetup = edit.after
-        text = f"Meetup #{meetup.number} updated: {timestamp_line(meetup)}"
+        text = f"Meetup #{meetup.number} updated: {ui.timestamp(meetup.starts_at)} at {meetup.place}"
         if edit.changes and edit.changes != ["capacity"]:
             text += "\nGoing and Maybe members were told in the meetup thread."
         await interaction.followup.send(text, ephemeral=True)
@@ -246,10 +246,6 @@ class MeetupsCog(commands.Cog):
         poll = self.polls.for_message(message_id)
         if poll is not None:
             await self.board.reconcile(poll)
-
-
-def timestamp_line(meetup) -> str:  # type: ignore[no-untyped-def]
-    return f"{ui.timestamp(meetup.starts_at)} at {meetup.place}"
 
 
 async def setup(bot: MeetbridgeBot) -> None:

@@ -68,13 +68,14 @@ class MeetupBoard:
 
     async def start(self) -> None:
         """Before timed work resumes: count reactions made while we were away, finish announcements."""
-        await self.polls.load_open()
-        for poll in await self.polls.open_polls():
+        for poll in await self.polls.load_open():
             try:
                 await self.reconcile(poll)
             except Exception:
                 log.exception("reconciling poll %d failed; its stored votes are kept", poll.id)
         for meetup in await self.meetups.unannounced():
+            if meetup.starts_at <= now_epoch():
+                continue  # too late to announce
             try:
                 await self._publish(meetup, await self._announce_channel(meetup))
             except Exception:
@@ -189,7 +190,6 @@ class MeetupBoard:
         if poll.message_id is None:
             return
         channel = self._channel(poll.channel_id, poll.guild_id)
-        bot_id = self.client.user.id if self.client.user else 0
         try:
             message = await channel.fetch_message(poll.message_id)
         except discord.NotFound:
@@ -211,7 +211,7 @@ class MeetupBoard:
         await self.polls.reconcile(poll, read)
         present = {normalise_emoji(str(reaction.emoji)) for reaction in message.reactions if reaction.me}
         for emoji in poll.emojis:
-            if normalise_emoji(emoji) not in present and bot_id:
+            if normalise_emoji(emoji) not in present:
                 try:
                     await message.add_reaction(emoji)
                 except discord.HTTPException:
@@ -492,12 +492,14 @@ class MeetupBoard:
             log.warning("could not cancel the scheduled event of meetup %d", meetup.id, exc_info=True)
 
     async def _delete_event(self, meetup: Meetup) -> None:
+        """Undo the event of a meetup that could not be announced (it is created again on retry)."""
         event = await self._event(meetup)
         if event is not None:
             try:
                 await event.delete()
             except discord.HTTPException:
                 log.warning("could not delete the scheduled event of meetup %d", meetup.id)
+        await self.meetups.set_event(meetup, None)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -104,6 +104,19 @@ async def test_bad_input_is_refused_with_an_example_and_nothing_changes(
     assert list(world.bot.get_guild(world.guild.id).scheduled_events) == []
 
 
+async def test_when_the_announcement_cannot_be_posted_nothing_is_left_behind(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    env.inject_error("POST", f"/channels/{world.meetups.id}/messages", status=403, message="Missing Access")
+
+    result = await create(world)
+
+    assert "I couldn't post in" in result.response.content
+    assert "Try: /config channel purpose:meetups" in result.response.content
+    assert await world.bot.services.meetups.find(world.guild.id, 1) is None
+    assert list(world.bot.get_guild(world.guild.id).scheduled_events) == []
+
+
 async def test_going_maybe_and_cant_go_update_the_live_counts(world: MeetupWorld) -> None:
     await create(world)
     meetup = await world.meetup(1)

@@ -373,6 +373,24 @@ async def test_the_poll_closes_exactly_once_across_restarts(
     assert len(list(world.bot.get_guild(world.guild.id).scheduled_events)) == 1
 
 
+async def test_a_meetup_whose_announcement_failed_at_closing_is_announced_at_the_next_start(
+    world: MeetupWorld, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    await plan(world, closes="24h")
+    await world.bob.react(poll_message(world, await stored_poll(world)), ONE)
+    await env.advance_time(23 * HOUR)  # past the closing-soon reply
+    env.inject_error("POST", f"/channels/{world.meetups.id}/messages", status=403, message="Missing Access")
+
+    await env.advance_time(1 * HOUR)
+    unannounced = await world.meetup(1)
+    assert unannounced.message_id is None
+    await restart(env, bot_factory)
+
+    announced = await world.meetup(1)
+    assert announced.message_id == world.meetups.last_message.id
+    assert len(list(world.bot.get_guild(world.guild.id).scheduled_events)) == 1
+
+
 async def test_info_on_an_open_poll_shows_the_poll(world: MeetupWorld) -> None:
     await plan(world)
     await world.bob.react(poll_message(world, await stored_poll(world)), TWO)
