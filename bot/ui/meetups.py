@@ -165,8 +165,7 @@ def rsvp_view(meetup: Meetup, counts: RsvpCounts) -> discord.ui.View | None:
     if meetup.cancelled:
         return None
     view = discord.ui.View(timeout=None)
-    going = counts.going
-    view.add_item(RsvpButton(meetup.id, RsvpStatus.GOING, going))
+    view.add_item(RsvpButton(meetup.id, RsvpStatus.GOING, counts.going))
     view.add_item(RsvpButton(meetup.id, RsvpStatus.MAYBE, counts.maybe))
     view.add_item(RsvpButton(meetup.id, RsvpStatus.NO, counts.no))
     return view
