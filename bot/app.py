@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import discord
 from discord.ext import commands
@@ -18,18 +19,29 @@ from bot.services.config import ConfigService
 from bot.services.geocoding import make_geocoder
 from bot.services.introductions import IntroductionService
 from bot.services.meetings import MeetingService
+from bot.services.meetup_board import MeetupBoard
+from bot.services.meetups import MeetupService
+from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.stats import MemberStatsQuery
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
+from bot.storage.meetups import MeetupRepository
+from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.config", "cogs.intros", "cogs.privacy", "cogs.meetings")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.config",
+    "cogs.intros",
+    "cogs.privacy",
+    "cogs.meetups",
+    "cogs.meetings",
+)
 
 
 @dataclass
@@ -45,6 +57,12 @@ class Services:
     delivery: Delivery
     meetings: MeetingService
     introductions: IntroductionService
+    meetups: MeetupService
+    polls: PollService
+    board: MeetupBoard
+    # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
+    # cast while the bot was down are counted before an overdue poll closes).
+    on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 def intents() -> discord.Intents:
@@ -107,12 +125,18 @@ class MeetbridgeBot(commands.Bot):
         if self._ready_once:
             return
         self._ready_once = True
+        for hook in self.services.on_start:
+            try:
+                await hook()
+            except Exception:
+                log.exception("start-up step %r failed", hook)
         await self.services.scheduler.start()
         log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
 
     async def close(self) -> None:
         try:
             if self._services is not None:
+                self._services.board.close()
                 try:
                     await self._services.scheduler.shutdown()
                 finally:
@@ -128,20 +152,29 @@ class MeetbridgeBot(commands.Bot):
 def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
     scheduler = Scheduler(TaskRepository(db), now=utcnow)
     geocoder = make_geocoder(settings, db)
+    config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
     profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings))
     delivery = Delivery(client)
-    return Services(
+    meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
+    polls = PollService(db, PollRepository(db), meetups, config, scheduler)
+    board = MeetupBoard(client, meetups, polls, config, scheduler)
+    services = Services(
         db=db,
         scheduler=scheduler,
-        config=ConfigService(GuildSettingsRepository(db)),
+        config=config,
         geocoder=geocoder,
         profiles=profiles,
         privacy=PrivacyService(db, profiles),
         delivery=delivery,
         meetings=meetings,
         introductions=IntroductionService(client, profiles, delivery),
+        meetups=meetups,
+        polls=polls,
+        board=board,
     )
+    services.on_start.append(board.start)
+    return services
 
 
 def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str, ...] = ()) -> MeetbridgeBot:

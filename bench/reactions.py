@@ -1,0 +1,342 @@
+"""A storm of reactions on one meetup poll, through the real bot under SimCord.
+
+    python -m bench.reactions            # 2,000 members add and remove 10,000 reactions
+    python -m bench.reactions --quick    # 200 members, 1,000 reactions (what the test runs)
+
+Prints the votes lost (must be 0) or counted twice, the number of poll edits and the shortest
+gap between two of them in virtual time (target: at most one edit per 2 s), whether the last
+edit shows the final tally, and the cost per reaction against a bare bot whose reaction
+listeners do nothing, fed the same storm the same way in the same process (target: ratio <= 2).
+
+Both bots get identical gateway traffic: each reaction is applied to SimCord's backend, which
+delivers MESSAGE_REACTION_ADD/REMOVE to discord.py as Discord would; every ``--batch`` reactions
+the virtual clock moves ``--step`` seconds and the bot is settled. The timed cost therefore
+includes discord.py parsing each event and SimCord's own work, for both bots alike; the
+difference between the two is what Meetbridge adds (vote bookkeeping, SQLite writes, edits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import simcord
+from discord.ext import commands
+
+from bot import Settings, create_bot
+from bot.app import intents
+from bot.domain.guild_settings import Purpose
+from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS
+from bot.scheduling.clock import use_clock, use_wall_clock
+from bot.services.meetup_board import POLL_EDIT_INTERVAL
+from bot.ui.meetups import poll_embed
+
+Op = tuple[int, int, bool]  # member index, emoji index, added
+
+
+@dataclass
+class Run:
+    seconds: float  # CPU time of the whole process (every thread) while the storm ran
+    wall: float
+    reactions: int
+    votes_expected: int = 0
+    votes_stored: int = 0
+    lost: int = 0
+    extra: int = 0
+    edits: list[datetime] = field(default_factory=list)
+    final_shown: bool = True
+    virtual_seconds: float = 0.0
+
+    @property
+    def per_reaction_us(self) -> float:
+        return self.seconds / self.reactions * 1e6
+
+    @property
+    def wall_per_reaction_us(self) -> float:
+        return self.wall / self.reactions * 1e6
+
+    @property
+    def min_gap(self) -> float | None:
+        gaps = [(b - a).total_seconds() for a, b in zip(self.edits, self.edits[1:], strict=False)]
+        return min(gaps) if gaps else None
+
+
+@dataclass
+class Figures:
+    members: int
+    reactions: int
+    adds: int
+    removes: int
+    meetbridge: list[Run]  # one per round, alternating with the bare bot's
+    bare: list[Run]
+
+    @property
+    def ratio(self) -> float:
+        """Median over rounds of Meetbridge's CPU per reaction over the bare bot's in that round."""
+        return statistics.median(
+            m.seconds / b.seconds for m, b in zip(self.meetbridge, self.bare, strict=True)
+        )
+
+    @staticmethod
+    def _median_us(runs: list[Run], wall: bool = False) -> float:
+        return statistics.median(run.wall_per_reaction_us if wall else run.per_reaction_us for run in runs)
+
+    @property
+    def lost(self) -> int:
+        return max(run.lost for run in self.meetbridge)
+
+    @property
+    def extra(self) -> int:
+        return max(run.extra for run in self.meetbridge)
+
+    @property
+    def min_gap(self) -> float | None:
+        gaps = [run.min_gap for run in self.meetbridge if run.min_gap is not None]
+        return min(gaps) if gaps else None
+
+    @property
+    def edits(self) -> int:
+        return max(len(run.edits) for run in self.meetbridge)
+
+    def report(self) -> str:
+        run = self.meetbridge[0]
+        gap = "n/a" if self.min_gap is None else f"{self.min_gap:.2f} s"
+        shown = all(r.final_shown for r in self.meetbridge)
+        rounds = len(self.meetbridge)
+        return "\n".join(
+            [
+                f"storm: {self.members:,} members, {self.reactions:,} reaction events "
+                f"({self.adds:,} added, {self.removes:,} removed) on one poll, "
+                f"over {run.virtual_seconds:.0f} s of virtual time; {rounds} round(s) per bot",
+                f"votes lost: {self.lost}   counted twice: {self.extra}   "
+                f"(stored {run.votes_stored:,} = reactions on the message {run.votes_expected:,})",
+                f"poll edits: {self.edits}   shortest gap between edits: {gap}   "
+                f"last edit shows the final tally: {'yes' if shown else 'NO'}",
+                f"cost per reaction (CPU, median): Meetbridge {self._median_us(self.meetbridge):.0f} µs, "
+                f"bare bot {self._median_us(self.bare):.0f} µs, ratio {self.ratio:.2f}",
+                f"wall time per reaction (median): Meetbridge "
+                f"{self._median_us(self.meetbridge, True):.0f} µs, bare bot "
+                f"{self._median_us(self.bare, True):.0f} µs (includes SimCord's settling pauses)",
+            ]
+        )
+
+    @property
+    def ok(self) -> bool:
+        spaced = self.min_gap is None or self.min_gap >= POLL_EDIT_INTERVAL - 1e-6
+        shown = all(run.final_shown for run in self.meetbridge)
+        return self.lost == 0 and self.extra == 0 and shown and spaced
+
+
+def make_storm(members: int, emojis: int, count: int, seed: int) -> list[Op]:
+    """Random valid reaction traffic: about 60% adds and 40% removals of an existing reaction."""
+    rng = random.Random(seed)
+    reacted: list[tuple[int, int]] = []
+    where: dict[tuple[int, int], int] = {}
+    ops: list[Op] = []
+    while len(ops) < count:
+        if reacted and rng.random() < 0.4:
+            slot = reacted[rng.randrange(len(reacted))]
+            last = reacted.pop()
+            if last != slot:
+                reacted[where[slot]] = last
+                where[last] = where[slot]
+            del where[slot]
+            ops.append((*slot, False))
+        else:
+            slot = (rng.randrange(members), rng.randrange(emojis))
+            if slot in where:
+                continue
+            where[slot] = len(reacted)
+            reacted.append(slot)
+            ops.append((*slot, True))
+    return ops
+
+
+class Bare(commands.Cog):
+    """The baseline: the same intents and gateway traffic, listeners that do nothing."""
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        return None
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        return None
+
+
+def bare_bot() -> commands.Bot:
+    bot = commands.Bot(command_prefix=commands.when_mentioned, intents=intents(), help_command=None)
+
+    async def setup_hook() -> None:
+        await bot.add_cog(Bare())
+
+    bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    return bot
+
+
+async def _world(env: simcord.Env, members: int) -> tuple[Any, Any, Any, list[int]]:
+    guild = env.create_guild("Bench")
+    channel = guild.create_text_channel("meetups")
+    organiser = guild.add_member(env.create_user("organiser"))
+    ids = [guild.add_member(env.create_user(f"member{n}")).id for n in range(members)]
+    return guild, channel, organiser, ids
+
+
+async def _feed(
+    env: simcord.Env, channel_id: int, message_id: int, emojis: Sequence[str], ids: Sequence[int],
+    ops: Sequence[Op], batch: int, step: float,
+) -> tuple[float, float, float]:  # fmt: skip
+    """Apply the storm in batches, moving virtual time and settling after each.
+
+    Returns (CPU, wall, virtual) seconds. CPU time is the cost: SimCord's settle step idles
+    ~50 ms when a bot's work touched no thread or I/O, which would bill the bare bot for
+    waiting, not working.
+    """
+    backend = env.backend
+    gc.collect()  # start each bot on an equally clean heap
+    started_virtual = env.now()
+    started_wall, started_cpu = time.perf_counter(), time.process_time()
+    for first in range(0, len(ops), batch):
+        for member, emoji, added in ops[first : first + batch]:
+            backend.set_reaction(channel_id, message_id, emojis[emoji], ids[member], added)
+        await env.advance_time(step)
+    await env.advance_time(POLL_EDIT_INTERVAL)  # room for the last deferred edit
+    cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+    return cpu, wall, (env.now() - started_virtual).total_seconds()
+
+
+async def run_meetbridge(members: int, ops: Sequence[Op], batch: int, step: float, folder: Path) -> Run:
+    bot = create_bot(Settings(database_path=folder / "bench.db", geocoder="offline"))
+    env = simcord.Env(bot)
+    await env.start()
+    try:
+        guild, channel, organiser, ids = await _world(env, members)
+        services = bot.services
+        await services.config.set_channel(guild.id, Purpose.MEETUPS, channel.id, 0)
+        await organiser.slash(
+            channel,
+            "meetup plan",
+            title="Storm",
+            times="; ".join(f"2026-02-{day:02d} 19:00" for day in range(1, 11)),
+            places="; ".join(f"Place {letter}" for letter in "ABCDEFGHIJ"),
+            closes="7d",
+        )
+        poll = await services.polls.find(guild.id, 1)
+        assert poll is not None and poll.message_id is not None
+        edits: list[datetime] = []
+
+        def watch(event: str, payload: Any) -> None:
+            if event == "MESSAGE_UPDATE" and int(payload["id"]) == poll.message_id:
+                edits.append(datetime.fromisoformat(payload["edited_timestamp"]))
+
+        env.backend.subscribers.append(watch)
+        cpu, wall, virtual = await _feed(env, channel.id, poll.message_id, poll.emojis, ids, ops, batch, step)
+        env.backend.subscribers.remove(watch)
+
+        stored = {(key, member) for key, member in await services.polls.votes(poll)}
+        message = env.backend.get_message(channel.id, poll.message_id)
+        bot_id = env.backend.bot_user.id
+        expected = {
+            (poll.key_for(reaction.emoji), user)
+            for reaction in message.reactions
+            for user in reaction.user_ids
+            if user != bot_id
+        }
+        final = poll_embed(poll, await services.polls.tally(poll)).description
+        shown = message.embeds[0]["description"] if message.embeds else None
+        return Run(
+            seconds=cpu,
+            wall=wall,
+            reactions=len(ops),
+            votes_expected=len(expected),
+            votes_stored=len(stored),
+            lost=len(expected - stored),
+            extra=len(stored - expected),
+            edits=edits,
+            final_shown=shown == final,
+            virtual_seconds=virtual,
+        )
+    finally:
+        await env.shutdown()
+        await bot.close()
+
+
+async def run_bare(members: int, ops: Sequence[Op], batch: int, step: float, emojis: Sequence[str]) -> Run:
+    bot = bare_bot()
+    env = simcord.Env(bot)
+    await env.start()
+    try:
+        _guild, channel, organiser, ids = await _world(env, members)
+        message = await organiser.send(channel, "A poll")
+        cpu, wall, virtual = await _feed(env, channel.id, message.id, emojis, ids, ops, batch, step)
+        return Run(seconds=cpu, wall=wall, reactions=len(ops), virtual_seconds=virtual)
+    finally:
+        await env.shutdown()
+        await bot.close()
+
+
+async def measure(
+    members: int = 2000, reactions: int = 10_000, *, batch: int = 250, step: float = 0.25, rounds: int = 1,
+    seed: int = 4,
+) -> Figures:  # fmt: skip
+    """Run the storm through a bare bot and Meetbridge, alternating, ``rounds`` times each."""
+    ops = make_storm(members, 20, reactions, seed)
+    emojis = [*TIME_EMOJIS, *PLACE_EMOJIS]
+    bare_runs: list[Run] = []
+    real_runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
+        for number in range(rounds):
+            bare_runs.append(await run_bare(members, ops, batch, step, emojis))
+            real_runs.append(await run_meetbridge(members, ops, batch, step, Path(folder) / str(number)))
+    adds = sum(1 for op in ops if op[2])
+    return Figures(members, len(ops), adds, len(ops) - adds, real_runs, bare_runs)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.reactions", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200 members and 1,000 reactions")
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--reactions", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=250, help="reactions between two settles")
+    parser.add_argument("--step", type=float, default=0.25, help="virtual seconds per batch")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each bot")
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.members, args.reactions, args.rounds = 200, 1000, 1
+    return args
+
+
+async def _main(args: argparse.Namespace) -> Figures:
+    use_clock(lambda: discord.utils.utcnow())  # APScheduler on SimCord's virtual clock, as in tests
+    try:
+        return await measure(
+            args.members, args.reactions, batch=args.batch, step=args.step, rounds=args.rounds, seed=args.seed
+        )
+    finally:
+        use_wall_clock()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    figures = asyncio.run(_main(args))
+    print(figures.report())
+    return 0 if figures.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,349 @@
+"""Meetup use cases on the database: create, RSVP with a waitlist, edit, cancel, look up.
+
+No Discord here: :class:`bot.services.meetup_board.MeetupBoard` posts and edits the messages,
+scheduled events and threads, and tells listeners (e.g. reminders) once the meetup is public.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.calendar import meetup_ics
+from bot.domain.errors import Forbidden, NotFound, UserError
+from bot.domain.meetups import (
+    CREATE_EXAMPLE,
+    DEFAULT_LENGTH,
+    TO_BE_ANNOUNCED,
+    Meetup,
+    RsvpCounts,
+    RsvpOutcome,
+    RsvpStatus,
+    check_capacity_change,
+    decide_rsvp,
+    promotions,
+    validate_capacity,
+    validate_description,
+    validate_min_attendees,
+    validate_place,
+    validate_title,
+)
+from bot.domain.places import Geocoder
+from bot.domain.polls import Poll, Winner
+from bot.domain.when import read_time
+from bot.services.config import ConfigService
+from bot.storage.database import Database
+from bot.storage.meetups import MeetupRepository, NewMeetup
+
+log = logging.getLogger(__name__)
+
+
+class MeetupListener:
+    """Subclass and :meth:`MeetupService.subscribe` to hear about meetups (e.g. to schedule reminders).
+
+    Called after the change is stored and announced; exceptions are logged, never propagated.
+    """
+
+    async def on_meetup_created(self, meetup: Meetup) -> None:
+        """A meetup was announced (created directly or by a poll closing)."""
+
+    async def on_meetup_updated(self, meetup: Meetup, before: Meetup) -> None:
+        """Its time, place or capacity changed."""
+
+    async def on_meetup_cancelled(self, meetup: Meetup) -> None:
+        """It was cancelled; scheduled work for it should stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupEdit:
+    before: Meetup
+    after: Meetup
+    promoted: tuple[int, ...] = ()
+
+    @property
+    def changes(self) -> list[str]:
+        changed = []
+        if (self.before.starts_at, self.before.when_text) != (self.after.starts_at, self.after.when_text):
+            changed.append("time")
+        if self.before.place != self.after.place:
+            changed.append("place")
+        if self.before.capacity != self.after.capacity:
+            changed.append("capacity")
+        return changed
+
+
+def may_manage(organiser_id: int, member_id: int, is_admin: bool) -> bool:
+    return is_admin or (organiser_id != 0 and organiser_id == member_id)
+
+
+class MeetupService:
+    def __init__(
+        self, db: Database, repo: MeetupRepository, config: ConfigService, geocoder: Geocoder | None = None
+    ) -> None:
+        self.db = db
+        self.repo = repo
+        self.config = config
+        # The seam for the geocoding layer (introductions): None keeps places as text only.
+        self.geocoder = geocoder
+        self._listeners: list[MeetupListener] = []
+
+    # -- listeners ---------------------------------------------------------------------------
+
+    def subscribe(self, listener: MeetupListener) -> None:
+        self._listeners.append(listener)
+
+    async def notify(self, event: str, meetup: Meetup, before: Meetup | None = None) -> None:
+        """Tell every listener; ``event`` is ``created``, ``updated`` or ``cancelled``."""
+        for listener in list(self._listeners):
+            try:
+                if event == "created":
+                    await listener.on_meetup_created(meetup)
+                elif event == "updated":
+                    assert before is not None
+                    await listener.on_meetup_updated(meetup, before)
+                elif event == "cancelled":
+                    await listener.on_meetup_cancelled(meetup)
+            except Exception:
+                log.exception("meetup listener %r failed on %s of meetup %d", listener, event, meetup.id)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def get(self, guild_id: int, number: int) -> Meetup:
+        """The meetup members know as ``#number`` in this server, or a refusal naming /meetup list."""
+        meetup = await self.repo.by_number(guild_id, number)
+        if meetup is None:
+            raise NotFound(f"There is no meetup #{number} in this server.", "/meetup list")
+        return meetup
+
+    async def find(self, guild_id: int, number: int) -> Meetup | None:
+        return await self.repo.by_number(guild_id, number)
+
+    async def by_id(self, meetup_id: int) -> Meetup | None:
+        return await self.repo.get(meetup_id)
+
+    async def upcoming(self, guild_id: int, now: int, limit: int = 25) -> list[Meetup]:
+        return await self.repo.upcoming(guild_id, now, limit)
+
+    async def counts(self, meetup: Meetup) -> RsvpCounts:
+        return await self.repo.counts(meetup.id)
+
+    async def members(self, meetup: Meetup, *statuses: RsvpStatus) -> list[int]:
+        """Member ids with one of these answers: going and maybe by when they answered, the
+        waitlist in queue order."""
+        return await self.repo.members_with(meetup.id, *statuses)
+
+    async def going_members(self, meetup: Meetup) -> list[int]:
+        return await self.repo.members_with(meetup.id, RsvpStatus.GOING)
+
+    async def calendar(self, guild_id: int, number: int) -> tuple[Meetup, bytes]:
+        meetup = await self.get(guild_id, number)
+        return meetup, meetup_ics(meetup)
+
+    # -- creating ----------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        organiser_id: int,
+        title: str,
+        when: str,
+        where: str,
+        now: datetime,
+        capacity: int | None = None,
+        min_attendees: int | None = None,
+        description: str | None = None,
+    ) -> Meetup:
+        """Validate everything first, then store; bad input changes nothing."""
+        title = validate_title(title)
+        place = validate_place(where)
+        capacity = validate_capacity(capacity)
+        min_attendees = validate_min_attendees(min_attendees, capacity)
+        description = validate_description(description)
+        tz = (await self.config.settings(guild_id)).tz
+        at = read_time(when, now=now, tz=tz)
+        return await self.repo.add(
+            NewMeetup(
+                guild_id=guild_id,
+                title=title,
+                starts_at=at.epoch,
+                ends_at=at.epoch + DEFAULT_LENGTH,
+                tz=tz,
+                when_text=at.text,
+                place=place,
+                organiser_id=organiser_id,
+                description=description,
+                capacity=capacity,
+                min_attendees=min_attendees,
+            ),
+            int(now.timestamp()),
+        )
+
+    async def create_from_poll(self, poll: Poll, winner: Winner, now: int) -> Meetup:
+        """The meetup a poll chose; it keeps the poll's number. Joins the caller's transaction."""
+        time = winner.time.read_time(poll.tz)
+        return await self.repo.add(
+            NewMeetup(
+                guild_id=poll.guild_id,
+                title=poll.title,
+                starts_at=time.epoch,
+                ends_at=time.epoch + DEFAULT_LENGTH,
+                tz=poll.tz,
+                when_text=time.text,
+                place=winner.place.label if winner.place is not None else TO_BE_ANNOUNCED,
+                organiser_id=poll.organiser_id,
+                capacity=poll.capacity,
+                min_attendees=poll.min_attendees,
+                poll_id=poll.id,
+            ),
+            now,
+            number=poll.number,
+        )
+
+    async def discard(self, meetup: Meetup) -> None:
+        """Undo a meetup whose announcement could not be posted."""
+        await self.repo.delete(meetup.id)
+
+    async def set_announcement(self, meetup: Meetup, channel_id: int, message_id: int) -> Meetup:
+        await self.repo.set_announcement(meetup.id, channel_id, message_id)
+        return await self._reload(meetup)
+
+    async def set_thread(self, meetup: Meetup, thread_id: int) -> Meetup:
+        await self.repo.set_thread(meetup.id, thread_id)
+        return await self._reload(meetup)
+
+    async def set_event(self, meetup: Meetup, event_id: int | None) -> Meetup:
+        await self.repo.set_event(meetup.id, event_id)
+        return await self._reload(meetup)
+
+    async def locate(self, meetup: Meetup) -> Meetup:
+        """Approximate coordinates for the place when a geocoder is configured; text otherwise.
+
+        Never refuses: a place the geocoder can't find still has its map search link.
+        """
+        if self.geocoder is None or meetup.place == TO_BE_ANNOUNCED:
+            return meetup
+        try:
+            found = (await self.geocoder.geocode(meetup.place)).place
+        except Exception:
+            log.info("could not geocode the place of meetup %d; keeping it as text", meetup.id, exc_info=True)
+            await self.repo.set_location(meetup.id, None, None)
+        else:
+            await self.repo.set_location(meetup.id, found.latitude, found.longitude)
+        return await self._reload(meetup)
+
+    async def unannounced(self) -> list[Meetup]:
+        return await self.repo.unannounced()
+
+    # -- RSVPs -------------------------------------------------------------------------------
+
+    async def rsvp(
+        self, guild_id: int, meetup_id: int, member_id: int, wanted: RsvpStatus, now: int
+    ) -> RsvpOutcome:
+        """Store a member's answer and promote from the waitlist in the same transaction."""
+        async with self.db.transaction():
+            meetup = await self.repo.get(meetup_id)
+            if meetup is None or meetup.guild_id != guild_id:
+                raise NotFound("This meetup no longer exists.", "/meetup list")
+            if meetup.cancelled:
+                raise UserError(f"Meetup #{meetup.number} was cancelled.", "/meetup list")
+            if meetup.ends_at <= now:
+                raise UserError(f"Meetup #{meetup.number} is over.", "/meetup list")
+            current = await self.repo.rsvp(meetup.id, member_id)
+            previous = current.status if current else None
+            counts = await self.repo.counts(meetup.id)
+            status = decide_rsvp(wanted, previous, counts.going, meetup.capacity)
+            position = current.position if current else None
+            if status is not previous:
+                position = await self.repo.set_rsvp(guild_id, meetup.id, member_id, status, now)
+            promoted: list[int] = []
+            if previous is RsvpStatus.GOING and status is not RsvpStatus.GOING:
+                promoted = await self._promote(meetup, now)
+            place = await self.repo.waitlist_place(meetup.id, position) if position is not None else None
+        return RsvpOutcome(meetup, status, previous, waitlist_place=place, promoted=tuple(promoted))
+
+    async def _promote(self, meetup: Meetup, now: int) -> list[int]:
+        """Fill free places from the waitlist, first in first (inside a transaction)."""
+        counts = await self.repo.counts(meetup.id)
+        waitlist = await self.repo.members_with(meetup.id, RsvpStatus.WAITLIST)
+        chosen = promotions(waitlist, counts.going, meetup.capacity)
+        for member_id in chosen:
+            await self.repo.set_rsvp(meetup.guild_id, meetup.id, member_id, RsvpStatus.GOING, now)
+        return chosen
+
+    # -- managing ----------------------------------------------------------------------------
+
+    async def managed(
+        self, guild_id: int, number: int, member_id: int, is_admin: bool, action: str
+    ) -> Meetup:
+        """The meetup, if this member may ``action`` it (its organiser, or Manage Server)."""
+        meetup = await self.get(guild_id, number)
+        if not may_manage(meetup.organiser_id, member_id, is_admin):
+            raise Forbidden(
+                f"Only the organiser of meetup #{number} or someone with Manage Server can {action} it.",
+                f"/meetup info id:{number}",
+            )
+        return meetup
+
+    async def edit(
+        self,
+        *,
+        guild_id: int,
+        number: int,
+        member_id: int,
+        is_admin: bool,
+        now: datetime,
+        when: str | None = None,
+        where: str | None = None,
+        capacity: int | None = None,
+    ) -> MeetupEdit:
+        example = f"/meetup edit id:{number} when:sat 7pm"
+        if when is None and where is None and capacity is None:
+            raise UserError("Say what to change: when, where or capacity.", example)
+        before = await self.managed(guild_id, number, member_id, is_admin, "edit")
+        now_epoch = int(now.timestamp())
+        if before.cancelled:
+            raise UserError(f"Meetup #{number} was cancelled; create a new one instead.", CREATE_EXAMPLE)
+        if before.ends_at <= now_epoch:
+            raise UserError(f"Meetup #{number} is over; create a new one instead.", CREATE_EXAMPLE)
+        starts_at, when_text, tz = before.starts_at, before.when_text, before.tz
+        if when is not None:
+            tz = (await self.config.settings(guild_id)).tz
+            at = read_time(when, now=now, tz=tz)
+            starts_at, when_text = at.epoch, at.text
+        place = validate_place(where, example) if where is not None else before.place
+        new_capacity = validate_capacity(capacity, example) if capacity is not None else before.capacity
+        async with self.db.transaction():
+            counts = await self.repo.counts(before.id)
+            if capacity is not None:
+                check_capacity_change(new_capacity, counts.going, number)
+            await self.repo.update(
+                before.id,
+                starts_at=starts_at,
+                ends_at=starts_at + (before.ends_at - before.starts_at),
+                tz=tz,
+                when_text=when_text,
+                place=place,
+                capacity=new_capacity,
+                now=now_epoch,
+            )
+            after = await self._reload(before)
+            promoted = await self._promote(after, now_epoch)
+        return MeetupEdit(before=before, after=after, promoted=tuple(promoted))
+
+    async def cancel(
+        self, *, guild_id: int, number: int, member_id: int, is_admin: bool, reason: str | None, now: int
+    ) -> Meetup:
+        meetup = await self.managed(guild_id, number, member_id, is_admin, "cancel")
+        if meetup.cancelled:
+            raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")
+        reason = " ".join(reason.split())[:300] if reason and reason.strip() else None
+        if not await self.repo.cancel(meetup.id, reason, now):
+            raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")
+        return await self._reload(meetup)
+
+    async def _reload(self, meetup: Meetup) -> Meetup:
+        fresh = await self.repo.get(meetup.id)
+        assert fresh is not None
+        return fresh

@@ -1,0 +1,246 @@
+"""SQL for meetups and their RSVPs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.domain.meetups import Meetup, MeetupState, Rsvp, RsvpCounts, RsvpStatus
+from bot.storage.database import Database
+from bot.storage.member_data import MemberTable, register
+
+# The meetup stays for everyone who RSVP'd; only the organiser's id is blanked (0 = "former member").
+register(MemberTable("meetups", ("organiser_id",), strategy="anonymise"))
+register(MemberTable("meetup_rsvps", ("member_id",)))
+
+_COLUMNS = (
+    "id, guild_id, number, title, description, starts_at, ends_at, tz, when_text, place, latitude, "
+    "longitude, capacity, min_attendees, organiser_id, state, cancel_reason, poll_id, channel_id, "
+    "message_id, thread_id, event_id, revision, created_at, updated_at"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM meetups"  # noqa: S608 - constant column list
+
+
+def _meetup(row: aiosqlite.Row) -> Meetup:
+    values = dict(row)
+    values["state"] = MeetupState(values["state"])
+    return Meetup(**values)
+
+
+def _rsvp(row: aiosqlite.Row) -> Rsvp:
+    return Rsvp(
+        member_id=int(row["member_id"]),
+        status=RsvpStatus(row["status"]),
+        updated_at=int(row["updated_at"]),
+        position=row["position"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeetup:
+    guild_id: int
+    title: str
+    starts_at: int
+    ends_at: int
+    tz: str
+    when_text: str
+    place: str
+    organiser_id: int
+    description: str | None = None
+    capacity: int | None = None
+    min_attendees: int | None = None
+    poll_id: int | None = None
+
+
+async def next_number(db: Database, guild_id: int) -> int:
+    """The next small number shown to members; polls and meetups share one sequence per server.
+
+    A meetup born from a poll keeps the poll's number. Call inside a transaction.
+    """
+    highest = await db.fetchval(
+        "SELECT MAX(number) FROM (SELECT number FROM meetups WHERE guild_id = :guild "
+        "UNION ALL SELECT number FROM polls WHERE guild_id = :guild)",
+        {"guild": guild_id},
+    )
+    return int(highest or 0) + 1
+
+
+class MeetupRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- meetups -----------------------------------------------------------------------------
+
+    async def add(self, new: NewMeetup, now: int, *, number: int | None = None) -> Meetup:
+        """Insert a meetup with the next free number (or the given one, for a poll's meetup)."""
+        async with self.db.transaction():
+            if number is None:
+                number = await next_number(self.db, new.guild_id)
+            meetup_id = await self.db.insert(
+                "INSERT INTO meetups (guild_id, number, title, description, starts_at, ends_at, tz, "
+                "when_text, place, capacity, min_attendees, organiser_id, poll_id, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.guild_id,
+                    number,
+                    new.title,
+                    new.description,
+                    new.starts_at,
+                    new.ends_at,
+                    new.tz,
+                    new.when_text,
+                    new.place,
+                    new.capacity,
+                    new.min_attendees,
+                    new.organiser_id,
+                    new.poll_id,
+                    now,
+                    now,
+                ),
+            )
+        meetup = await self.get(meetup_id)
+        assert meetup is not None
+        return meetup
+
+    async def get(self, meetup_id: int) -> Meetup | None:
+        row = await self.db.fetchone(_SELECT + " WHERE id = ?", (meetup_id,))
+        return None if row is None else _meetup(row)
+
+    async def by_number(self, guild_id: int, number: int) -> Meetup | None:
+        row = await self.db.fetchone(_SELECT + " WHERE guild_id = ? AND number = ?", (guild_id, number))
+        return None if row is None else _meetup(row)
+
+    async def upcoming(self, guild_id: int, now: int, limit: int = 25) -> list[Meetup]:
+        """Scheduled meetups that have not ended, soonest first."""
+        rows = await self.db.fetchall(
+            _SELECT
+            + " WHERE guild_id = ? AND state = 'scheduled' AND ends_at > ? ORDER BY starts_at, number "
+            "LIMIT ?",
+            (guild_id, now, limit),
+        )
+        return [_meetup(row) for row in rows]
+
+    async def unannounced(self) -> list[Meetup]:
+        """Meetups created (e.g. by a poll closing) whose announcement never went out."""
+        rows = await self.db.fetchall(
+            _SELECT + " WHERE message_id IS NULL AND state = 'scheduled' ORDER BY id"
+        )
+        return [_meetup(row) for row in rows]
+
+    async def set_announcement(self, meetup_id: int, channel_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE meetups SET channel_id = ?, message_id = ? WHERE id = ?",
+            (channel_id, message_id, meetup_id),
+        )
+
+    async def set_thread(self, meetup_id: int, thread_id: int) -> None:
+        await self.db.execute("UPDATE meetups SET thread_id = ? WHERE id = ?", (thread_id, meetup_id))
+
+    async def set_event(self, meetup_id: int, event_id: int | None) -> None:
+        await self.db.execute("UPDATE meetups SET event_id = ? WHERE id = ?", (event_id, meetup_id))
+
+    async def update(
+        self,
+        meetup_id: int,
+        *,
+        starts_at: int,
+        ends_at: int,
+        tz: str,
+        when_text: str,
+        place: str,
+        capacity: int | None,
+        now: int,
+    ) -> None:
+        await self.db.execute(
+            "UPDATE meetups SET starts_at = ?, ends_at = ?, tz = ?, when_text = ?, place = ?, capacity = ?, "
+            "revision = revision + 1, updated_at = ? WHERE id = ?",
+            (starts_at, ends_at, tz, when_text, place, capacity, now, meetup_id),
+        )
+
+    async def set_location(self, meetup_id: int, latitude: float | None, longitude: float | None) -> None:
+        await self.db.execute(
+            "UPDATE meetups SET latitude = ?, longitude = ? WHERE id = ?", (latitude, longitude, meetup_id)
+        )
+
+    async def cancel(self, meetup_id: int, reason: str | None, now: int) -> bool:
+        changed = await self.db.execute(
+            "UPDATE meetups SET state = 'cancelled', cancel_reason = ?, revision = revision + 1, "
+            "updated_at = ? WHERE id = ? AND state = 'scheduled'",
+            (reason, now, meetup_id),
+        )
+        return changed == 1
+
+    async def delete(self, meetup_id: int) -> None:
+        """Undo a meetup whose announcement could not be posted (nothing else refers to it yet)."""
+        async with self.db.transaction():
+            await self.db.execute("UPDATE polls SET meetup_id = NULL WHERE meetup_id = ?", (meetup_id,))
+            await self.db.execute("DELETE FROM meetups WHERE id = ?", (meetup_id,))
+
+    # -- RSVPs -------------------------------------------------------------------------------
+
+    async def rsvp(self, meetup_id: int, member_id: int) -> Rsvp | None:
+        row = await self.db.fetchone(
+            "SELECT member_id, status, position, updated_at FROM meetup_rsvps "
+            "WHERE meetup_id = ? AND member_id = ?",
+            (meetup_id, member_id),
+        )
+        return None if row is None else _rsvp(row)
+
+    async def rsvps(self, meetup_id: int) -> list[Rsvp]:
+        """Every answer: going first by when they answered, the waitlist in queue order."""
+        rows = await self.db.fetchall(
+            "SELECT member_id, status, position, updated_at FROM meetup_rsvps WHERE meetup_id = ? "
+            "ORDER BY CASE status WHEN 'going' THEN 0 WHEN 'waitlist' THEN 1 WHEN 'maybe' THEN 2 ELSE 3 END, "
+            "position, updated_at, rowid",
+            (meetup_id,),
+        )
+        return [_rsvp(row) for row in rows]
+
+    async def counts(self, meetup_id: int) -> RsvpCounts:
+        rows = await self.db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM meetup_rsvps WHERE meetup_id = ? GROUP BY status", (meetup_id,)
+        )
+        return RsvpCounts(**{row["status"]: int(row["n"]) for row in rows})
+
+    async def members_with(self, meetup_id: int, *statuses: RsvpStatus) -> list[int]:
+        marks = ", ".join("?" for _ in statuses)
+        rows = await self.db.fetchall(
+            f"SELECT member_id FROM meetup_rsvps WHERE meetup_id = ? AND status IN ({marks}) "  # noqa: S608
+            "ORDER BY position, updated_at, rowid",
+            (meetup_id, *(status.value for status in statuses)),
+        )
+        return [int(row["member_id"]) for row in rows]
+
+    async def set_rsvp(
+        self, guild_id: int, meetup_id: int, member_id: int, status: RsvpStatus, now: int
+    ) -> int | None:
+        """Store a member's answer; joining the waitlist takes the next place in the queue.
+
+        Returns the waitlist position (None for other statuses). Call inside a transaction.
+        """
+        position = None
+        if status is RsvpStatus.WAITLIST:
+            position = int(
+                await self.db.fetchval(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM meetup_rsvps WHERE meetup_id = ?",
+                    (meetup_id,),
+                )
+            )
+        await self.db.execute(
+            "INSERT INTO meetup_rsvps (guild_id, meetup_id, member_id, status, position, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meetup_id, member_id) DO UPDATE SET "
+            "status = excluded.status, position = excluded.position, updated_at = excluded.updated_at",
+            (guild_id, meetup_id, member_id, status.value, position, now),
+        )
+        return position
+
+    async def waitlist_place(self, meetup_id: int, position: int) -> int:
+        """1-based place in the queue of the member holding ``position``."""
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM meetup_rsvps WHERE meetup_id = ? AND status = 'waitlist' "
+                "AND position <= ?",
+                (meetup_id, position),
+            )
+        )

@@ -1,0 +1,209 @@
+"""SQL for meetup polls, their options and the members' votes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.domain.polls import OptionKey, OptionKind, Poll, PollOption, PollState, Tally
+from bot.domain.when import ReadTime
+from bot.storage.database import Database
+from bot.storage.meetups import next_number
+from bot.storage.member_data import MemberTable, register
+
+# A poll others voted on stays; the organiser's id is blanked. A member's votes are theirs alone.
+register(MemberTable("polls", ("organiser_id",), strategy="anonymise"))
+register(MemberTable("poll_votes", ("member_id",)))
+
+_COLUMNS = (
+    "id, guild_id, number, channel_id, message_id, organiser_id, title, tz, closes_at, closes_text, "
+    "capacity, min_attendees, state, outcome, winner_time, winner_place, meetup_id, created_at, closed_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VoteChange:
+    """One reaction as a vote: ``added`` False withdraws it."""
+
+    guild_id: int
+    poll_id: int
+    key: OptionKey
+    member_id: int
+    added: bool
+
+
+class PollRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _poll(self, row: aiosqlite.Row) -> Poll:
+        option_rows = await self.db.fetchall(
+            "SELECT kind, position, label, starts_at FROM poll_options WHERE poll_id = ? "
+            "ORDER BY kind = 'place', position",
+            (row["id"],),
+        )
+        values = dict(row)
+        values["state"] = PollState(values["state"])
+        values["options"] = tuple(
+            PollOption(OptionKind(o["kind"]), int(o["position"]), o["label"], o["starts_at"])
+            for o in option_rows
+        )
+        return Poll(**values)
+
+    async def _one(self, where: str, params: Sequence[object]) -> Poll | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM polls WHERE {where}", params)  # noqa: S608
+        return None if row is None else await self._poll(row)
+
+    async def add(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        organiser_id: int,
+        title: str,
+        tz: str,
+        closes_at: int,
+        closes_text: str,
+        times: Sequence[ReadTime],
+        places: Sequence[str],
+        now: int,
+        capacity: int | None = None,
+        min_attendees: int | None = None,
+    ) -> Poll:
+        async with self.db.transaction():
+            number = await next_number(self.db, guild_id)
+            poll_id = await self.db.insert(
+                "INSERT INTO polls (guild_id, number, channel_id, organiser_id, title, tz, closes_at, "
+                "closes_text, capacity, min_attendees, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    number,
+                    channel_id,
+                    organiser_id,
+                    title,
+                    tz,
+                    closes_at,
+                    closes_text,
+                    capacity,
+                    min_attendees,
+                    now,
+                ),
+            )
+            rows = [
+                (guild_id, poll_id, OptionKind.TIME.value, position, time.text, time.epoch)
+                for position, time in enumerate(times)
+            ] + [
+                (guild_id, poll_id, OptionKind.PLACE.value, position, place, None)
+                for position, place in enumerate(places)
+            ]
+            await self.db.executemany(
+                "INSERT INTO poll_options (guild_id, poll_id, kind, position, label, starts_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        poll = await self.get(poll_id)
+        assert poll is not None
+        return poll
+
+    async def get(self, poll_id: int) -> Poll | None:
+        return await self._one("id = ?", (poll_id,))
+
+    async def by_number(self, guild_id: int, number: int) -> Poll | None:
+        return await self._one("guild_id = ? AND number = ?", (guild_id, number))
+
+    async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
+        """Open polls (of one server, or all of them at start), oldest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM polls WHERE state = 'open' "  # noqa: S608
+            "AND (:guild IS NULL OR guild_id = :guild) ORDER BY id",
+            {"guild": guild_id},
+        )
+        return [await self._poll(row) for row in rows]
+
+    async def set_message(self, poll_id: int, message_id: int) -> None:
+        await self.db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
+
+    async def delete(self, poll_id: int) -> None:
+        """Undo a poll whose message could not be posted."""
+        await self.db.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
+
+    # -- votes -------------------------------------------------------------------------------
+
+    async def apply(self, changes: Iterable[VoteChange]) -> None:
+        """Store a batch of votes and withdrawals in one transaction.
+
+        The last change per member and option wins, as on Discord. Adding a vote that exists or
+        withdrawing one that does not changes nothing, so replaying events is harmless.
+        """
+        final: dict[tuple[int, int, str, int, int], bool] = {}
+        for change in changes:
+            key = (change.guild_id, change.poll_id, change.key[0].value, change.key[1], change.member_id)
+            final.pop(key, None)  # keep insertion order = order of the last change
+            final[key] = change.added
+        if not final:
+            return
+        async with self.db.transaction():
+            await self.db.executemany(
+                "INSERT INTO poll_votes (guild_id, poll_id, kind, position, member_id) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [key for key, added in final.items() if added],
+            )
+            await self.db.executemany(
+                "DELETE FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND kind = ? "
+                "AND position = ? AND member_id = ?",
+                [key for key, added in final.items() if not added],
+            )
+
+    async def replace_votes(
+        self, guild_id: int, poll_id: int, votes: Iterable[tuple[OptionKey, int]]
+    ) -> None:
+        """Make the stored votes exactly ``votes`` (call inside a transaction)."""
+        await self.db.execute("DELETE FROM poll_votes WHERE poll_id = ?", (poll_id,))
+        await self.db.executemany(
+            "INSERT INTO poll_votes (guild_id, poll_id, kind, position, member_id) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [(guild_id, poll_id, key[0].value, key[1], member) for key, member in votes],
+        )
+
+    async def votes(self, poll_id: int) -> list[tuple[OptionKey, int]]:
+        rows = await self.db.fetchall(
+            "SELECT kind, position, member_id FROM poll_votes WHERE poll_id = ? "
+            "ORDER BY kind, position, member_id",
+            (poll_id,),
+        )
+        return [((OptionKind(r["kind"]), int(r["position"])), int(r["member_id"])) for r in rows]
+
+    async def tally(self, poll_id: int) -> Tally:
+        rows = await self.db.fetchall(
+            "SELECT kind, position, COUNT(*) AS n FROM poll_votes WHERE poll_id = ? GROUP BY kind, position",
+            (poll_id,),
+        )
+        return Tally({(OptionKind(r["kind"]), int(r["position"])): int(r["n"]) for r in rows})
+
+    # -- closing -----------------------------------------------------------------------------
+
+    async def close(
+        self,
+        poll_id: int,
+        *,
+        state: PollState,
+        outcome: str,
+        now: int,
+        winner_time: int | None = None,
+        winner_place: int | None = None,
+    ) -> bool:
+        """Move an open poll to closed (or cancelled); False if it was not open any more.
+
+        This conditional UPDATE is what makes a poll close exactly once.
+        """
+        changed = await self.db.execute(
+            "UPDATE polls SET state = ?, outcome = ?, winner_time = ?, winner_place = ?, closed_at = ? "
+            "WHERE id = ? AND state = 'open'",
+            (state.value, outcome, winner_time, winner_place, now, poll_id),
+        )
+        return changed == 1
+
+    async def set_meetup(self, poll_id: int, meetup_id: int) -> None:
+        await self.db.execute("UPDATE polls SET meetup_id = ? WHERE id = ?", (meetup_id, poll_id))

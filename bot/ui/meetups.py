@@ -1,0 +1,358 @@
+"""How meetups and polls look: announcement and poll embeds, the RSVP buttons, short notices.
+
+Every time is shown as Discord timestamps (each viewer sees their own local time) plus how the
+text the organiser typed was read, in the server's zone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.clock import from_epoch, now_epoch
+from bot.domain.meetups import Meetup, RsvpCounts, RsvpOutcome, RsvpStatus, map_url
+from bot.domain.polls import Poll, PollOption, PollState, Tally
+from bot.domain.when import ReadTime
+
+log = logging.getLogger(__name__)
+
+COLOUR = discord.Colour.from_rgb(87, 242, 135)
+POLL_COLOUR = discord.Colour.from_rgb(254, 231, 92)
+CLOSED_COLOUR = discord.Colour.from_rgb(153, 170, 181)
+MENTIONS_SHOWN = 20
+
+_RSVP_LABELS = {RsvpStatus.GOING: "Going", RsvpStatus.MAYBE: "Maybe", RsvpStatus.NO: "Can't go"}
+_RSVP_STYLES = {
+    RsvpStatus.GOING: discord.ButtonStyle.success,
+    RsvpStatus.MAYBE: discord.ButtonStyle.secondary,
+    RsvpStatus.NO: discord.ButtonStyle.danger,
+}
+
+
+def timestamp(epoch: int) -> str:
+    """``<t:…:F> (<t:…:R>)``: full date and time plus "in 3 days", in each viewer's zone."""
+    moment = from_epoch(epoch)
+    return f"{discord.utils.format_dt(moment, 'F')} ({discord.utils.format_dt(moment, 'R')})"
+
+
+def read_as(time: ReadTime) -> str:
+    """How the typed text was read, so a misreading is caught early."""
+    if not time.text:
+        return time.describe()
+    return f"“{discord.utils.escape_markdown(time.text)}” → {time.describe()}"
+
+
+def place_text(place: str, url: str | None) -> str:
+    escaped = discord.utils.escape_markdown(place)
+    return f"[{escaped}]({url})" if url else escaped
+
+
+def mentions(member_ids: Sequence[int], limit: int = MENTIONS_SHOWN) -> str:
+    shown = " ".join(f"<@{member}>" for member in member_ids[:limit])
+    if len(member_ids) > limit:
+        shown += f" and {len(member_ids) - limit} more"
+    return shown
+
+
+# -- meetups --------------------------------------------------------------------------------------
+
+
+def capacity_text(meetup: Meetup, counts: RsvpCounts) -> str:
+    if meetup.capacity is None:
+        return f"{counts.going} going · no limit"
+    text = f"{counts.going} / {meetup.capacity} going"
+    if counts.going >= meetup.capacity:
+        text += " · **full**" + (f", {counts.waitlist} on the waitlist" if counts.waitlist else "")
+    return text
+
+
+def meetup_embed(
+    meetup: Meetup,
+    counts: RsvpCounts,
+    *,
+    going: Sequence[int] = (),
+    maybe: Sequence[int] = (),
+    waitlist: Sequence[int] = (),
+) -> discord.Embed:
+    """The announcement (and /meetup info): what, when, where, who, and live RSVP counts."""
+    title = f"📅 {meetup.title}"
+    if meetup.cancelled:
+        title = f"❌ Cancelled: {meetup.title}"
+    embed = discord.Embed(
+        title=title[:256],
+        description=meetup.description,
+        colour=CLOSED_COLOUR if meetup.cancelled else COLOUR,
+    )
+    if meetup.cancelled:
+        embed.add_field(
+            name="Cancelled",
+            value=discord.utils.escape_markdown(meetup.cancel_reason)
+            if meetup.cancel_reason
+            else "No reason given.",
+            inline=False,
+        )
+    embed.add_field(name="When", value=f"{timestamp(meetup.starts_at)}\n{read_as(meetup.when)}", inline=False)
+    embed.add_field(name="Where", value=place_text(meetup.place, meetup.map_url), inline=False)
+    embed.add_field(name="Capacity", value=capacity_text(meetup, counts), inline=True)
+    organiser = f"<@{meetup.organiser_id}>" if meetup.organiser_id else "a former member"
+    embed.add_field(name="Organiser", value=organiser, inline=True)
+    embed.add_field(
+        name="RSVPs",
+        value=f"✅ {counts.going} going · 🤔 {counts.maybe} maybe · ❌ {counts.no} can't go"
+        + (f" · ⏳ {counts.waitlist} waitlisted" if counts.waitlist else ""),
+        inline=False,
+    )
+    if going:
+        embed.add_field(name=f"Going ({len(going)})", value=mentions(going), inline=False)
+    if maybe:
+        embed.add_field(name=f"Maybe ({len(maybe)})", value=mentions(maybe), inline=False)
+    if waitlist:
+        embed.add_field(name=f"Waitlist ({len(waitlist)})", value=mentions(waitlist), inline=False)
+    if meetup.event_id:
+        embed.add_field(
+            name="Event",
+            value=f"[Add to your Discord events](https://discord.com/events/{meetup.guild_id}/{meetup.event_id})",
+            inline=False,
+        )
+    embed.set_footer(text=f"Meetup #{meetup.number} · /meetup calendar id:{meetup.number} for your calendar")
+    return embed
+
+
+class RsvpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"meetup:rsvp:(?P<meetup_id>\d+):(?P<status>going|maybe|no)",
+):
+    """Going / Maybe / Can't go: the meetup id lives in the custom id, so clicks work after a restart."""
+
+    def __init__(self, meetup_id: int, status: RsvpStatus, count: int | None = None) -> None:
+        label = _RSVP_LABELS[status] + (f" ({count})" if count is not None else "")
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=_RSVP_STYLES[status],
+                custom_id=f"meetup:rsvp:{meetup_id}:{status.value}",
+            )
+        )
+        self.meetup_id = meetup_id
+        self.status = status
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> RsvpButton:
+        return cls(int(match["meetup_id"]), RsvpStatus(match["status"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        from bot.errors import report_error
+
+        try:
+            assert interaction.guild_id is not None
+            board = interaction.client.services.board  # type: ignore[attr-defined]
+            outcome = await board.rsvp(
+                interaction.guild_id, self.meetup_id, interaction.user.id, self.status, now_epoch()
+            )
+            await interaction.response.send_message(rsvp_reply(outcome), ephemeral=True)
+        except Exception as error:  # dynamic items have no view on_error to route to
+            await report_error(interaction, error)
+
+
+def rsvp_view(meetup: Meetup, counts: RsvpCounts) -> discord.ui.View | None:
+    """The three buttons with live counts; none once the meetup is cancelled."""
+    if meetup.cancelled:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(RsvpButton(meetup.id, RsvpStatus.GOING, counts.going))
+    view.add_item(RsvpButton(meetup.id, RsvpStatus.MAYBE, counts.maybe))
+    view.add_item(RsvpButton(meetup.id, RsvpStatus.NO, counts.no))
+    return view
+
+
+def rsvp_reply(outcome: RsvpOutcome) -> str:
+    meetup = outcome.meetup
+    name = f"meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}”"
+    if outcome.status is RsvpStatus.GOING:
+        already = outcome.previous is RsvpStatus.GOING
+        return f"{'You are already' if already else 'You are'} going to {name}. See you there!"
+    if outcome.status is RsvpStatus.WAITLIST:
+        return (
+            f"{name[0].upper()}{name[1:]} is full, so you are **#{outcome.waitlist_place}** on the waitlist. "
+            "I'll DM you if a place frees up."
+        )
+    if outcome.status is RsvpStatus.MAYBE:
+        return f"Marked as maybe for {name}."
+    return f"Marked as can't go for {name}. Thanks for letting the organiser know."
+
+
+def promotion_dm(meetup: Meetup) -> str:
+    text = (
+        f"🎉 A place opened up: you're now **going** to meetup #{meetup.number} "
+        f"“{discord.utils.escape_markdown(meetup.title)}”, {timestamp(meetup.starts_at)} at {meetup.place}."
+    )
+    if meetup.jump_url:
+        text += f"\n{meetup.jump_url}"
+    return text
+
+
+def change_notice(meetup: Meetup, changes: Sequence[str]) -> str:
+    what = ", ".join(changes) if changes else "details"
+    return (
+        f"✏️ Meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}” changed ({what}): "
+        f"now {timestamp(meetup.starts_at)} at {meetup.place}."
+    )
+
+
+def cancel_notice(meetup: Meetup) -> str:
+    text = f"❌ Meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}” is cancelled."
+    if meetup.cancel_reason:
+        text += f" Reason: {discord.utils.escape_markdown(meetup.cancel_reason)}"
+    return text
+
+
+def event_description(meetup: Meetup) -> str:
+    parts = [f"Meetup #{meetup.number}, organised on Discord with Meetbridge."]
+    if meetup.description:
+        parts.insert(0, meetup.description)
+    if meetup.jump_url:
+        parts.append(f"RSVP: {meetup.jump_url}")
+    return "\n\n".join(parts)[:1000]
+
+
+def list_embed(meetups: Sequence[Meetup], polls: Sequence[Poll], guild_name: str) -> discord.Embed:
+    embed = discord.Embed(title=f"Upcoming meetups in {guild_name}"[:256], colour=COLOUR)
+    if not meetups and not polls:
+        embed.description = (
+            "Nothing planned yet. Start one with `/meetup plan` (members vote on times and places) "
+            "or `/meetup create`."
+        )
+        return embed
+    lines = []
+    for meetup in meetups:
+        title = discord.utils.escape_markdown(meetup.title)
+        line = f"**#{meetup.number}** {title} · {timestamp(meetup.starts_at)}"
+        line += f" · {discord.utils.escape_markdown(meetup.place)}"
+        if meetup.jump_url:
+            line += f" · [RSVP]({meetup.jump_url})"
+        lines.append(line)
+    if lines:
+        embed.add_field(name="Meetups", value=_fit(lines), inline=False)
+    poll_lines = []
+    for poll in polls:
+        title = discord.utils.escape_markdown(poll.title)
+        line = f"**#{poll.number}** {title} · closes {timestamp(poll.closes_at)}"
+        if poll.jump_url:
+            line += f" · [vote]({poll.jump_url})"
+        poll_lines.append(line)
+    if poll_lines:
+        embed.add_field(name="Polls open for votes", value=_fit(poll_lines), inline=False)
+    embed.set_footer(text="/meetup info id:<n> for details")
+    return embed
+
+
+def _fit(lines: Sequence[str], limit: int = 1024) -> str:
+    out: list[str] = []
+    used = 0
+    for number, line in enumerate(lines):
+        if used + len(line) + 1 > limit - 20:
+            out.append(f"…and {len(lines) - number} more")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
+# -- polls ----------------------------------------------------------------------------------------
+
+
+def _votes(count: int) -> str:
+    return f"**{count}** vote" + ("" if count == 1 else "s")
+
+
+def _time_line(poll: Poll, option: PollOption, tally: Tally, winner: bool) -> str:
+    time = option.read_time(poll.tz)
+    mark = " 🏆" if winner else ""
+    return (
+        f"{option.emoji} {timestamp(option.starts_at or 0)} · {_votes(tally[option.key])}{mark}\n"
+        f"  {read_as(time)}"
+    )
+
+
+def _place_line(option: PollOption, tally: Tally, winner: bool, url: str | None) -> str:
+    mark = " 🏆" if winner else ""
+    return f"{option.emoji} {place_text(option.label, url)} · {_votes(tally[option.key])}{mark}"
+
+
+def poll_embed(poll: Poll, tally: Tally, meetup: Meetup | None = None) -> discord.Embed:
+    """The poll: numbered times, lettered places, the live tally, and the result once closed."""
+    closed = not poll.is_open
+    embed = discord.Embed(
+        title=f"🗳️ Poll #{poll.number}: {poll.title}"[:256], colour=CLOSED_COLOUR if closed else POLL_COLOUR
+    )
+    parts: list[str] = []
+    if poll.is_open:
+        parts.append(
+            "**React to vote** for every time and place that works for you; remove a reaction to "
+            f"take the vote back. Closes {timestamp(poll.closes_at)}."
+        )
+    parts.append("**Times**")
+    parts.extend(
+        _time_line(poll, option, tally, closed and option.position == poll.winner_time)
+        for option in poll.times
+    )
+    if poll.places:
+        parts.append("**Places**")
+        parts.extend(
+            _place_line(option, tally, closed and option.position == poll.winner_place, map_url(option.label))
+            for option in poll.places
+        )
+    embed.description = "\n".join(parts)[:4096]
+    if closed:
+        embed.add_field(name="Result", value=poll_result(poll, meetup), inline=False)
+    details = []
+    if poll.capacity:
+        details.append(f"capacity {poll.capacity}")
+    if poll.min_attendees:
+        details.append(f"at least {poll.min_attendees} needed")
+    organiser = f"<@{poll.organiser_id}>" if poll.organiser_id else "a former member"
+    embed.add_field(name="Organiser", value=organiser, inline=True)
+    if details:
+        embed.add_field(name="Meetup", value=", ".join(details), inline=True)
+    footer = f"Poll #{poll.number}"
+    if poll.is_open:
+        footer += f" · the organiser can close it early with /meetup close-poll id:{poll.number}"
+    embed.set_footer(text=footer)
+    return embed
+
+
+def poll_result(poll: Poll, meetup: Meetup | None) -> str:
+    if poll.state is PollState.CANCELLED:
+        return f"Closed without a result ({poll.outcome})."
+    if meetup is not None:
+        where = place_text(meetup.place, meetup.map_url)
+        text = f"Closed. The meetup is {timestamp(meetup.starts_at)} at {where}."
+        if meetup.jump_url:
+            text += f"\nRSVP on meetup #{meetup.number}: {meetup.jump_url}"
+        else:
+            text += f"\nIt is meetup #{meetup.number}."
+        return text
+    if poll.outcome == "no votes":
+        return "Closed with no votes for any time, so no meetup was created."
+    return f"Closed: {poll.outcome}, so no meetup was created."
+
+
+def poll_reminder(poll: Poll) -> str:
+    return (
+        f"⏰ Poll #{poll.number} “{discord.utils.escape_markdown(poll.title)}” closes "
+        f"{discord.utils.format_dt(from_epoch(poll.closes_at), 'R')}. React to the poll to vote."
+    )
+
+
+def poll_posted(poll: Poll) -> str:
+    times = "\n".join(f"{option.emoji} {read_as(option.read_time(poll.tz))}" for option in poll.times)
+    return (
+        f"Poll #{poll.number} is up: {poll.jump_url}\nI read the times as:\n{times}\n"
+        f"It closes {timestamp(poll.closes_at)}."
+    )

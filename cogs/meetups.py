@@ -1,0 +1,253 @@
+"""/meetup: polls members answer by reacting, meetups with RSVPs, a waitlist and native events."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MeetbridgeBot
+from bot.clock import now_epoch
+from bot.domain.errors import UserError
+from bot.domain.meetups import RsvpStatus
+from bot.ui import meetups as ui
+
+log = logging.getLogger(__name__)
+
+
+def _is_admin(interaction: discord.Interaction) -> bool:
+    return interaction.permissions.manage_guild
+
+
+class MeetupsCog(commands.Cog):
+    meetup = app_commands.Group(name="meetup", description="Plan and join meetups", guild_only=True)
+
+    def __init__(self, bot: MeetbridgeBot) -> None:
+        self.bot = bot
+        self.board = bot.services.board
+        self.meetups = bot.services.meetups
+        self.polls = bot.services.polls
+
+    # -- polls -------------------------------------------------------------------------------
+
+    @meetup.command(name="plan", description="Post a poll: members vote on times and places by reacting")
+    @app_commands.describe(
+        title="What the meetup is (at most 100 characters)",
+        times="1 to 10 times separated by ; e.g. fri 7pm; sat 2pm; 2026-12-05 18:30",
+        places="Up to 10 places separated by ; e.g. Café Central; City Library",
+        closes="When voting ends: a time or a duration like 24h (default 48h, before the earliest time)",
+        capacity="How many people can come (1 to 1,000)",
+        min_attendees="The fewest people for it to go ahead",
+    )
+    async def plan(
+        self,
+        interaction: discord.Interaction,
+        title: str,
+        times: str,
+        places: str | None = None,
+        closes: str | None = None,
+        capacity: int | None = None,
+        min_attendees: int | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        poll = await self.board.plan_poll(
+            guild_id=interaction.guild_id,
+            organiser_id=interaction.user.id,
+            title=title,
+            times=times,
+            places=places,
+            closes=closes,
+            now=interaction.created_at,
+            capacity=capacity,
+            min_attendees=min_attendees,
+            react=False,
+        )
+        await interaction.followup.send(ui.poll_posted(poll), ephemeral=True)
+        await self.board.add_poll_reactions(poll)
+
+    @meetup.command(name="close-poll", description="Close a poll now and create the winning meetup")
+    @app_commands.describe(id="The poll's number, shown on it")
+    async def close_poll(self, interaction: discord.Interaction, id: int) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.board.close_poll(
+            guild_id=interaction.guild_id,
+            number=id,
+            member_id=interaction.user.id,
+            is_admin=_is_admin(interaction),
+            now=now_epoch(),
+        )
+        await interaction.followup.send(ui.poll_result(closed.poll, closed.meetup), ephemeral=True)
+
+    # -- meetups -----------------------------------------------------------------------------
+
+    @meetup.command(name="create", description="Create a meetup directly, with RSVPs and a Discord event")
+    @app_commands.describe(
+        title="What the meetup is (at most 100 characters)",
+        when="When it starts, e.g. fri 7pm or 2026-12-05 18:30",
+        where="Where it is, e.g. Café Central, Main Street 5",
+        capacity="How many people can come (1 to 1,000); more join a waitlist",
+        min_attendees="The fewest people for it to go ahead",
+        description="Anything people should know",
+    )
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        title: str,
+        when: str,
+        where: str,
+        capacity: int | None = None,
+        min_attendees: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        meetup = await self.board.create_meetup(
+            guild_id=interaction.guild_id,
+            organiser_id=interaction.user.id,
+            title=title,
+            when=when,
+            where=where,
+            now=interaction.created_at,
+            capacity=capacity,
+            min_attendees=min_attendees,
+            description=description,
+        )
+        await interaction.followup.send(
+            f"Meetup #{meetup.number} is announced: {meetup.jump_url}\n"
+            f"I read the time as {ui.read_as(meetup.when)}.",
+            ephemeral=True,
+        )
+
+    @meetup.command(name="list", description="Upcoming meetups and open polls")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        meetups = await self.meetups.upcoming(interaction.guild.id, now_epoch())
+        polls = await self.polls.open_polls(interaction.guild.id)
+        await interaction.response.send_message(
+            embed=ui.list_embed(meetups, polls, interaction.guild.name), ephemeral=True
+        )
+
+    @meetup.command(name="info", description="Everything about one meetup (or poll)")
+    @app_commands.describe(id="The meetup's number, shown on it and in /meetup list")
+    async def info(self, interaction: discord.Interaction, id: int) -> None:
+        assert interaction.guild_id is not None
+        meetup = await self.meetups.find(interaction.guild_id, id)
+        if meetup is None:
+            poll = await self.polls.find(interaction.guild_id, id)
+            if poll is None:
+                raise UserError(f"There is no meetup #{id} in this server.", "/meetup list")
+            embed = ui.poll_embed(poll, await self.polls.tally(poll))
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        counts = await self.meetups.counts(meetup)
+        embed = ui.meetup_embed(
+            meetup,
+            counts,
+            going=await self.meetups.members(meetup, RsvpStatus.GOING),
+            maybe=await self.meetups.members(meetup, RsvpStatus.MAYBE),
+            waitlist=await self.meetups.members(meetup, RsvpStatus.WAITLIST),
+        )
+        content = f"Announcement: {meetup.jump_url}" if meetup.jump_url else None
+        await interaction.response.send_message(content, embed=embed, ephemeral=True)
+
+    @meetup.command(name="edit", description="Change a meetup's time, place or capacity (organiser or admin)")
+    @app_commands.describe(
+        id="The meetup's number",
+        when="The new time, e.g. sat 7pm",
+        where="The new place",
+        capacity="The new capacity (not below the number already going)",
+    )
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        id: int,
+        when: str | None = None,
+        where: str | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        edit = await self.board.edit_meetup(
+            guild_id=interaction.guild_id,
+            number=id,
+            member_id=interaction.user.id,
+            is_admin=_is_admin(interaction),
+            now=interaction.created_at,
+            when=when,
+            where=where,
+            capacity=capacity,
+        )
+        meetup = edit.after
+        text = f"Meetup #{meetup.number} updated: {ui.timestamp(meetup.starts_at)} at {meetup.place}"
+        if edit.changes and edit.changes != ["capacity"]:
+            text += "\nGoing and Maybe members were told in the meetup thread."
+        await interaction.followup.send(text, ephemeral=True)
+
+    @meetup.command(name="cancel", description="Cancel a meetup (organiser or admin); attendees are told")
+    @app_commands.describe(id="The meetup's number", reason="Why, shown to the people who RSVP'd")
+    async def cancel(self, interaction: discord.Interaction, id: int, reason: str | None = None) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        meetup = await self.board.cancel_meetup(
+            guild_id=interaction.guild_id,
+            number=id,
+            member_id=interaction.user.id,
+            is_admin=_is_admin(interaction),
+            reason=reason,
+            now=now_epoch(),
+        )
+        await interaction.followup.send(
+            f"Meetup #{meetup.number} is cancelled; Going and Maybe members were told.", ephemeral=True
+        )
+
+    @meetup.command(name="calendar", description="Download a meetup as an .ics file for your calendar")
+    @app_commands.describe(id="The meetup's number")
+    async def calendar(self, interaction: discord.Interaction, id: int) -> None:
+        assert interaction.guild_id is not None
+        meetup, ics = await self.meetups.calendar(interaction.guild_id, id)
+        await interaction.response.send_message(
+            f"Meetup #{meetup.number} for your calendar:",
+            file=discord.File(io.BytesIO(ics), filename=f"meetup-{meetup.number}.ics"),
+            ephemeral=True,
+        )
+
+    # -- votes are reactions -----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if self._ignored(payload) or (payload.member is not None and payload.member.bot):
+            return
+        self.polls.record(payload.message_id, payload.user_id, str(payload.emoji), added=True)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        if self._ignored(payload):
+            return
+        self.polls.record(payload.message_id, payload.user_id, str(payload.emoji), added=False)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        await self._reconcile(payload.message_id)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear_emoji(self, payload: discord.RawReactionClearEmojiEvent) -> None:
+        await self._reconcile(payload.message_id)
+
+    def _ignored(self, payload: discord.RawReactionActionEvent) -> bool:
+        me = self.bot.user
+        return payload.guild_id is None or (me is not None and payload.user_id == me.id)
+
+    async def _reconcile(self, message_id: int) -> None:
+        poll = self.polls.for_message(message_id)
+        if poll is not None:
+            await self.board.reconcile(poll)
+
+
+async def setup(bot: MeetbridgeBot) -> None:
+    bot.add_dynamic_items(ui.RsvpButton)
+    await bot.add_cog(MeetupsCog(bot))

@@ -1,0 +1,118 @@
+"""Meetups, RSVPs and polls on a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain.meetups import RsvpStatus
+from bot.domain.polls import OptionKind
+from bot.domain.when import ReadTime
+from bot.storage.database import Database
+from bot.storage.meetups import MeetupRepository, NewMeetup
+from bot.storage.member_data import export_member, forget_member
+from bot.storage.polls import PollRepository, VoteChange
+
+TIME = OptionKind.TIME
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = await Database.open(tmp_path / "meetups.db")
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+def new(guild_id: int = 1, organiser_id: int = 100, **fields) -> NewMeetup:
+    values = {
+        "guild_id": guild_id,
+        "title": "Games",
+        "starts_at": 2_000_000,
+        "ends_at": 2_007_200,
+        "tz": "UTC",
+        "when_text": "fri 7pm",
+        "place": "Park",
+        "organiser_id": organiser_id,
+    }
+    values.update(fields)
+    return NewMeetup(**values)
+
+
+async def add_poll(db: Database, guild_id: int = 1, organiser_id: int = 100):
+    return await PollRepository(db).add(
+        guild_id=guild_id,
+        channel_id=5,
+        organiser_id=organiser_id,
+        title="Games",
+        tz="UTC",
+        closes_at=1_900_000,
+        closes_text="",
+        times=[ReadTime("fri 7pm", 2_000_000, "UTC"), ReadTime("sat 2pm", 2_050_000, "UTC")],
+        places=["Park"],
+        now=1_000_000,
+    )
+
+
+async def test_numbers_are_small_per_server_and_shared_with_polls(db: Database) -> None:
+    meetups = MeetupRepository(db)
+
+    first = await meetups.add(new(guild_id=1), now=1)
+    poll = await add_poll(db, guild_id=1)
+    other_server = await meetups.add(new(guild_id=2), now=1)
+    third = await meetups.add(new(guild_id=1), now=1)
+
+    assert (first.number, poll.number, third.number) == (1, 2, 3)
+    assert other_server.number == 1
+    assert (await meetups.by_number(2, 1)).id == other_server.id
+
+
+async def test_waitlist_positions_are_first_come_first_served(db: Database) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(capacity=1), now=1)
+    async with db.transaction():
+        await meetups.set_rsvp(1, meetup.id, 10, RsvpStatus.GOING, now=5)
+        first = await meetups.set_rsvp(1, meetup.id, 30, RsvpStatus.WAITLIST, now=5)
+        second = await meetups.set_rsvp(1, meetup.id, 20, RsvpStatus.WAITLIST, now=5)
+
+    assert (first, second) == (1, 2)
+    assert await meetups.members_with(meetup.id, RsvpStatus.WAITLIST) == [30, 20]
+    assert await meetups.waitlist_place(meetup.id, second) == 2
+    counts = await meetups.counts(meetup.id)
+    assert (counts.going, counts.waitlist) == (1, 2)
+
+
+async def test_votes_are_exact_whatever_the_order_of_duplicates(db: Database) -> None:
+    polls = PollRepository(db)
+    poll = await add_poll(db)
+
+    def change(member: int, added: bool, position: int = 0) -> VoteChange:
+        return VoteChange(1, poll.id, (TIME, position), member, added)
+
+    await polls.apply([change(7, True), change(7, True), change(8, True), change(8, False), change(9, True)])
+    await polls.apply([change(9, True), change(7, False), change(7, True), change(8, False)])
+
+    assert await polls.votes(poll.id) == [((TIME, 0), 7), ((TIME, 0), 9)]
+    assert (await polls.tally(poll.id))[(TIME, 0)] == 2
+
+
+async def test_forgetting_an_organiser_keeps_their_meetup_and_poll_but_blanks_them(db: Database) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(organiser_id=100), now=1)
+    poll = await add_poll(db, organiser_id=100)
+    async with db.transaction():
+        await meetups.set_rsvp(1, meetup.id, 100, RsvpStatus.GOING, now=2)
+        await meetups.set_rsvp(1, meetup.id, 200, RsvpStatus.GOING, now=2)
+    await PollRepository(db).apply([VoteChange(1, poll.id, (TIME, 1), 100, True)])
+
+    exported = await export_member(db, 1, 100)
+    await forget_member(db, 1, 100)
+
+    assert [row["id"] for row in exported["meetups"]] == [meetup.id]
+    assert len(exported["poll_votes"]) == 1 and len(exported["meetup_rsvps"]) == 1
+    kept = await meetups.get(meetup.id)
+    assert kept is not None and kept.organiser_id == 0
+    assert (await PollRepository(db).get(poll.id)).organiser_id == 0
+    assert await meetups.members_with(meetup.id, RsvpStatus.GOING) == [200]
+    assert await PollRepository(db).votes(poll.id) == []
