@@ -292,3 +292,23 @@ async def test_meetup_numbers_are_per_server(world: MeetupWorld, env: simcord.En
     result = await other.bob.slash(other.general, "meetup info", id=1)
     assert result.response.embeds[0].title == "📅 Elsewhere"
     assert not has_field(result.response.embeds[0], "Going (1)")
+
+
+async def test_a_place_that_is_a_known_city_gets_approximate_coordinates(world: MeetupWorld) -> None:
+    await create(world, where="Portland, Maine")
+
+    meetup = await world.meetup(1)
+
+    assert meetup.place == "Portland, Maine"
+    assert (round(meetup.latitude or 0), round(meetup.longitude or 0)) == (44, -70)
+
+
+async def test_a_venue_the_geocoder_does_not_know_stays_text_with_its_map_search(world: MeetupWorld) -> None:
+    await create(world, where="Café Central")
+
+    meetup = await world.meetup(1)
+
+    assert (meetup.latitude, meetup.longitude) == (None, None)
+    assert "openstreetmap.org/search?query=Caf%C3%A9+Central" in field(
+        world.meetups.last_message.embeds[0], "Where"
+    )
