@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,10 @@ def test_the_geocode_bench_prints_latency_and_memory_against_the_targets(
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    started = time.perf_counter()
 
     assert bench.main(["--quick"]) == 0
 
     out = capsys.readouterr().out
-    assert time.perf_counter() - started < 3
     assert "lookups: 1000 (" in out
     for label in (
         "median:",
