@@ -18,6 +18,7 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
 from bot.services.geocoding import make_geocoder
 from bot.services.introductions import IntroductionService
+from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
@@ -41,6 +42,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
     "cogs.meetups",
     "cogs.meetings",
+    "cogs.matching",
 )
 
 
@@ -60,6 +62,7 @@ class Services:
     meetups: MeetupService
     polls: PollService
     board: MeetupBoard
+    matching: MatchService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -172,6 +175,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         meetups=meetups,
         polls=polls,
         board=board,
+        matching=MatchService(profiles),
     )
     services.on_start.append(board.start)
     return services
