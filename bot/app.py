@@ -15,6 +15,7 @@ from bot.delivery import Delivery
 from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
+from bot.services.ask import AskService
 from bot.services.config import ConfigService
 from bot.services.geocoding import make_geocoder
 from bot.services.introductions import IntroductionService
@@ -26,6 +27,7 @@ from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.stats import MemberStatsQuery
+from bot.storage.ask import AskRepository
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
@@ -43,6 +45,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.meetups",
     "cogs.meetings",
     "cogs.matching",
+    "cogs.ask",
 )
 
 
@@ -63,6 +66,7 @@ class Services:
     polls: PollService
     board: MeetupBoard
     matching: MatchService
+    ask: AskService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -162,6 +166,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
     board = MeetupBoard(client, meetups, polls, config, scheduler)
+    matching = MatchService(profiles)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -175,7 +180,8 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         meetups=meetups,
         polls=polls,
         board=board,
-        matching=MatchService(profiles),
+        matching=matching,
+        ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
     )
     services.on_start.append(board.start)
     return services
