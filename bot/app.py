@@ -23,6 +23,7 @@ from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.pairing import PairingService
 from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
@@ -32,6 +33,7 @@ from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
+from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
@@ -46,6 +48,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.meetings",
     "cogs.matching",
     "cogs.ask",
+    "cogs.pairing",
 )
 
 
@@ -67,6 +70,7 @@ class Services:
     board: MeetupBoard
     matching: MatchService
     ask: AskService
+    pairing: PairingService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -167,6 +171,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
     board = MeetupBoard(client, meetups, polls, config, scheduler)
     matching = MatchService(profiles)
+    introductions = IntroductionService(client, profiles, delivery)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -176,14 +181,27 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         privacy=PrivacyService(db, profiles),
         delivery=delivery,
         meetings=meetings,
-        introductions=IntroductionService(client, profiles, delivery),
+        introductions=introductions,
         meetups=meetups,
         polls=polls,
         board=board,
         matching=matching,
         ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
+        pairing=PairingService(
+            client,
+            db,
+            PairingRepository(db),
+            config=config,
+            profiles=profiles,
+            matching=matching,
+            meetings=meetings,
+            introductions=introductions,
+            board=board,
+            scheduler=scheduler,
+        ),
     )
     services.on_start.append(board.start)
+    services.on_start.append(services.pairing.start)
     return services
 
 
