@@ -113,9 +113,9 @@ class AskService:
             )
         lock = self._locks.setdefault(guild.id, asyncio.Lock())
         async with lock:
-            helpers = await self.choose_helpers(
-                guild.id, asker.id, tag, now, lambda member_id: guild.get_member(member_id) is not None
-            )
+            # Members who left are skipped once the member cache is complete (it fills after a start).
+            present = (lambda member_id: guild.get_member(member_id) is not None) if guild.chunked else None
+            helpers = await self.choose_helpers(guild.id, asker.id, tag, now, present)
             try:
                 message = await channel.send(
                     ui.question_content(asker, tag, helpers),

@@ -290,6 +290,8 @@ class PairingService:
         replace: bool = False,
     ) -> Formed:
         """Group the members taking part and store the round with its tasks, all in one transaction."""
+        if not guild.chunked:
+            await guild.chunk()  # who is still in the server (the cache may be cold after a start)
         joined = await self.repo.members(guild.id)
         index = await self.matching.index(guild.id)
         skipping = [m.member_id for m in joined if m.skip_next]
