@@ -383,12 +383,20 @@ class PairingService:
             assert isinstance(fetched, discord.Thread)
             return fetched
         names = [_name(guild, member_id) for member_id in group.member_ids]
-        thread = await channel.create_thread(
-            name=ui.thread_name(current, names),
-            type=discord.ChannelType.private_thread,
-            invitable=False,
-            auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-        )
+        try:
+            thread = await channel.create_thread(
+                name=ui.thread_name(current, names),
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except discord.Forbidden as error:
+            raise UserError(
+                f"Round {current.number} is formed, but I can't create private threads in {channel.mention}. "
+                "Give Meetbridge Create Private Threads and Send Messages in Threads there; I'll try again "
+                "shortly.",
+                "/config channel purpose:pairing channel:#pairing",
+            ) from error
         await self.repo.set_thread(group.id, thread.id)
         return thread
 

@@ -215,3 +215,20 @@ async def test_the_round_is_stored_open_with_its_halfway_and_end(world: World, e
     (stored,) = await rounds(world)
     assert stored.state is RoundState.OPEN
     assert (stored.started_at, stored.halfway_at, stored.ends_at) == (start, start + WEEK // 2, start + WEEK)
+
+
+async def test_threads_that_could_not_be_opened_are_opened_by_the_retry(
+    world: World, env: simcord.Env
+) -> None:
+    await joiner(world, world.alice, "chess")
+    await joiner(world, world.bob, "chess")
+    env.inject_error("POST", "/channels/*/threads", status=403, code=50013, message="Missing Permissions")
+
+    result = await run_round(world)
+
+    assert "can't create private threads" in result.response.content
+    assert world.pairing.threads == [] and len(await rounds(world)) == 1
+    await env.advance_time(60)
+    (group,) = await groups(world)
+    assert group.thread_id is not None and greeting(thread_of(world, group))
+    assert "Pairing round 1" in world.pairing.history()[-1].content
