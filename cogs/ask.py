@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.interests import display_tag
 from bot.ui.ask import asked_reply
 
 
@@ -39,7 +40,7 @@ class AskCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         assert interaction.guild is not None
         tags = await self.matching.suggest_interests(interaction.guild.id, current)
-        return [app_commands.Choice(name=tag[:100], value=tag) for tag in tags]
+        return [app_commands.Choice(name=display_tag(tag)[:100], value=tag) for tag in tags]
 
 
 async def setup(bot: MeetbridgeBot) -> None:

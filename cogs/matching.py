@@ -27,8 +27,14 @@ class MatchingCog(commands.Cog):
         self, interaction: discord.Interaction, interest: str | None = None, within_km: float | None = None
     ) -> None:
         assert interaction.guild is not None
+        guild = interaction.guild
         answer = await self.matching.match(
-            interaction.guild.id, interaction.user.id, interest=interest, within_km=within_km, now=now_epoch()
+            guild.id,
+            interaction.user.id,
+            interest=interest,
+            within_km=within_km,
+            now=now_epoch(),
+            present=(lambda member_id: guild.get_member(member_id) is not None) if guild.chunked else None,
         )
         if not answer.matches:
             await interaction.response.send_message(no_matches(answer), ephemeral=True)

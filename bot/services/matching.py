@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.domain.errors import NotFound
@@ -25,6 +25,7 @@ from bot.services.profiles import ProfileService
 log = logging.getLogger(__name__)
 
 MATCH_LIMIT = 10
+LEFT_SLACK = 10  # extra results asked for, in case some of those members left the server
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +104,13 @@ class MatchService:
         within_km: float | None = None,
         now: int,
         limit: int = MATCH_LIMIT,
+        present: Callable[[int], bool] | None = None,
     ) -> MatchAnswer:
         """Up to ``limit`` members who share the asker's interests (or the named one).
 
         The asker is matched from their own profile, so a member who turned discovery off can
-        still search (they just never appear in others' results).
+        still search (they just never appear in others' results). ``present`` drops members who
+        left the server (their profile stays until they ask to be forgotten).
         """
         profile = await self.profiles.get_profile(guild_id, member_id)
         if profile is None:
@@ -118,7 +121,11 @@ class MatchService:
         index = await self.index(guild_id)
         await self.touch(guild_id, member_id, now)
         asker = candidate(profile)
-        matches = index.match(asker, interest=tag, within_km=within_km, limit=limit)
+        if present is None:
+            matches = index.match(asker, interest=tag, within_km=within_km, limit=limit)
+        else:
+            wider = index.match(asker, interest=tag, within_km=within_km, limit=limit + LEFT_SLACK)
+            matches = [m for m in wider if present(m.member_id)][:limit]
         return MatchAnswer(matches, tag, within_km, asker.location is not None)
 
     async def touch(self, guild_id: int, member_id: int, now: int) -> None:

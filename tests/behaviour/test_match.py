@@ -111,3 +111,14 @@ async def test_an_edited_introduction_is_matched_on_its_new_interests(world: Wor
 
     lines = embed_lines(await world.alice.slash(world.general, "match"))
     assert len(lines) == 1 and f"<@{world.bob.id}>" in lines[0]
+
+
+async def test_members_who_left_the_server_are_not_listed(world: World) -> None:
+    carol = add_member(world, "carol")
+    for member in (world.alice, world.bob, carol):
+        await introduce(world, member, "chess")
+
+    world.guild.remove_member(carol)
+    lines = embed_lines(await world.alice.slash(world.general, "match"))
+
+    assert len(lines) == 1 and f"<@{world.bob.id}>" in lines[0]

@@ -252,3 +252,18 @@ async def test_a_lost_round_task_is_scheduled_again_at_start(
     assert [t.due_at for t in await round_tasks(world)] == [MONDAY_10]
     settings = await world.bot.services.config.settings(world.guild.id)
     assert settings.pairing_cadence is Cadence.WEEKLY
+
+
+async def test_did_you_meet_buttons_work_after_a_restart(
+    world: World, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    _group, thread = await paired(world)
+    await env.advance_time(WEEK)
+    (ask,) = bot_messages(thread, "🏁")
+
+    await world.alice.click(ask, label="In person")
+    await restart(env, bot_factory)
+    result = await world.bob.click(ask, label="In person")
+
+    assert "both said you met in person" in result.response.content
+    assert await world.bot.services.meetings.met_count(world.guild.id, world.bob.id) == 1
