@@ -88,11 +88,6 @@ class MatchService:
         else:
             index.upsert(candidate(profile))
 
-    def forget_guild(self, guild_id: int) -> None:
-        """Drop a server's index (the bot left it); it is rebuilt if it is ever asked again."""
-        self._indexes.pop(guild_id, None)
-        self._stale.pop(guild_id, None)
-
     # -- use cases ---------------------------------------------------------------------------
 
     async def match(
@@ -149,7 +144,3 @@ class MatchService:
 
     async def weight(self, guild_id: int, tag: str) -> float:
         return (await self.index(guild_id)).weight(tag)
-
-    async def discoverable_candidate(self, guild_id: int, member_id: int) -> Candidate | None:
-        """The member as indexed, or None when they have no profile or hid themselves."""
-        return (await self.index(guild_id)).get(member_id)

@@ -303,7 +303,10 @@ class PairingService:
             and (candidate := index.get(m.member_id)) is not None  # has a profile, can be found
         ]
         forbidden = await self.repo.forbidden_pairs(guild.id, RECENT_ROUNDS)
-        result = form_groups(taking_part, settings.pairing_size, forbidden, seed=now, weights=index.weights())
+        # Large rounds take a second of CPU: off the event loop, so the gateway keeps its heartbeat.
+        result = await asyncio.to_thread(
+            form_groups, taking_part, settings.pairing_size, forbidden, seed=now, weights=index.weights()
+        )
         if not result.groups:
             return Formed(None, left_out=dict(result.reasons), taking_part=len(taking_part))
         async with self.db.transaction():
