@@ -220,25 +220,26 @@ class PairingService:
 
     async def run_now(self, guild: discord.Guild, now: int) -> Formed:
         """/pairing run: a round of one period starting now; the cadence then continues after it."""
-        current = await self.repo.open_round(guild.id)
-        if current is not None:
-            raise UserError(
-                f"Round {current.number} is still on until {ui.when(current.ends_at)}; a new round "
-                "starts after it ends."
+        async with self._lock("round", guild.id):  # two admins at once must not make two rounds
+            current = await self.repo.open_round(guild.id)
+            if current is not None:
+                raise UserError(
+                    f"Round {current.number} is still on until {ui.when(current.ends_at)}; a new round "
+                    "starts after it ends."
+                )
+            settings = await self.config.settings(guild.id)
+            await self._pairing_channel(guild)
+            ends_at = now + round_days(settings.pairing_cadence) * DAY
+            scheduled = settings.pairing_cadence is not Cadence.OFF
+            formed = await self._form(
+                guild,
+                settings,
+                now,
+                ends_at,
+                task_id=None,
+                next_round=ends_at if scheduled else None,
+                replace=True,
             )
-        settings = await self.config.settings(guild.id)
-        await self._pairing_channel(guild)
-        ends_at = now + round_days(settings.pairing_cadence) * DAY
-        scheduled = settings.pairing_cadence is not Cadence.OFF
-        formed = await self._form(
-            guild,
-            settings,
-            now,
-            ends_at,
-            task_id=None,
-            next_round=ends_at if scheduled else None,
-            replace=True,
-        )
         if formed.round is None:
             raise UserError(ui.no_round_reason(formed.taking_part, formed.left_out))
         await self.open_round(formed.round.id)
@@ -251,31 +252,38 @@ class PairingService:
         settings = await self.config.settings(guild.id)
         if settings.pairing_cadence is Cadence.OFF or settings.pairing_cadence.days is None:
             raise TaskDropped("pairing rounds are off")
-        formed = await self.repo.round_for_task(task.id)
-        if formed is None:
-            now = now_epoch()
-            next_due = next_slot(task.due_at, settings.pairing_cadence.days, settings.tz, now)
-            previous = await self.repo.open_round(guild.id)
-            if previous is not None:
-                await self._end_quietly(previous)  # a new round closes the one before
-            try:
-                channel = await self._pairing_channel(guild)
-            except UserError:
-                await self._ensure_next(guild.id, next_due, exclude=task.id)
-                raise TaskDropped("no pairing channel is configured") from None
-            result = await self._form(
-                guild, settings, now, next_due, task_id=task.id, next_round=next_due, exclude=task.id
-            )
-            if result.round is None:
-                await self._ensure_next(guild.id, next_due, exclude=task.id)
-                if result.left_out:
-                    await channel.send(
-                        ui.no_round_notice(result.left_out, next_due),
-                        allowed_mentions=_users(result.left_out),
-                    )
-                return
-            formed = result.round
-        await self.open_round(formed.id)
+        async with self._lock("round", guild.id):
+            formed = await self.repo.round_for_task(task.id)
+            if formed is None:
+                formed = await self._scheduled_round(guild, settings, task)
+        if formed is not None:
+            await self.open_round(formed.id)
+
+    async def _scheduled_round(
+        self, guild: discord.Guild, settings: GuildSettings, task: ScheduledTask
+    ) -> PairingRound | None:
+        """Form the round a cadence slot is due for; None (and the next one scheduled) if none can be."""
+        assert settings.pairing_cadence.days is not None
+        now = now_epoch()
+        next_due = next_slot(task.due_at, settings.pairing_cadence.days, settings.tz, now)
+        previous = await self.repo.open_round(guild.id)
+        if previous is not None:
+            await self._end_quietly(previous)  # a new round closes the one before
+        try:
+            channel = await self._pairing_channel(guild)
+        except UserError:
+            await self._ensure_next(guild.id, next_due, exclude=task.id)
+            raise TaskDropped("no pairing channel is configured") from None
+        result = await self._form(
+            guild, settings, now, next_due, task_id=task.id, next_round=next_due, exclude=task.id
+        )
+        if result.round is None:
+            await self._ensure_next(guild.id, next_due, exclude=task.id)
+            if result.left_out:
+                await channel.send(
+                    ui.no_round_notice(result.left_out, next_due), allowed_mentions=_users(result.left_out)
+                )
+        return result.round
 
     async def _form(
         self,
