@@ -75,7 +75,6 @@ class Membership:
     next_round_at: int | None
     cadence: Cadence
     size: int
-    skipping: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +159,15 @@ class PairingService:
                 "You haven't joined pairing rounds, so there is nothing to skip.", "/pairing join"
             )
         await self.repo.set_skip(guild_id, member_id, True)
-        return await self._membership(guild_id, changed=not before.skip_next, skipping=True)
+        return await self._membership(guild_id, changed=not before.skip_next)
 
-    async def _membership(self, guild_id: int, *, changed: bool, skipping: bool = False) -> Membership:
+    async def _membership(self, guild_id: int, *, changed: bool) -> Membership:
         settings = await self.config.settings(guild_id)
         return Membership(
             changed=changed,
             next_round_at=await self.next_round_at(guild_id),
             cadence=settings.pairing_cadence,
             size=settings.pairing_size,
-            skipping=skipping,
         )
 
     async def next_round_at(self, guild_id: int) -> int | None:
