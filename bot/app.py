@@ -15,20 +15,25 @@ from bot.delivery import Delivery
 from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
+from bot.services.ask import AskService
 from bot.services.config import ConfigService
 from bot.services.geocoding import make_geocoder
 from bot.services.introductions import IntroductionService
+from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.pairing import PairingService
 from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.stats import MemberStatsQuery
+from bot.storage.ask import AskRepository
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
+from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
@@ -41,6 +46,9 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
     "cogs.meetups",
     "cogs.meetings",
+    "cogs.matching",
+    "cogs.ask",
+    "cogs.pairing",
 )
 
 
@@ -60,6 +68,9 @@ class Services:
     meetups: MeetupService
     polls: PollService
     board: MeetupBoard
+    matching: MatchService
+    ask: AskService
+    pairing: PairingService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -159,6 +170,8 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
     board = MeetupBoard(client, meetups, polls, config, scheduler)
+    matching = MatchService(profiles)
+    introductions = IntroductionService(client, profiles, delivery)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -168,12 +181,27 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         privacy=PrivacyService(db, profiles),
         delivery=delivery,
         meetings=meetings,
-        introductions=IntroductionService(client, profiles, delivery),
+        introductions=introductions,
         meetups=meetups,
         polls=polls,
         board=board,
+        matching=matching,
+        ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
+        pairing=PairingService(
+            client,
+            db,
+            PairingRepository(db),
+            config=config,
+            profiles=profiles,
+            matching=matching,
+            meetings=meetings,
+            introductions=introductions,
+            board=board,
+            scheduler=scheduler,
+        ),
     )
     services.on_start.append(board.start)
+    services.on_start.append(services.pairing.start)
     return services
 
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.domain.durations import parse_offsets
 from bot.domain.errors import NotConfigured
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose, validate_pairing_size
 from bot.domain.timezones import validate_timezone
 from bot.storage.guild_settings import GuildSettingsRepository
 
+# Told (settings before, settings after, now) when an admin runs /config pairing, inside the same
+# transaction: pairing reschedules its next round, and a failure leaves the old settings in place.
+PairingListener = Callable[[GuildSettings, GuildSettings, int], Awaitable[None]]
+
 
 class ConfigService:
     def __init__(self, repo: GuildSettingsRepository) -> None:
         self.repo = repo
+        self._pairing_listeners: list[PairingListener] = []
+
+    def on_pairing_change(self, listener: PairingListener) -> None:
+        self._pairing_listeners.append(listener)
 
     async def settings(self, guild_id: int) -> GuildSettings:
         return await self.repo.get(guild_id)
@@ -43,5 +53,10 @@ class ConfigService:
 
     async def set_pairing(self, guild_id: int, cadence: Cadence, size: int, now: int) -> GuildSettings:
         validate_pairing_size(size)
-        await self.repo.set_pairing(guild_id, cadence, size, now)
-        return await self.repo.get(guild_id)
+        async with self.repo.db.transaction():
+            before = await self.repo.get(guild_id)
+            await self.repo.set_pairing(guild_id, cadence, size, now)
+            after = await self.repo.get(guild_id)
+            for listener in self._pairing_listeners:
+                await listener(before, after, now)
+        return after

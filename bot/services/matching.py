@@ -1,0 +1,146 @@
+"""/match: who in this server shares the asker's interests, from an in-memory index per server.
+
+The index (:class:`bot.domain.matching.InterestIndex`) is built from the discoverable profiles
+the first time a server asks and then kept in sync one member at a time: the profile service
+tells us who changed (``on_change``), we mark them stale, and the next query reloads just them.
+Listeners are synchronous, so the reload waits for the next query rather than racing it.
+
+Other features call :meth:`MatchService.weights` and :meth:`MatchService.weight` for the
+server's interest rarities (pairing rounds maximise them; ``/ask`` ranks helpers by them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.domain.errors import NotFound
+from bot.domain.interests import normalise_one
+from bot.domain.matching import Candidate, InterestIndex, Match
+from bot.domain.profiles import Profile
+from bot.services.profiles import ProfileService
+
+log = logging.getLogger(__name__)
+
+MATCH_LIMIT = 10
+LEFT_SLACK = 10  # extra results asked for, in case some of those members left the server
+
+
+@dataclass(frozen=True, slots=True)
+class MatchAnswer:
+    """What /match found, with what was asked (the canonical tag, the radius)."""
+
+    matches: list[Match]
+    interest: str | None
+    within_km: float | None
+    asker_has_city: bool
+
+
+def candidate(profile: Profile) -> Candidate:
+    """A profile as the matcher sees it: tags, city-level coordinates, last activity."""
+    place = profile.place
+    return Candidate(
+        member_id=profile.member_id,
+        interests=frozenset(profile.interests),
+        lat=place.latitude if place else None,
+        lon=place.longitude if place else None,
+        last_active=profile.last_active,
+    )
+
+
+class MatchService:
+    def __init__(self, profiles: ProfileService) -> None:
+        self.profiles = profiles
+        self._indexes: dict[int, InterestIndex] = {}
+        self._stale: dict[int, set[int]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        profiles.on_change(self._changed)
+
+    # -- the index ---------------------------------------------------------------------------
+
+    def _changed(self, guild_id: int, member_id: int) -> None:
+        if guild_id in self._indexes or guild_id in self._locks:
+            self._stale.setdefault(guild_id, set()).add(member_id)
+
+    async def index(self, guild_id: int) -> InterestIndex:
+        """The server's index, built on first use and brought up to date with recent changes."""
+        lock = self._locks.setdefault(guild_id, asyncio.Lock())
+        async with lock:
+            index = self._indexes.get(guild_id)
+            if index is None:
+                # Changes that arrive while we read are kept in ``_stale`` and applied below.
+                self._stale.pop(guild_id, None)
+                profiles = await self.profiles.list_profiles_for_matching(guild_id)
+                index = InterestIndex(candidate(p) for p in profiles)
+                self._indexes[guild_id] = index
+                log.info("built the match index of guild %s: %d profiles", guild_id, len(index))
+            while stale := self._stale.pop(guild_id, None):
+                for member_id in stale:
+                    await self._reload(guild_id, index, member_id)
+            return index
+
+    async def _reload(self, guild_id: int, index: InterestIndex, member_id: int) -> None:
+        profile = await self.profiles.get_profile(guild_id, member_id)
+        if profile is None or not (await self.profiles.preferences(guild_id, member_id)).discoverable:
+            index.remove(member_id)
+        else:
+            index.upsert(candidate(profile))
+
+    # -- use cases ---------------------------------------------------------------------------
+
+    async def match(
+        self,
+        guild_id: int,
+        member_id: int,
+        *,
+        interest: str | None = None,
+        within_km: float | None = None,
+        now: int,
+        limit: int = MATCH_LIMIT,
+        present: Callable[[int], bool] | None = None,
+    ) -> MatchAnswer:
+        """Up to ``limit`` members who share the asker's interests (or the named one).
+
+        The asker is matched from their own profile, so a member who turned discovery off can
+        still search (they just never appear in others' results). ``present`` drops members who
+        left the server (their profile stays until they ask to be forgotten).
+        """
+        profile = await self.profiles.get_profile(guild_id, member_id)
+        if profile is None:
+            raise NotFound("You haven't introduced yourself yet: run `/intro` first, then search.", "/intro")
+        tag = None
+        if interest is not None:
+            tag = normalise_one(interest, await self.profiles.known_tags(guild_id))
+        index = await self.index(guild_id)
+        await self.touch(guild_id, member_id, now)
+        asker = candidate(profile)
+        if present is None:
+            matches = index.match(asker, interest=tag, within_km=within_km, limit=limit)
+        else:
+            wider = index.match(asker, interest=tag, within_km=within_km, limit=limit + LEFT_SLACK)
+            matches = [m for m in wider if present(m.member_id)][:limit]
+        return MatchAnswer(matches, tag, within_km, asker.location is not None)
+
+    async def touch(self, guild_id: int, member_id: int, now: int) -> None:
+        """The member was active: stored, and reflected in the index without a reload."""
+        if await self.profiles.touch_activity(guild_id, member_id, now):
+            index = self._indexes.get(guild_id)
+            if index is not None:
+                index.touch(member_id, now)
+
+    async def suggest_interests(self, guild_id: int, typed: str, limit: int = 25) -> list[str]:
+        """Tags used in this server that contain what the member typed, shortest first."""
+        needle = " ".join(typed.lower().split())
+        tags = (await self.profiles.known_tags(guild_id)).tags
+        found = [tag for tag in tags if needle in tag] if needle else list(tags)
+        found.sort(key=lambda tag: (not tag.startswith(needle), len(tag), tag))
+        return found[:limit]
+
+    async def weights(self, guild_id: int) -> Mapping[str, float]:
+        """Every tag's inverse-document-frequency weight in this server right now."""
+        return (await self.index(guild_id)).weights()
+
+    async def weight(self, guild_id: int, tag: str) -> float:
+        return (await self.index(guild_id)).weight(tag)

@@ -1,0 +1,62 @@
+"""How /match answers look: one line per member with what they share and roughly how far."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.domain.interests import display_tag
+from bot.domain.matching import Match
+from bot.services.matching import MatchAnswer
+from bot.ui.profiles import COLOUR
+
+SHARED_SHOWN = 5
+
+
+def _km(value: float) -> str:
+    return f"{value:g}"
+
+
+def match_line(position: int, match: Match) -> str:
+    shared = [display_tag(tag) for tag in match.shared[:SHARED_SHOWN]]
+    if len(match.shared) > SHARED_SHOWN:
+        shared.append(f"+{len(match.shared) - SHARED_SHOWN} more")
+    line = f"**{position}.** <@{match.member_id}> · {discord.utils.escape_markdown(', '.join(shared))}"
+    if match.approx_distance is not None:
+        line += f" · {match.approx_distance} away"
+    return line
+
+
+def _what(answer: MatchAnswer) -> str:
+    what = f"into **{display_tag(answer.interest)}**" if answer.interest else "who share your interests"
+    if answer.within_km is not None:
+        what += f" within {_km(answer.within_km)} km"
+    return what
+
+
+def match_embed(answer: MatchAnswer) -> discord.Embed:
+    embed = discord.Embed(
+        title="Members " + _what(answer).replace("**", ""),
+        description="\n".join(match_line(n, m) for n, m in enumerate(answer.matches, start=1)),
+        colour=COLOUR,
+    )
+    footer = "Rarer shared interests count more."
+    if answer.asker_has_city:
+        footer += " Distances are approximate, city to city."
+    else:
+        footer += " Add a city with /intro to see who is near you."
+    embed.set_footer(text=footer)
+    return embed
+
+
+def no_matches(answer: MatchAnswer) -> str:
+    if answer.interest is not None:
+        text = f"Nobody here lists **{display_tag(answer.interest)}**"
+    else:
+        text = "Nobody here shares your interests"
+    if answer.within_km is not None:
+        text += f" within {_km(answer.within_km)} km yet. Try a larger `within_km`, or leave it out."
+    elif answer.interest is None:
+        text += " yet. Try `/match interest:<something you like>`, or add interests with `/intro`."
+    else:
+        text += " yet (among members who can be found)."
+    return text

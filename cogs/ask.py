@@ -1,0 +1,47 @@
+"""/ask: a question in the support channel, routed to members who offered help with the topic."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MeetbridgeBot
+from bot.clock import now_epoch
+from bot.domain.interests import display_tag
+from bot.ui.ask import asked_reply
+
+
+class AskCog(commands.Cog):
+    def __init__(self, bot: MeetbridgeBot) -> None:
+        self.bot = bot
+        self.ask_service = bot.services.ask
+        self.matching = bot.services.matching
+
+    @app_commands.command(name="ask", description="Ask a question; members who offered help are mentioned")
+    @app_commands.describe(
+        topic="The interest it is about, e.g. python or board games",
+        question="Your question (answers come in a thread)",
+    )
+    @app_commands.guild_only()
+    async def ask(self, interaction: discord.Interaction, topic: str, question: str) -> None:
+        assert interaction.guild is not None and isinstance(interaction.user, discord.Member)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        asked = await self.ask_service.ask(interaction.guild, interaction.user, topic, question, now_epoch())
+        await interaction.followup.send(
+            asked_reply(asked.jump_url, asked.topic, asked.helpers),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @ask.autocomplete("topic")
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        assert interaction.guild is not None
+        tags = await self.matching.suggest_interests(interaction.guild.id, current)
+        return [app_commands.Choice(name=display_tag(tag)[:100], value=tag) for tag in tags]
+
+
+async def setup(bot: MeetbridgeBot) -> None:
+    await bot.add_cog(AskCog(bot))

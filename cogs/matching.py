@@ -1,0 +1,56 @@
+"""/match: members who share your interests, rarer shared interests first, with rough distances."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MeetbridgeBot
+from bot.clock import now_epoch
+from bot.domain.interests import display_tag
+from bot.ui.matching import match_embed, no_matches
+
+
+class MatchingCog(commands.Cog):
+    def __init__(self, bot: MeetbridgeBot) -> None:
+        self.bot = bot
+        self.matching = bot.services.matching
+
+    @app_commands.command(name="match", description="Find members who share your interests")
+    @app_commands.describe(
+        interest="Only members who list this interest, e.g. board games",
+        within_km="Only members whose city is within this many km of yours, e.g. 50",
+    )
+    @app_commands.guild_only()
+    async def match(
+        self, interaction: discord.Interaction, interest: str | None = None, within_km: float | None = None
+    ) -> None:
+        assert interaction.guild is not None
+        guild = interaction.guild
+        answer = await self.matching.match(
+            guild.id,
+            interaction.user.id,
+            interest=interest,
+            within_km=within_km,
+            now=now_epoch(),
+            present=(lambda member_id: guild.get_member(member_id) is not None) if guild.chunked else None,
+        )
+        if not answer.matches:
+            await interaction.response.send_message(no_matches(answer), ephemeral=True)
+            return
+        await interaction.response.send_message(
+            embed=match_embed(answer), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @match.autocomplete("interest")
+    async def interest_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        assert interaction.guild is not None
+        tags = await self.matching.suggest_interests(interaction.guild.id, current)
+        return [app_commands.Choice(name=display_tag(tag)[:100], value=tag) for tag in tags]
+
+
+async def setup(bot: MeetbridgeBot) -> None:
+    await bot.add_cog(MatchingCog(bot))
