@@ -80,14 +80,14 @@ class SandboxCog(commands.Cog):
     @sandbox.command(name="view", description="Show another channel, a thread, or your DMs in this page")
     @app_commands.describe(where="A channel, a thread, or your DMs with Meetbridge")
     async def view(self, interaction: discord.Interaction, where: str) -> None:
-        known = dict((value, label) for label, value in places(self.bot))
-        label = known.get(where) or next((lbl for lbl, value in known.items() if lbl == where), None)
-        value = where if where in known else next((v for v, lbl in known.items() if lbl == where), None)
-        if value is None or label is None:
+        labels = {value: label for label, value in places(self.bot)}
+        typed = {label.lower(): value for value, label in labels.items()}
+        value = where if where in labels else typed.get(where.strip().lower())
+        if value is None:
             raise UserError(f"There is no channel called `{where}` here.", "/sandbox view where:#meetups")
         self._controls().pending.append(ViewRequest(interaction.user.id, value))
         await interaction.response.send_message(
-            f"Switching this page to **{label}**: reload the page (F5) in a moment.", ephemeral=True
+            f"Switching this page to **{labels[value]}**: reload the page (F5) in a moment.", ephemeral=True
         )
 
     @view.autocomplete("where")

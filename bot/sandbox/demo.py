@@ -20,7 +20,7 @@ from simcord.builders import ChannelHandle, GuildHandle
 from bot import MeetbridgeBot, Settings, create_bot
 from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS
 from bot.sandbox.controls import SandboxControls
-from bot.scheduling.clock import use_clock, use_wall_clock
+from bot.scheduling.clock import clock_in_use
 
 log = logging.getLogger(__name__)
 
@@ -146,22 +146,23 @@ async def simulated_discord(
     extensions = (SANDBOX_EXTENSION,) if controls is not None else ()
     bot = create_bot(Settings(database_path=database_path, geocoder="offline"), extra_extensions=extensions)
     bot.sandbox_controls = controls  # type: ignore[attr-defined]  # read by bot.sandbox.controls
-    use_clock(lambda: discord.utils.utcnow())
     env = simcord.Env(bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT)
     env.backend.bot_user.name = BOT_NAME  # SimCord calls every bot "TestBot"
-    try:
-        await env.start()
-        # Open (and if needed unpack) the offline gazetteer now, so no /intro waits for it.
-        await bot.services.geocoder.geocode("Berlin")
-        with env.time_context():
-            yield env
-    finally:
+    started = False
+    with clock_in_use(lambda: discord.utils.utcnow()):
         try:
-            if env._started:
-                await env.shutdown()
+            await env.start()
+            started = True
+            # Open (and if needed unpack) the offline gazetteer now, so no /intro waits for it.
+            await bot.services.geocoder.geocode("Berlin")
+            with env.time_context():
+                yield env
         finally:
-            await bot.close()
-            use_wall_clock()
+            try:
+                if started:
+                    await env.shutdown()
+            finally:
+                await bot.close()
 
 
 # -- seeding through the real commands ------------------------------------------------------------

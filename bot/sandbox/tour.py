@@ -473,8 +473,10 @@ def _failed(result: TourResult, step: str, reason: str) -> TourResult:
     return result
 
 
-async def run_tour(database_path: Path, out: TextIO | None = None) -> TourResult:
-    """Play every step on a fresh demo server; ``out`` receives the transcript as it is written."""
+async def run_tour(
+    database_path: Path, out: TextIO | None = None, *, steps: Sequence[Step] = STEPS
+) -> TourResult:
+    """Play ``steps`` on a fresh demo server; ``out`` receives the transcript as it is written."""
     started = time.perf_counter()
     async with simulated_discord(database_path) as env:
         server = build_server(env)
@@ -485,7 +487,7 @@ async def run_tour(database_path: Path, out: TextIO | None = None) -> TourResult
             f"#{', #'.join(server.channels)}; members {', '.join(server.members)} (ada is an admin)."
         )
         transcript.mark_all_shown()
-        result = await play(server, transcript)
+        result = await play(server, transcript, steps)
     result.seconds = time.perf_counter() - started
     if result.ok:
         transcript.heading(f"The tour passed: {len(result.passed)} steps in {result.seconds:.1f} s")
