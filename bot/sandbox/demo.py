@@ -32,7 +32,7 @@ PURPOSES = ("introductions", "meetups", "pairing", "support")
 # Below the 2 s between two live poll-tally edits, so a deferred edit waits for virtual time (the
 # sandbox's clock or the tour's explicit waits) instead of holding up the member who reacted.
 SETTLE_TIMEOUT = 1.5
-SANDBOX_EXTENSION = "bot.sandbox.controls"
+SANDBOX_EXTENSION = "bot.sandbox.cog"
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ async def simulated_discord(
     database_path.parent.mkdir(parents=True, exist_ok=True)
     extensions = (SANDBOX_EXTENSION,) if controls is not None else ()
     bot = create_bot(Settings(database_path=database_path, geocoder="offline"), extra_extensions=extensions)
-    bot.sandbox_controls = controls  # type: ignore[attr-defined]  # read by bot.sandbox.controls
+    bot.sandbox_controls = controls  # type: ignore[attr-defined]  # read by bot.sandbox.cog
     env = simcord.Env(bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT)
     env.backend.bot_user.name = BOT_NAME  # SimCord calls every bot "TestBot"
     started = False
@@ -155,8 +155,7 @@ async def simulated_discord(
             started = True
             # Open (and if needed unpack) the offline gazetteer now, so no /intro waits for it.
             await bot.services.geocoder.geocode("Berlin")
-            with env.time_context():
-                yield env
+            yield env
         finally:
             try:
                 if started:

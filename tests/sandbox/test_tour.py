@@ -67,7 +67,11 @@ async def test_a_step_that_does_not_produce_what_it_should_fails_naming_it(tmp_p
         await tour.slash(tour.member("ben"), tour.channel("general"), "meetup list")
         tour.expect(tour.channel("meetups").last_message is not None, "nothing was posted in #meetups")
 
-    steps = (STEPS[0], Step("too-much", "Expecting a post that never comes", step_expecting_too_much), STEPS[1])
+    steps = (
+        STEPS[0],
+        Step("too-much", "Expecting a post that never comes", step_expecting_too_much),
+        STEPS[1],
+    )
 
     result = await run_tour(tmp_path / "tour.db", steps=steps)
 
