@@ -39,6 +39,10 @@ def run_sandbox(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    if not args.speed > 0:
+        print(f"meetbridge: --speed must be above 0 (1 is real time, 60 an hour a minute), not {args.speed}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         database = fresh_database(args.database, "tour.db" if args.tour else "sandbox.db")
     except ExistingDatabase as refusal:

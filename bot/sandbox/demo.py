@@ -144,7 +144,11 @@ async def simulated_discord(
     """
     database_path.parent.mkdir(parents=True, exist_ok=True)
     extensions = (SANDBOX_EXTENSION,) if controls is not None else ()
-    bot = create_bot(Settings(database_path=database_path, geocoder="offline"), extra_extensions=extensions)
+    # Pinned so a developer's MEETBRIDGE_DEV_GUILD_ID or SYNC_COMMANDS cannot hide the commands.
+    settings = Settings(
+        database_path=database_path, geocoder="offline", dev_guild_id=None, sync_commands=True
+    )
+    bot = create_bot(settings, extra_extensions=extensions)
     bot.sandbox_controls = controls  # type: ignore[attr-defined]  # read by bot.sandbox.cog
     env = simcord.Env(bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT)
     env.backend.bot_user.name = BOT_NAME  # SimCord calls every bot "TestBot"

@@ -154,14 +154,17 @@ class Sandbox:
             now = time.perf_counter()
             owed += (now - last) * self.speed
             last = now
-            for request in self.controls.take():
-                if isinstance(request, SkipRequest):
-                    owed += request.seconds
-                else:
-                    async with self._lane:
-                        await self._view(request)
-            async with self._lane:
-                owed = await self._advance(owed)
+            try:
+                for request in self.controls.take():
+                    if isinstance(request, SkipRequest):
+                        owed += request.seconds
+                    else:
+                        async with self._lane:
+                            await self._view(request)
+                async with self._lane:
+                    owed = await self._advance(owed)
+            except Exception:  # keep the sandbox alive; the next tick tries again
+                log.exception("the sandbox clock hit an error")
 
     async def _advance(self, seconds: float) -> float:
         """Advance the clock; returns what is still owed (all of it when SimCord was busy)."""

@@ -165,6 +165,20 @@ class Tour:
         self.transcript.catch_up(result)
         return result
 
+    async def select(
+        self,
+        member: MemberActor,
+        message: discord.Message,
+        values: Sequence[Any],
+        custom_id: str | None = None,
+    ):
+        """Choose ``values`` in the message's select menu (members, for a user select)."""
+        chosen = ", ".join(_option_text(value) for value in values)
+        self.transcript.action(member, _handle(self, message), f"chooses {chosen}")
+        result = await member.select(message, values, custom_id=custom_id)
+        self.transcript.catch_up(result)
+        return result
+
     async def react(self, member: MemberActor, message: discord.Message, *emojis: str) -> None:
         self.transcript.action(member, _handle(self, message), f"reacts {' '.join(emojis)}")
         for emoji in emojis:

@@ -58,8 +58,6 @@ class Transcript:
         self.tz = ZoneInfo(TIMEZONE)
         self._shown: dict[int, list[str]] = {}
         self._public: set[int] = set()  # shown messages that are in a channel's history
-        self._stable = False
-        self._at = server.env.now()
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -126,12 +124,12 @@ class Transcript:
             stable = self.render(message, stable=True)
             before = self._shown.get(message_id)
             self._shown[message_id] = stable
+            if before is None:
+                new.append(message)
             if quiet:
-                new.append(message) if before is None else None
                 continue
             lines = self.render(message)
             if before is None:
-                new.append(message)
                 self._write_block(lines)
             elif _without_reactions(stable) != _without_reactions(before):
                 changed = [
@@ -173,34 +171,36 @@ class Transcript:
     def render(self, message: discord.Message, *, stable: bool = False) -> list[str]:
         """The message as lines: a header with channel and author, then indented details.
 
-        ``stable`` leaves relative times ("in 2 hours") out, to tell real edits from the clock.
+        Relative times ("in 2 hours") read as they did when the message was posted or last edited;
+        ``stable`` leaves them out, to tell real edits from the clock moving on.
         """
-        self._stable = stable
-        self._at = _happened_at(message)
+        at = None if stable else _happened_at(message)
+
+        def plain(raw: str) -> str:
+            return self.text(raw, at=at, relative_times=not stable)
+
         author = message.author.name
         ephemeral = message.flags.ephemeral
         if ephemeral and message.interaction_metadata is not None:
             author += f" (only {message.interaction_metadata.user.name} sees this)"
         head = f"[{self.label(message.channel)}] {author}:"
         body: list[str] = []
-        text = self.text(message.content)
-        if text:
-            first, *rest = text.splitlines() or [""]
+        content = plain(message.content)
+        if content:
+            first, *rest = content.splitlines() or [""]
             head += f" {first}"
             body.extend(INDENT + line for line in rest if line.strip())
         for embed in message.embeds:
-            title = f'embed "{self.text(embed.title or embed.author.name or "")}"'
-            if not text and embed is message.embeds[0]:
+            title = f'embed "{plain(embed.title or embed.author.name or "")}"'
+            if not content and embed is message.embeds[0]:
                 head += f" {title}"
             else:
                 body.append(INDENT + title)
             if embed.description:
-                body.extend(
-                    INDENT + "  " + line for line in self.text(embed.description).splitlines() if line
-                )
+                body.extend(INDENT + "  " + line for line in plain(embed.description).splitlines() if line)
             for embed_field in embed.fields:
-                value = " / ".join(line for line in self.text(embed_field.value).splitlines() if line)
-                body.append(f"{INDENT}  {self.text(embed_field.name)}: {value}")
+                value = " / ".join(line for line in plain(embed_field.value).splitlines() if line)
+                body.append(f"{INDENT}  {plain(embed_field.name)}: {value}")
         for attachment in message.attachments:
             body.append(f"{INDENT}📎 {attachment.filename}")
         controls = list(_controls(message.components))
@@ -210,7 +210,7 @@ class Transcript:
             body.append(
                 f"{INDENT}reactions: {' '.join(str(reaction.emoji) for reaction in message.reactions)}"
             )
-        if not text and not message.embeds:
+        if not content and not message.embeds:
             head += " (no text)"
         return [head, *body]
 
@@ -219,21 +219,22 @@ class Transcript:
             return f'embed "{self.text(message.embeds[0].title or message.embeds[0].author.name or "")}"'
         return "message"
 
-    def text(self, raw: str) -> str:
-        """Discord markup as a person reads it."""
-        text = _TIMESTAMP.sub(self._time, raw)
+    def text(self, raw: str, *, at: datetime | None = None, relative_times: bool = True) -> str:
+        """Discord markup as a person reads it (relative times as seen ``at``, default now)."""
+        seen_at = at or self.server.env.now()
+
+        def timestamp(match: re.Match[str]) -> str:
+            moment = datetime.fromtimestamp(int(match.group(1)), tz=UTC)
+            style = match.group(2) or "f"
+            if style == "R":
+                return relative(moment - seen_at) if relative_times else "(relative time)"
+            return moment.astimezone(self.tz).strftime(_STYLES[style])
+
+        text = _TIMESTAMP.sub(timestamp, raw)
         text = _MENTION.sub(self._mention, text)
         text = _LINK.sub(r"\1", text)
         text = _JUMP.sub(self._jump, text)
         return text.replace("**", "").replace("__", "")
-
-    def _time(self, match: re.Match[str]) -> str:
-        moment = datetime.fromtimestamp(int(match.group(1)), tz=UTC)
-        style = match.group(2) or "f"
-        if style == "R":
-            # As members read it when the bot posted (or last edited) the message.
-            return "(relative time)" if self._stable else relative(moment - self._at)
-        return moment.astimezone(self.tz).strftime(_STYLES[style])
 
     def _mention(self, match: re.Match[str]) -> str:
         kind, ident = match.group(1), int(match.group(2))

@@ -67,3 +67,9 @@ def test_an_existing_database_is_refused_and_left_alone(tmp_path: Path, capsys) 
 
     assert database.read_bytes() == b"precious"
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_speed_that_would_stop_the_clock_is_refused(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["sandbox", "--speed", "0"]) == 2
+
+    assert "--speed must be above 0" in capsys.readouterr().err
