@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import simcord
+from simcord.backend.access import can_access_channel  # what the preview itself checks
 from simcord.backend.errors import SetupError
 from simcord.builders import ChannelHandle
 
@@ -88,14 +89,22 @@ class Sandbox:
     # -- the page ---------------------------------------------------------------------------------
 
     async def _show(self, channel: ChannelHandle, viewer_id: int) -> None:
-        """(Re)open the preview on ``channel``; the member asking comes first in the viewer list."""
+        """(Re)open the preview on ``channel``; the member asking comes first in the viewer list.
+
+        The viewers are the members who can read the channel (a private thread has fewer); a DM
+        is shown to its one member. Nothing changes when the member asking cannot read it.
+        """
         assert self.server is not None
         members = list(self.server.members.values())
         viewers: list[Any]
         if channel.guild is None:
-            viewers = [next(m.user for m in members if m.id == viewer_id)]
+            viewers = [member.user for member in members if member.id == viewer_id]
         else:
-            viewers = sorted(members, key=lambda member: member.id != viewer_id)
+            readers = [m for m in members if can_access_channel(self.env, channel.id, m, history=True)]
+            viewers = sorted(readers, key=lambda member: member.id != viewer_id)
+        if not viewers or viewers[0].id != viewer_id:
+            log.warning("member %s cannot read channel %s; the page stays where it is", viewer_id, channel.id)
+            return
         await self._close_preview()
         preview = self.env.preview(
             channel, viewers=viewers, layout="channel", port=self.port, timezone=TIMEZONE
