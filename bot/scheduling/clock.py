@@ -9,8 +9,9 @@ wall clock. :func:`use_clock` rebinds exactly those two globals to a ``datetime`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import apscheduler.executors.base as _executors_base
 import apscheduler.schedulers.base as _schedulers_base
@@ -36,3 +37,15 @@ def use_wall_clock() -> None:
     """Undo :func:`use_clock`."""
     for module in _MODULES:
         module.datetime = _ORIGINAL  # type: ignore[misc]
+
+
+@contextlib.contextmanager
+def clock_in_use(now: Callable[[], _dt.datetime]) -> Iterator[None]:
+    """:func:`use_clock` for a while, then back to whatever clock was bound before."""
+    previous = [module.datetime for module in _MODULES]
+    use_clock(now)
+    try:
+        yield
+    finally:
+        for module, bound in zip(_MODULES, previous, strict=True):
+            module.datetime = bound  # type: ignore[misc]

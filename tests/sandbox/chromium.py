@@ -1,0 +1,102 @@
+"""Headless Chromium driven over the DevTools protocol (tests only; aiohttp's websockets)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+def find_chromium() -> str | None:
+    return next((path for name in NAMES if (path := shutil.which(name))), None)
+
+
+class Tab:
+    """One page: evaluate JavaScript, type and press keys as a person would."""
+
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        self.socket = socket
+        self.calls = 0
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        self.calls += 1
+        ident = self.calls
+        await self.socket.send_json({"id": ident, "method": method, "params": params})
+        while True:
+            message = await self.socket.receive_json()
+            if message.get("id") == ident:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    async def evaluate(self, expression: str) -> Any:
+        result = await self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        return result.get("result", {}).get("value")
+
+    async def wait_for(self, expression: str, seconds: float = 10.0) -> Any:
+        deadline = time.perf_counter() + seconds
+        while True:
+            value = await self.evaluate(expression)
+            if value or time.perf_counter() > deadline:
+                return value
+            await asyncio.sleep(0.1)
+
+    async def type(self, text: str) -> None:
+        await self.send("Input.insertText", text=text)
+
+    async def press_enter(self) -> None:
+        key = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}
+        await self.send("Input.dispatchKeyEvent", type="keyDown", text="\r", **key)
+        await self.send("Input.dispatchKeyEvent", type="keyUp", **key)
+
+
+@contextlib.asynccontextmanager
+async def chromium_tab(executable: str) -> AsyncIterator[Tab]:
+    """Start headless Chromium (--headless --no-sandbox) on a throwaway profile; yield its tab."""
+    profile = Path(tempfile.mkdtemp(prefix="meetbridge-chromium-"))
+    process = await asyncio.create_subprocess_exec(
+        executable,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--remote-debugging-port=0",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+        "about:blank",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.perf_counter() + 15
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if process.returncode is not None or time.perf_counter() > deadline:
+                raise RuntimeError("Chromium did not start")
+            await asyncio.sleep(0.05)
+        port = int(port_file.read_text().split()[0])
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
+                targets = await response.json()
+            address = next(target["webSocketDebuggerUrl"] for target in targets if target["type"] == "page")
+            async with session.ws_connect(address, max_msg_size=0) as socket:
+                yield Tab(socket)
+    finally:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout=10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        shutil.rmtree(profile, ignore_errors=True)

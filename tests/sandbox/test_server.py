@@ -1,0 +1,203 @@
+"""The interactive sandbox: the demo server in SimCord's page, served on 127.0.0.1, with a clock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.domain.guild_settings import Purpose
+from bot.domain.meetups import RsvpStatus
+from bot.domain.polls import PollState
+from bot.sandbox.demo import MEMBERS, NEWCOMER
+from bot.sandbox.server import TICK, Sandbox
+from tests.sandbox.page import PreviewPage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    async with Sandbox(tmp_path / "sandbox.db") as running:
+        yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def eventually(check, seconds: float = 5.0):  # type: ignore[no-untyped-def]
+    """Poll ``check`` (an async callable) until it returns something truthy."""
+    deadline = time.perf_counter() + seconds
+    while True:
+        try:
+            value = await check()
+        except (aiohttp.ClientError, AssertionError):
+            value = None
+        if value or time.perf_counter() > deadline:
+            return value
+        await asyncio.sleep(0.1)
+
+
+async def test_the_page_and_its_command_list_are_served_on_a_free_port_and_stop_with_it(
+    tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    async with Sandbox(tmp_path / "sandbox.db", port=0) as sandbox:
+        assert sandbox.url.startswith("http://127.0.0.1:") and sandbox.port > 0
+        page = PreviewPage(http, sandbox.url)
+        async with http.get(f"{page.base}/") as response:
+            assert response.status == 200
+            assert "<!doctype html>" in (await response.text()).lower()
+        async with http.get(f"{page.base}/api/commands") as response:
+            assert response.status == 401  # not without the key in the address
+
+        state = await page.open()
+        commands = {entry["invocation"] for entry in (await page.commands())["entries"]}
+
+        assert state["channel"]["name"] == "meetups"
+        assert [viewer["name"] for viewer in state["viewers"]][:1] == [NEWCOMER.name]
+        assert {viewer["name"] for viewer in state["viewers"]} == {p.name for p in (*MEMBERS, NEWCOMER)}
+        assert {"meetup list", "meetup plan", "intro", "profile", "met", "privacy show"} <= commands
+        assert {"sandbox view", "sandbox skip"} <= commands
+        bot = sandbox.server.bot
+
+    assert bot.services.db.closed
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await http.get(f"{page.base}/")
+
+
+async def test_the_demo_server_is_seeded_through_the_real_commands(sandbox: Sandbox) -> None:
+    server = sandbox.server
+    services, guild_id = server.bot.services, server.guild.id
+
+    settings = await services.config.settings(guild_id)
+    assert settings.timezone == "Europe/Berlin"
+    assert all(settings.channel(purpose) == server.channel(purpose.value).id for purpose in Purpose)
+    for persona in MEMBERS:
+        profile = await services.profiles.get_profile(guild_id, server.members[persona.name].id)
+        assert profile is not None and profile.place is not None, persona.name
+    assert await services.profiles.get_profile(guild_id, server.members[NEWCOMER.name].id) is None
+    meetup = await services.meetups.find(guild_id, 1)
+    assert meetup is not None and meetup.capacity == 4
+    assert len(await services.meetups.members(meetup, RsvpStatus.GOING)) == 3
+    assert len(await services.meetups.members(meetup, RsvpStatus.MAYBE)) == 1
+    poll = await services.polls.find(guild_id, 2)
+    assert poll is not None and poll.state is PollState.OPEN
+    assert len(await services.polls.votes(poll)) == 9
+
+
+async def test_a_command_run_in_the_page_is_answered_in_the_page(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    page = PreviewPage(http, sandbox.url)
+    await page.open()
+
+    receipt = await page.run("meetup list")
+
+    assert (receipt["rejected"], receipt["settlement"]) == (False, "settled")
+    await page.read()
+    assert "Upcoming meetups in Meetbridge Demo" in page.texts()
+
+
+async def test_sandbox_view_reopens_the_page_on_another_channel_at_the_same_address(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    ben = sandbox.server.members["ben"]
+    page = PreviewPage(http, sandbox.url)
+    await page.open(viewer_id=ben.id)
+
+    await page.run("sandbox view", where=str(sandbox.server.channel("introductions").id))
+
+    async def reopened() -> dict | None:
+        state = await page.open()
+        return state if state["channel"]["name"] == "introductions" else None
+
+    state = await eventually(reopened)
+    assert state is not None, "the page never showed #introductions"
+    assert state["viewerId"] == str(ben.id)  # still ben after reloading
+    assert "Say hello to" in repr(state["messages"])
+
+    await page.run("sandbox view", where="dms")
+
+    async def dms() -> dict | None:
+        state = await page.open()
+        return state if state["channel"]["type"] == 1 else None
+
+    state = await eventually(dms)
+    assert state is not None and [viewer["name"] for viewer in state["viewers"]] == ["ben"]
+    assert {entry["invocation"] for entry in (await page.commands())["entries"]} == {
+        "sandbox view",
+        "sandbox skip",
+    }
+
+
+async def test_sandbox_skip_moves_the_clock_so_the_open_poll_closes(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    page = PreviewPage(http, sandbox.url)
+    await page.open()
+    started = sandbox.env.now()
+
+    await page.run("sandbox skip", duration="4h")
+
+    async def skipped() -> bool:
+        return (sandbox.env.now() - started).total_seconds() >= 4 * 3600
+
+    assert await eventually(skipped), "the clock did not move 4 hours ahead"
+    poll = await sandbox.server.bot.services.polls.find(sandbox.server.guild.id, 2)
+    assert poll is not None and poll.state is PollState.CLOSED
+
+    async def announced() -> bool:
+        await page.read()
+        return "📅 Sunday hike" in page.texts()
+
+    assert await eventually(announced), "the page did not show the new meetup without a reload"
+
+
+async def test_virtual_time_runs_speed_times_faster_than_real_time(tmp_path: Path) -> None:
+    async with Sandbox(tmp_path / "sandbox.db", speed=3600) as sandbox:
+        started_real, started = time.perf_counter(), sandbox.env.now()
+        await asyncio.sleep(1.0)
+        real = time.perf_counter() - started_real
+        virtual = (sandbox.env.now() - started).total_seconds()
+
+    assert 0.5 * 3600 * real <= virtual <= 3600 * (real + TICK)
+
+
+def test_ctrl_c_stops_it_cleanly_after_printing_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "sandbox.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--database", str(database)],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "http://127.0.0.1:" in line and "#" in line
+        time.sleep(0.5)
+
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+
+    assert process.returncode == 0, err
+    assert out == ""  # the address was the only line
+    assert not Path(f"{database}-wal").exists()  # closed, not left mid-write
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM meetups").fetchone() == (1,)
