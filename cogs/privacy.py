@@ -46,7 +46,7 @@ class PrivacyCog(commands.Cog):
         await self._set(interaction, "discoverable", state)
 
     @privacy.command(name="dm", description="Whether Meetbridge may send you direct messages")
-    @app_commands.describe(state="on: reminders and introductions also by DM; off: channel only")
+    @app_commands.describe(state="on: reminders and nudges also by DM; off: reminders in the channel only")
     async def dm(self, interaction: discord.Interaction, state: Toggle) -> None:
         await self._set(interaction, "dm", state)
 

@@ -296,9 +296,71 @@ async def _introduce(tour: Tour, persona: Persona) -> discord.Message:
     return next(m for m in tour.channel("introductions").history() if m.id == profile.intro.message_id)
 
 
-# step_match (issue 6) goes here: a member runs /match and sees ranked members with shared interests.
-# step_pairing_round (issue 6) goes here: /pairing join, an admin's /pairing run, the private thread
-# with its greeting and the Plan a meetup button (then step_plan_meetup can click that button).
+async def step_match(tour: Tour) -> None:
+    nina = tour.member("nina")
+    result = await tour.slash(nina, tour.channel("general"), "match")
+    tour.expect(result.ephemeral and result.response is not None, "/match did not answer privately")
+    listed = str(result.response.embeds[0].to_dict()) if result.response.embeds else ""
+    # nina shares hiking, board games and photography with ada: nobody shares more.
+    first = re.search(r"\*\*1\.\*\* <@(\d+)>", listed)
+    tour.expect(first is not None, "/match listed nobody")
+    assert first is not None
+    tour.expect(int(first.group(1)) == tour.member("ada").id, "ada, who shares the most, is not first")
+    tour.expect("km away" in listed, "/match shows no approximate distances")
+    # ben (Berlin) and deniz (Hamburg, ~250 km away) both list python.
+    within = await tour.slash(nina, tour.channel("general"), "match", interest="python", within_km=50)
+    shown = str(within.response.embeds[0].to_dict()) if within.response and within.response.embeds else ""
+    tour.expect(tour.member("ben").mention in shown, "within_km:50 left out ben in Berlin")
+    tour.expect(tour.member("deniz").mention not in shown, "within_km:50 let deniz in Hamburg in")
+
+
+async def step_pairing_round(tour: Tour) -> None:
+    general, pairing = tour.channel("general"), tour.channel("pairing")
+    ben = tour.member("ben")
+    for name in ("ben", "chiara", "elif", "farid"):
+        await tour.slash(tour.member(name), general, "pairing join")
+    await tour.slash(tour.member("ada"), general, "pairing run")
+    threads = pairing.threads
+    tour.expect(len(threads) == 2, f"{len(threads)} pairing threads, not 2 for 4 members in pairs")
+    thread = next(
+        (t for t in threads if any(ben.mention in m.content for m in t.history() if m.author.bot)), None
+    )
+    tour.expect(thread is not None, "ben's group has no thread")
+    assert thread is not None
+    greeting = next(m for m in thread.history() if m.author.bot and m.components)
+    partner = next(
+        (tour.member(n) for n in ("chiara", "elif", "farid") if tour.member(n).mention in greeting.content),
+        None,
+    )
+    tour.expect(partner is not None, "ben's greeting names no partner")
+    assert partner is not None
+    shared = await tour.services.profiles.get_profile(tour.server.guild.id, partner.id)
+    mine = await tour.services.profiles.get_profile(tour.server.guild.id, ben.id)
+    assert shared is not None and mine is not None
+    common = set(shared.interests) & set(mine.interests)
+    tour.expect(
+        common and any(tag in greeting.content.lower() for tag in common),
+        "the greeting does not name what they share",
+    )
+    shown = await tour.click(ben, greeting, "Plan a meetup")
+    tour.expect(shown.modal is not None, "Plan a meetup did not open the form")
+    await tour.fill(
+        ben, thread, shown, {"title": "Board games after work", "times": "mon 7pm; tue 7pm", "places": ""}
+    )
+    poll = tour.posted(thread, "🗳️ Poll #")
+    await tour.react(ben, poll, TIME_EMOJIS[0])
+    await tour.react(partner, poll, TIME_EMOJIS[0], TIME_EMOJIS[1])
+    await tour.settle_tallies()
+    stored = await tour.services.polls.find(tour.server.guild.id, _poll_number(poll))
+    tour.expect(
+        stored is not None and stored.channel_id == thread.id, "the group's poll is not in its thread"
+    )
+    tour.expect(len(await tour.services.polls.votes(stored)) == 3, "the group's votes were not all counted")
+
+
+def _poll_number(message: discord.Message) -> int:
+    found = re.search(r"Poll #(\d+)", message.embeds[0].title or "")
+    return int(found.group(1)) if found else 0
 
 
 async def step_plan_meetup(tour: Tour) -> None:
@@ -423,7 +485,25 @@ async def step_met_in_person(tour: Tour) -> None:
 
 
 # step_mutual_picks (issue 5) replaces the /met above by picks after Who came? (same DM introductions).
-# step_ask (issue 6) goes here: /ask topic:… question:… in #support mentions helpers, met ones first.
+
+
+async def step_ask(tour: Tour) -> None:
+    general, support = tour.channel("general"), tour.channel("support")
+    for name in ("ada", "elif", "ben"):
+        await tour.slash(tour.member(name), general, "privacy helper", state="on")
+    nina = tour.member("nina")
+    await tour.slash(
+        nina, general, "ask", topic="board games", question="Which game should a group of six start with?"
+    )
+    question = tour.posted(support, "Question about")
+    asker, _, asked = question.content.partition("asks about")
+    tour.expect(nina.mention in asker, "the question does not say who asks")
+    mentioned = [int(found) for found in re.findall(r"<@(\d+)>", asked)]
+    ben = tour.member("ben")
+    tour.expect(mentioned and mentioned[0] == ben.id, "ben, whom nina met in person, is not asked first")
+    tour.expect(nina.id not in mentioned, "the asker was mentioned as a helper")
+    tour.expect({tour.member("ada").id, tour.member("elif").id} <= set(mentioned), "a helper was left out")
+    tour.expect(question.thread is not None or support.threads, "no thread was opened for answers")
 
 
 async def step_privacy(tour: Tour) -> None:
@@ -444,22 +524,22 @@ STEPS: tuple[Step, ...] = (
     Step("configure", "An admin sets the server up", step_configure),
     Step("introductions", "Members introduce themselves", step_introductions),
     Step("join-and-introduce", "A newcomer joins and introduces herself", step_join_and_introduce),
+    Step("match", "Finding people who share your interests", step_match),
+    Step("pairing-round", "A pairing round, its private thread and Plan a meetup", step_pairing_round),
     Step("plan-meetup", "Planning a meetup: a poll members answer by reacting", step_plan_meetup),
     Step("poll-closes", "The poll closes into a meetup", step_poll_closes),
     Step("rsvps", "RSVPs, a full meetup and its waitlist", step_rsvps),
     Step("meetup-commands", "Looking meetups up", step_meetup_commands),
     Step("met-in-person", "Meeting in person: mutual picks and DM introductions", step_met_in_person),
+    Step("ask", "A question routed to helpers, people met in person first", step_ask),
     Step("privacy", "Privacy: settings, export and forget", step_privacy),
 )
 
 # The loop's steps whose features land on other branches: (name, where it goes in STEPS).
 STILL_TO_ADD: tuple[tuple[str, str], ...] = (
-    ("match", "after join-and-introduce"),
-    ("pairing-round", "after match; its thread's Plan a meetup button then starts plan-meetup's poll"),
     ("reminders", "after meetup-commands"),
     ("who-came", "after reminders"),
     ("mutual-picks", "after who-came, picks instead of /met"),
-    ("ask", "after met-in-person"),
 )
 
 

@@ -14,7 +14,10 @@ CONFIRM_TIMEOUT = 120
 
 EXPLANATIONS = {
     "discoverable": "others can find you with /match and you can be paired",
-    "dm": "reminders and introductions also come by direct message",
+    "dm": (
+        "meetup reminders and keep-in-touch nudges also come by direct message "
+        "(introductions to people you both said you met always do)"
+    ),
     "helper": "you may be mentioned when someone asks about one of your interests",
 }
 
