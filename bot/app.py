@@ -21,14 +21,18 @@ from bot.services.introductions import IntroductionService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.outbox import DmOutbox
 from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
+from bot.services.reminders import RemindersService
 from bot.services.stats import MemberStatsQuery
 from bot.storage.database import Database
+from bot.storage.followups import FollowupRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
@@ -41,6 +45,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
     "cogs.meetups",
     "cogs.meetings",
+    "cogs.followups",
 )
 
 
@@ -60,6 +65,8 @@ class Services:
     meetups: MeetupService
     polls: PollService
     board: MeetupBoard
+    outbox: DmOutbox
+    reminders: RemindersService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -159,6 +166,9 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
     board = MeetupBoard(client, meetups, polls, config, scheduler)
+    outbox = DmOutbox(OutboxRepository(db), scheduler, delivery)
+    followups = FollowupRepository(db)
+    reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, profiles, delivery)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -172,8 +182,12 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         meetups=meetups,
         polls=polls,
         board=board,
+        outbox=outbox,
+        reminders=reminders,
     )
     services.on_start.append(board.start)
+    services.on_start.append(outbox.start)
+    services.on_start.append(reminders.start)
     return services
 
 

@@ -166,7 +166,7 @@ class MeetupBoard:
             raise TaskDropped("the poll is closed")
         channel = self._channel(poll.channel_id, poll.guild_id)
         await channel.send(
-            ui.poll_reminder(poll),
+            ui.poll_reminder(poll, await self.polls.tally(poll)),
             reference=channel.get_partial_message(poll.message_id),
             mention_author=False,
         )

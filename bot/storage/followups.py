@@ -1,0 +1,78 @@
+"""SQL for what happens around a meetup once it is announced: follow-ups scheduled, the
+headcount question, the **Who came?** message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.meetups import Meetup
+from bot.storage.database import Database
+from bot.storage.meetups import _SELECT as _SELECT_MEETUPS
+from bot.storage.meetups import _meetup
+
+_UNSCHEDULED = (
+    _SELECT_MEETUPS + " WHERE state = 'scheduled' AND message_id IS NOT NULL AND ends_at > ? "  # noqa: S608
+    "AND NOT EXISTS (SELECT 1 FROM meetup_followups f WHERE f.meetup_id = meetups.id)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupFollowup:
+    meetup_id: int
+    guild_id: int
+    scheduled_at: int
+    headcount_checked_at: int | None = None
+    headcount_decision: str | None = None
+    whocame_channel_id: int | None = None
+    whocame_message_id: int | None = None
+
+
+class FollowupRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, meetup_id: int) -> MeetupFollowup | None:
+        row = await self.db.fetchone(
+            "SELECT meetup_id, guild_id, scheduled_at, headcount_checked_at, headcount_decision, "
+            "whocame_channel_id, whocame_message_id FROM meetup_followups WHERE meetup_id = ?",
+            (meetup_id,),
+        )
+        return None if row is None else MeetupFollowup(**dict(row))
+
+    async def mark_scheduled(self, guild_id: int, meetup_id: int, now: int) -> None:
+        await self.db.execute(
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (meetup_id) DO UPDATE SET scheduled_at = excluded.scheduled_at",
+            (meetup_id, guild_id, now),
+        )
+
+    async def unscheduled(self, now: int) -> list[Meetup]:
+        """Announced meetups still to come whose follow-ups were never scheduled (a crash between
+        the announcement and scheduling); one indexed query however many meetups there are."""
+        rows = await self.db.fetchall(_UNSCHEDULED, (now,))
+        return [_meetup(row) for row in rows]
+
+    async def claim_headcount_check(self, guild_id: int, meetup_id: int, now: int) -> bool:
+        """True exactly once per meetup: the first reminder asks about the headcount."""
+        changed = await self.db.execute(
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at, headcount_checked_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (meetup_id) DO UPDATE SET "
+            "headcount_checked_at = excluded.headcount_checked_at WHERE headcount_checked_at IS NULL",
+            (meetup_id, guild_id, now, now),
+        )
+        return changed == 1
+
+    async def decide_headcount(self, meetup_id: int, decision: str) -> bool:
+        """Record keep or cancel; False if somebody decided first."""
+        changed = await self.db.execute(
+            "UPDATE meetup_followups SET headcount_decision = ? "
+            "WHERE meetup_id = ? AND headcount_decision IS NULL",
+            (decision, meetup_id),
+        )
+        return changed == 1
+
+    async def set_whocame(self, meetup_id: int, channel_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE meetup_followups SET whocame_channel_id = ?, whocame_message_id = ? WHERE meetup_id = ?",
+            (channel_id, message_id, meetup_id),
+        )

@@ -1,0 +1,161 @@
+"""How reminders and follow-ups look: reminder posts and DMs, the headcount question with its
+Keep / Cancel buttons, and DMs rebuilt from the outbox.
+
+Buttons are :class:`discord.ui.DynamicItem` with the ids they need in their custom id, so they
+keep working after a restart; their callbacks hand plain values to a service and render the
+result, like the RSVP buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.clock import now_epoch
+from bot.domain.followups import mention_chunks
+from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
+from bot.ui.meetups import timestamp
+
+log = logging.getLogger(__name__)
+
+USER_MENTIONS = discord.AllowedMentions(users=True, roles=False, everyone=False, replied_user=False)
+
+
+def _title(meetup: Meetup) -> str:
+    return discord.utils.escape_markdown(meetup.title)
+
+
+def place_link(meetup: Meetup) -> str:
+    """The place with its map link; ``<…>`` keeps Discord from unfurling a map preview."""
+    if meetup.place == TO_BE_ANNOUNCED:
+        return "place to be announced"
+    place = discord.utils.escape_markdown(meetup.place)
+    url = meetup.map_url
+    return f"[{place}](<{url}>)" if url else place
+
+
+# -- reminders -------------------------------------------------------------------------------------
+
+
+def reminder_messages(meetup: Meetup, going: Sequence[int]) -> list[str]:
+    """The reminder in the meetup thread: when, where, and a mention of every Going member.
+
+    Long lists continue in further messages, each under Discord's 2,000 characters.
+    """
+    header = f"⏰ **{_title(meetup)}** (meetup #{meetup.number}) starts {timestamp(meetup.starts_at)}\n"
+    header += f"📍 {place_link(meetup)}\n"
+    if not going:
+        text = header + "Nobody has said they're going yet: RSVP on the announcement."
+        if meetup.jump_url:
+            text += f" {meetup.jump_url}"
+        return [text]
+    return mention_chunks(
+        header + f"Going ({len(going)}): ", going, continued=f"Going, continued (meetup #{meetup.number}): "
+    )
+
+
+def reminder_dm(meetup: Meetup, guild_name: str) -> str:
+    text = (
+        f"⏰ Reminder from **{discord.utils.escape_markdown(guild_name)}**: **{_title(meetup)}** "
+        f"starts {timestamp(meetup.starts_at)} at {place_link(meetup)}."
+    )
+    if meetup.jump_url:
+        text += f"\n{meetup.jump_url}"
+    text += "\n(You get this because you turned DMs on with `/privacy dm`.)"
+    return text
+
+
+# -- the headcount question ------------------------------------------------------------------------
+
+
+def headcount_prompt(meetup: Meetup, going: int, *, mention: bool) -> str:
+    who = f"<@{meetup.organiser_id}> " if mention and meetup.organiser_id else ""
+    needed = meetup.min_attendees or 0
+    people = "person is" if going == 1 else "people are"
+    return (
+        f"{who}📉 Only **{going}** {people} going to meetup #{meetup.number} **{_title(meetup)}** "
+        f"({timestamp(meetup.starts_at)}), and you asked for at least **{needed}**. "
+        "Keep it, or cancel it? Cancelling tells everyone who answered Going or Maybe."
+    )
+
+
+def headcount_decided(meetup: Meetup, decision: str, member_id: int) -> str:
+    if decision == "keep":
+        return f"✅ <@{member_id}> kept meetup #{meetup.number} **{_title(meetup)}**. It goes ahead."
+    return f"❌ <@{member_id}> cancelled meetup #{meetup.number} **{_title(meetup)}**; attendees were told."
+
+
+class HeadcountButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"meetup:headcount:(?P<meetup_id>\d+):(?P<choice>keep|cancel)",
+):
+    """Keep / Cancel, for the organiser (or someone with Manage Server)."""
+
+    def __init__(self, meetup_id: int, choice: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Keep" if choice == "keep" else "Cancel",
+                style=discord.ButtonStyle.success if choice == "keep" else discord.ButtonStyle.danger,
+                custom_id=f"meetup:headcount:{meetup_id}:{choice}",
+            )
+        )
+        self.meetup_id = meetup_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> HeadcountButton:
+        return cls(int(match["meetup_id"]), match["choice"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        from bot.errors import report_error
+
+        try:
+            reminders = interaction.client.services.reminders  # type: ignore[attr-defined]
+            is_admin = interaction.guild_id is not None and interaction.permissions.manage_guild
+            await interaction.response.defer()
+            meetup = await reminders.decide_headcount(
+                self.meetup_id, interaction.user.id, is_admin, self.choice, now_epoch()
+            )
+            await interaction.edit_original_response(
+                content=headcount_decided(meetup, self.choice, interaction.user.id),
+                view=None,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except Exception as error:  # dynamic items have no view on_error to route to
+            await report_error(interaction, error)
+
+
+def headcount_view(meetup: Meetup) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(HeadcountButton(meetup.id, "keep"))
+    view.add_item(HeadcountButton(meetup.id, "cancel"))
+    return view
+
+
+# -- DMs from the outbox ---------------------------------------------------------------------------
+
+
+def outbox_view(spec: dict[str, Any] | None) -> discord.ui.View | None:
+    """The persistent buttons a queued DM carries, rebuilt from what the outbox stored."""
+    if not spec:
+        return None
+    log.warning("unknown outbox view %r; sending the DM without buttons", spec)
+    return None
+
+
+def outbox_message(payload: dict[str, Any]) -> dict[str, Any]:
+    """``send`` keyword arguments for a queued DM."""
+    message: dict[str, Any] = {
+        "content": payload["content"],
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    view = outbox_view(payload.get("view"))
+    if view is not None:
+        message["view"] = view
+    return message
