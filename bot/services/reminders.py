@@ -208,6 +208,22 @@ class RemindersService(MeetupListener):
         self, meetup_id: int, member_id: int, is_admin: bool, choice: str, now: int
     ) -> Meetup:
         """Keep or cancel after the headcount question; cancel is exactly ``/meetup cancel``."""
+        meetup = await self.check_headcount_decision(meetup_id, member_id, is_admin)
+        if choice == "cancel":
+            needed = meetup.min_attendees or 0
+            meetup = await self.board.cancel_meetup(
+                guild_id=meetup.guild_id,
+                number=meetup.number,
+                member_id=member_id,
+                is_admin=is_admin,
+                reason=f"Fewer than {needed} people were going.",
+                now=now,
+            )
+        await self.repo.decide_headcount(meetup.id, choice)
+        return meetup
+
+    async def check_headcount_decision(self, meetup_id: int, member_id: int, is_admin: bool) -> Meetup:
+        """The meetup, if this member may still keep or cancel it (quick: no Discord calls)."""
         meetup = await self.meetups.by_id(meetup_id)
         if meetup is None:
             raise NotFound("This meetup no longer exists.", "/meetup list")
@@ -224,15 +240,4 @@ class RemindersService(MeetupListener):
             )
         if meetup.cancelled:
             raise UserError(f"Meetup #{meetup.number} is already cancelled.", "/meetup list")
-        if choice == "cancel":
-            needed = meetup.min_attendees or 0
-            meetup = await self.board.cancel_meetup(
-                guild_id=meetup.guild_id,
-                number=meetup.number,
-                member_id=member_id,
-                is_admin=is_admin,
-                reason=f"Fewer than {needed} people were going.",
-                now=now,
-            )
-        await self.repo.decide_headcount(meetup.id, choice)
         return meetup

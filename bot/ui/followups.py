@@ -118,7 +118,8 @@ class HeadcountButton(
         try:
             reminders = interaction.client.services.reminders  # type: ignore[attr-defined]
             is_admin = interaction.guild_id is not None and interaction.permissions.manage_guild
-            await interaction.response.defer()
+            await reminders.check_headcount_decision(self.meetup_id, interaction.user.id, is_admin)
+            await interaction.response.defer()  # cancelling edits the event and tells attendees
             meetup = await reminders.decide_headcount(
                 self.meetup_id, interaction.user.id, is_admin, self.choice, now_epoch()
             )
