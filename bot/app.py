@@ -15,6 +15,7 @@ from bot.delivery import Delivery
 from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
+from bot.services.checkins import CheckinService
 from bot.services.config import ConfigService
 from bot.services.geocoding import make_geocoder
 from bot.services.introductions import IntroductionService
@@ -28,7 +29,7 @@ from bot.services.profiles import ProfileService
 from bot.services.reminders import RemindersService
 from bot.services.stats import MemberStatsQuery
 from bot.storage.database import Database
-from bot.storage.followups import FollowupRepository
+from bot.storage.followups import AttendanceRepository, FollowupRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
@@ -67,6 +68,7 @@ class Services:
     board: MeetupBoard
     outbox: DmOutbox
     reminders: RemindersService
+    checkins: CheckinService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -161,7 +163,10 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     geocoder = make_geocoder(settings, db)
     config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
-    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings))
+    attendance = AttendanceRepository(db)
+    profiles = ProfileService(
+        ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
+    )
     delivery = Delivery(client)
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
@@ -169,6 +174,8 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     outbox = DmOutbox(OutboxRepository(db), scheduler, delivery)
     followups = FollowupRepository(db)
     reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, profiles, delivery)
+    introductions = IntroductionService(client, profiles, delivery)
+    checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -178,12 +185,13 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         privacy=PrivacyService(db, profiles),
         delivery=delivery,
         meetings=meetings,
-        introductions=IntroductionService(client, profiles, delivery),
+        introductions=introductions,
         meetups=meetups,
         polls=polls,
         board=board,
         outbox=outbox,
         reminders=reminders,
+        checkins=checkins,
     )
     services.on_start.append(board.start)
     services.on_start.append(outbox.start)

@@ -1,9 +1,9 @@
 """Reminders before meetups, and the headcount question at the first one.
 
 Listens to meetups (:class:`MeetupListener`): when one is announced, a ``meetup.reminder`` task is
-written for each of the server's offsets still ahead (plus the after-meetup follow-ups, see
-:mod:`bot.services.checkins`); when its time changes they are replaced; when it is cancelled they
-are cancelled.
+written for each of the server's offsets still ahead, plus **Who came?** at its end and the close of
+check-in 72 h later (handled by :mod:`bot.services.checkins`); when its time changes they are
+replaced; when it is cancelled they are cancelled.
 
 A reminder task only *plans*, in one transaction: one ``meetup.reminder.post`` task per message
 (the Going members' mentions split under 2,000 characters, each message given a send second by the
@@ -26,10 +26,13 @@ from bot.clock import now_epoch
 from bot.delivery import Delivered, Delivery
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import (
+    CHECKIN_CLOSE,
+    CHECKIN_WINDOW,
     HEADCOUNT,
     MEETUP_KINDS,
     REMINDER,
     REMINDER_POST,
+    WHOCAME,
     reminder_times,
     superseded,
 )
@@ -111,13 +114,23 @@ class RemindersService(MeetupListener):
         offsets = (await self.config.settings(meetup.guild_id)).reminder_offsets
         scheduled: list[ScheduledTask] = []
         async with self.db.transaction():
-            await self.scheduler.cancel_for_subject(meetup.guild_id, (REMINDER, REMINDER_POST), meetup.id)
+            await self.scheduler.cancel_for_subject(
+                meetup.guild_id, (REMINDER, REMINDER_POST, WHOCAME, CHECKIN_CLOSE), meetup.id
+            )
             for offset, due in reminder_times(meetup.starts_at, offsets, now):
                 scheduled.append(
                     await self.scheduler.schedule(
                         meetup.guild_id, REMINDER, due, subject_id=meetup.id, payload={"offset": offset}
                     )
                 )
+            closes = meetup.ends_at + CHECKIN_WINDOW
+            if closes > now:  # Who came? at the end, its button disabled 72 h later
+                for kind, due in ((WHOCAME, meetup.ends_at), (CHECKIN_CLOSE, closes)):
+                    scheduled.append(
+                        await self.scheduler.schedule(
+                            meetup.guild_id, kind, max(due, now), subject_id=meetup.id
+                        )
+                    )
             await self.repo.mark_scheduled(meetup.guild_id, meetup.id, now)
         return scheduled
 

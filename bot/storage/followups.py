@@ -9,6 +9,9 @@ from bot.domain.meetups import Meetup
 from bot.storage.database import Database
 from bot.storage.meetups import _SELECT as _SELECT_MEETUPS
 from bot.storage.meetups import _meetup
+from bot.storage.member_data import MemberTable, register
+
+register(MemberTable("meetup_attendance", ("member_id",)))
 
 _UNSCHEDULED = (
     _SELECT_MEETUPS + " WHERE state = 'scheduled' AND message_id IS NOT NULL AND ends_at > ? "  # noqa: S608
@@ -71,8 +74,54 @@ class FollowupRepository:
         )
         return changed == 1
 
-    async def set_whocame(self, meetup_id: int, channel_id: int, message_id: int) -> None:
+    async def set_whocame(
+        self, guild_id: int, meetup_id: int, channel_id: int, message_id: int, now: int
+    ) -> None:
         await self.db.execute(
-            "UPDATE meetup_followups SET whocame_channel_id = ?, whocame_message_id = ? WHERE meetup_id = ?",
-            (channel_id, message_id, meetup_id),
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at, whocame_channel_id, "
+            "whocame_message_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (meetup_id) DO UPDATE SET "
+            "whocame_channel_id = excluded.whocame_channel_id, "
+            "whocame_message_id = excluded.whocame_message_id",
+            (meetup_id, guild_id, now, channel_id, message_id),
         )
+
+
+class AttendanceRepository:
+    """Who pressed **I was there**."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def check_in(self, guild_id: int, meetup_id: int, member_id: int, now: int) -> bool:
+        """Record attendance; False if the member had already checked in."""
+        changed = await self.db.execute(
+            "INSERT INTO meetup_attendance (guild_id, meetup_id, member_id, checked_in_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (meetup_id, member_id) DO NOTHING",
+            (guild_id, meetup_id, member_id, now),
+        )
+        return changed == 1
+
+    async def attended(self, meetup_id: int, member_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM meetup_attendance WHERE meetup_id = ? AND member_id = ?",
+                (meetup_id, member_id),
+            )
+        )
+
+    async def attendees(self, meetup_id: int) -> list[int]:
+        """In the order they checked in."""
+        rows = await self.db.fetchall(
+            "SELECT member_id FROM meetup_attendance WHERE meetup_id = ? ORDER BY checked_in_at, member_id",
+            (meetup_id,),
+        )
+        return [int(row["member_id"]) for row in rows]
+
+    async def count_for_member(self, guild_id: int, member_id: int) -> int:
+        """Meetups (not cancelled) the member said they came to, in this server."""
+        value = await self.db.fetchval(
+            "SELECT COUNT(*) FROM meetup_attendance a JOIN meetups m ON m.id = a.meetup_id "
+            "WHERE a.guild_id = ? AND a.member_id = ? AND m.state = 'scheduled'",
+            (guild_id, member_id),
+        )
+        return int(value or 0)

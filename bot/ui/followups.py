@@ -15,8 +15,8 @@ from typing import Any
 
 import discord
 
-from bot.clock import now_epoch
-from bot.domain.followups import mention_chunks
+from bot.clock import from_epoch, now_epoch
+from bot.domain.followups import CHECKIN_WINDOW, mention_chunks
 from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
 from bot.ui.meetups import timestamp
 
@@ -137,6 +137,195 @@ def headcount_view(meetup: Meetup) -> discord.ui.View:
     view.add_item(HeadcountButton(meetup.id, "keep"))
     view.add_item(HeadcountButton(meetup.id, "cancel"))
     return view
+
+
+# -- who came -------------------------------------------------------------------------------------
+
+MAX_STRING_OPTIONS = 25
+
+
+def met_where(meetup: Meetup) -> str:
+    return f"at meetup #{meetup.number} “{_title(meetup)}”"
+
+
+def who_came(meetup: Meetup) -> str:
+    closes = meetup.ends_at + CHECKIN_WINDOW
+    return (
+        f"👋 **Who came?** Meetup #{meetup.number} **{_title(meetup)}** is over: thanks for coming!\n"
+        "If you were there, press **I was there**, then say whom you talked to. When two people pick "
+        "each other, I introduce them by DM with their profiles; a pick that isn't mutual is never shown "
+        f"to anyone. Open until {discord.utils.format_dt(from_epoch(closes), 'F')}."
+    )
+
+
+def who_came_closed(meetup: Meetup) -> str:
+    return (
+        f"👋 **Who came?** Check-in for meetup #{meetup.number} **{_title(meetup)}** is closed. "
+        "Met someone there? `/met member:@them` still records it."
+    )
+
+
+class CheckinButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"meetup:checkin:(?P<meetup_id>\d+)"
+):
+    """I was there: records attendance, then asks whom the member talked to."""
+
+    def __init__(self, meetup_id: int, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I was there",
+                emoji="🙋",
+                style=discord.ButtonStyle.success,
+                custom_id=f"meetup:checkin:{meetup_id}",
+                disabled=disabled,
+            )
+        )
+        self.meetup_id = meetup_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> CheckinButton:
+        return cls(int(match["meetup_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        from bot.errors import report_error
+
+        try:
+            assert interaction.guild is not None
+            checkins = interaction.client.services.checkins  # type: ignore[attr-defined]
+            checked = await checkins.check_in(
+                interaction.guild.id, self.meetup_id, interaction.user.id, now_epoch()
+            )
+            names = {
+                member_id: member.display_name
+                for member_id in checked.others
+                if (member := interaction.guild.get_member(member_id)) is not None
+            }
+            view = pick_view(checked.meetup, checked.others, names)
+            text = checked_in(checked.meetup, checked.first, has_others=view is not None)
+            if view is None:
+                await interaction.response.send_message(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, view=view, ephemeral=True)
+        except Exception as error:  # dynamic items have no view on_error to route to
+            await report_error(interaction, error)
+
+
+def who_came_view(meetup: Meetup, *, closed: bool = False) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(CheckinButton(meetup.id, disabled=closed))
+    return view
+
+
+def checked_in(meetup: Meetup, first: bool, *, has_others: bool) -> str:
+    done = "Checked in" if first else "You are checked in"
+    text = f"✅ {done} at meetup #{meetup.number} **{_title(meetup)}**."
+    if not has_others:
+        return text + (
+            " Nobody else has checked in yet: press **I was there** again later to say whom you talked to."
+        )
+    return text + (
+        "\n**Whom did you talk to?** Pick everyone you met. They are only told if they pick you too, "
+        "and then you both get an introduction by DM."
+    )
+
+
+async def _record_picks(interaction: discord.Interaction, meetup_id: int, picked: list[int]) -> None:
+    from bot.errors import report_error
+
+    try:
+        assert interaction.guild is not None
+        checkins = interaction.client.services.checkins  # type: ignore[attr-defined]
+        await interaction.response.defer(ephemeral=True, thinking=True)  # introductions send DMs
+        picks = await checkins.pick(interaction.guild.id, meetup_id, interaction.user.id, picked, now_epoch())
+        await interaction.followup.send(picks_noted(picks.picked, picks.mutual), ephemeral=True)
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+class PickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"meetup:met:(?P<meetup_id>\d+)"):
+    """Whom did you talk to? (up to 25 attendees, by name)."""
+
+    def __init__(self, meetup_id: int, options: Sequence[discord.SelectOption] = ()) -> None:
+        options = list(options) or [discord.SelectOption(label="-", value="0")]
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"meetup:met:{meetup_id}",
+                placeholder="Whom did you talk to?",
+                min_values=1,
+                max_values=len(options),
+                options=options,
+            )
+        )
+        self.meetup_id = meetup_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+    ) -> PickSelect:
+        picked = cls(int(match["meetup_id"]))
+        picked.item = item
+        return picked
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _record_picks(interaction, self.meetup_id, [int(value) for value in self.item.values])
+
+
+class PickUserSelect(
+    discord.ui.DynamicItem[discord.ui.UserSelect[Any]], template=r"meetup:metuser:(?P<meetup_id>\d+)"
+):
+    """Whom did you talk to? (a member picker, for meetups with more than 25 attendees)."""
+
+    def __init__(self, meetup_id: int) -> None:
+        super().__init__(
+            discord.ui.UserSelect(
+                custom_id=f"meetup:metuser:{meetup_id}",
+                placeholder="Whom did you talk to?",
+                min_values=1,
+                max_values=MAX_STRING_OPTIONS,
+            )
+        )
+        self.meetup_id = meetup_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.UserSelect[Any], match: re.Match[str], /
+    ) -> PickUserSelect:
+        picked = cls(int(match["meetup_id"]))
+        picked.item = item
+        return picked
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _record_picks(interaction, self.meetup_id, [user.id for user in self.item.values])
+
+
+def pick_view(meetup: Meetup, others: Sequence[int], names: dict[int, str]) -> discord.ui.View | None:
+    """A select of the other attendees by name, or a member picker when there are too many."""
+    if not others:
+        return None
+    view = discord.ui.View(timeout=None)
+    if len(others) <= MAX_STRING_OPTIONS:
+        options = [
+            discord.SelectOption(
+                label=names.get(member_id, f"Member {member_id}")[:100], value=str(member_id)
+            )
+            for member_id in others
+        ]
+        view.add_item(PickSelect(meetup.id, options))
+    else:
+        view.add_item(PickUserSelect(meetup.id))
+    return view
+
+
+def picks_noted(picked: Sequence[int], mutual: Sequence[int]) -> str:
+    text = "Thanks, noted."
+    if mutual:
+        who = ", ".join(f"<@{member_id}>" for member_id in mutual)
+        text += f" 🤝 You and {who} picked each other: I've sent you both an introduction by DM."
+    if len(mutual) < len(picked):
+        text += " Anyone else you picked is only told if they pick you too."
+    return text
 
 
 # -- DMs from the outbox ---------------------------------------------------------------------------
