@@ -22,6 +22,7 @@ from bot.services.introductions import IntroductionService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.nudges import NudgeService
 from bot.services.outbox import DmOutbox
 from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
@@ -69,6 +70,7 @@ class Services:
     outbox: DmOutbox
     reminders: RemindersService
     checkins: CheckinService
+    nudges: NudgeService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -176,6 +178,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, profiles, delivery)
     introductions = IntroductionService(client, profiles, delivery)
     checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
+    nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -192,6 +195,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         outbox=outbox,
         reminders=reminders,
         checkins=checkins,
+        nudges=nudges,
     )
     services.on_start.append(board.start)
     services.on_start.append(outbox.start)

@@ -7,4 +7,6 @@ from bot.ui import followups as ui
 
 
 async def setup(bot: MeetbridgeBot) -> None:
-    bot.add_dynamic_items(ui.HeadcountButton, ui.CheckinButton, ui.PickSelect, ui.PickUserSelect)
+    bot.add_dynamic_items(
+        ui.HeadcountButton, ui.CheckinButton, ui.PickSelect, ui.PickUserSelect, ui.CatchupButton
+    )

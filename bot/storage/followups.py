@@ -125,3 +125,22 @@ class AttendanceRepository:
             (guild_id, member_id),
         )
         return int(value or 0)
+
+    async def together_since(self, guild_id: int, a: int, b: int, since: int, now: int) -> bool:
+        """Were both members at a meetup (not cancelled) that started after ``since``?
+
+        "At" means checked in or said Going: not everyone presses I was there.
+        """
+        value = await self.db.fetchval(
+            "SELECT 1 FROM meetups m WHERE m.guild_id = :guild AND m.state = 'scheduled' "
+            "AND m.starts_at > :since AND m.starts_at <= :now "
+            "AND (EXISTS (SELECT 1 FROM meetup_attendance x WHERE x.meetup_id = m.id AND x.member_id = :a) "
+            "  OR EXISTS (SELECT 1 FROM meetup_rsvps r WHERE r.meetup_id = m.id AND r.member_id = :a "
+            "             AND r.status = 'going')) "
+            "AND (EXISTS (SELECT 1 FROM meetup_attendance x WHERE x.meetup_id = m.id AND x.member_id = :b) "
+            "  OR EXISTS (SELECT 1 FROM meetup_rsvps r WHERE r.meetup_id = m.id AND r.member_id = :b "
+            "             AND r.status = 'going')) "
+            "LIMIT 1",
+            {"guild": guild_id, "since": since, "now": now, "a": a, "b": b},
+        )
+        return bool(value)

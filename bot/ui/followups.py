@@ -16,9 +16,11 @@ from typing import Any
 import discord
 
 from bot.clock import from_epoch, now_epoch
+from bot.domain.errors import UserError
 from bot.domain.followups import CHECKIN_WINDOW, mention_chunks
 from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
-from bot.ui.meetups import timestamp
+from bot.ui.base import BaseModal
+from bot.ui.meetups import poll_posted, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +330,111 @@ def picks_noted(picked: Sequence[int], mutual: Sequence[int]) -> str:
     return text
 
 
+# -- keep in touch ---------------------------------------------------------------------------------
+
+
+def nudge(other_name: str, other_id: int, guild_name: str) -> str:
+    return (
+        f"👋 Three weeks ago you met **{discord.utils.escape_markdown(other_name)}** (<@{other_id}>) in "
+        f"person through **{discord.utils.escape_markdown(guild_name)}**. How about catching up? Say hi, "
+        "or plan a meetup for the two of you: the button opens a poll draft, you add the times."
+        "\n(You get this because you turned DMs on with `/privacy dm`.)"
+    )
+
+
+def catchup_spec(guild_id: int, other_id: int) -> dict[str, Any]:
+    return {"kind": "catchup", "guild_id": guild_id, "other_id": other_id}
+
+
+def catchup_title(mine: str, theirs: str) -> str:
+    return f"Catch-up: {mine} & {theirs}"[:100]
+
+
+class CatchupModal(BaseModal, title="Plan a catch-up"):
+    """A ``/meetup plan`` draft for two members: the title filled in, the times theirs to add."""
+
+    def __init__(self, guild_id: int, other_id: int, title: str) -> None:
+        super().__init__(timeout=None)
+        self.guild_id = guild_id
+        self.other_id = other_id
+        self.poll_title: discord.ui.TextInput[CatchupModal] = discord.ui.TextInput(
+            label="Title", custom_id="title", default=title, max_length=100
+        )
+        self.times: discord.ui.TextInput[CatchupModal] = discord.ui.TextInput(
+            label="Times (separate with ;)",
+            custom_id="times",
+            placeholder="sat 2pm; sun 11am",
+            max_length=500,
+        )
+        self.places: discord.ui.TextInput[CatchupModal] = discord.ui.TextInput(
+            label="Places (optional, separate with ;)",
+            custom_id="places",
+            placeholder="Café Central; City Library",
+            required=False,
+            max_length=500,
+        )
+        for item in (self.poll_title, self.times, self.places):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        board = interaction.client.services.board  # type: ignore[attr-defined]
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        poll = await board.plan_poll(
+            guild_id=self.guild_id,
+            organiser_id=interaction.user.id,
+            title=self.poll_title.value,
+            times=self.times.value,
+            places=self.places.value or None,
+            closes=None,
+            now=interaction.created_at,
+            react=False,
+            content=f"🤝 <@{interaction.user.id}> and <@{self.other_id}>: a catch-up. React to vote!",
+        )
+        await interaction.followup.send(poll_posted(poll), ephemeral=True)
+        await board.add_poll_reactions(poll)
+
+
+class CatchupButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"meeting:catchup:(?P<guild_id>\d+):(?P<other_id>\d+)",
+):
+    """In the nudge DM: opens a poll draft for the member and the person they met."""
+
+    def __init__(self, guild_id: int, other_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Plan a catch-up",
+                emoji="📅",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"meeting:catchup:{guild_id}:{other_id}",
+            )
+        )
+        self.guild_id = guild_id
+        self.other_id = other_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> CatchupButton:
+        return cls(int(match["guild_id"]), int(match["other_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        from bot.errors import report_error
+
+        try:
+            guild = interaction.client.get_guild(self.guild_id)
+            me = guild.get_member(interaction.user.id) if guild is not None else None
+            if guild is None or me is None:
+                raise UserError("You're no longer in that server, so I can't plan a meetup there.")
+            other = guild.get_member(self.other_id)
+            if other is None:
+                raise UserError("They're no longer in that server; a catch-up poll there would miss them.")
+            title = catchup_title(me.display_name, other.display_name)
+            await interaction.response.send_modal(CatchupModal(self.guild_id, self.other_id, title))
+        except Exception as error:
+            await report_error(interaction, error)
+
+
 # -- DMs from the outbox ---------------------------------------------------------------------------
 
 
@@ -335,6 +442,10 @@ def outbox_view(spec: dict[str, Any] | None) -> discord.ui.View | None:
     """The persistent buttons a queued DM carries, rebuilt from what the outbox stored."""
     if not spec:
         return None
+    if spec.get("kind") == "catchup":
+        view = discord.ui.View(timeout=None)
+        view.add_item(CatchupButton(int(spec["guild_id"]), int(spec["other_id"])))
+        return view
     log.warning("unknown outbox view %r; sending the DM without buttons", spec)
     return None
 

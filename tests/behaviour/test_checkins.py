@@ -6,7 +6,7 @@ import pytest
 import simcord
 from simcord.actors import MemberActor
 
-from bot.domain.followups import CHECKIN_WINDOW
+from bot.domain.followups import CHECKIN_WINDOW, NUDGE
 from tests.behaviour.followup_world import (
     END,
     START,
@@ -130,6 +130,10 @@ async def test_mutual_picks_introduce_both_by_dm_and_record_the_meeting(
     assert to_carol.embeds[0].description == "Bob: board games every Friday."
     assert "at meetup #1 “Board games”" in to_bob.content
     assert await met_count(world, world.bob) == 1 and await met_count(world, world.carol) == 1
+    nudge = await world.bot.services.scheduler.repo.for_subject(
+        world.guild.id, [NUDGE], min(world.bob.id, world.carol.id)
+    )
+    assert [task.due_at - END for task in nudge] == [21 * 24 * 3600]  # keep in touch, three weeks on
 
 
 async def test_a_one_sided_pick_is_never_revealed(world: MeetupWorld, env: simcord.Env) -> None:
