@@ -328,3 +328,21 @@ async def test_reminder_dms_to_many_members_are_paced_and_skip_closed_dms(
     assert max(times) - DAY_BEFORE == 6  # four batches: 0, 2, 4, 6 s
     nobody_else = [m for m in going[35:] if env.backend.messages.get(env.backend.get_dm_channel(m).id)]
     assert nobody_else == []
+
+
+async def test_a_dm_that_failed_is_retried_after_a_restart_and_every_dm_arrives_once(
+    world: MeetupWorld, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    await create_meetup(world)
+    going = await crowd(world, env, 5, with_dms=5)
+    env.inject_error("POST", f"/channels/{env.backend.get_dm_channel(going[2]).id}/messages", status=500)
+    await advance_to(env, DAY_BEFORE)
+    [failed] = await world.bot.services.outbox.repo.for_member(world.guild.id, going[2])
+    assert (failed.state, failed.next_at) == (OutboxState.PENDING, DAY_BEFORE + 60)
+
+    await restart(env, bot_factory)
+    await advance_to(env, DAY_BEFORE + 120)
+
+    received = [len(env.backend.messages.get(env.backend.get_dm_channel(m).id, {})) for m in going]
+    assert received == [1] * 5
+    assert await world.bot.services.outbox.repo.count_by_state() == {"sent": 5}
