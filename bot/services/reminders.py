@@ -154,7 +154,8 @@ class RemindersService(MeetupListener):
             raise TaskDropped("a later reminder of the same meetup is due too")
         posts = await self.scheduler.repo.for_subject(meetup.guild_id, [REMINDER_POST], meetup.id)
         if any(post.payload.get("reminder") == task.id for post in posts):
-            return  # planned before an interruption: the posts are on their way
+            await self.outbox.kick()  # planned before an interruption: only make sure DMs flow
+            return
 
         going = await self.meetups.going_members(meetup)
         thread = await self.board.ensure_thread(meetup)
