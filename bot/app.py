@@ -16,6 +16,7 @@ from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree
 from bot.scheduling.scheduler import Scheduler
 from bot.services.ask import AskService
+from bot.services.checkins import CheckinService
 from bot.services.config import ConfigService
 from bot.services.geocoding import make_geocoder
 from bot.services.introductions import IntroductionService
@@ -23,16 +24,21 @@ from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.nudges import NudgeService
+from bot.services.outbox import DmOutbox
 from bot.services.pairing import PairingService
 from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
+from bot.services.reminders import RemindersService
 from bot.services.stats import MemberStatsQuery
 from bot.storage.ask import AskRepository
 from bot.storage.database import Database
+from bot.storage.followups import AttendanceRepository, FollowupRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
@@ -49,6 +55,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.matching",
     "cogs.ask",
     "cogs.pairing",
+    "cogs.followups",
 )
 
 
@@ -71,6 +78,10 @@ class Services:
     matching: MatchService
     ask: AskService
     pairing: PairingService
+    outbox: DmOutbox
+    reminders: RemindersService
+    checkins: CheckinService
+    nudges: NudgeService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -165,13 +176,21 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     geocoder = make_geocoder(settings, db)
     config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
-    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings))
+    attendance = AttendanceRepository(db)
+    profiles = ProfileService(
+        ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
+    )
     delivery = Delivery(client)
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
     board = MeetupBoard(client, meetups, polls, config, scheduler)
     matching = MatchService(profiles)
+    outbox = DmOutbox(OutboxRepository(db), scheduler, delivery)
+    followups = FollowupRepository(db)
+    reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, profiles, delivery)
     introductions = IntroductionService(client, profiles, delivery)
+    checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
+    nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -199,9 +218,15 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
             board=board,
             scheduler=scheduler,
         ),
+        outbox=outbox,
+        reminders=reminders,
+        checkins=checkins,
+        nudges=nudges,
     )
     services.on_start.append(board.start)
     services.on_start.append(services.pairing.start)
+    services.on_start.append(outbox.start)
+    services.on_start.append(reminders.start)
     return services
 
 

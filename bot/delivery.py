@@ -35,16 +35,21 @@ class Delivery:
         self.client = client
 
     async def dm(self, user_id: int, **message: Any) -> Delivered:
+        delivered, _sent = await self.dm_message(user_id, **message)
+        return delivered
+
+    async def dm_message(self, user_id: int, **message: Any) -> tuple[Delivered, discord.Message | None]:
+        """Like :meth:`dm`, also returning the message sent (to edit it later)."""
         user = self.client.get_user(user_id)
         try:
             if user is None:
                 user = await self.client.fetch_user(user_id)
-            await user.send(**message)
+            sent = await user.send(**message)
         except discord.Forbidden:
-            return Delivered.CLOSED
+            return Delivered.CLOSED, None
         except discord.NotFound:
-            return Delivered.GONE
+            return Delivered.GONE, None
         except discord.HTTPException as exc:
             log.warning("DM to %s failed: %s", user_id, exc)
-            return Delivered.FAILED
-        return Delivered.SENT
+            return Delivered.FAILED, None
+        return Delivered.SENT, sent

@@ -7,8 +7,10 @@ the row id (``task:<id>``). When a job fires, the row is *claimed* with one cond
 At start, jobs are rebuilt from the pending rows; rows that came due while the bot was down
 fire at once, and each kind decides whether a late run is still useful.
 
-Only tasks due within ``horizon`` hold an APScheduler job; one "refill" job wakes up when the
-next later task enters the window. Memory stays flat with 100,000 pending reminders.
+Only tasks due within ``horizon`` hold an APScheduler job; one "refill" job arms the tasks that
+entered the window since, at most every half horizon (or later, when nothing is due sooner), so a
+dense backlog costs one refill per three hours, not one per task. Memory stays flat with 100,000
+pending reminders.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class Scheduler:
         self._window_end = 0
         self._next_refill: int | None = None
         self._running: set[asyncio.Task[Any]] = set()
+        self.refills = 0
 
     # -- registration ------------------------------------------------------------------
 
@@ -177,7 +180,10 @@ class Scheduler:
             )
         else:
             self._disarm(task_id)
-            self._plan_refill(due_at - self.horizon)
+            # Refills follow one another while tasks lie beyond the window; one is needed only if
+            # none is planned or the planned one would come too late for this task.
+            if self._next_refill is None or self._next_refill >= due_at:
+                self._plan_refill(due_at - self.horizon)
 
     def _disarm(self, task_id: int) -> None:
         if self._aps is None:
@@ -199,19 +205,30 @@ class Scheduler:
         )
 
     async def _refill(self) -> None:
-        """Arm a job for every pending task due within the horizon; plan the next refill."""
+        """Arm a job for every pending task due within the horizon that has none; plan the next
+        refill half a horizon on (or when the next task beyond the window comes within reach)."""
         if self._aps is None:
             return
         now = self.now_epoch()
         self._next_refill = None
         self._window_end = now + self.horizon
         tasks = await self.repo.pending_until(self._window_end)
-        for task in tasks:
-            self._arm(task.id, task.due_at)
+        armed = 0
+        # Paused, APScheduler adds jobs without re-planning its wake-up after each one: one
+        # wake-up for the whole batch instead of one per job.
+        self._aps.pause()
+        try:
+            for task in tasks:
+                if self._aps.get_job(f"task:{task.id}") is None:
+                    self._arm(task.id, task.due_at)
+                    armed += 1
+        finally:
+            self._aps.resume()
         upcoming = await self.repo.next_pending_after(self._window_end)
         if upcoming is not None:
-            self._plan_refill(upcoming - self.horizon)
-        log.debug("armed %d job(s) until %s", len(tasks), from_epoch(self._window_end))
+            self._plan_refill(max(now + self.horizon // 2, upcoming - self.horizon))
+        self.refills += 1
+        log.debug("armed %d new job(s) until %s", armed, from_epoch(self._window_end))
 
     async def _fire(self, task_id: int) -> None:
         current = asyncio.current_task()

@@ -1,14 +1,31 @@
-"""Recording who met whom in person, by the mutual rule, for every feature that asks."""
+"""Recording who met whom in person, by the mutual rule, for every feature that asks.
+
+Every path that records a meeting (picks after a meetup, pairing answers, /met) goes through
+:meth:`MeetingService.pick`, so a listener added with :meth:`MeetingService.on_met` (e.g. the
+keep-in-touch nudge) hears about each one, whatever the feature.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 from bot.domain.meetings import MANUAL_CONTEXT_ID, Meeting, MeetingContext, PickOutcome, check_pick
 from bot.storage.meetings import MeetingRepository
+
+log = logging.getLogger(__name__)
+
+MetListener = Callable[[int, int, int, int], Awaitable[None]]
+"""``(guild_id, member_id, other_member_id, met_at)``, called once a pair is recorded as met."""
 
 
 class MeetingService:
     def __init__(self, repo: MeetingRepository) -> None:
         self.repo = repo
+        self._listeners: list[MetListener] = []
+
+    def on_met(self, listener: MetListener) -> None:
+        self._listeners.append(listener)
 
     async def pick(
         self,
@@ -20,7 +37,14 @@ class MeetingService:
         now: int,
     ) -> PickOutcome:
         check_pick(member_id, picked_member_id)
-        return await self.repo.pick(guild_id, context, context_id, member_id, picked_member_id, now)
+        outcome = await self.repo.pick(guild_id, context, context_id, member_id, picked_member_id, now)
+        if outcome.mutual:
+            for listener in list(self._listeners):
+                try:
+                    await listener(guild_id, member_id, picked_member_id, now)
+                except Exception:
+                    log.exception("meeting listener %r failed", listener)
+        return outcome
 
     async def met_by_hand(self, guild_id: int, member_id: int, other_id: int, now: int) -> PickOutcome:
         """/met: the same mutual rule, in a context of its own."""

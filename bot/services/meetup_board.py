@@ -101,11 +101,13 @@ class MeetupBoard:
         min_attendees: int | None = None,
         channel_id: int | None = None,
         react: bool = True,
+        content: str | None = None,
     ) -> Poll:
         """Post a poll in ``channel_id`` (default: the meetups channel) and add its reactions.
 
         ``react=False`` leaves the reactions to :meth:`add_poll_reactions`, so a command can answer
-        first: Discord lets a bot add about four reactions a second.
+        first: Discord lets a bot add about four reactions a second. ``content`` is a line above the
+        poll, e.g. mentioning the members it is for.
         """
         if channel_id is None:
             channel_id = await self.config.channel_for(guild_id, Purpose.MEETUPS)
@@ -123,7 +125,11 @@ class MeetupBoard:
         )
         channel = self._channel(channel_id, guild_id)
         try:
-            message = await channel.send(embed=ui.poll_embed(poll, await self.polls.tally(poll)))
+            message = await channel.send(
+                content,
+                embed=ui.poll_embed(poll, await self.polls.tally(poll)),
+                allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
+            )
         except discord.HTTPException as error:
             await self.polls.discard(poll)
             raise self._cannot_post(channel_id, error) from error
@@ -166,7 +172,7 @@ class MeetupBoard:
             raise TaskDropped("the poll is closed")
         channel = self._channel(poll.channel_id, poll.guild_id)
         await channel.send(
-            ui.poll_reminder(poll),
+            ui.poll_reminder(poll, await self.polls.tally(poll)),
             reference=channel.get_partial_message(poll.message_id),
             mention_author=False,
         )

@@ -6,6 +6,7 @@ Other features call this service, never the profile tables:
 - :meth:`ProfileService.list_profiles_for_matching` – discoverable profiles with tags and places.
 - :meth:`ProfileService.known_tags` – the server's tags as a cached :class:`TagIndex`.
 - :meth:`ProfileService.preferences` – discoverable / dm / helper for a member.
+- :meth:`ProfileService.members_with_dms_on` – who of a list accepts DMs (reminders, nudges).
 - :meth:`ProfileService.members_with_interest_and_helper` – who to mention for ``/ask``.
 - :meth:`ProfileService.touch_activity` – record that a member was active.
 - :meth:`ProfileService.on_change` – be told when a member's profile or preferences change (a
@@ -16,7 +17,7 @@ Other features call this service, never the profile tables:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -152,6 +153,10 @@ class ProfileService:
 
     async def preferences(self, guild_id: int, member_id: int) -> Preferences:
         return await self.repo.preferences(guild_id, member_id)
+
+    async def members_with_dms_on(self, guild_id: int, member_ids: Iterable[int]) -> set[int]:
+        """Which of these members accept DMs from the bot (``/privacy dm state:on``)."""
+        return await self.repo.with_dms_on(guild_id, member_ids)
 
     async def members_with_interest_and_helper(self, guild_id: int, tag: str) -> list[int]:
         """Members listing the canonical ``tag`` who turned ``/privacy helper`` on.

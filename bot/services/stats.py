@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from bot.domain.profiles import MemberStats
 from bot.services.meetings import MeetingService
+from bot.storage.followups import AttendanceRepository
 
 
 class MemberStatsQuery:
-    def __init__(self, meetings: MeetingService) -> None:
+    def __init__(self, meetings: MeetingService, attendance: AttendanceRepository | None = None) -> None:
         self.meetings = meetings
+        self.attendance = attendance
 
     async def stats(self, guild_id: int, member_id: int) -> MemberStats:
+        attended = 0
+        if self.attendance is not None:
+            attended = await self.attendance.count_for_member(guild_id, member_id)
         return MemberStats(
-            meetups_attended=0,
+            meetups_attended=attended,
             met_in_person=await self.meetings.met_count(guild_id, member_id),
         )

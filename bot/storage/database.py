@@ -133,9 +133,19 @@ class Database:
             finally:
                 await cursor.close()
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        """Run one statement per row; returns the total number of rows changed."""
         async with self._autocommit_guard():
-            await self._conn.executemany(sql, rows)
+            cursor = await self._conn.executemany(sql, rows)
+            try:
+                return cursor.rowcount
+            finally:
+                await cursor.close()
+
+    async def execute_returning(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """A write with a ``RETURNING`` clause: its rows, under the same guard as other writes."""
+        async with self._autocommit_guard(), self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self._conn.execute(sql, params) as cursor:

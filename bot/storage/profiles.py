@@ -5,6 +5,8 @@ Every query is scoped by ``guild_id``: a member's profile in one server is invis
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Literal
 
 import aiosqlite
@@ -205,6 +207,15 @@ class ProfileRepository:
         return Preferences(
             discoverable=bool(row["discoverable"]), dm=bool(row["dm"]), helper=bool(row["helper"])
         )
+
+    async def with_dms_on(self, guild_id: int, member_ids: Iterable[int]) -> set[int]:
+        """Which of these members turned ``/privacy dm`` on (one query however many)."""
+        rows = await self.db.fetchall(
+            "SELECT member_id FROM member_preferences WHERE guild_id = ? AND dm = 1 "
+            "AND member_id IN (SELECT value FROM json_each(?))",
+            (guild_id, json.dumps(list(member_ids))),
+        )
+        return {int(row["member_id"]) for row in rows}
 
     async def set_preference(
         self, guild_id: int, member_id: int, name: PreferenceName, value: bool, now: int

@@ -15,7 +15,7 @@ import discord
 
 from bot.clock import from_epoch, now_epoch
 from bot.domain.meetups import Meetup, RsvpCounts, RsvpOutcome, RsvpStatus, map_url
-from bot.domain.polls import Poll, PollOption, PollState, Tally
+from bot.domain.polls import Poll, PollOption, PollState, Tally, pick_winner
 from bot.domain.when import ReadTime
 
 log = logging.getLogger(__name__)
@@ -343,11 +343,23 @@ def poll_result(poll: Poll, meetup: Meetup | None) -> str:
     return f"Closed: {poll.outcome}, so no meetup was created."
 
 
-def poll_reminder(poll: Poll) -> str:
-    return (
+def poll_reminder(poll: Poll, tally: Tally) -> str:
+    """The closing-soon note: when it closes and what is leading now."""
+    text = (
         f"⏰ Poll #{poll.number} “{discord.utils.escape_markdown(poll.title)}” closes "
-        f"{discord.utils.format_dt(from_epoch(poll.closes_at), 'R')}. React to the poll to vote."
+        f"{discord.utils.format_dt(from_epoch(poll.closes_at), 'R')}. "
     )
+    winner = pick_winner(poll, tally)
+    if winner is None:
+        return text + "No votes yet: react to the poll to vote."
+    time = winner.time
+    leading = f"{time.emoji} {timestamp(time.starts_at or 0)} · {_votes(tally[time.key])}"
+    if winner.place is not None:
+        url = map_url(winner.place.label)
+        place = discord.utils.escape_markdown(winner.place.label)
+        place = f"[{place}](<{url}>)" if url else place  # <…>: no map preview under the note
+        leading += f", at {winner.place.emoji} {place} · {_votes(tally[winner.place.key])}"
+    return text + f"Leading: {leading}. React to the poll to vote."
 
 
 def poll_posted(poll: Poll) -> str:

@@ -400,3 +400,51 @@ async def test_info_on_an_open_poll_shows_the_poll(world: MeetupWorld) -> None:
     assert result.response.embeds[0].title == "🗳️ Poll #1: Board games"
     listed = await world.carol.slash(world.general, "meetup list")
     assert "**#1** Board games · closes" in field(listed.response.embeds[0], "Polls open for votes")
+
+
+async def test_the_closing_soon_note_lists_the_current_leader(world: MeetupWorld, env: simcord.Env) -> None:
+    await plan(world)
+    poll = await stored_poll(world)
+    message = poll_message(world, poll)
+    await world.bob.react(message, TWO)
+    await world.carol.react(message, TWO)
+    await world.carol.react(message, B)
+    await world.dave.react(message, ONE)
+
+    await env.advance_time(47 * HOUR)
+
+    note = world.meetups.last_message.content
+    assert (
+        f"Leading: {TWO} <t:{FRIDAY_7PM_EPOCH + 19 * HOUR}:F> (<t:{FRIDAY_7PM_EPOCH + 19 * HOUR}:R>) · "
+        "**2** votes, at 🇧 [City Library](<https://www.openstreetmap.org/search?query=City+Library>) · "
+        "**1** vote." in note
+    )
+
+
+async def test_the_closing_soon_note_says_when_nobody_voted_yet(world: MeetupWorld, env: simcord.Env) -> None:
+    await plan(world)
+
+    await env.advance_time(47 * HOUR)
+
+    assert "No votes yet: react to the poll to vote." in world.meetups.last_message.content
+
+
+async def test_the_closing_soon_note_is_posted_once_across_a_restart(
+    world: MeetupWorld, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    await plan(world)
+    poll = await stored_poll(world)
+    await env.advance_time(47 * HOUR - 60)
+
+    await restart(env, bot_factory)
+    await env.advance_time(120)
+    await restart(env, bot_factory)
+    await env.advance_time(2 * HOUR)
+
+    notes = [m for m in world.meetups.history() if m.content.startswith("⏰ Poll #1")]
+    assert len(notes) == 1
+    tasks = await world.bot.services.scheduler.repo.for_subject(world.guild.id, TASKS, poll.id)
+    assert [(task.kind, task.state) for task in tasks] == [
+        (REMIND_TASK, TaskState.DONE),
+        (CLOSE_TASK, TaskState.DONE),
+    ]

@@ -113,3 +113,18 @@ async def test_a_task_beyond_the_horizon_is_armed_by_a_refill(world: World, env:
     await env.advance_time(horizon * 3)
 
     assert [fired for fired, _ in probe.FIRED] == [task_id]
+
+
+async def test_a_dense_backlog_beyond_the_horizon_refills_every_half_horizon_not_per_task(
+    world: World, env: simcord.Env
+) -> None:
+    scheduler = world.bot.services.scheduler
+    horizon = scheduler.horizon
+    ids = [await schedule(world, horizon + 180 * n) for n in range(1, 121)]  # every 3 min for 6 h
+    refills = scheduler.refills
+
+    await env.advance_time(horizon)
+    await env.advance_time(horizon + 6 * 3600)
+
+    assert [fired for fired, _ in probe.FIRED] == ids
+    assert scheduler.refills - refills <= 4

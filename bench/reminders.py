@@ -1,0 +1,428 @@
+"""100,000 pending reminders: start-up, memory, and a minute with 1,000 of them due.
+
+    python -m bench.reminders            # 100,000 reminders across 1,000 servers
+    python -m bench.reminders --quick    # 2,000 reminders across 20 servers (what the test runs)
+
+1. Writes a real SQLite file as months of use would leave it: 1,000 servers with a meetups
+   channel, 50,500 announced meetups with three Going members each, and their follow-up tasks:
+   100,000 pending ``meetup.reminder`` rows (24 h and 1 h before each meetup) plus the Who came?
+   and check-in-close rows, about 200,000 scheduled tasks in all. One meetup per server starts
+   so that its 1 h reminder falls in a minute ten minutes after start, 1,000 reminders in that
+   minute, each with one Going member who turned DMs on.
+2. Starts the real bot under SimCord with those 1,000 servers, twice in the same process: first
+   on an empty database (the baseline), then on the full one. Measures the wall time of the whole
+   start (login, READY, command sync, start hooks, the scheduler rebuilding its jobs) and the
+   process's resident memory after it. The scheduler arms only tasks due within its horizon
+   (6 h) and refills as time passes; the number of jobs armed is printed.
+3. Moves virtual time through the busy minute one second at a time, the REST layer simulated by
+   SimCord, and measures the real (and CPU) time that took, whether every reminder was posted
+   exactly once, and how late each was in virtual time against its due second; the lateness that
+   Discord's limits would force (50 requests a second; each reminder needs a thread and a post) is
+   computed and subtracted. Then it lets the DM outbox drain and reports its pace.
+
+Targets: start-up under 5 s, resident memory under 200 MB, no reminder late by more than 1 s
+beyond what rate limits force.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import math
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+import psutil
+import simcord
+
+from bot import Settings, create_bot
+from bot.domain.followups import CHECKIN_CLOSE, CHECKIN_WINDOW, REMINDER, WHOCAME
+from bot.scheduling.clock import use_clock, use_wall_clock
+from bot.storage.database import Database
+
+HOUR = 3600
+DAY = 24 * HOUR
+LENGTH = 2 * HOUR
+POOL = 5  # members in every server; three of them are Going to every meetup
+GOING = 3
+DISCORD_REQUESTS_PER_SECOND = 50
+REQUESTS_PER_REMINDER = 2  # the thread under the announcement, then the reminder itself
+START_TARGET = 5.0
+RSS_TARGET_MB = 200.0
+LATENESS_TARGET = 1.0
+
+
+@dataclass
+class Start:
+    seconds: float
+    rss_mb: float
+    jobs: int
+    scheduler_seconds: float
+    ready_seconds: float  # on_ready: start hooks (reconcile polls, outbox, follow-ups) + scheduler
+
+
+@dataclass
+class Dispatch:
+    due: int
+    posted: int
+    duplicates: int
+    wall: float
+    cpu: float
+    lateness: list[float]
+    forced: list[float]
+    dms_queued: int
+    dms_sent: int
+    dm_seconds: float
+
+    @property
+    def beyond_forced(self) -> list[float]:
+        return [late - forced for late, forced in zip(self.lateness, self.forced, strict=True)]
+
+
+@dataclass
+class Figures:
+    servers: int
+    reminders: int
+    tasks: int
+    meetups: int
+    file_mb: float
+    baseline: Start
+    loaded: Start
+    dispatch: Dispatch
+    horizon: int
+
+    def report(self) -> str:
+        d, b, s = self.dispatch, self.baseline, self.loaded
+        late = sorted(d.lateness)
+        beyond = max(d.beyond_forced, default=0.0)
+        p99 = late[max(0, math.ceil(len(late) * 0.99) - 1)] if late else 0.0
+        return "\n".join(
+            [
+                f"database: {self.reminders:,} pending reminders across {self.servers:,} servers "
+                f"({self.meetups:,} meetups, {self.tasks:,} scheduled tasks in all), "
+                f"{self.file_mb:.0f} MB SQLite file",
+                f"start-up (login, READY, command sync, start hooks, scheduler rebuilt): "
+                f"baseline (empty database) {b.seconds:.2f} s; with the reminders {s.seconds:.2f} s "
+                f"(difference {s.seconds - b.seconds:+.2f} s)",
+                f"  on_ready (start hooks + scheduler.start): baseline {b.ready_seconds:.3f} s, with the "
+                f"reminders {s.ready_seconds:.3f} s, of which scheduler.start {s.scheduler_seconds:.3f} s",
+                f"start-up / target ({START_TARGET:.0f} s): {s.seconds / START_TARGET:.2f}",
+                f"jobs armed: {s.jobs:,} (tasks due within the {self.horizon // HOUR} h horizon; "
+                "a refill job arms later ones as time passes)",
+                f"RSS after start: baseline {b.rss_mb:.0f} MB; with the reminders {s.rss_mb:.0f} MB "
+                f"(+{s.rss_mb - b.rss_mb:.0f} MB); RSS / target ({RSS_TARGET_MB:.0f} MB): "
+                f"{s.rss_mb / RSS_TARGET_MB:.2f}",
+                f"busy minute: {d.due:,} reminders due; posted {d.posted:,}, duplicates {d.duplicates}; "
+                f"dispatched in {d.wall:.2f} s real time ({d.cpu:.2f} s CPU) for 60 s of virtual time",
+                f"lateness (virtual, vs due second): median {statistics.median(late) if late else 0:.0f} s, "
+                f"p99 {p99:.0f} s, max {max(late, default=0):.0f} s; forced by Discord's limits: max "
+                f"{max(d.forced, default=0):.0f} s; beyond forced: max {beyond:.0f} s "
+                f"(target <= {LATENESS_TARGET:.0f} s)",
+                f"reminder DMs: {d.dms_queued:,} queued, {d.dms_sent:,} sent over {d.dm_seconds:.0f} s of "
+                f"virtual time (paced at 10 every 2 s)",
+            ]
+        )
+
+    @property
+    def ok(self) -> bool:
+        d = self.dispatch
+        return (
+            self.loaded.seconds < START_TARGET
+            and self.loaded.rss_mb < RSS_TARGET_MB
+            and d.posted == d.due
+            and d.duplicates == 0
+            and max(d.beyond_forced, default=0.0) <= LATENESS_TARGET
+            and d.dms_sent == d.dms_queued
+        )
+
+
+def forced_lateness(dues: Sequence[int]) -> list[float]:
+    """How late each reminder must be if the bot never exceeds Discord's global request rate."""
+    used: dict[int, int] = {}
+    forced = []
+    for due in sorted(dues):
+        second = due
+        while used.get(second, 0) + REQUESTS_PER_REMINDER > DISCORD_REQUESTS_PER_SECOND:
+            second += 1
+        used[second] = used.get(second, 0) + REQUESTS_PER_REMINDER
+        forced.append(float(second - due))
+    return forced
+
+
+@dataclass
+class World:
+    env: simcord.Env
+    guilds: list[tuple[int, int]]  # (guild id, meetups channel id)
+    pool: list[int]
+
+
+def build_world(env: simcord.Env, servers: int) -> World:
+    pool = [env.create_user(f"member{n}") for n in range(POOL)]
+    guilds = []
+    for number in range(servers):
+        guild = env.create_guild(f"Server {number}")
+        channel = guild.create_text_channel("meetups")
+        for user in pool:
+            guild.add_member(user)
+        guilds.append((guild.id, channel.id))
+    return World(env, guilds, [user.id for user in pool])
+
+
+async def migrate(path: Path) -> None:
+    db = await Database.open(path)
+    try:
+        await db.migrate()
+    finally:
+        await db.close()
+
+
+def fill(path: Path, world: World, reminders: int, now: int, busy_from: int) -> tuple[int, int, list[int]]:
+    """Bulk-write the servers, meetups, RSVPs and tasks; returns (meetups, tasks, busy due times)."""
+    servers = len(world.guilds)
+    others = (reminders - servers) // 2  # each other meetup has two pending reminders
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    backend = world.env.backend
+    settings, channels, meetups, rsvps, prefs, tasks, followups = [], [], [], [], [], [], []
+    busy_dues: list[int] = []
+    meetup_id = 0
+
+    def add_meetup(guild_id: int, channel_id: int, number: int, starts: int, message_id: int) -> int:
+        nonlocal meetup_id
+        meetup_id += 1
+        meetups.append(
+            (meetup_id, guild_id, number, f"Meetup {number}", starts, starts + LENGTH, "UTC",
+             "", "Café Central", world.pool[0], channel_id, message_id, now, now)
+        )  # fmt: skip
+        for member in world.pool[1 : 1 + GOING]:
+            rsvps.append((guild_id, meetup_id, member, now))
+        tasks.append((guild_id, WHOCAME, meetup_id, "{}", starts + LENGTH, "pending", now))
+        tasks.append(
+            (guild_id, CHECKIN_CLOSE, meetup_id, "{}", starts + LENGTH + CHECKIN_WINDOW, "pending", now)
+        )
+        followups.append((meetup_id, guild_id, now))
+        return meetup_id
+
+    for index, (guild_id, channel_id) in enumerate(world.guilds):
+        settings.append((guild_id, "UTC", now))
+        channels.append((guild_id, "meetups", channel_id, now))
+        prefs.append((guild_id, world.pool[1], now))  # one Going member per server wants DMs
+        # The busy meetup: its announcement exists, its 24 h reminder went out, its 1 h one is due
+        # in the busy minute.
+        due = busy_from + index * 60 // servers
+        busy_dues.append(due)
+        message = backend.create_message(channel_id, backend.bot_user.id, "Meetup 1", broadcast=False)
+        busy = add_meetup(guild_id, channel_id, 1, due + HOUR, message.id)
+        tasks.append((guild_id, REMINDER, busy, '{"offset":86400}', due + HOUR - DAY, "done", now - DAY))
+        tasks.append((guild_id, REMINDER, busy, '{"offset":3600}', due, "pending", now - DAY))
+    for n in range(others):
+        guild_id, channel_id = world.guilds[n % servers]
+        starts = busy_from + DAY + HOUR + (n * 997) % (29 * DAY)
+        other = add_meetup(guild_id, channel_id, 2 + n // servers, starts, 10**17 + n)
+        tasks.append((guild_id, REMINDER, other, '{"offset":86400}', starts - DAY, "pending", now))
+        tasks.append((guild_id, REMINDER, other, '{"offset":3600}', starts - HOUR, "pending", now))
+    with conn:
+        conn.executemany(
+            "INSERT INTO guild_settings (guild_id, timezone, updated_at) VALUES (?, ?, ?)", settings
+        )
+        conn.executemany("INSERT INTO guild_channels VALUES (?, ?, ?, ?)", channels)
+        conn.executemany(
+            "INSERT INTO meetups (id, guild_id, number, title, starts_at, ends_at, tz, when_text, place, "
+            "organiser_id, channel_id, message_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            meetups,
+        )
+        conn.executemany(
+            "INSERT INTO meetup_rsvps (guild_id, meetup_id, member_id, status, updated_at) "
+            "VALUES (?, ?, ?, 'going', ?)",
+            rsvps,
+        )
+        conn.executemany(
+            "INSERT INTO member_preferences (guild_id, member_id, dm, updated_at) VALUES (?, ?, 1, ?)", prefs
+        )
+        conn.executemany(
+            "INSERT INTO scheduled_tasks (guild_id, kind, subject_id, payload, due_at, state, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            tasks,
+        )
+        conn.executemany(
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at) VALUES (?, ?, ?)", followups
+        )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return len(meetups), len(tasks), busy_dues
+
+
+def rss_mb() -> float:
+    gc.collect()
+    return psutil.Process().memory_info().rss / 1e6
+
+
+async def start(env: simcord.Env) -> Start:
+    """Start the bot and time it; the scheduler's own start is timed from inside."""
+    bot = env.bot
+    timing: dict[str, float] = {}
+    original = type(bot).on_ready
+
+    async def on_ready(self) -> None:  # type: ignore[no-untyped-def]
+        scheduler = self.services.scheduler
+        real_start = scheduler.start
+
+        async def timed_start() -> None:
+            began = time.perf_counter()
+            await real_start()
+            timing["scheduler"] = time.perf_counter() - began
+
+        scheduler.start = timed_start  # type: ignore[method-assign]
+        began = time.perf_counter()
+        await original(self)
+        timing["ready"] = time.perf_counter() - began
+
+    bot.on_ready = on_ready.__get__(bot)  # type: ignore[method-assign]
+    began = time.perf_counter()
+    await env.start()
+    seconds = time.perf_counter() - began
+    return Start(
+        seconds,
+        rss_mb(),
+        bot.services.scheduler.job_count(),
+        timing.get("scheduler", 0.0),
+        timing.get("ready", 0.0),
+    )
+
+
+async def advance_to(env: simcord.Env, epoch: int, step: int) -> None:
+    while (left := epoch - int(env.now().timestamp())) > 0:
+        await env.advance_time(min(left, step))
+
+
+async def dispatch(env: simcord.Env, path: Path, busy_dues: list[int]) -> Dispatch:
+    busy_from = min(busy_dues)
+    await advance_to(env, busy_from - 1, 3600)
+    services = env.bot.services
+    began_wall, began_cpu = time.perf_counter(), time.process_time()
+    await advance_to(env, busy_from + 60, 1)
+    wall, cpu = time.perf_counter() - began_wall, time.process_time() - began_cpu
+
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT m.thread_id, t.due_at FROM scheduled_tasks t JOIN meetups m ON m.id = t.subject_id "
+        "WHERE t.kind = ? AND t.due_at BETWEEN ? AND ?",
+        (REMINDER, busy_from, busy_from + 60),
+    ).fetchall()
+    conn.close()
+    backend = env.backend
+    lateness, posted, duplicates = [], 0, 0
+    for thread_id, due in rows:
+        messages = backend.messages.get(thread_id, {}).values() if thread_id else []
+        reminders = sorted(m.id for m in messages if m.content.startswith("⏰"))
+        if reminders:
+            posted += 1
+            duplicates += len(reminders) - 1
+            lateness.append(discord.utils.snowflake_time(reminders[0]).timestamp() - due)
+
+    queued = sum((await services.outbox.repo.count_by_state()).values())
+    while (await services.outbox.repo.count_by_state()).get("pending", 0) or (
+        await services.outbox.repo.count_by_state()
+    ).get("sending", 0):
+        await env.advance_time(2)
+    states = await services.outbox.repo.count_by_state()
+    last_dm = max(
+        (m.id for user in backend.dm_channels.values() for m in backend.messages.get(user, {}).values()),
+        default=None,
+    )
+    dm_seconds = (discord.utils.snowflake_time(last_dm).timestamp() - busy_from) if last_dm else 0.0
+    return Dispatch(
+        due=len(rows),
+        posted=posted,
+        duplicates=duplicates,
+        wall=wall,
+        cpu=cpu,
+        lateness=lateness,
+        forced=forced_lateness([due for _, due in rows]),
+        dms_queued=queued,
+        dms_sent=states.get("sent", 0),
+        dm_seconds=dm_seconds,
+    )
+
+
+def make_env(path: Path) -> simcord.Env:
+    bot = create_bot(Settings(database_path=path, geocoder="offline"))
+    # Time only moves through advance_time, whose settling never waits for a later timer in real
+    # time; the timeout is a budget per one-second step of the busy minute (about 0.3 s needed).
+    return simcord.Env(bot, settle_timeout=30)
+
+
+async def baseline_start(path: Path, servers: int) -> Start:
+    env = make_env(path)
+    build_world(env, servers)
+    try:
+        return await start(env)
+    finally:
+        await env.shutdown()
+        await env.bot.close()
+
+
+async def measure(servers: int = 1000, reminders: int = 100_000) -> Figures:
+    with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
+        await baseline_start(Path(folder) / "warm-up.db", 1)  # imports and first-use costs, not timed
+        baseline = await baseline_start(Path(folder) / "empty.db", servers)
+        gc.collect()
+
+        path = Path(folder) / "reminders.db"
+        await migrate(path)
+        env = make_env(path)
+        world = build_world(env, servers)
+        now = int(env.now().timestamp())
+        meetups, tasks, busy_dues = fill(path, world, reminders, now, busy_from=now + 600)
+        file_mb = path.stat().st_size / 1e6
+        try:
+            loaded = await start(env)
+            horizon = env.bot.services.scheduler.horizon
+            minute = await dispatch(env, path, busy_dues)
+        finally:
+            await env.shutdown()
+            await env.bot.close()
+    pending = reminders
+    return Figures(servers, pending, tasks, meetups, file_mb, baseline, loaded, minute, horizon)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.reminders", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 reminders across 20 servers")
+    parser.add_argument("--servers", type=int, default=1000)
+    parser.add_argument("--reminders", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.servers, args.reminders = 20, 2000
+    return args
+
+
+async def _main(args: argparse.Namespace) -> Figures:
+    use_clock(lambda: discord.utils.utcnow())  # APScheduler on SimCord's virtual clock, as in tests
+    try:
+        return await measure(args.servers, args.reminders)
+    finally:
+        use_wall_clock()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    figures = asyncio.run(_main(args))
+    print(figures.report())
+    return 0 if figures.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Reminders and follow-ups as rules: when each is due, whether a late one still helps, how a
+long list of mentions is split. Pure: no discord, no database, no clock.
+
+Every timed thing here is a row in ``scheduled_tasks`` (see :mod:`bot.scheduling.scheduler`);
+these are the kinds, named once so that whoever schedules and whoever handles agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bot.domain.durations import DAY, HOUR
+
+# -- task kinds ----------------------------------------------------------------------------------
+
+REMINDER = "meetup.reminder"
+"""At each of the server's offsets before a meetup: plan its posts and DMs (payload: offset)."""
+REMINDER_POST = "meetup.reminder.post"
+"""One message of a reminder in the meetup thread (payload: channel, content, reminder task)."""
+HEADCOUNT = "meetup.headcount"
+"""At the first reminder, when fewer than ``min_attendees`` are going: ask the organiser."""
+WHOCAME = "meetup.whocame"
+"""When a meetup ends: post **Who came?** with the **I was there** button."""
+CHECKIN_CLOSE = "meetup.checkin_close"
+"""72 h after the end: the button is disabled."""
+NUDGE = "meeting.nudge"
+"""Three weeks after two members met in person: a gentle DM to each (payload: the pair)."""
+DM_DRAIN = "dm.drain"
+"""Send the next few queued DMs, then come back a little later while more wait."""
+
+MEETUP_KINDS: tuple[str, ...] = (REMINDER, REMINDER_POST, HEADCOUNT, WHOCAME, CHECKIN_CLOSE)
+
+# -- times ---------------------------------------------------------------------------------------
+
+CHECKIN_WINDOW = 72 * HOUR
+NUDGE_AFTER = 21 * DAY
+MESSAGE_LIMIT = 2000
+
+# A DM that failed for a reason worth retrying (not closed DMs) waits this long, then gives up.
+DM_RETRY_DELAYS: tuple[int, ...] = (60, 300, 900)
+
+
+def reminder_times(starts_at: int, offsets: Iterable[int], now: int) -> list[tuple[int, int]]:
+    """``(offset, due_at)`` for each offset still ahead of ``now``; past ones are skipped."""
+    return [(offset, starts_at - offset) for offset in offsets if starts_at - offset > now]
+
+
+def superseded(due_at: int, sibling_dues: Iterable[int], now: int) -> bool:
+    """A reminder is stale when a later reminder of the same meetup is also due already.
+
+    After downtime both the 24 h and the 1 h reminder may be due at start: only the 1 h one is
+    worth posting.
+    """
+    return any(due_at < other <= now for other in sibling_dues)
+
+
+def dm_retry_delay(attempts: int) -> int | None:
+    """Seconds before the next try of a DM that failed ``attempts`` times, or None to give up."""
+    if 1 <= attempts <= len(DM_RETRY_DELAYS):
+        return DM_RETRY_DELAYS[attempts - 1]
+    return None
+
+
+def checkin_open(starts_at: int, ends_at: int, now: int) -> bool:
+    """Attendees may say they came from the start until 72 h after the end."""
+    return starts_at <= now < ends_at + CHECKIN_WINDOW
+
+
+def mention_chunks(
+    header: str, member_ids: Sequence[int], *, continued: str = "", limit: int = MESSAGE_LIMIT
+) -> list[str]:
+    """``header`` then every ``<@id>``, split into messages of at most ``limit`` characters.
+
+    Each message after the first starts with ``continued``; a mention is never cut in two.
+    """
+    chunks: list[str] = []
+    current = header
+    for member_id in member_ids:
+        mention = f"<@{member_id}>"
+        separator = "" if current.endswith(("\n", " ")) or current == continued else " "
+        if len(current) + len(separator) + len(mention) > limit:
+            chunks.append(current.rstrip())
+            current = continued
+            separator = ""
+        current += separator + mention
+    chunks.append(current.rstrip())
+    return chunks

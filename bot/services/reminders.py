@@ -1,0 +1,257 @@
+"""Reminders before meetups, and the headcount question at the first one.
+
+Listens to meetups (:class:`MeetupListener`): when one is announced, a ``meetup.reminder`` task is
+written for each of the server's offsets still ahead, plus **Who came?** at its end and the close of
+check-in 72 h later (handled by :mod:`bot.services.checkins`); when its time changes they are
+replaced; when it is cancelled they are cancelled.
+
+A reminder task only *plans*, in one transaction: one ``meetup.reminder.post`` task per message
+(the Going members' mentions split under 2,000 characters, each message given a send second by the
+:class:`SendPlanner` so that no channel gets more than 5 messages in 5 seconds), the DM copies in
+the outbox for members with DMs on, and, the first time, the headcount question. Each post is its
+own task: a REST failure retries that message with the scheduler's backoff and records the error,
+and a retry never posts again what already went out.
+
+A reminder missed while the bot was down runs on start if its meetup has not started (and no later
+reminder of the same meetup is also due); otherwise it is dropped, with the reason recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.clock import now_epoch
+from bot.delivery import Delivered, Delivery
+from bot.domain.errors import Forbidden, NotFound, UserError
+from bot.domain.followups import (
+    CHECKIN_CLOSE,
+    CHECKIN_WINDOW,
+    HEADCOUNT,
+    MEETUP_KINDS,
+    REMINDER,
+    REMINDER_POST,
+    WHOCAME,
+    reminder_times,
+    superseded,
+)
+from bot.domain.meetups import Meetup
+from bot.domain.pacing import SendPlanner
+from bot.domain.tasks import ScheduledTask, TaskState
+from bot.scheduling.scheduler import Scheduler, TaskDropped
+from bot.services.config import ConfigService
+from bot.services.meetup_board import MeetupBoard
+from bot.services.meetups import MeetupListener, MeetupService, may_manage
+from bot.services.outbox import DmOutbox, OutboxMessage
+from bot.services.profiles import ProfileService
+from bot.storage.database import Database
+from bot.storage.followups import FollowupRepository
+from bot.ui import followups as ui
+
+log = logging.getLogger(__name__)
+
+_LIVE = (TaskState.PENDING, TaskState.RUNNING, TaskState.DONE)
+
+
+class RemindersService(MeetupListener):
+    def __init__(
+        self,
+        db: Database,
+        repo: FollowupRepository,
+        meetups: MeetupService,
+        board: MeetupBoard,
+        config: ConfigService,
+        scheduler: Scheduler,
+        outbox: DmOutbox,
+        profiles: ProfileService,
+        delivery: Delivery,
+        planner: SendPlanner | None = None,
+    ) -> None:
+        self.db = db
+        self.repo = repo
+        self.meetups = meetups
+        self.board = board
+        self.config = config
+        self.scheduler = scheduler
+        self.outbox = outbox
+        self.profiles = profiles
+        self.delivery = delivery
+        self.planner = planner or SendPlanner()
+        self.client: discord.Client = board.client
+        scheduler.register(REMINDER, self._remind)
+        scheduler.register(REMINDER_POST, self._post)
+        scheduler.register(HEADCOUNT, self._ask_headcount)
+        meetups.subscribe(self)
+
+    async def start(self) -> None:
+        """Schedule follow-ups for announced meetups that missed them (a crash at the wrong moment)."""
+        for meetup in await self.repo.unscheduled(now_epoch()):
+            try:
+                await self.schedule(meetup)
+            except Exception:
+                log.exception("scheduling the follow-ups of meetup %d failed", meetup.id)
+
+    # -- scheduling (MeetupListener) -------------------------------------------------------------
+
+    async def on_meetup_created(self, meetup: Meetup) -> None:
+        await self.schedule(meetup)
+
+    async def on_meetup_updated(self, meetup: Meetup, before: Meetup) -> None:
+        if (meetup.starts_at, meetup.ends_at) != (before.starts_at, before.ends_at):
+            await self.schedule(meetup)
+
+    async def on_meetup_cancelled(self, meetup: Meetup) -> None:
+        await self.scheduler.cancel_for_subject(meetup.guild_id, MEETUP_KINDS, meetup.id)
+
+    async def schedule(self, meetup: Meetup) -> list[ScheduledTask]:
+        """(Re)write every timed follow-up of the meetup from its current time, in one transaction.
+
+        Pending reminders are replaced, so a meetup moved later gets its reminders again; offsets
+        already past are skipped.
+        """
+        now = now_epoch()
+        offsets = (await self.config.settings(meetup.guild_id)).reminder_offsets
+        scheduled: list[ScheduledTask] = []
+        async with self.db.transaction():
+            await self.scheduler.cancel_for_subject(
+                meetup.guild_id, (REMINDER, REMINDER_POST, WHOCAME, CHECKIN_CLOSE), meetup.id
+            )
+            for offset, due in reminder_times(meetup.starts_at, offsets, now):
+                scheduled.append(
+                    await self.scheduler.schedule(
+                        meetup.guild_id, REMINDER, due, subject_id=meetup.id, payload={"offset": offset}
+                    )
+                )
+            closes = meetup.ends_at + CHECKIN_WINDOW
+            if closes > now:  # Who came? at the end, its button disabled 72 h later
+                for kind, due in ((WHOCAME, meetup.ends_at), (CHECKIN_CLOSE, closes)):
+                    scheduled.append(
+                        await self.scheduler.schedule(
+                            meetup.guild_id, kind, max(due, now), subject_id=meetup.id
+                        )
+                    )
+            await self.repo.mark_scheduled(meetup.guild_id, meetup.id, now)
+        return scheduled
+
+    # -- the reminder ----------------------------------------------------------------------------
+
+    async def _live_meetup(self, meetup_id: int | None, now: int) -> Meetup:
+        meetup = await self.meetups.by_id(meetup_id) if meetup_id is not None else None
+        if meetup is None:
+            raise TaskDropped("the meetup no longer exists")
+        if meetup.cancelled:
+            raise TaskDropped("the meetup was cancelled")
+        if meetup.starts_at <= now:
+            raise TaskDropped("the meetup has started")
+        return meetup
+
+    async def _remind(self, task: ScheduledTask) -> None:
+        now = now_epoch()
+        meetup = await self._live_meetup(task.subject_id, now)
+        siblings = await self.scheduler.repo.for_subject(meetup.guild_id, [REMINDER], meetup.id)
+        if superseded(task.due_at, (s.due_at for s in siblings if s.id != task.id and s.state in _LIVE), now):
+            raise TaskDropped("a later reminder of the same meetup is due too")
+        posts = await self.scheduler.repo.for_subject(meetup.guild_id, [REMINDER_POST], meetup.id)
+        if any(post.payload.get("reminder") == task.id for post in posts):
+            await self.outbox.kick()  # planned before an interruption: only make sure DMs flow
+            return
+
+        going = await self.meetups.going_members(meetup)
+        thread = await self.board.ensure_thread(meetup)
+        channel_id = thread.id if thread is not None else meetup.channel_id
+        if channel_id is None:
+            raise TaskDropped("the meetup has no announcement to remind under")
+        messages = ui.reminder_messages(meetup, going)
+        send_at = self.planner.plan(channel_id, len(messages), now)
+        with_dms = await self.profiles.members_with_dms_on(meetup.guild_id, going)
+        guild = self.client.get_guild(meetup.guild_id)
+        dm = OutboxMessage(ui.reminder_dm(meetup, guild.name if guild else "your server"))
+        async with self.db.transaction():
+            for part, (content, at) in enumerate(zip(messages, send_at, strict=True)):
+                await self.scheduler.schedule(
+                    meetup.guild_id,
+                    REMINDER_POST,
+                    at,
+                    subject_id=meetup.id,
+                    payload={"reminder": task.id, "part": part, "channel_id": channel_id, "content": content},
+                )
+            await self.outbox.enqueue(
+                meetup.guild_id, [m for m in going if m in with_dms], dm, key=f"reminder:{task.id}"
+            )
+            if meetup.min_attendees and await self.repo.claim_headcount_check(
+                meetup.guild_id, meetup.id, now
+            ):
+                await self.scheduler.schedule(meetup.guild_id, HEADCOUNT, now, subject_id=meetup.id)
+        await self.outbox.kick()
+
+    async def _post(self, task: ScheduledTask) -> None:
+        """One message of a reminder. A REST error propagates: the scheduler retries with backoff."""
+        meetup = await self._live_meetup(task.subject_id, now_epoch())
+        channel = self.client.get_partial_messageable(task.payload["channel_id"], guild_id=meetup.guild_id)
+        await channel.send(task.payload["content"], allowed_mentions=ui.USER_MENTIONS)
+
+    # -- minimum headcount -----------------------------------------------------------------------
+
+    async def _ask_headcount(self, task: ScheduledTask) -> None:
+        """Going below ``min_attendees``: the organiser gets Keep / Cancel by DM, else in the thread."""
+        meetup = await self._live_meetup(task.subject_id, now_epoch())
+        going = len(await self.meetups.going_members(meetup))
+        if meetup.min_attendees is None or going >= meetup.min_attendees:
+            return
+        if meetup.organiser_id:
+            delivered = await self.delivery.dm(
+                meetup.organiser_id,
+                content=ui.headcount_prompt(meetup, going, mention=False),
+                view=ui.headcount_view(meetup),
+            )
+            if delivered is Delivered.SENT:
+                return
+        target = await self.board.ensure_thread(meetup)
+        if target is None:
+            if meetup.channel_id is None:
+                raise TaskDropped("nowhere to ask the organiser")
+            target = self.client.get_partial_messageable(meetup.channel_id, guild_id=meetup.guild_id)
+        await target.send(
+            ui.headcount_prompt(meetup, going, mention=True),
+            view=ui.headcount_view(meetup),
+            allowed_mentions=ui.USER_MENTIONS,
+        )
+
+    async def decide_headcount(
+        self, meetup_id: int, member_id: int, is_admin: bool, choice: str, now: int
+    ) -> Meetup:
+        """Keep or cancel after the headcount question; cancel is exactly ``/meetup cancel``."""
+        meetup = await self.check_headcount_decision(meetup_id, member_id, is_admin)
+        if choice == "cancel":
+            needed = meetup.min_attendees or 0
+            meetup = await self.board.cancel_meetup(
+                guild_id=meetup.guild_id,
+                number=meetup.number,
+                member_id=member_id,
+                is_admin=is_admin,
+                reason=f"Fewer than {needed} people were going.",
+                now=now,
+            )
+        await self.repo.decide_headcount(meetup.id, choice)
+        return meetup
+
+    async def check_headcount_decision(self, meetup_id: int, member_id: int, is_admin: bool) -> Meetup:
+        """The meetup, if this member may still keep or cancel it (quick: no Discord calls)."""
+        meetup = await self.meetups.by_id(meetup_id)
+        if meetup is None:
+            raise NotFound("This meetup no longer exists.", "/meetup list")
+        if not may_manage(meetup.organiser_id, member_id, is_admin):
+            raise Forbidden(
+                f"Only the organiser of meetup #{meetup.number} or someone with Manage Server can decide.",
+                f"/meetup info id:{meetup.number}",
+            )
+        followup = await self.repo.get(meetup.id)
+        if followup is not None and followup.headcount_decision is not None:
+            verb = "kept" if followup.headcount_decision == "keep" else "cancelled"
+            raise UserError(
+                f"Meetup #{meetup.number} was already {verb}.", f"/meetup info id:{meetup.number}"
+            )
+        if meetup.cancelled:
+            raise UserError(f"Meetup #{meetup.number} is already cancelled.", "/meetup list")
+        return meetup

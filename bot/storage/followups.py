@@ -1,0 +1,146 @@
+"""SQL for what happens around a meetup once it is announced: follow-ups scheduled, the
+headcount question, the **Who came?** message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.meetups import Meetup
+from bot.storage.database import Database
+from bot.storage.meetups import _SELECT as _SELECT_MEETUPS
+from bot.storage.meetups import _meetup
+from bot.storage.member_data import MemberTable, register
+
+register(MemberTable("meetup_attendance", ("member_id",)))
+
+_UNSCHEDULED = (
+    _SELECT_MEETUPS + " WHERE state = 'scheduled' AND message_id IS NOT NULL AND ends_at > ? "  # noqa: S608
+    "AND NOT EXISTS (SELECT 1 FROM meetup_followups f WHERE f.meetup_id = meetups.id)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupFollowup:
+    meetup_id: int
+    guild_id: int
+    scheduled_at: int
+    headcount_checked_at: int | None = None
+    headcount_decision: str | None = None
+    whocame_channel_id: int | None = None
+    whocame_message_id: int | None = None
+
+
+class FollowupRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, meetup_id: int) -> MeetupFollowup | None:
+        row = await self.db.fetchone(
+            "SELECT meetup_id, guild_id, scheduled_at, headcount_checked_at, headcount_decision, "
+            "whocame_channel_id, whocame_message_id FROM meetup_followups WHERE meetup_id = ?",
+            (meetup_id,),
+        )
+        return None if row is None else MeetupFollowup(**dict(row))
+
+    async def mark_scheduled(self, guild_id: int, meetup_id: int, now: int) -> None:
+        await self.db.execute(
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (meetup_id) DO UPDATE SET scheduled_at = excluded.scheduled_at",
+            (meetup_id, guild_id, now),
+        )
+
+    async def unscheduled(self, now: int) -> list[Meetup]:
+        """Announced meetups still to come whose follow-ups were never scheduled (a crash between
+        the announcement and scheduling); one indexed query however many meetups there are."""
+        rows = await self.db.fetchall(_UNSCHEDULED, (now,))
+        return [_meetup(row) for row in rows]
+
+    async def claim_headcount_check(self, guild_id: int, meetup_id: int, now: int) -> bool:
+        """True exactly once per meetup: the first reminder asks about the headcount."""
+        changed = await self.db.execute(
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at, headcount_checked_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (meetup_id) DO UPDATE SET "
+            "headcount_checked_at = excluded.headcount_checked_at WHERE headcount_checked_at IS NULL",
+            (meetup_id, guild_id, now, now),
+        )
+        return changed == 1
+
+    async def decide_headcount(self, meetup_id: int, decision: str) -> bool:
+        """Record keep or cancel; False if somebody decided first."""
+        changed = await self.db.execute(
+            "UPDATE meetup_followups SET headcount_decision = ? "
+            "WHERE meetup_id = ? AND headcount_decision IS NULL",
+            (decision, meetup_id),
+        )
+        return changed == 1
+
+    async def set_whocame(
+        self, guild_id: int, meetup_id: int, channel_id: int, message_id: int, now: int
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at, whocame_channel_id, "
+            "whocame_message_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (meetup_id) DO UPDATE SET "
+            "whocame_channel_id = excluded.whocame_channel_id, "
+            "whocame_message_id = excluded.whocame_message_id",
+            (meetup_id, guild_id, now, channel_id, message_id),
+        )
+
+
+class AttendanceRepository:
+    """Who pressed **I was there**."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def check_in(self, guild_id: int, meetup_id: int, member_id: int, now: int) -> bool:
+        """Record attendance; False if the member had already checked in."""
+        changed = await self.db.execute(
+            "INSERT INTO meetup_attendance (guild_id, meetup_id, member_id, checked_in_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (meetup_id, member_id) DO NOTHING",
+            (guild_id, meetup_id, member_id, now),
+        )
+        return changed == 1
+
+    async def attended(self, meetup_id: int, member_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM meetup_attendance WHERE meetup_id = ? AND member_id = ?",
+                (meetup_id, member_id),
+            )
+        )
+
+    async def attendees(self, meetup_id: int) -> list[int]:
+        """In the order they checked in."""
+        rows = await self.db.fetchall(
+            "SELECT member_id FROM meetup_attendance WHERE meetup_id = ? ORDER BY checked_in_at, member_id",
+            (meetup_id,),
+        )
+        return [int(row["member_id"]) for row in rows]
+
+    async def count_for_member(self, guild_id: int, member_id: int) -> int:
+        """Meetups (not cancelled) the member said they came to, in this server."""
+        value = await self.db.fetchval(
+            "SELECT COUNT(*) FROM meetup_attendance a JOIN meetups m ON m.id = a.meetup_id "
+            "WHERE a.guild_id = ? AND a.member_id = ? AND m.state = 'scheduled'",
+            (guild_id, member_id),
+        )
+        return int(value or 0)
+
+    async def together_since(self, guild_id: int, a: int, b: int, since: int, now: int) -> bool:
+        """Were both members at a meetup (not cancelled) that started after ``since``?
+
+        "At" means checked in or said Going: not everyone presses I was there.
+        """
+        value = await self.db.fetchval(
+            "SELECT 1 FROM meetups m WHERE m.guild_id = :guild AND m.state = 'scheduled' "
+            "AND m.starts_at > :since AND m.starts_at <= :now "
+            "AND (EXISTS (SELECT 1 FROM meetup_attendance x WHERE x.meetup_id = m.id AND x.member_id = :a) "
+            "  OR EXISTS (SELECT 1 FROM meetup_rsvps r WHERE r.meetup_id = m.id AND r.member_id = :a "
+            "             AND r.status = 'going')) "
+            "AND (EXISTS (SELECT 1 FROM meetup_attendance x WHERE x.meetup_id = m.id AND x.member_id = :b) "
+            "  OR EXISTS (SELECT 1 FROM meetup_rsvps r WHERE r.meetup_id = m.id AND r.member_id = :b "
+            "             AND r.status = 'going')) "
+            "LIMIT 1",
+            {"guild": guild_id, "since": since, "now": now, "a": a, "b": b},
+        )
+        return bool(value)

@@ -1,0 +1,35 @@
+"""The reminders benchmark runs in quick mode and its correctness figures hold."""
+
+from __future__ import annotations
+
+from bench.reminders import Figures, forced_lateness, measure, parse_args
+
+
+def test_quick_is_small() -> None:
+    args = parse_args(["--quick"])
+    assert (args.servers, args.reminders) == (20, 2000)
+
+
+def test_forced_lateness_follows_discords_global_limit() -> None:
+    assert forced_lateness([0] * 25) == [0.0] * 25  # 2 requests each: 50 a second fit
+    assert forced_lateness([0] * 26)[-1] == 1.0
+
+
+async def test_a_quick_run_posts_every_reminder_once_and_on_time() -> None:
+    # APScheduler reads SimCord's clock: the session fixture in tests/conftest.py sets that up.
+    figures: Figures = await measure(servers=20, reminders=2000)
+
+    minute = figures.dispatch
+    assert minute.due == minute.posted == 20 and minute.duplicates == 0
+    assert max(minute.beyond_forced) <= 1
+    assert minute.dms_sent == minute.dms_queued == 20
+    assert figures.loaded.jobs > 20
+    assert figures.ok
+    report = figures.report()
+    for label in (
+        "start-up / target (5 s):",
+        "RSS / target (200 MB):",
+        "beyond forced: max 0 s",
+        "duplicates 0",
+    ):
+        assert label in report
