@@ -3,7 +3,7 @@
 Each step is one small async function ``step_…(tour)`` that acts as members through ``Tour``'s
 verbs (each prints what the member did and then what the bot posted) and checks with
 ``tour.expect`` what it should have produced. ``STEPS`` lists them in the order of the loop; a
-feature that lands later adds its function and one line there (see ``STILL_TO_ADD``).
+new feature adds its function and one line there.
 """
 
 from __future__ import annotations
@@ -173,7 +173,8 @@ class Tour:
         custom_id: str | None = None,
     ):
         """Choose ``values`` in the message's select menu (members, for a user select)."""
-        chosen = ", ".join(_option_text(value) for value in values)
+        names = {str(member.id): f"@{name}" for name, member in self.server.members.items()}
+        chosen = ", ".join(names.get(str(value), _option_text(value)) for value in values)
         self.transcript.action(member, _handle(self, message), f"chooses {chosen}")
         result = await member.select(message, values, custom_id=custom_id)
         self.transcript.catch_up(result)
@@ -463,28 +464,81 @@ async def step_meetup_commands(tour: Tour) -> None:
     tour.expect(files == [f"meetup-{number}.ics"], f"/meetup calendar sent {files}")
 
 
-# step_reminders (issue 5) goes here: wait until the reminder offsets before the meetup; the
-# reminders mention the Going members in #meetups (and DM those who allowed DMs).
-# step_who_came (issue 5) goes here: after the meetup ends, Who came? with I was there; attendees
-# check in and pick whom they met.
+async def step_reminders(tour: Tour) -> None:
+    meetup = await tour.services.meetups.find(tour.server.guild.id, tour.state.meetup_number)
+    tour.expect(meetup is not None, "there is no meetup to be reminded of")
+    assert meetup is not None
+    going = await tour.services.meetups.members(meetup, RsvpStatus.GOING)
+    now = int(tour.env.now().timestamp())
+    await tour.wait(meetup.starts_at - 24 * HOUR - now, "the day before the hike: the 24 h reminder")
+    first = _reminders(tour, meetup.title)
+    tour.expect(len(first) == 1, f"{len(first)} reminders 24 h before, not 1")
+    mentioned = {int(found) for found in re.findall(r"<@(\d+)>", first[0].content)}
+    tour.expect(mentioned == set(going), "the reminder does not mention exactly the Going members")
+    tour.expect(f"<t:{meetup.starts_at}:" in first[0].content, "the reminder shows no Discord timestamp")
+    await tour.wait(23 * HOUR, "an hour before the hike: the 1 h reminder")
+    tour.expect(len(_reminders(tour, meetup.title)) == 2, "no second reminder an hour before")
 
 
-async def step_met_in_person(tour: Tour) -> None:
-    await tour.wait(2 * 24 * HOUR, "two days later, after the hike")
-    nina, ben, general = tour.member("nina"), tour.member("ben"), tour.channel("general")
-    await tour.slash(nina, general, "met", member=ben)
-    tour.expect(not tour.dms(ben), "a one-sided pick was revealed")
-    await tour.slash(ben, general, "met", member=nina)
+def _meetup_thread(tour: Tour, title: str) -> ChannelHandle:
+    thread = next((t for t in tour.channel("meetups").threads if title in (t.name or "")), None)
+    tour.expect(thread is not None, f"the meetup “{title}” has no thread")
+    assert thread is not None
+    return thread
+
+
+def _reminders(tour: Tour, title: str) -> list[discord.Message]:
+    thread = _meetup_thread(tour, title)
+    return [m for m in thread.history() if m.author.bot and m.content.startswith("⏰")]
+
+
+async def step_who_came(tour: Tour) -> None:
+    meetup = await tour.services.meetups.find(tour.server.guild.id, tour.state.meetup_number)
+    assert meetup is not None
+    now = int(tour.env.now().timestamp())
+    await tour.wait(meetup.ends_at - now, "the hike is over")
+    thread = _meetup_thread(tour, meetup.title)
+    who_came = next((m for m in thread.history() if m.author.bot and "Who came?" in m.content), None)
+    tour.expect(who_came is not None, "no Who came? in the meetup thread")
+    assert who_came is not None
+    for name in ("nina", "ben", "ada"):
+        await tour.click(tour.member(name), who_came, "I was there")
+    attended = await tour.slash(tour.member("nina"), tour.channel("general"), "profile")
+    count = next((f.value for f in attended.response.embeds[0].fields if f.name == "Meetups attended"), None)
+    tour.expect(count == "1", f"/profile shows meetups attended {count!r}, not 1")
+
+
+async def step_mutual_picks(tour: Tour) -> None:
+    meetup = await tour.services.meetups.find(tour.server.guild.id, tour.state.meetup_number)
+    assert meetup is not None
+    thread = _meetup_thread(tour, meetup.title)
+    who_came = next(m for m in thread.history() if m.author.bot and "Who came?" in m.content)
+    nina, ben, ada = tour.member("nina"), tour.member("ben"), tour.member("ada")
+    # ada picks nina, who does not pick her back: that pick is never revealed.
+    for member, picked in ((nina, ben), (ada, nina), (ben, nina)):
+        checked = await tour.click(member, who_came, "I was there")
+        await tour.select(member, checked.response.message, [str(picked.id)])
     tour.expect(
         len(tour.dms(nina)) == 1 and len(tour.dms(ben)) == 1, "mutual picks were not both introduced by DM"
     )
     tour.expect(tour.dms(nina)[0].embeds, "the DM introduction has no profile embed")
-    profile = await tour.slash(nina, general, "profile")
+    tour.expect(not any("ada" in dm.content for dm in tour.dms(nina)), "a one-sided pick was revealed")
+    met = await tour.services.meetings.met_members(tour.server.guild.id, nina.id)
+    tour.expect(met == {ben.id}, "nina and ben are not recorded as met in person (and only they)")
+
+
+async def step_met_in_person(tour: Tour) -> None:
+    await tour.wait(2 * 24 * HOUR, "two days later")
+    chiara, elif_, general = tour.member("chiara"), tour.member("elif"), tour.channel("general")
+    await tour.slash(chiara, general, "met", member=elif_)
+    tour.expect(not tour.dms(elif_), "a one-sided /met was revealed")
+    await tour.slash(elif_, general, "met", member=chiara)
+    tour.expect(
+        len(tour.dms(chiara)) == 1 and len(tour.dms(elif_)) == 1, "/met by both did not introduce them by DM"
+    )
+    profile = await tour.slash(chiara, general, "profile")
     met = next((f.value for f in profile.response.embeds[0].fields if f.name == "Met in person"), None)
     tour.expect(met == "1", f"/profile shows met in person {met!r}, not 1")
-
-
-# step_mutual_picks (issue 5) replaces the /met above by picks after Who came? (same DM introductions).
 
 
 async def step_ask(tour: Tour) -> None:
@@ -530,16 +584,12 @@ STEPS: tuple[Step, ...] = (
     Step("poll-closes", "The poll closes into a meetup", step_poll_closes),
     Step("rsvps", "RSVPs, a full meetup and its waitlist", step_rsvps),
     Step("meetup-commands", "Looking meetups up", step_meetup_commands),
-    Step("met-in-person", "Meeting in person: mutual picks and DM introductions", step_met_in_person),
+    Step("reminders", "Reminders before the meetup", step_reminders),
+    Step("who-came", "Who came? after the meetup", step_who_came),
+    Step("mutual-picks", "Whom did you meet: mutual picks and DM introductions", step_mutual_picks),
+    Step("met-in-person", "/met by hand, with the same mutual rule", step_met_in_person),
     Step("ask", "A question routed to helpers, people met in person first", step_ask),
     Step("privacy", "Privacy: settings, export and forget", step_privacy),
-)
-
-# The loop's steps whose features land on other branches: (name, where it goes in STEPS).
-STILL_TO_ADD: tuple[tuple[str, str], ...] = (
-    ("reminders", "after meetup-commands"),
-    ("who-came", "after reminders"),
-    ("mutual-picks", "after who-came, picks instead of /met"),
 )
 
 

@@ -102,7 +102,9 @@ class Scheduler:
             log.warning("%d task(s) were interrupted by a stop and will run again", interrupted)
         self._aps = AsyncIOScheduler(
             timezone=UTC,
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            # Several instances of one job may overlap (a refill re-arming a task whose run has begun);
+            # the claim in the database lets only one of them run it.
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 8},
         )
         self._aps.start()
         await self._refill()

@@ -37,10 +37,17 @@ KEY_LINES = (
     "Meetbridge (only farid sees this): Meetup #2 “Sunday hike” is full, so you are #2 on the waitlist.",
     "[DM ada] Meetbridge: 🎉 A place opened up: you're now going to meetup #2 “Sunday hike”",
     "    📎 meetup-2.ics",
-    "[DM nina] Meetbridge: 🤝 You and ben both said you met in person in Meetbridge Demo.",
+    "[#meetups › Meetup #2: Sunday hike] Meetbridge: ⏰ Sunday hike (meetup #2) starts Sat 3 Jan 2026, "
+    "10:00 (in 1 day)",
+    "    Going (3): @nina @ben @ada",
+    "starts Sat 3 Jan 2026, 10:00 (in 1 hour)",
+    "[#meetups › Meetup #2: Sunday hike] Meetbridge: 👋 Who came? Meetup #2 Sunday hike is over",
+    "[#meetups › Meetup #2: Sunday hike] nina → chooses @ben",
+    "[DM nina] Meetbridge: 🤝 You and ben both said you met at meetup #2 “Sunday hike” in Meetbridge Demo.",
+    "[DM chiara] Meetbridge: 🤝 You and elif both said you met in person in Meetbridge Demo.",
     "[#support] Meetbridge: ❓ @nina asks about board games. @ben @ada @elif: you offered to help",
     "[#introductions] Meetbridge: ✂ deleted its message (👋 Say hello to @farid!)",
-    "== The tour passed: 12 steps in",
+    "== The tour passed: 15 steps in",
 )
 
 
