@@ -8,8 +8,8 @@ from discord.ext import commands
 
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
-from bot.domain.interests import display_tag
 from bot.ui.ask import asked_reply
+from bot.ui.matching import interest_choices
 
 
 class AskCog(commands.Cog):
@@ -39,8 +39,7 @@ class AskCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         assert interaction.guild is not None
-        tags = await self.matching.suggest_interests(interaction.guild.id, current)
-        return [app_commands.Choice(name=display_tag(tag)[:100], value=tag) for tag in tags]
+        return interest_choices(await self.matching.suggest_interests(interaction.guild.id, current))
 
 
 async def setup(bot: MeetbridgeBot) -> None:

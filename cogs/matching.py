@@ -8,8 +8,7 @@ from discord.ext import commands
 
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
-from bot.domain.interests import display_tag
-from bot.ui.matching import match_embed, no_matches
+from bot.ui.matching import interest_choices, match_embed, no_matches
 
 
 class MatchingCog(commands.Cog):
@@ -48,8 +47,7 @@ class MatchingCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         assert interaction.guild is not None
-        tags = await self.matching.suggest_interests(interaction.guild.id, current)
-        return [app_commands.Choice(name=display_tag(tag)[:100], value=tag) for tag in tags]
+        return interest_choices(await self.matching.suggest_interests(interaction.guild.id, current))
 
 
 async def setup(bot: MeetbridgeBot) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
 from bot.domain.interests import display_tag
 from bot.domain.matching import Match
@@ -60,3 +61,8 @@ def no_matches(answer: MatchAnswer) -> str:
     else:
         text += " yet (among members who can be found)."
     return text
+
+
+def interest_choices(tags: list[str]) -> list[app_commands.Choice[str]]:
+    """Autocomplete for an interest option: the server's tags, shown as people write them."""
+    return [app_commands.Choice(name=display_tag(tag)[:100], value=tag) for tag in tags]
