@@ -34,7 +34,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from geopy.distance import geodesic
 
@@ -67,6 +67,7 @@ _BIT_OFFSETS = tuple(tuple(i for i in range(8) if value >> i & 1) for value in r
 _BIT = tuple(1 << i for i in range(8))
 
 Location = tuple[float, float]
+_K = TypeVar("_K", str, Location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,14 +189,16 @@ class InterestIndex:
         self._member_at: list[int] = []  # bit position -> member (stale for free positions)
         self._free: list[int] = []
         self._bits: dict[str, int] = {}  # common interest -> bitset of its members' slots
+        self._location_bits: dict[Location, int] = {}  # crowded city -> bitset of its members
         for candidate in candidates:
             self.upsert(candidate)
         # Built once at the end: bitsets are immutable ints, so growing one member at a time
         # would copy it for every member.
         dense = self._dense_min()
-        for tag, members in self._postings.items():
-            if len(members) >= dense:
-                self._bits[tag] = self._to_bits(members)
+        for sets, bits in ((self._postings, self._bits), (self._by_location, self._location_bits)):
+            for key, members in sets.items():
+                if len(members) >= dense:
+                    bits[key] = self._to_bits(members)
 
     def __len__(self) -> int:
         return len(self._profiles)
@@ -228,21 +231,15 @@ class InterestIndex:
         if slot is None:
             slot = self._take_slot(member_id)
         for tag in old_tags - candidate.interests:
-            self._unpost(tag, member_id, slot)
-        added = candidate.interests - old_tags
-        for tag in added:
-            self._postings.setdefault(tag, set()).add(member_id)
-        if self._bits:  # none while __init__ loads profiles
-            for tag in added:
-                bits = self._bits.get(tag)
-                if bits is not None:
-                    self._bits[tag] = bits | (1 << slot)
+            self._leave(self._postings, self._bits, tag, member_id, slot)
+        for tag in candidate.interests - old_tags:
+            self._join(self._postings, self._bits, tag, member_id, slot)
         old_location = old.location if old is not None else None
         if old_location != candidate.location:
             if old_location is not None:
-                self._unlocate(old_location, member_id)
+                self._leave(self._by_location, self._location_bits, old_location, member_id, slot)
             if candidate.location is not None:
-                self._by_location.setdefault(candidate.location, set()).add(member_id)
+                self._join(self._by_location, self._location_bits, candidate.location, member_id, slot)
         self._profiles[member_id] = candidate
 
     def remove(self, member_id: int) -> None:
@@ -252,10 +249,10 @@ class InterestIndex:
             return
         slot = self._slot.pop(member_id)
         for tag in old.interests:
-            self._unpost(tag, member_id, slot)
-        self._free.append(slot)
+            self._leave(self._postings, self._bits, tag, member_id, slot)
         if old.location is not None:
-            self._unlocate(old.location, member_id)
+            self._leave(self._by_location, self._location_bits, old.location, member_id, slot)
+        self._free.append(slot)
 
     def touch(self, member_id: int, last_active: int) -> None:
         """Record activity without re-indexing interests."""
@@ -263,17 +260,27 @@ class InterestIndex:
         if old is not None and last_active > old.last_active:
             self._profiles[member_id] = Candidate(member_id, old.interests, old.lat, old.lon, last_active)
 
-    def _unpost(self, tag: str, member_id: int, slot: int) -> None:
-        members = self._postings[tag]
+    @staticmethod
+    def _join(sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, member_id: int, slot: int) -> None:
+        sets.setdefault(key, set()).add(member_id)
+        if bits:  # none while __init__ loads profiles
+            members_bits = bits.get(key)
+            if members_bits is not None:
+                bits[key] = members_bits | (1 << slot)
+
+    def _leave(
+        self, sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, member_id: int, slot: int
+    ) -> None:
+        members = sets[key]
         members.discard(member_id)
-        bits = self._bits.get(tag)
-        if bits is not None:
+        members_bits = bits.get(key)
+        if members_bits is not None:
             if 2 * len(members) < self._dense_min():
-                del self._bits[tag]
+                del bits[key]
             else:
-                self._bits[tag] = bits ^ (1 << slot)  # the bit is set: it mirrors the set
+                bits[key] = members_bits ^ (1 << slot)  # the bit is set: it mirrors the set
         if not members:
-            del self._postings[tag]
+            del sets[key]
 
     def _take_slot(self, member_id: int) -> int:
         if self._free:
@@ -296,6 +303,22 @@ class InterestIndex:
             bits = self._bits[tag] = self._to_bits(self._postings[tag])
         return bits
 
+    def _places_bits(self, places: Iterable[Location]) -> int:
+        """The bitset of the members in these cities: crowded ones' are kept, the rest built."""
+        dense = self._dense_min()
+        found = 0
+        scattered: list[set[int]] = []
+        for place in places:
+            members = self._by_location[place]
+            if len(members) < dense:
+                scattered.append(members)
+                continue
+            bits = self._location_bits.get(place)
+            if bits is None:
+                bits = self._location_bits[place] = self._to_bits(members)
+            found |= bits
+        return found | self._to_bits(itertools.chain.from_iterable(scattered)) if scattered else found
+
     def _to_bits(self, members: Iterable[int]) -> int:
         """Bitset of the slots of indexed members (about 0.1 microseconds a member)."""
         buffer = bytearray((len(self._member_at) + 7) >> 3)
@@ -304,12 +327,6 @@ class InterestIndex:
             slot = slot_of[m]
             buffer[slot >> 3] |= bit[slot & 7]
         return int.from_bytes(buffer, "little")
-
-    def _unlocate(self, location: Location, member_id: int) -> None:
-        members = self._by_location[location]
-        members.discard(member_id)
-        if not members:
-            del self._by_location[location]
 
     def match(
         self,
@@ -338,17 +355,25 @@ class InterestIndex:
         _check_query(asker, interest, within_km)
         if limit <= 0 or (interest is not None and interest not in self._postings):
             return []
+        # Only members of ``restrict`` may be listed; ``restrict_bits`` mirrors it when large.
         restrict: set[int] | None = None
         restrict_bits: int | None = None
+        dense = self._dense_min()
         if interest is not None:
             restrict = self._postings[interest]
-            if len(restrict) >= self._dense_min():
+            if len(restrict) >= dense:
                 restrict_bits = self._dense_bits(interest)
         origin = asker.location
         if within_km is not None and origin is not None:
-            near = self._members_within(origin, within_km)
+            places = self._places_within(origin, within_km)
+            near = set().union(*(self._by_location[place] for place in places))
             restrict = near if restrict is None else restrict & near
-            restrict_bits = None
+            if len(restrict) < dense:
+                restrict_bits = None
+            elif restrict_bits is None:
+                restrict_bits = self._places_bits(places)
+            else:
+                restrict_bits &= self._places_bits(places)
         query = set(asker.interests)
         if interest is not None:
             query.add(interest)
@@ -462,14 +487,19 @@ class InterestIndex:
         common interest on, instead of after it has been split into many classes.
         """
         sample: set[int] = set()
+        budget = 4 * _FLOOR_SAMPLE  # members looked at for the sample, under a restriction
         for _, tag in terms:
-            posting = self._postings[tag]
-            if restrict is not None:
-                posting = posting & restrict if len(posting) > len(restrict) else restrict & posting
             room = _FLOOR_SAMPLE - len(sample)
-            if room <= 0:
+            if room <= 0 or budget <= 0:
                 break
-            sample.update(posting if len(posting) <= room else itertools.islice(posting, room))
+            posting = self._postings[tag]
+            if restrict is None:
+                sample.update(itertools.islice(posting, room))
+                continue
+            small, large = sorted((posting, restrict), key=len)
+            looked = list(itertools.islice(small, budget))
+            budget -= len(looked)
+            sample.update(itertools.islice(filter(large.__contains__, looked), room))
         if len(sample) < k:
             return 0.0
         weights = {tag: w for w, tag in terms}
@@ -564,19 +594,19 @@ class InterestIndex:
             keyed.extend((d, -profiles[m].last_active, m) for m in here)
         return [m for _, _, m in heapq.nsmallest(r, keyed)]
 
-    def _members_within(self, origin: Location, km: float) -> set[int]:
-        """Members whose city is within ``km`` (geodesic), deciding most cases by haversine."""
-        inside: list[set[int]] = []
+    def _places_within(self, origin: Location, km: float) -> list[Location]:
+        """Cities within ``km`` (geodesic) of ``origin``, deciding most cases by haversine."""
+        inside: list[Location] = []
         max_degrees = km / _MIN_KM_PER_DEGREE_LATITUDE
-        for loc, members in self._by_location.items():
+        for loc in self._by_location:
             if abs(loc[0] - origin[0]) > max_degrees:
                 continue  # farther in latitude alone than the radius: skip the trigonometry
             h = haversine_km(origin, loc)
             if h * (1 - _HAVERSINE_SLACK) > km:
                 continue
             if h * (1 + _HAVERSINE_SLACK) <= km or geodesic_km(origin, loc) <= km:
-                inside.append(members)
-        return set().union(*inside)
+                inside.append(loc)
+        return inside
 
     def _as_match(
         self,
