@@ -34,7 +34,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import ClassVar, TypeVar, cast
 
 from geopy.distance import geodesic
 
@@ -168,9 +168,9 @@ class InterestIndex:
     Changes cost O(number of interests of the member); a query touches only members who share
     at least one interest with the asker, and usually far fewer (see :meth:`match`).
 
-    Common interests are also kept as *bitsets*: each member holds a slot (a bit position,
-    reused after removal so slots stay dense) and the members listing a common interest are one
-    Python int with those bits set. Combining two bitsets costs about a microsecond at 100,000
+    Each member holds a *slot*, a small integer reused after removal so slots stay dense; the
+    sets of the index hold slots. Common interests are also kept as *bitsets*: one Python int
+    with the bits of their members' slots set. Combining two bitsets costs about a microsecond at 100,000
     slots whatever the number of members in them, where a set operation costs time per member;
     that is what keeps ``/match`` fast when the asker lists many mid-frequency interests. An
     interest counts as common from ``dense_floor`` members and ``1 / dense_share`` of the
@@ -182,12 +182,11 @@ class InterestIndex:
     dense_share: ClassVar[int] = 256
 
     def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
-        self._profiles: dict[int, Candidate] = {}
-        self._postings: dict[str, set[int]] = {}
-        self._by_location: dict[Location, set[int]] = {}
-        self._slot: dict[int, int] = {}  # member -> bit position
-        self._member_at: list[int] = []  # bit position -> member (stale for free positions)
+        self._slot: dict[int, int] = {}  # member id -> slot
+        self._at: list[Candidate | None] = []  # slot -> profile (None for a free slot)
         self._free: list[int] = []
+        self._postings: dict[str, set[int]] = {}  # interest -> slots of the members listing it
+        self._by_location: dict[Location, set[int]] = {}  # city -> slots of its members
         self._bits: dict[str, int] = {}  # common interest -> bitset of its members' slots
         self._location_bits: dict[Location, int] = {}  # crowded city -> bitset of its members
         for candidate in candidates:
@@ -201,13 +200,14 @@ class InterestIndex:
                     bits[key] = self._to_bits(members)
 
     def __len__(self) -> int:
-        return len(self._profiles)
+        return len(self._slot)
 
     def __contains__(self, member_id: object) -> bool:
-        return member_id in self._profiles
+        return member_id in self._slot
 
     def get(self, member_id: int) -> Candidate | None:
-        return self._profiles.get(member_id)
+        slot = self._slot.get(member_id)
+        return None if slot is None else self._at[slot]
 
     def document_frequency(self, tag: str) -> int:
         posting = self._postings.get(tag)
@@ -215,64 +215,65 @@ class InterestIndex:
 
     def weight(self, tag: str) -> float:
         """Weight of a tag in this server right now (it moves as profiles come and go)."""
-        return idf(self.document_frequency(tag), len(self._profiles))
+        return idf(self.document_frequency(tag), len(self._slot))
 
     def weights(self) -> dict[str, float]:
         """Every known tag's weight, e.g. to score pairing rounds with the server's rarities."""
-        n = len(self._profiles)
+        n = len(self._slot)
         return {tag: idf(len(members), n) for tag, members in self._postings.items()}
 
     def upsert(self, candidate: Candidate) -> None:
         """Add a profile or replace the stored one; only the differences touch the index."""
-        member_id = candidate.member_id
-        old = self._profiles.get(member_id)
-        old_tags = old.interests if old is not None else frozenset()
-        slot = self._slot.get(member_id)
+        slot = self._slot.get(candidate.member_id)
         if slot is None:
-            slot = self._take_slot(member_id)
+            slot = self._take_slot(candidate.member_id)
+        old = self._at[slot]
+        old_tags = old.interests if old is not None else frozenset()
         for tag in old_tags - candidate.interests:
-            self._leave(self._postings, self._bits, tag, member_id, slot)
+            self._leave(self._postings, self._bits, tag, slot)
         for tag in candidate.interests - old_tags:
-            self._join(self._postings, self._bits, tag, member_id, slot)
+            self._join(self._postings, self._bits, tag, slot)
         old_location = old.location if old is not None else None
         if old_location != candidate.location:
             if old_location is not None:
-                self._leave(self._by_location, self._location_bits, old_location, member_id, slot)
+                self._leave(self._by_location, self._location_bits, old_location, slot)
             if candidate.location is not None:
-                self._join(self._by_location, self._location_bits, candidate.location, member_id, slot)
-        self._profiles[member_id] = candidate
+                self._join(self._by_location, self._location_bits, candidate.location, slot)
+        self._at[slot] = candidate
 
     def remove(self, member_id: int) -> None:
         """Forget a member (left, hid themselves, or asked to be forgotten); absent is fine."""
-        old = self._profiles.pop(member_id, None)
-        if old is None:
+        slot = self._slot.pop(member_id, None)
+        if slot is None:
             return
-        slot = self._slot.pop(member_id)
+        old = self._at[slot]
+        assert old is not None
+        self._at[slot] = None
         for tag in old.interests:
-            self._leave(self._postings, self._bits, tag, member_id, slot)
+            self._leave(self._postings, self._bits, tag, slot)
         if old.location is not None:
-            self._leave(self._by_location, self._location_bits, old.location, member_id, slot)
+            self._leave(self._by_location, self._location_bits, old.location, slot)
         self._free.append(slot)
 
     def touch(self, member_id: int, last_active: int) -> None:
         """Record activity without re-indexing interests."""
-        old = self._profiles.get(member_id)
+        old = self.get(member_id)
         if old is not None and last_active > old.last_active:
-            self._profiles[member_id] = Candidate(member_id, old.interests, old.lat, old.lon, last_active)
+            self._at[self._slot[member_id]] = Candidate(
+                member_id, old.interests, old.lat, old.lon, last_active
+            )
 
     @staticmethod
-    def _join(sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, member_id: int, slot: int) -> None:
-        sets.setdefault(key, set()).add(member_id)
+    def _join(sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, slot: int) -> None:
+        sets.setdefault(key, set()).add(slot)
         if bits:  # none while __init__ loads profiles
             members_bits = bits.get(key)
             if members_bits is not None:
                 bits[key] = members_bits | (1 << slot)
 
-    def _leave(
-        self, sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, member_id: int, slot: int
-    ) -> None:
+    def _leave(self, sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, slot: int) -> None:
         members = sets[key]
-        members.discard(member_id)
+        members.discard(slot)
         members_bits = bits.get(key)
         if members_bits is not None:
             if 2 * len(members) < self._dense_min():
@@ -285,16 +286,15 @@ class InterestIndex:
     def _take_slot(self, member_id: int) -> int:
         if self._free:
             slot = self._free.pop()
-            self._member_at[slot] = member_id
         else:
-            slot = len(self._member_at)
-            self._member_at.append(member_id)
+            slot = len(self._at)
+            self._at.append(None)
         self._slot[member_id] = slot
         return slot
 
     def _dense_min(self) -> int:
         """Members from which an interest is common enough to be kept as a bitset."""
-        return max(self.dense_floor, len(self._profiles) // self.dense_share)
+        return max(self.dense_floor, len(self._slot) // self.dense_share)
 
     def _dense_bits(self, tag: str) -> int:
         """The bitset of an interest's members, built the first time a query needs it."""
@@ -319,12 +319,11 @@ class InterestIndex:
             found |= bits
         return found | self._to_bits(itertools.chain.from_iterable(scattered)) if scattered else found
 
-    def _to_bits(self, members: Iterable[int]) -> int:
-        """Bitset of the slots of indexed members (about 0.1 microseconds a member)."""
-        buffer = bytearray((len(self._member_at) + 7) >> 3)
-        slot_of, bit = self._slot, _BIT
-        for m in members:
-            slot = slot_of[m]
+    def _to_bits(self, slots: Iterable[int]) -> int:
+        """The bitset of some slots."""
+        buffer = bytearray((len(self._at) + 7) >> 3)
+        bit = _BIT
+        for slot in slots:
             buffer[slot >> 3] |= bit[slot & 7]
         return int.from_bytes(buffer, "little")
 
@@ -348,7 +347,7 @@ class InterestIndex:
         dropped.
         """
         if isinstance(asker, int):
-            profile = self._profiles.get(asker)
+            profile = self.get(asker)
             if profile is None:
                 raise UserError("You have no profile yet: introduce yourself with `/intro` first.", "/intro")
             asker = profile
@@ -377,18 +376,20 @@ class InterestIndex:
         query = set(asker.interests)
         if interest is not None:
             query.add(interest)
-        n = len(self._profiles)
+        n = len(self._slot)
         terms = sorted(
             ((idf(len(self._postings[tag]), n), tag) for tag in query if tag in self._postings),
             key=lambda wt: (-wt[0], wt[1]),
         )
         classes = self._top_classes(terms, restrict, restrict_bits, limit + 1)
         distances: dict[Location, float] = {}  # geodesic from the asker, per location
-        chosen: list[tuple[float, int]] = []
+        chosen: list[tuple[float, int]] = []  # (score, slot)
+        asker_slot = self._slot.get(asker.member_id)
         remaining = limit
         for score in classes.scores():
             members = classes.members(score)
-            members.discard(asker.member_id)
+            if asker_slot is not None:
+                members.discard(asker_slot)
             if len(members) <= remaining:
                 chosen.extend((score, m) for m in members)
                 remaining -= len(members)
@@ -415,8 +416,8 @@ class InterestIndex:
         remaining = [0.0] * (len(terms) + 1)
         for j in range(len(terms) - 1, -1, -1):
             remaining[j] = remaining[j + 1] + terms[j][0]
-        population = max(1, len(self._profiles))
-        classes = _Classes(self._member_at)
+        population = max(1, len(self._slot))
+        classes = _Classes()
         seen: set[int] = set()
         seen_bits = 0
         dense = self._dense_min()
@@ -431,7 +432,7 @@ class InterestIndex:
         for j, (w, tag) in enumerate(terms):
             # Classes only ever hold members of ``restrict``, so only admission needs it.
             posting = self._postings[tag]
-            updated = _Classes(self._member_at)
+            updated = _Classes()
             for score, members in classes.sets.items():
                 inside = members & posting
                 if inside:
@@ -505,8 +506,8 @@ class InterestIndex:
         weights = {tag: w for w, tag in terms}
         query = frozenset(weights)
         weight_of = weights.__getitem__
-        profiles = self._profiles
-        scores = [sum(map(weight_of, profiles[m].interests & query)) for m in sample]
+        at = cast(list[Candidate], self._at)  # the sets hold taken slots only
+        scores = [sum(map(weight_of, at[slot].interests & query)) for slot in sample]
         return heapq.nlargest(k, scores)[-1] - _SCORE_EPS
 
     def _proven_floor(
@@ -525,32 +526,33 @@ class InterestIndex:
         picked = classes.first(k * _PROVE_FACTOR)
         if len(picked) < k:
             return 0.0
-        profiles, weight_of = self._profiles, weights.__getitem__
+        at, weight_of = cast(list[Candidate], self._at), weights.__getitem__
         scores = []
-        for m in picked:
-            score = proven.get(m)
+        for slot in picked:
+            score = proven.get(slot)
             if score is None:
-                score = proven[m] = sum(map(weight_of, profiles[m].interests & query))
+                score = proven[slot] = sum(map(weight_of, at[slot].interests & query))
             scores.append(score)
         return heapq.nlargest(k, scores)[-1] - _SCORE_EPS
 
     def _break_ties(
-        self, members: set[int], r: int, origin: Location | None, distances: dict[Location, float]
+        self, slots: set[int], r: int, origin: Location | None, distances: dict[Location, float]
     ) -> list[int]:
         """The ``r`` best of an equal-score class: nearest, then most recently active."""
+        at = cast(list[Candidate], self._at)  # every slot in a class is taken
         chosen: list[int] = []
         if origin is not None:
-            chosen = self._nearest(members, r, origin, distances)
+            chosen = self._nearest(slots, r, origin, distances)
             if len(chosen) == r:
                 return chosen
-            located = set(chosen)
-            members = {m for m in members if self._profiles[m].location is None and m not in located}
-        profiles = self._profiles
-        chosen.extend(heapq.nsmallest(r - len(chosen), members, key=lambda m: (-profiles[m].last_active, m)))
+            slots = {s for s in slots if at[s].location is None}
+        chosen.extend(
+            heapq.nsmallest(r - len(chosen), slots, key=lambda s: (-at[s].last_active, at[s].member_id))
+        )
         return chosen
 
     def _nearest(
-        self, members: set[int], r: int, origin: Location, distances: dict[Location, float]
+        self, slots: set[int], r: int, origin: Location, distances: dict[Location, float]
     ) -> list[int]:
         """Up to ``r`` located members ordered by (geodesic distance, -activity, id).
 
@@ -558,19 +560,20 @@ class InterestIndex:
         locations whose haversine distance could still be geodesically as near are added,
         and geodesic distance is computed for the gathered locations alone.
         """
-        if len(members) <= len(self._by_location):
+        at = cast(list[Candidate], self._at)
+        if len(slots) <= len(self._by_location):
             groups: dict[Location, list[int]] = {}
-            for m in members:
-                location = self._profiles[m].location
+            for slot in slots:
+                location = at[slot].location
                 if location is not None:
-                    groups.setdefault(location, []).append(m)
+                    groups.setdefault(location, []).append(slot)
             ordered = sorted((haversine_km(origin, loc), loc) for loc in groups)
             pick = groups.__getitem__
         else:
             ordered = sorted((haversine_km(origin, loc), loc) for loc in self._by_location)
 
             def pick(loc: Location) -> list[int]:
-                return list(self._by_location[loc] & members)
+                return list(self._by_location[loc] & slots)
 
         gathered: list[tuple[Location, list[int]]] = []
         count = 0
@@ -585,14 +588,13 @@ class InterestIndex:
             count += len(here)
             if count >= r and bound == math.inf:
                 bound = h * _BAND
-        profiles = self._profiles
         keyed = []
         for loc, here in gathered:
             d = distances.get(loc)
             if d is None:
                 d = distances[loc] = geodesic_km(origin, loc)
-            keyed.extend((d, -profiles[m].last_active, m) for m in here)
-        return [m for _, _, m in heapq.nsmallest(r, keyed)]
+            keyed.extend((d, -at[s].last_active, at[s].member_id, s) for s in here)
+        return [s for _, _, _, s in heapq.nsmallest(r, keyed)]
 
     def _places_within(self, origin: Location, km: float) -> list[Location]:
         """Cities within ``km`` (geodesic) of ``origin``, deciding most cases by haversine."""
@@ -611,19 +613,20 @@ class InterestIndex:
     def _as_match(
         self,
         score: float,
-        member_id: int,
+        slot: int,
         weights: Mapping[str, float],
         origin: Location | None,
         distances: dict[Location, float],
     ) -> Match:
-        profile = self._profiles[member_id]
+        profile = self._at[slot]
+        assert profile is not None
         shared = sorted((t for t in profile.interests if t in weights), key=lambda t: (-weights[t], t))
         distance = None
         if origin is not None and profile.location is not None:
             distance = distances.get(profile.location)
             if distance is None:
                 distance = distances[profile.location] = geodesic_km(origin, profile.location)
-        return Match(member_id, score, tuple(shared), distance, profile.last_active)
+        return Match(profile.member_id, score, tuple(shared), distance, profile.last_active)
 
 
 class _Classes:
@@ -633,13 +636,12 @@ class _Classes:
     guessed under ``_SMALL_CLASS`` members has up to ``_PEEL`` members moved to the set part.
     """
 
-    __slots__ = ("bits", "member_at", "sets", "sizes")
+    __slots__ = ("bits", "sets", "sizes")
 
-    def __init__(self, member_at: list[int]) -> None:
+    def __init__(self) -> None:
         self.sets: dict[float, set[int]] = {}
         self.bits: dict[float, int] = {}
         self.sizes: dict[float, float] = {}
-        self.member_at = member_at
 
     def add_set(self, score: float, members: set[int]) -> None:
         existing = self.sets.get(score)
@@ -650,7 +652,7 @@ class _Classes:
 
     def add_bits(self, score: float, members: int, size: float) -> None:
         if size < _SMALL_CLASS:
-            peeled, members = _peel(members, _PEEL, self.member_at)
+            peeled, members = _peel(members, _PEEL)
             self.add_set(score, set(peeled))
             if not members:
                 return
@@ -671,7 +673,7 @@ class _Classes:
         members = self.sets.get(score, set())
         bits = self.bits.get(score)
         if bits:
-            members.update(_peel(bits, None, self.member_at)[0])
+            members.update(_peel(bits, None)[0])
         return members
 
     def first(self, count: int) -> list[int]:
@@ -682,7 +684,7 @@ class _Classes:
             if members:
                 picked.extend(itertools.islice(members, count - len(picked)))
             if len(picked) < count and score in self.bits:
-                picked.extend(_peel(self.bits[score], count - len(picked), self.member_at)[0])
+                picked.extend(_peel(self.bits[score], count - len(picked))[0])
             if len(picked) >= count:
                 break
         return picked
@@ -693,20 +695,20 @@ class _Classes:
         self.bits = {s: b for s, b in self.bits.items() if s >= lowest}
 
 
-def _peel(bits: int, most: int | None, member_at: list[int]) -> tuple[list[int], int]:
-    """Up to ``most`` members (all if None) of a bitset, and the bitset of those left."""
+def _peel(bits: int, most: int | None) -> tuple[list[int], int]:
+    """Up to ``most`` slots (all if None) of a bitset, and the bitset of those left."""
     found: list[int] = []
     for _ in range(_PEEL if most is None else most):  # few: peel the highest bits off
         if not bits:
             return found, 0
         top = bits.bit_length() - 1
-        found.append(member_at[top])
+        found.append(top)
         bits ^= 1 << top
     if bits and most is None:  # many: read the bytes, skipping empty ones in C
         data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
         for i in itertools.compress(range(len(data)), data):
             base = i << 3
-            found.extend(member_at[base + offset] for offset in _BIT_OFFSETS[data[i]])
+            found.extend(base + offset for offset in _BIT_OFFSETS[data[i]])
         bits = 0
     return found, bits
 
