@@ -45,7 +45,7 @@ import itertools
 import logging
 import math
 import random
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -68,9 +68,10 @@ SMALL_ROUND = 16
 RESTARTS = 12
 SEARCH_NEIGHBOURS = 3
 _FILL_WINDOW = 32
+_NEARBY_DEGREES = 0.46  # of latitude: 51.1 km on the sphere haversine_km uses
 _GAIN_EPS = 1e-9
 
-Pair = tuple[int, int]
+Pair = tuple[int, int]  # two member numbers, smaller first
 
 
 class UnmatchedReason(StrEnum):
@@ -126,8 +127,25 @@ def pair_weight(a: Candidate, b: Candidate, weights: Mapping[str, float]) -> flo
     return total
 
 
+def _shared_weight(shared: Collection[str], weight_of: Callable[[str], float]) -> float:
+    """Exactly rounded sum of the weights of shared interests, whatever the set's order.
+
+    One or two terms need no fsum: a float addition is exactly rounded and commutative.
+    """
+    if len(shared) > 2:
+        return math.fsum(map(weight_of, shared))
+    if len(shared) == 2:
+        a, b = shared
+        return weight_of(a) + weight_of(b)
+    for a in shared:
+        return weight_of(a)
+    return 0.0
+
+
 def _nearby(a: Location, b: Location) -> bool:
-    return a == b or haversine_km(a, b) <= NEARBY_KM
+    # Latitudes further apart than _NEARBY_DEGREES put two points over NEARBY_KM apart on any
+    # great circle (1.1 km to spare): most pairs are decided without trigonometry.
+    return a == b or (abs(a[0] - b[0]) <= _NEARBY_DEGREES and haversine_km(a, b) <= NEARBY_KM)
 
 
 def total_weight(
@@ -166,7 +184,11 @@ def form_groups_naive(
 
 
 class _Round:
-    """The working state of one round; thrown away afterwards."""
+    """The working state of one round; thrown away afterwards.
+
+    Members are numbered 0..n-1 in increasing id order (so comparing numbers compares ids) and
+    everything per member is a list indexed by that number; the result maps back to ids.
+    """
 
     def __init__(
         self,
@@ -179,51 +201,59 @@ class _Round:
         if not 2 <= size <= 4:
             raise ValueError(f"group size must be 2..4, got {size}")
         self.size = size
-        self.profiles = {m.member_id: m for m in members}
-        self.ids = sorted(self.profiles)
-        self.weights = pool_weights(self.profiles.values()) if weights is None else dict(weights)
+        by_id = {m.member_id: m for m in members}
+        self.ids = sorted(by_id)
+        self.n = n = len(self.ids)
+        self.weights = pool_weights(by_id.values()) if weights is None else dict(weights)
         self.rng = random.Random(seed)
-        order = self.ids[:]
+        order = list(range(n))
         self.rng.shuffle(order)
-        self.rank = {m: i for i, m in enumerate(order)}  # seeded tie-break
-        self.forbidden: dict[int, set[int]] = {m: set() for m in self.ids}
+        self.rank = [0] * n  # seeded tie-break
+        for position, x in enumerate(order):
+            self.rank[x] = position
+        number = {m: i for i, m in enumerate(self.ids)}
+        self.forbidden: list[set[int]] = [set() for _ in range(n)]
         for pair in forbidden:
-            a, b = tuple(pair)
-            if a in self.forbidden and b in self.forbidden and a != b:
+            a, b = (number.get(m) for m in tuple(pair))
+            if a is not None and b is not None and a != b:
                 self.forbidden[a].add(b)
                 self.forbidden[b].add(a)
-        self.cache: dict[Pair, float] = {}
+        self.cache: dict[int, float] = {}  # pair weights by a * n + b, a < b
         self.near: dict[tuple[Location, Location], bool] = {}
         self.weight_of = _Weights(self.weights).__getitem__
-        self.tags = {m: p.interests for m, p in self.profiles.items()}
-        self.place = {m: p.location for m, p in self.profiles.items()}
+        self.tags = [by_id[m].interests for m in self.ids]
+        self.place = [by_id[m].location for m in self.ids]
         self.reasons: dict[int, UnmatchedReason] = {}
 
     # -- weights -------------------------------------------------------------------------------
 
     def w(self, a: int, b: int) -> float:
-        key = (a, b) if a < b else (b, a)
+        key = a * self.n + b if a < b else b * self.n + a
         value = self.cache.get(key)
         if value is not None:
             return value
-        shared = self.tags[a] & self.tags[b]
-        value = math.fsum(map(self.weight_of, shared)) if shared else 0.0
+        value = _shared_weight(self.tags[a] & self.tags[b], self.weight_of)
         la, lb = self.place[a], self.place[b]
-        if la is not None and lb is not None:
-            near = self.near.get((la, lb))
-            if near is None:
-                near = self.near[(la, lb)] = self.near[(lb, la)] = _nearby(la, lb)
-            if near:
-                value += NEARBY_BONUS
+        if la is not None and lb is not None and self._near(la, lb):
+            value += NEARBY_BONUS
         self.cache[key] = value
         return value
+
+    def _near(self, a: Location, b: Location) -> bool:
+        if a == b:
+            return True
+        if abs(a[0] - b[0]) > _NEARBY_DEGREES:
+            return False
+        near = self.near.get((a, b))
+        if near is None:
+            near = self.near[(a, b)] = self.near[(b, a)] = _nearby(a, b)
+        return near
 
     def w_to(self, a: int, group: Iterable[int]) -> float:
         return sum(self.w(a, b) for b in group if b != a)
 
     def allowed(self, a: int, group: Iterable[int]) -> bool:
-        banned = self.forbidden[a]
-        return not any(b in banned for b in group)
+        return self.forbidden[a].isdisjoint(group)
 
     # -- solving -------------------------------------------------------------------------------
 
@@ -253,54 +283,71 @@ class _Round:
         self.reasons = best[2]
         return self._result(best[1])
 
-    def _edges(self, pool: list[int], neighbours: Mapping[int, list[int]]) -> list[Pair]:
-        return sorted({(min(a, b), max(a, b)) for a in pool for b in neighbours[a]})
+    def _edges(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
+        return sorted({(a, b) if a < b else (b, a) for a in pool for b in neighbours[a]})
 
     def _exclude_impossible(self) -> list[int]:
         """Drop members who cannot be grouped with anybody at all, with the reason."""
-        if len(self.ids) == 1:
-            self.reasons[self.ids[0]] = UnmatchedReason.ALONE
+        if self.n == 1:
+            self.reasons[0] = UnmatchedReason.ALONE
             return []
-        n = len(self.ids)
         pool = []
-        for m in self.ids:
-            if len(self.forbidden[m]) >= n - 1:
+        for m in range(self.n):
+            if len(self.forbidden[m]) >= self.n - 1:
                 self.reasons[m] = UnmatchedReason.ALL_RECENT
             else:
                 pool.append(m)
         return pool
 
-    def _sampled_neighbours(self, pool: list[int]) -> dict[int, list[int]]:
+    def _sampled_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Best few partners of each member among those its interests and city lead to."""
+        rank, tags, place, weight_of = self.rank, self.tags, self.place, self.weight_of
         postings: dict[str, list[int]] = {}
         places: dict[Location, list[int]] = {}
         for m in pool:
-            profile = self.profiles[m]
-            for tag in profile.interests:
+            for tag in tags[m]:
                 postings.setdefault(tag, []).append(m)
-            if profile.location is not None:
-                places.setdefault(profile.location, []).append(m)
+            if place[m] is not None:
+                places.setdefault(place[m], []).append(m)
         for members in itertools.chain(postings.values(), places.values()):
-            members.sort(key=self.rank.__getitem__)
+            members.sort(key=rank.__getitem__)
         # Rarest first; one global order so each member's sort uses a C-level key.
         tag_order = {t: i for i, t in enumerate(sorted(postings, key=lambda t: (len(postings[t]), t)))}
-        result: dict[int, list[int]] = {}
+        result: list[list[int]] = [[] for _ in range(self.n)]
+        cache, n = self.cache, self.n
         for m in pool:
-            profile = self.profiles[m]
+            tags_m, place_m, rank_m = tags[m], place[m], rank[m]
             found: set[int] = set()
-            for tag in sorted(profile.interests, key=tag_order.__getitem__):
+            for tag in sorted(tags_m, key=tag_order.__getitem__):
                 room = SCAN_PER_MEMBER - len(found)
                 if room <= 0:
                     break
-                found.update(_window(postings[tag], self.rank[m], room))
-            if profile.location is not None:
-                found.update(_window(places[profile.location], self.rank[m], SAME_PLACE_SCAN))
-            result[m] = self._best(m, found)
+                found.update(_window(postings[tag], rank_m, room))
+            if place_m is not None:
+                found.update(_window(places[place_m], rank_m, SAME_PLACE_SCAN))
+            found.discard(m)
+            found -= self.forbidden[m]
+            # Scored inline (this loop is most of a large round): w() without its call and cache.
+            scored = []
+            for o in found:
+                value = _shared_weight(tags_m & tags[o], weight_of)
+                place_o = place[o]
+                if place_m is not None and place_o is not None and self._near(place_m, place_o):
+                    value += NEARBY_BONUS
+                scored.append((-value, rank[o], o))
+            scored.sort()
+            best = scored[:NEIGHBOURS]
+            result[m] = [o for _, _, o in best]
+            for negative, _, o in best:
+                cache[m * n + o if m < o else o * n + m] = -negative
         return result
 
-    def _all_pairs_neighbours(self, pool: list[int]) -> dict[int, list[int]]:
+    def _all_pairs_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Every allowed partner with a positive weight: the n^2 baseline."""
-        return {m: self._best(m, pool, keep=None) for m in pool}
+        result: list[list[int]] = [[] for _ in range(self.n)]
+        for m in pool:
+            result[m] = self._best(m, pool, keep=None)
+        return result
 
     def _best(self, m: int, found: Iterable[int], keep: int | None = NEIGHBOURS) -> list[int]:
         banned, w, rank = self.forbidden[m], self.w, self.rank
@@ -313,7 +360,7 @@ class _Round:
     def _greedy(
         self,
         pool: list[int],
-        neighbours: Mapping[int, list[int]],
+        neighbours: Sequence[list[int]],
         base: int,
         count: int,
         noise: Mapping[Pair, float] | None = None,
@@ -347,7 +394,7 @@ class _Round:
         return sorted(unique.values(), key=lambda c: (-len(c), min(self.rank[x] for x in c)))
 
     def _fill(
-        self, clusters: list[list[int]], neighbours: Mapping[int, list[int]], base: int, count: int
+        self, clusters: list[list[int]], neighbours: Sequence[list[int]], base: int, count: int
     ) -> tuple[list[list[int]], list[int]]:
         """Complete ``count`` groups of ``base``; return the groups and the members left over.
 
@@ -375,7 +422,7 @@ class _Round:
         return groups, unplaced.remaining()
 
     def _best_addition(
-        self, group: list[int], unplaced: _Unplaced, neighbours: Mapping[int, list[int]]
+        self, group: list[int], unplaced: _Unplaced, neighbours: Sequence[list[int]]
     ) -> int | None:
         """The unplaced member adding the most weight to ``group`` without breaking a rule.
 
@@ -413,7 +460,7 @@ class _Round:
         groups[:] = [g for g in groups if g]
 
     def _local_search(
-        self, groups: list[list[int]], neighbours: Mapping[int, list[int]], pool: list[int]
+        self, groups: list[list[int]], neighbours: Sequence[list[int]], pool: list[int]
     ) -> None:
         """Swap members between groups (sizes kept) while that increases the total weight."""
         where = {x: g for g in groups for x in g}
@@ -503,16 +550,17 @@ class _Round:
     # -- output --------------------------------------------------------------------------------
 
     def _result(self, groups: list[list[int]]) -> PairingResult:
-        out = [Group(tuple(sorted(g)), self._shared(g)) for g in groups]
+        ids = self.ids
+        out = [Group(tuple(sorted(ids[x] for x in g)), self._shared(g)) for g in groups]
         out.sort(key=lambda g: g.member_ids)
-        unmatched = sorted(self.reasons)
-        return PairingResult(out, unmatched, dict(self.reasons))
+        reasons = {ids[x]: reason for x, reason in self.reasons.items()}
+        return PairingResult(out, sorted(reasons), reasons)
 
     def _shared(self, group: Sequence[int]) -> tuple[str, ...]:
         """Interests at least two members list, by what they add to the group's weight."""
         counts: dict[str, int] = {}
         for m in group:
-            for tag in self.profiles[m].interests:
+            for tag in self.tags[m]:
                 counts[tag] = counts.get(tag, 0) + 1
         contribution = {t: self.weights.get(t, 1.0) * math.comb(c, 2) for t, c in counts.items() if c >= 2}
         return tuple(sorted(contribution, key=lambda t: (-contribution[t], t)))
