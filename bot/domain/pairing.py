@@ -45,7 +45,7 @@ import itertools
 import logging
 import math
 import random
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -55,9 +55,9 @@ log = logging.getLogger(__name__)
 
 NEARBY_KM = 50.0
 NEARBY_BONUS = 1.5
-NEIGHBOURS = 6
+NEIGHBOURS = 8
 SCAN_PER_MEMBER = 20
-SAME_PLACE_SCAN = 8
+SAME_PLACE_SCAN = 4
 # Passes of local search; large rounds get one to stay inside the time budget (measured:
 # further passes add under 0.1 % weight at 10,000 members).
 LOCAL_SEARCH_PASSES = 3
@@ -69,7 +69,11 @@ RESTARTS = 12
 SEARCH_NEIGHBOURS = 3
 _FILL_WINDOW = 32
 _NEARBY_DEGREES = 0.46  # of latitude: 51.1 km on the sphere haversine_km uses
-_GAIN_EPS = 1e-9
+# Rounds add weights as integers in units of 2**-20 (about a millionth): integer sums are exact
+# in any order, so set iteration order (which changes between processes with string hashing)
+# never changes a result, and they are cheaper than exactly rounded float sums.
+_UNIT = 1 << 20
+_NEARBY_UNITS = round(NEARBY_BONUS * _UNIT)
 
 Pair = tuple[int, int]  # two member numbers, smaller first
 
@@ -125,21 +129,6 @@ def pair_weight(a: Candidate, b: Candidate, weights: Mapping[str, float]) -> flo
     if a.location is not None and b.location is not None and _nearby(a.location, b.location):
         total += NEARBY_BONUS
     return total
-
-
-def _shared_weight(shared: Collection[str], weight_of: Callable[[str], float]) -> float:
-    """Exactly rounded sum of the weights of shared interests, whatever the set's order.
-
-    One or two terms need no fsum: a float addition is exactly rounded and commutative.
-    """
-    if len(shared) > 2:
-        return math.fsum(map(weight_of, shared))
-    if len(shared) == 2:
-        a, b = shared
-        return weight_of(a) + weight_of(b)
-    for a in shared:
-        return weight_of(a)
-    return 0.0
 
 
 def _nearby(a: Location, b: Location) -> bool:
@@ -218,24 +207,24 @@ class _Round:
             if a is not None and b is not None and a != b:
                 self.forbidden[a].add(b)
                 self.forbidden[b].add(a)
-        self.cache: dict[int, float] = {}  # pair weights by a * n + b, a < b
+        self.cache: dict[int, int] = {}  # pair weights (in _UNIT) by a * n + b, a < b
         self.near: dict[tuple[Location, Location], bool] = {}
-        self.weight_of = _Weights(self.weights).__getitem__
+        self.weight_of = _Units({tag: round(w * _UNIT) for tag, w in self.weights.items()}).__getitem__
         self.tags = [by_id[m].interests for m in self.ids]
         self.place = [by_id[m].location for m in self.ids]
         self.reasons: dict[int, UnmatchedReason] = {}
 
     # -- weights -------------------------------------------------------------------------------
 
-    def w(self, a: int, b: int) -> float:
+    def w(self, a: int, b: int) -> int:
         key = a * self.n + b if a < b else b * self.n + a
         value = self.cache.get(key)
         if value is not None:
             return value
-        value = _shared_weight(self.tags[a] & self.tags[b], self.weight_of)
+        value = sum(map(self.weight_of, self.tags[a] & self.tags[b]))
         la, lb = self.place[a], self.place[b]
         if la is not None and lb is not None and self._near(la, lb):
-            value += NEARBY_BONUS
+            value += _NEARBY_UNITS
         self.cache[key] = value
         return value
 
@@ -249,8 +238,15 @@ class _Round:
             near = self.near[(a, b)] = self.near[(b, a)] = _nearby(a, b)
         return near
 
-    def w_to(self, a: int, group: Iterable[int]) -> float:
-        return sum(self.w(a, b) for b in group if b != a)
+    def w_to(self, a: int, group: Iterable[int], without: int = -1) -> int:
+        """Weight ``a`` has with ``group``, leaving out ``a`` and ``without``."""
+        cache, n = self.cache, self.n
+        total = 0
+        for b in group:
+            if b != a and b != without:
+                value = cache.get(a * n + b if a < b else b * n + a)
+                total += self.w(a, b) if value is None else value
+        return total
 
     def allowed(self, a: int, group: Iterable[int]) -> bool:
         return self.forbidden[a].isdisjoint(group)
@@ -265,7 +261,7 @@ class _Round:
         base = sizes[-1]
         neighbours = self._all_pairs_neighbours(pool) if all_pairs else self._sampled_neighbours(pool)
         excluded = dict(self.reasons)
-        best: tuple[tuple[int, float], list[list[int]], dict[int, UnmatchedReason]] | None = None
+        best: tuple[tuple[int, int], list[list[int]], dict[int, UnmatchedReason]] | None = None
         attempts = 1 if all_pairs or len(pool) > SMALL_ROUND else 1 + RESTARTS
         for attempt in range(attempts):
             self.reasons = dict(excluded)
@@ -313,8 +309,15 @@ class _Round:
             members.sort(key=rank.__getitem__)
         # Rarest first; one global order so each member's sort uses a C-level key.
         tag_order = {t: i for i, t in enumerate(sorted(postings, key=lambda t: (len(postings[t]), t)))}
-        result: list[list[int]] = [[] for _ in range(self.n)]
-        cache, n = self.cache, self.n
+        # Partners are ranked as single ints, weight * n + (n - 1 - rank): picking the best few
+        # is an int sort.
+        n = self.n
+        by_priority = [0] * n
+        for x, position in enumerate(rank):
+            by_priority[n - 1 - position] = x
+        priority = [n - 1 - position for position in rank]
+        cache = self.cache
+        result: list[list[int]] = [[] for _ in range(n)]
         for m in pool:
             tags_m, place_m, rank_m = tags[m], place[m], rank[m]
             found: set[int] = set()
@@ -328,18 +331,24 @@ class _Round:
             found.discard(m)
             found -= self.forbidden[m]
             # Scored inline (this loop is most of a large round): w() without its call and cache.
-            scored = []
+            keys = []
             for o in found:
-                value = _shared_weight(tags_m & tags[o], weight_of)
+                value = sum(map(weight_of, tags_m & tags[o]))
                 place_o = place[o]
-                if place_m is not None and place_o is not None and self._near(place_m, place_o):
-                    value += NEARBY_BONUS
-                scored.append((-value, rank[o], o))
-            scored.sort()
-            best = scored[:NEIGHBOURS]
-            result[m] = [o for _, _, o in best]
-            for negative, _, o in best:
-                cache[m * n + o if m < o else o * n + m] = -negative
+                if (
+                    place_o is not None
+                    and place_m is not None
+                    and (place_o == place_m or self._near(place_m, place_o))
+                ):
+                    value += _NEARBY_UNITS
+                keys.append(value * n + priority[o])
+            keys.sort(reverse=True)
+            best = result[m]
+            for key in keys[:NEIGHBOURS]:
+                value, inverse = divmod(key, n)
+                o = by_priority[inverse]
+                best.append(o)
+                cache[m * n + o if m < o else o * n + m] = value
         return result
 
     def _all_pairs_neighbours(self, pool: list[int]) -> list[list[int]]:
@@ -370,12 +379,13 @@ class _Round:
         ``noise`` (restarts on small rounds) scales each weight by up to 1.5 for the ordering
         only, so different near-best first choices get explored.
         """
-        edges = self._edges(pool, neighbours)
         if noise is None:
-            ordered = sorted(edges, key=lambda e: (-self.w(*e), self.rank[e[0]], self.rank[e[1]]))
+            ordered = self._heaviest_first(pool, neighbours)
         else:
-            ordered = sorted(edges, key=lambda e: (-self.w(*e) * (1 + noise[e] / 2), e))
+            w = self.w
+            ordered = sorted(self._edges(pool, neighbours), key=lambda e: (-w(*e) * (1 + noise[e] / 2), e))
         cluster: dict[int, list[int]] = {m: [m] for m in pool}
+        ruled = any(self.forbidden)
         full = 0
         for a, b in ordered:
             ca, cb = cluster[a], cluster[b]
@@ -384,7 +394,7 @@ class _Round:
             merged_full = len(ca) + len(cb) == base
             if merged_full and full >= count:
                 continue
-            if not all(self.allowed(x, cb) for x in ca):
+            if ruled and not all(self.allowed(x, cb) for x in ca):
                 continue
             ca.extend(cb)
             for x in cb:
@@ -392,6 +402,28 @@ class _Round:
             full += merged_full
         unique = {id(c): c for c in cluster.values()}
         return sorted(unique.values(), key=lambda c: (-len(c), min(self.rank[x] for x in c)))
+
+    def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
+        """Every candidate pair once, by decreasing weight, then seeded rank.
+
+        Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b).
+        """
+        n, w, rank = self.n, self.w, self.rank
+        priority = [n - 1 - position for position in rank]
+        by_priority = [0] * n
+        for x, p in enumerate(priority):
+            by_priority[p] = x
+        keys = {a * n + b if a < b else b * n + a for a in pool for b in neighbours[a]}
+        ordered = []
+        for key in keys:
+            a, b = divmod(key, n)
+            ordered.append((w(a, b) * n + priority[a]) * n + priority[b])
+        ordered.sort(reverse=True)
+        pairs = []
+        for key in ordered:
+            rest, pb = divmod(key, n)
+            pairs.append((by_priority[rest % n], by_priority[pb]))
+        return pairs
 
     def _fill(
         self, clusters: list[list[int]], neighbours: Sequence[list[int]], base: int, count: int
@@ -485,16 +517,19 @@ class _Round:
                 break
 
     def _try_swap(self, a: int, ga: list[int], b: int, gb: list[int], where: dict[int, list[int]]) -> bool:
-        stay_a = self.w_to(a, ga)
-        best_gain, best_x = _GAIN_EPS, None
+        """Swap ``a`` with the member of ``b``'s group whose exchange gains the most."""
+        w_to, banned_a = self.w_to, self.forbidden[a]
+        stay_a = w_to(a, ga)
+        rest_a = [y for y in ga if y != a]
+        best_gain, best_x = 0, None
         for x in gb:
             if x == b:
                 continue
-            rest_b = [y for y in gb if y != x]
-            rest_a = [y for y in ga if y != a]
-            if not (self.allowed(a, rest_b) and self.allowed(x, rest_a)):
+            if banned_a and any(y != x and y in banned_a for y in gb):
                 continue
-            gain = self.w_to(a, rest_b) + self.w_to(x, rest_a) - stay_a - self.w_to(x, rest_b)
+            if not self.forbidden[x].isdisjoint(rest_a):
+                continue
+            gain = w_to(a, gb, x) + w_to(x, rest_a) - stay_a - w_to(x, gb)
             if gain > best_gain:
                 best_gain, best_x = gain, x
         if best_x is None:
@@ -516,7 +551,7 @@ class _Round:
             return False
         rest_a = [y for y in ga if y != a]
         gain_a = self.w_to(a, gb) - self.w_to(a, rest_a)
-        best_gain, best = _GAIN_EPS, None
+        best_gain, best = 0, None
         for gc in groups:
             if len(gc) != len(ga) + 1 or gc is gb:
                 continue
@@ -540,7 +575,7 @@ class _Round:
         """Move ``a`` from a larger group to one a member smaller: the sizes stay a valid split."""
         if len(ga) != len(gb) + 1 or len(ga) <= 2 or not self.allowed(a, gb):
             return False
-        if self.w_to(a, gb) - self.w_to(a, ga) <= _GAIN_EPS:
+        if self.w_to(a, gb) - self.w_to(a, ga) <= 0:
             return False
         ga.remove(a)
         gb.append(a)
@@ -566,16 +601,16 @@ class _Round:
         return tuple(sorted(contribution, key=lambda t: (-contribution[t], t)))
 
 
-def _better(key: tuple[int, float], than: tuple[int, float]) -> bool:
-    """Fewer unmatched first, then a total heavier by more than rounding."""
-    return key[0] > than[0] or (key[0] == than[0] and key[1] > than[1] + _GAIN_EPS)
+def _better(key: tuple[int, int], than: tuple[int, int]) -> bool:
+    """Fewer unmatched first, then a heavier total."""
+    return key > than
 
 
-class _Weights(dict[str, float]):
-    """Weights with 1.0 for a tag missing from a caller-supplied table (minimum idf)."""
+class _Units(dict[str, int]):
+    """Weights in _UNIT, 1.0 for a tag missing from a caller-supplied table (minimum idf)."""
 
-    def __missing__(self, key: str) -> float:
-        return 1.0
+    def __missing__(self, key: str) -> int:
+        return _UNIT
 
 
 class _Unplaced:
