@@ -298,15 +298,14 @@ class _Round:
     def _sampled_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Best few partners of each member among those its interests and city lead to."""
         rank, tags, place, weight_of = self.rank, self.tags, self.place, self.weight_of
+        # Members of each interest and city in seeded order (filled in that order, so sorted).
         postings: dict[str, list[int]] = {}
         places: dict[Location, list[int]] = {}
-        for m in pool:
+        for m in sorted(pool, key=rank.__getitem__):
             for tag in tags[m]:
                 postings.setdefault(tag, []).append(m)
             if place[m] is not None:
                 places.setdefault(place[m], []).append(m)
-        for members in itertools.chain(postings.values(), places.values()):
-            members.sort(key=rank.__getitem__)
         # Rarest first; one global order so each member's sort uses a C-level key.
         tag_order = {t: i for i, t in enumerate(sorted(postings, key=lambda t: (len(postings[t]), t)))}
         # Partners are ranked as single ints, weight * n + (n - 1 - rank): picking the best few
@@ -325,9 +324,9 @@ class _Round:
                 room = SCAN_PER_MEMBER - len(found)
                 if room <= 0:
                     break
-                found.update(_window(postings[tag], rank_m, room))
+                _take_window(found, postings[tag], rank_m, room)
             if place_m is not None:
-                found.update(_window(places[place_m], rank_m, SAME_PLACE_SCAN))
+                _take_window(found, places[place_m], rank_m, SAME_PLACE_SCAN)
             found.discard(m)
             found -= self.forbidden[m]
             # Scored inline (this loop is most of a large round): w() without its call and cache.
@@ -338,7 +337,10 @@ class _Round:
                 if (
                     place_o is not None
                     and place_m is not None
-                    and (place_o == place_m or self._near(place_m, place_o))
+                    and (
+                        place_o == place_m
+                        or (abs(place_o[0] - place_m[0]) <= _NEARBY_DEGREES and self._near(place_m, place_o))
+                    )
                 ):
                     value += _NEARBY_UNITS
                 keys.append(value * n + priority[o])
@@ -495,16 +497,19 @@ class _Round:
         self, groups: list[list[int]], neighbours: Sequence[list[int]], pool: list[int]
     ) -> None:
         """Swap members between groups (sizes kept) while that increases the total weight."""
-        where = {x: g for g in groups for x in g}
-        order = sorted(where, key=self.rank.__getitem__)
+        where: list[list[int]] = [[] for _ in range(self.n)]  # member -> its group ([]: none)
+        for g in groups:
+            for x in g:
+                where[x] = g
+        order = sorted((x for g in groups for x in g), key=self.rank.__getitem__)
         small = len(order) <= SMALL_ROUND
         for _ in range(1 if len(pool) > LARGE_ROUND else LOCAL_SEARCH_PASSES):
             improved = False
             for a in order:
                 # Small rounds afford the whole swap neighbourhood; large ones the best partners.
                 for b in order if small else neighbours[a][:SEARCH_NEIGHBOURS]:
-                    ga, gb = where[a], where.get(b)
-                    if gb is None or ga is gb:
+                    ga, gb = where[a], where[b]
+                    if not gb or ga is gb:
                         continue
                     if (
                         self._try_move(a, ga, gb, where)
@@ -516,8 +521,10 @@ class _Round:
             if not improved:
                 break
 
-    def _try_swap(self, a: int, ga: list[int], b: int, gb: list[int], where: dict[int, list[int]]) -> bool:
+    def _try_swap(self, a: int, ga: list[int], b: int, gb: list[int], where: list[list[int]]) -> bool:
         """Swap ``a`` with the member of ``b``'s group whose exchange gains the most."""
+        if len(ga) == 2 and len(gb) == 2:
+            return self._try_swap_pairs(a, ga, b, gb, where)
         w_to, banned_a = self.w_to, self.forbidden[a]
         stay_a = w_to(a, ga)
         rest_a = [y for y in ga if y != a]
@@ -539,8 +546,22 @@ class _Round:
         where[a], where[best_x] = gb, ga
         return True
 
+    def _try_swap_pairs(self, a: int, ga: list[int], b: int, gb: list[int], where: list[list[int]]) -> bool:
+        """_try_swap for two pairs (most of a round of pairs): a-a', b-x become a-b, a'-x."""
+        partner = ga[1] if ga[0] == a else ga[0]
+        x = gb[1] if gb[0] == b else gb[0]
+        if b in self.forbidden[a] or x in self.forbidden[partner]:
+            return False
+        w = self.w
+        if w(a, b) + w(x, partner) - w(a, partner) - w(x, b) <= 0:
+            return False
+        ga[ga.index(a)] = x
+        gb[gb.index(x)] = a
+        where[a], where[x] = gb, ga
+        return True
+
     def _try_shift(
-        self, a: int, ga: list[int], gb: list[int], groups: list[list[int]], where: dict[int, list[int]]
+        self, a: int, ga: list[int], gb: list[int], groups: list[list[int]], where: list[list[int]]
     ) -> bool:
         """Move ``a`` to an equal-sized group and refill its place from a larger group.
 
@@ -571,7 +592,7 @@ class _Round:
         where[a], where[y] = gb, ga
         return True
 
-    def _try_move(self, a: int, ga: list[int], gb: list[int], where: dict[int, list[int]]) -> bool:
+    def _try_move(self, a: int, ga: list[int], gb: list[int], where: list[list[int]]) -> bool:
         """Move ``a`` from a larger group to one a member smaller: the sizes stay a valid split."""
         if len(ga) != len(gb) + 1 or len(ga) <= 2 or not self.allowed(a, gb):
             return False
@@ -641,12 +662,13 @@ class _Unplaced:
         return [x for x in self.queue if x in self.waiting]
 
 
-def _window(members: list[int], start: int, count: int) -> list[int]:
-    """``count`` members of a list starting at a member-specific offset, wrapping around."""
-    if len(members) <= count:
-        return members
-    offset = start % len(members)
-    chunk = members[offset : offset + count]
-    if len(chunk) < count:
-        chunk += members[: count - len(chunk)]
-    return chunk
+def _take_window(found: set[int], members: list[int], start: int, count: int) -> None:
+    """Add ``count`` of ``members`` to ``found`` from a member-specific offset, wrapping around."""
+    size = len(members)
+    if size <= count:
+        found.update(members)
+        return
+    offset = start % size
+    found.update(members[offset : offset + count])
+    if offset + count > size:
+        found.update(members[: offset + count - size])
