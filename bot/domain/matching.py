@@ -34,6 +34,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar, TypeVar, cast
 
 from geopy.distance import geodesic
 
@@ -53,9 +54,20 @@ _MIN_KM_PER_DEGREE_LATITUDE = 110.5
 # Scores are sums of floats; bounds get this much room so rounding never prunes a true tie.
 _SCORE_EPS = 1e-9
 # How many members the score floor scores outright before the class pass.
-_FLOOR_SAMPLE = 600
+_FLOOR_SAMPLE = 100
+# The running threshold scores this many times ``limit`` members of the best classes outright.
+_PROVE_FACTOR = 2
+# Members of a bitset are read one by one (about a microsecond each on 100,000 slots) up to
+# this many; past it the bitset is read byte by byte.
+_PEEL = 16
+# A bitset class guessed smaller than this is moved to a set (see _Classes).
+_SMALL_CLASS = 8
+# The set bits of each byte value, lowest first.
+_BIT_OFFSETS = tuple(tuple(i for i in range(8) if value >> i & 1) for value in range(256))
+_BIT = tuple(1 << i for i in range(8))
 
 Location = tuple[float, float]
+_K = TypeVar("_K", str, Location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +130,14 @@ def haversine_km(a: Location, b: Location) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+# One instance for every distance: geopy builds the ellipsoid's series coefficients on the
+# instance's first measure, about a third of the cost of a fresh ``geodesic(a, b)`` call.
+_GEODESIC = geodesic()
+
+
 def geodesic_km(a: Location, b: Location) -> float:
-    """The distance the product promises (WGS-84 geodesic)."""
-    return float(geodesic(a, b).km)
+    """The distance the product promises (WGS-84 geodesic), exactly ``geodesic(a, b).km``."""
+    return float(_GEODESIC.measure(a, b))
 
 
 def _check_query(asker: Candidate, interest: str | None, within_km: float | None) -> None:
@@ -150,23 +167,47 @@ class InterestIndex:
 
     Changes cost O(number of interests of the member); a query touches only members who share
     at least one interest with the asker, and usually far fewer (see :meth:`match`).
+
+    Each member holds a *slot*, a small integer reused after removal so slots stay dense; the
+    sets of the index hold slots. Common interests are also kept as *bitsets*: one Python int
+    with the bits of their members' slots set. Combining two bitsets costs about a microsecond at 100,000
+    slots whatever the number of members in them, where a set operation costs time per member;
+    that is what keeps ``/match`` fast when the asker lists many mid-frequency interests. An
+    interest counts as common from ``dense_floor`` members and ``1 / dense_share`` of the
+    profiles (below that the bitset would take more memory than the set it mirrors), and loses
+    its bitset when it falls under half of that.
     """
 
+    dense_floor: ClassVar[int] = 64
+    dense_share: ClassVar[int] = 256
+
     def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
-        self._profiles: dict[int, Candidate] = {}
-        self._postings: dict[str, set[int]] = {}
-        self._by_location: dict[Location, set[int]] = {}
+        self._slot: dict[int, int] = {}  # member id -> slot
+        self._at: list[Candidate | None] = []  # slot -> profile (None for a free slot)
+        self._free: list[int] = []
+        self._postings: dict[str, set[int]] = {}  # interest -> slots of the members listing it
+        self._by_location: dict[Location, set[int]] = {}  # city -> slots of its members
+        self._bits: dict[str, int] = {}  # common interest -> bitset of its members' slots
+        self._location_bits: dict[Location, int] = {}  # crowded city -> bitset of its members
         for candidate in candidates:
             self.upsert(candidate)
+        # Built once at the end: bitsets are immutable ints, so growing one member at a time
+        # would copy it for every member.
+        dense = self._dense_min()
+        for sets, bits in ((self._postings, self._bits), (self._by_location, self._location_bits)):
+            for key, members in sets.items():
+                if len(members) >= dense:
+                    bits[key] = self._to_bits(members)
 
     def __len__(self) -> int:
-        return len(self._profiles)
+        return len(self._slot)
 
     def __contains__(self, member_id: object) -> bool:
-        return member_id in self._profiles
+        return member_id in self._slot
 
     def get(self, member_id: int) -> Candidate | None:
-        return self._profiles.get(member_id)
+        slot = self._slot.get(member_id)
+        return None if slot is None else self._at[slot]
 
     def document_frequency(self, tag: str) -> int:
         posting = self._postings.get(tag)
@@ -174,57 +215,117 @@ class InterestIndex:
 
     def weight(self, tag: str) -> float:
         """Weight of a tag in this server right now (it moves as profiles come and go)."""
-        return idf(self.document_frequency(tag), len(self._profiles))
+        return idf(self.document_frequency(tag), len(self._slot))
 
     def weights(self) -> dict[str, float]:
         """Every known tag's weight, e.g. to score pairing rounds with the server's rarities."""
-        n = len(self._profiles)
+        n = len(self._slot)
         return {tag: idf(len(members), n) for tag, members in self._postings.items()}
 
     def upsert(self, candidate: Candidate) -> None:
         """Add a profile or replace the stored one; only the differences touch the index."""
-        member_id = candidate.member_id
-        old = self._profiles.get(member_id)
+        slot = self._slot.get(candidate.member_id)
+        if slot is None:
+            slot = self._take_slot(candidate.member_id)
+        old = self._at[slot]
         old_tags = old.interests if old is not None else frozenset()
         for tag in old_tags - candidate.interests:
-            self._unpost(tag, member_id)
+            self._leave(self._postings, self._bits, tag, slot)
         for tag in candidate.interests - old_tags:
-            self._postings.setdefault(tag, set()).add(member_id)
+            self._join(self._postings, self._bits, tag, slot)
         old_location = old.location if old is not None else None
         if old_location != candidate.location:
             if old_location is not None:
-                self._unlocate(old_location, member_id)
+                self._leave(self._by_location, self._location_bits, old_location, slot)
             if candidate.location is not None:
-                self._by_location.setdefault(candidate.location, set()).add(member_id)
-        self._profiles[member_id] = candidate
+                self._join(self._by_location, self._location_bits, candidate.location, slot)
+        self._at[slot] = candidate
 
     def remove(self, member_id: int) -> None:
         """Forget a member (left, hid themselves, or asked to be forgotten); absent is fine."""
-        old = self._profiles.pop(member_id, None)
-        if old is None:
+        slot = self._slot.pop(member_id, None)
+        if slot is None:
             return
+        old = self._at[slot]
+        assert old is not None
+        self._at[slot] = None
         for tag in old.interests:
-            self._unpost(tag, member_id)
+            self._leave(self._postings, self._bits, tag, slot)
         if old.location is not None:
-            self._unlocate(old.location, member_id)
+            self._leave(self._by_location, self._location_bits, old.location, slot)
+        self._free.append(slot)
 
     def touch(self, member_id: int, last_active: int) -> None:
         """Record activity without re-indexing interests."""
-        old = self._profiles.get(member_id)
+        old = self.get(member_id)
         if old is not None and last_active > old.last_active:
-            self._profiles[member_id] = Candidate(member_id, old.interests, old.lat, old.lon, last_active)
+            self._at[self._slot[member_id]] = Candidate(
+                member_id, old.interests, old.lat, old.lon, last_active
+            )
 
-    def _unpost(self, tag: str, member_id: int) -> None:
-        members = self._postings[tag]
-        members.discard(member_id)
-        if not members:
-            del self._postings[tag]
+    @staticmethod
+    def _join(sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, slot: int) -> None:
+        sets.setdefault(key, set()).add(slot)
+        if bits:  # none while __init__ loads profiles
+            members_bits = bits.get(key)
+            if members_bits is not None:
+                bits[key] = members_bits | (1 << slot)
 
-    def _unlocate(self, location: Location, member_id: int) -> None:
-        members = self._by_location[location]
-        members.discard(member_id)
+    def _leave(self, sets: dict[_K, set[int]], bits: dict[_K, int], key: _K, slot: int) -> None:
+        members = sets[key]
+        members.discard(slot)
+        members_bits = bits.get(key)
+        if members_bits is not None:
+            if 2 * len(members) < self._dense_min():
+                del bits[key]
+            else:
+                bits[key] = members_bits ^ (1 << slot)  # the bit is set: it mirrors the set
         if not members:
-            del self._by_location[location]
+            del sets[key]
+
+    def _take_slot(self, member_id: int) -> int:
+        if self._free:
+            slot = self._free.pop()
+        else:
+            slot = len(self._at)
+            self._at.append(None)
+        self._slot[member_id] = slot
+        return slot
+
+    def _dense_min(self) -> int:
+        """Members from which an interest is common enough to be kept as a bitset."""
+        return max(self.dense_floor, len(self._slot) // self.dense_share)
+
+    def _dense_bits(self, tag: str) -> int:
+        """The bitset of an interest's members, built the first time a query needs it."""
+        bits = self._bits.get(tag)
+        if bits is None:
+            bits = self._bits[tag] = self._to_bits(self._postings[tag])
+        return bits
+
+    def _places_bits(self, places: Iterable[Location]) -> int:
+        """The bitset of the members in these cities: crowded ones' are kept, the rest built."""
+        dense = self._dense_min()
+        found = 0
+        scattered: list[set[int]] = []
+        for place in places:
+            members = self._by_location[place]
+            if len(members) < dense:
+                scattered.append(members)
+                continue
+            bits = self._location_bits.get(place)
+            if bits is None:
+                bits = self._location_bits[place] = self._to_bits(members)
+            found |= bits
+        return found | self._to_bits(itertools.chain.from_iterable(scattered)) if scattered else found
+
+    def _to_bits(self, slots: Iterable[int]) -> int:
+        """The bitset of some slots."""
+        buffer = bytearray((len(self._at) + 7) >> 3)
+        bit = _BIT
+        for slot in slots:
+            buffer[slot >> 3] |= bit[slot & 7]
+        return int.from_bytes(buffer, "little")
 
     def match(
         self,
@@ -239,89 +340,144 @@ class InterestIndex:
         even if the asker does not list it. ``within_km`` keeps only members with a city within
         that geodesic distance of the asker's.
 
-        Top-k by score is computed MaxScore-style over *score classes*: members are kept as
-        sets keyed by their partial score, interests are applied rarest first with C-level set
-        intersections, and once the ``limit``-th best partial score exceeds what the remaining
-        interests could add, members not seen yet are ignored and hopeless classes dropped.
+        Top-k by score is computed MaxScore-style over *score classes*: members are kept
+        grouped by their partial score, interests are applied rarest first with C-level set or
+        bitset intersections, and once the ``limit``-th best partial score exceeds what the
+        remaining interests could add, members not seen yet are ignored and hopeless classes
+        dropped.
         """
         if isinstance(asker, int):
-            profile = self._profiles.get(asker)
+            profile = self.get(asker)
             if profile is None:
                 raise UserError("You have no profile yet: introduce yourself with `/intro` first.", "/intro")
             asker = profile
         _check_query(asker, interest, within_km)
         if limit <= 0 or (interest is not None and interest not in self._postings):
             return []
+        # Only members of ``restrict`` may be listed; ``restrict_bits`` mirrors it when large.
         restrict: set[int] | None = None
+        restrict_bits: int | None = None
+        dense = self._dense_min()
         if interest is not None:
             restrict = self._postings[interest]
+            if len(restrict) >= dense:
+                restrict_bits = self._dense_bits(interest)
         origin = asker.location
         if within_km is not None and origin is not None:
-            near = self._members_within(origin, within_km)
+            places = self._places_within(origin, within_km)
+            near = set().union(*(self._by_location[place] for place in places))
             restrict = near if restrict is None else restrict & near
+            if len(restrict) < dense:
+                restrict_bits = None
+            elif restrict_bits is None:
+                restrict_bits = self._places_bits(places)
+            else:
+                restrict_bits &= self._places_bits(places)
         query = set(asker.interests)
         if interest is not None:
             query.add(interest)
-        n = len(self._profiles)
+        n = len(self._slot)
         terms = sorted(
             ((idf(len(self._postings[tag]), n), tag) for tag in query if tag in self._postings),
             key=lambda wt: (-wt[0], wt[1]),
         )
-        classes = self._top_classes(terms, restrict, limit + 1)
-        chosen: list[tuple[float, int]] = []
+        classes = self._top_classes(terms, restrict, restrict_bits, limit + 1)
+        distances: dict[Location, float] = {}  # geodesic from the asker, per location
+        chosen: list[tuple[float, int]] = []  # (score, slot)
+        asker_slot = self._slot.get(asker.member_id)
         remaining = limit
-        for score in sorted(classes, reverse=True):
-            members = classes[score]
-            members.discard(asker.member_id)
+        for score in classes.scores():
+            members = classes.members(score)
+            if asker_slot is not None:
+                members.discard(asker_slot)
             if len(members) <= remaining:
                 chosen.extend((score, m) for m in members)
                 remaining -= len(members)
             else:
-                chosen.extend((score, m) for m in self._break_ties(members, remaining, origin))
+                chosen.extend((score, m) for m in self._break_ties(members, remaining, origin, distances))
                 remaining = 0
             if remaining == 0:
                 break
         weights = {tag: w for w, tag in terms}
-        distances: dict[Location, float] = {}
         results = [self._as_match(score, m, weights, origin, distances) for score, m in chosen]
         results.sort(key=_rank_key)
         return results
 
     def _top_classes(
-        self, terms: list[tuple[float, str]], restrict: set[int] | None, k: int
-    ) -> dict[float, set[int]]:
-        """Members whose score can be among the ``k`` best, grouped by exact score."""
+        self, terms: list[tuple[float, str]], restrict: set[int] | None, restrict_bits: int | None, k: int
+    ) -> _Classes:
+        """Members whose score can be among the ``k`` best, grouped by exact score.
+
+        Members admitted through rare interests are kept in sets, those admitted through common
+        ones in bitsets (terms come rarest first, so once admission has switched to bitsets it
+        stays there); a bitset class that has probably shrunk to a few members moves to a set,
+        where it costs less. ``restrict_bits`` is ``restrict`` as a bitset when the caller has it.
+        """
         remaining = [0.0] * (len(terms) + 1)
         for j in range(len(terms) - 1, -1, -1):
             remaining[j] = remaining[j + 1] + terms[j][0]
-        classes: dict[float, set[int]] = {}
+        population = max(1, len(self._slot))
+        classes = _Classes()
         seen: set[int] = set()
-        floor = self._score_floor(terms, restrict, k)
+        seen_bits = 0
+        dense = self._dense_min()
+        # Within a small restriction every class is small too: sets are the cheapest then.
+        bits_allowed = restrict is None or len(restrict) >= dense
+        in_bits = False  # admitting into bitset classes
+        weights = {tag: w for w, tag in terms}
+        query = frozenset(weights)
+        proven: dict[int, float] = {}  # final scores of members scored outright
+        theta = self._score_floor(terms, restrict, k)
         admitting = True  # members not seen yet can still reach the top k
         for j, (w, tag) in enumerate(terms):
             # Classes only ever hold members of ``restrict``, so only admission needs it.
             posting = self._postings[tag]
-            updated: dict[float, set[int]] = {}
-            for score, members in classes.items():
+            updated = _Classes()
+            for score, members in classes.sets.items():
                 inside = members & posting
                 if inside:
                     # In place: costs len(inside), not len(members); class sets are never postings.
                     members -= inside
-                    _merge(updated, score + w, inside)
+                    updated.add_set(score + w, inside)
                 if members:
-                    _merge(updated, score, members)
+                    updated.add_set(score, members)
+            if classes.bits:
+                posting_bits = self._dense_bits(tag)
+                share = len(posting) / population
+                for score, members_bits in classes.bits.items():
+                    size = classes.sizes[score]
+                    inside_bits = members_bits & posting_bits
+                    if inside_bits:
+                        members_bits ^= inside_bits
+                        updated.add_bits(score + w, inside_bits, size * share)
+                    if members_bits:
+                        updated.add_bits(score, members_bits, size * (1 - share))
             if admitting:
-                fresh = (posting if restrict is None else posting & restrict) - seen
-                if fresh:
-                    seen |= fresh
-                    _merge(updated, w, fresh)
+                if not in_bits and bits_allowed and len(posting) >= dense:
+                    in_bits = True
+                    seen_bits, seen = self._to_bits(seen), set()
+                    if restrict is not None and restrict_bits is None:
+                        restrict_bits = self._to_bits(restrict)
+                if in_bits:
+                    fresh_bits = self._dense_bits(tag)
+                    if restrict_bits is not None:
+                        fresh_bits &= restrict_bits
+                    fresh_bits ^= fresh_bits & seen_bits
+                    if fresh_bits:
+                        seen_bits |= fresh_bits
+                        updated.add_bits(w, fresh_bits, len(posting))
+                else:
+                    fresh = (posting if restrict is None else posting & restrict) - seen
+                    if fresh:
+                        seen |= fresh
+                        updated.add_set(w, fresh)
             classes = updated
-            theta = max(floor, _kth_score(classes, k))
+            theta = max(theta, self._proven_floor(classes, k, query, weights, proven))
             rest = remaining[j + 1]
             if theta > rest + _SCORE_EPS:
                 admitting = False
-                seen = set()
-            classes = {s: m for s, m in classes.items() if s + rest + _SCORE_EPS >= theta}
+                seen, seen_bits = set(), 0
+            classes.keep_from(theta - rest - _SCORE_EPS)
         return classes
 
     def _score_floor(self, terms: list[tuple[float, str]], restrict: set[int] | None, k: int) -> float:
@@ -332,56 +488,92 @@ class InterestIndex:
         common interest on, instead of after it has been split into many classes.
         """
         sample: set[int] = set()
+        budget = 4 * _FLOOR_SAMPLE  # members looked at for the sample, under a restriction
         for _, tag in terms:
-            posting = self._postings[tag]
-            if restrict is not None:
-                posting = posting & restrict if len(posting) > len(restrict) else restrict & posting
             room = _FLOOR_SAMPLE - len(sample)
-            if room <= 0:
+            if room <= 0 or budget <= 0:
                 break
-            sample.update(posting if len(posting) <= room else itertools.islice(posting, room))
+            posting = self._postings[tag]
+            if restrict is None:
+                sample.update(itertools.islice(posting, room))
+                continue
+            small, large = sorted((posting, restrict), key=len)
+            looked = list(itertools.islice(small, budget))
+            budget -= len(looked)
+            sample.update(itertools.islice(filter(large.__contains__, looked), room))
         if len(sample) < k:
             return 0.0
         weights = {tag: w for w, tag in terms}
         query = frozenset(weights)
         weight_of = weights.__getitem__
-        profiles = self._profiles
-        scores = [sum(map(weight_of, profiles[m].interests & query)) for m in sample]
+        at = cast(list[Candidate], self._at)  # the sets hold taken slots only
+        scores = [sum(map(weight_of, at[slot].interests & query)) for slot in sample]
         return heapq.nlargest(k, scores)[-1] - _SCORE_EPS
 
-    def _break_ties(self, members: set[int], r: int, origin: Location | None) -> list[int]:
+    def _proven_floor(
+        self,
+        classes: _Classes,
+        k: int,
+        query: frozenset[str],
+        weights: Mapping[str, float],
+        proven: dict[int, float],
+    ) -> float:
+        """A lower bound of the k-th best final score: final scores of members of the best classes.
+
+        It is at least the k-th best partial score, and usually well above it: the members of
+        the best classes tend to collect more weight from the interests not applied yet.
+        """
+        picked = classes.first(k * _PROVE_FACTOR)
+        if len(picked) < k:
+            return 0.0
+        at, weight_of = cast(list[Candidate], self._at), weights.__getitem__
+        scores = []
+        for slot in picked:
+            score = proven.get(slot)
+            if score is None:
+                score = proven[slot] = sum(map(weight_of, at[slot].interests & query))
+            scores.append(score)
+        return heapq.nlargest(k, scores)[-1] - _SCORE_EPS
+
+    def _break_ties(
+        self, slots: set[int], r: int, origin: Location | None, distances: dict[Location, float]
+    ) -> list[int]:
         """The ``r`` best of an equal-score class: nearest, then most recently active."""
+        at = cast(list[Candidate], self._at)  # every slot in a class is taken
         chosen: list[int] = []
         if origin is not None:
-            chosen = self._nearest(members, r, origin)
+            chosen = self._nearest(slots, r, origin, distances)
             if len(chosen) == r:
                 return chosen
-            located = set(chosen)
-            members = {m for m in members if self._profiles[m].location is None and m not in located}
-        profiles = self._profiles
-        chosen.extend(heapq.nsmallest(r - len(chosen), members, key=lambda m: (-profiles[m].last_active, m)))
+            slots = {s for s in slots if at[s].location is None}
+        chosen.extend(
+            heapq.nsmallest(r - len(chosen), slots, key=lambda s: (-at[s].last_active, at[s].member_id))
+        )
         return chosen
 
-    def _nearest(self, members: set[int], r: int, origin: Location) -> list[int]:
+    def _nearest(
+        self, slots: set[int], r: int, origin: Location, distances: dict[Location, float]
+    ) -> list[int]:
         """Up to ``r`` located members ordered by (geodesic distance, -activity, id).
 
         Locations are visited in haversine order; once ``r`` members are gathered, only
         locations whose haversine distance could still be geodesically as near are added,
         and geodesic distance is computed for the gathered locations alone.
         """
-        if len(members) <= len(self._by_location):
+        at = cast(list[Candidate], self._at)
+        if len(slots) <= len(self._by_location):
             groups: dict[Location, list[int]] = {}
-            for m in members:
-                location = self._profiles[m].location
+            for slot in slots:
+                location = at[slot].location
                 if location is not None:
-                    groups.setdefault(location, []).append(m)
+                    groups.setdefault(location, []).append(slot)
             ordered = sorted((haversine_km(origin, loc), loc) for loc in groups)
             pick = groups.__getitem__
         else:
             ordered = sorted((haversine_km(origin, loc), loc) for loc in self._by_location)
 
             def pick(loc: Location) -> list[int]:
-                return list(self._by_location[loc] & members)
+                return list(self._by_location[loc] & slots)
 
         gathered: list[tuple[Location, list[int]]] = []
         count = 0
@@ -396,61 +588,129 @@ class InterestIndex:
             count += len(here)
             if count >= r and bound == math.inf:
                 bound = h * _BAND
-        profiles = self._profiles
         keyed = []
         for loc, here in gathered:
-            d = geodesic_km(origin, loc)
-            keyed.extend((d, -profiles[m].last_active, m) for m in here)
-        return [m for _, _, m in heapq.nsmallest(r, keyed)]
+            d = distances.get(loc)
+            if d is None:
+                d = distances[loc] = geodesic_km(origin, loc)
+            keyed.extend((d, -at[s].last_active, at[s].member_id, s) for s in here)
+        return [s for _, _, _, s in heapq.nsmallest(r, keyed)]
 
-    def _members_within(self, origin: Location, km: float) -> set[int]:
-        """Members whose city is within ``km`` (geodesic), deciding most cases by haversine."""
-        inside: list[set[int]] = []
+    def _places_within(self, origin: Location, km: float) -> list[Location]:
+        """Cities within ``km`` (geodesic) of ``origin``, deciding most cases by haversine."""
+        inside: list[Location] = []
         max_degrees = km / _MIN_KM_PER_DEGREE_LATITUDE
-        for loc, members in self._by_location.items():
+        for loc in self._by_location:
             if abs(loc[0] - origin[0]) > max_degrees:
                 continue  # farther in latitude alone than the radius: skip the trigonometry
             h = haversine_km(origin, loc)
             if h * (1 - _HAVERSINE_SLACK) > km:
                 continue
             if h * (1 + _HAVERSINE_SLACK) <= km or geodesic_km(origin, loc) <= km:
-                inside.append(members)
-        return set().union(*inside)
+                inside.append(loc)
+        return inside
 
     def _as_match(
         self,
         score: float,
-        member_id: int,
+        slot: int,
         weights: Mapping[str, float],
         origin: Location | None,
         distances: dict[Location, float],
     ) -> Match:
-        profile = self._profiles[member_id]
+        profile = self._at[slot]
+        assert profile is not None
         shared = sorted((t for t in profile.interests if t in weights), key=lambda t: (-weights[t], t))
         distance = None
         if origin is not None and profile.location is not None:
             distance = distances.get(profile.location)
             if distance is None:
                 distance = distances[profile.location] = geodesic_km(origin, profile.location)
-        return Match(member_id, score, tuple(shared), distance, profile.last_active)
+        return Match(profile.member_id, score, tuple(shared), distance, profile.last_active)
 
 
-def _merge(classes: dict[float, set[int]], score: float, members: set[int]) -> None:
-    existing = classes.get(score)
-    if existing is None:
-        classes[score] = members
-    else:
-        existing |= members
+class _Classes:
+    """Members grouped by partial score; each score has a set part, a bitset part, or both.
+
+    A bitset part carries a guess of its size (bitsets cannot be counted cheaply); a part
+    guessed under ``_SMALL_CLASS`` members has up to ``_PEEL`` members moved to the set part.
+    """
+
+    __slots__ = ("bits", "sets", "sizes")
+
+    def __init__(self) -> None:
+        self.sets: dict[float, set[int]] = {}
+        self.bits: dict[float, int] = {}
+        self.sizes: dict[float, float] = {}
+
+    def add_set(self, score: float, members: set[int]) -> None:
+        existing = self.sets.get(score)
+        if existing is None:
+            self.sets[score] = members
+        else:
+            existing |= members
+
+    def add_bits(self, score: float, members: int, size: float) -> None:
+        if size < _SMALL_CLASS:
+            peeled, members = _peel(members, _PEEL)
+            self.add_set(score, set(peeled))
+            if not members:
+                return
+            size = 2 * _PEEL  # more than _PEEL members after all
+        existing = self.bits.get(score)
+        if existing is None:
+            self.bits[score] = members
+            self.sizes[score] = size
+        else:
+            self.bits[score] = existing | members
+            self.sizes[score] += size
+
+    def scores(self) -> list[float]:
+        """Every score held, best first."""
+        return sorted(self.sets.keys() | self.bits.keys(), reverse=True)
+
+    def members(self, score: float) -> set[int]:
+        members = self.sets.get(score, set())
+        bits = self.bits.get(score)
+        if bits:
+            members.update(_peel(bits, None)[0])
+        return members
+
+    def first(self, count: int) -> list[int]:
+        """About ``count`` members of the best classes (fewer only if there are no more)."""
+        picked: list[int] = []
+        for score in self.scores():
+            members = self.sets.get(score)
+            if members:
+                picked.extend(itertools.islice(members, count - len(picked)))
+            if len(picked) < count and score in self.bits:
+                picked.extend(_peel(self.bits[score], count - len(picked))[0])
+            if len(picked) >= count:
+                break
+        return picked
+
+    def keep_from(self, lowest: float) -> None:
+        """Drop the classes scoring under ``lowest``."""
+        self.sets = {s: m for s, m in self.sets.items() if s >= lowest}
+        self.bits = {s: b for s, b in self.bits.items() if s >= lowest}
 
 
-def _kth_score(classes: Mapping[float, set[int]], k: int) -> float:
-    """The k-th best partial score (a lower bound of the final k-th best), or 0 if < k members."""
-    total = 0
-    for score in sorted(classes, reverse=True):
-        total += len(classes[score])
-        if total >= k:
-            return score
-    return 0.0
+def _peel(bits: int, most: int | None) -> tuple[list[int], int]:
+    """Up to ``most`` slots (all if None) of a bitset, and the bitset of those left."""
+    found: list[int] = []
+    for _ in range(_PEEL if most is None else most):  # few: peel the highest bits off
+        if not bits:
+            return found, 0
+        top = bits.bit_length() - 1
+        found.append(top)
+        bits ^= 1 << top
+    if bits and most is None:  # many: read the bytes, skipping empty ones in C
+        data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+        for i in itertools.compress(range(len(data)), data):
+            base = i << 3
+            found.extend(base + offset for offset in _BIT_OFFSETS[data[i]])
+        bits = 0
+    return found, bits
 
 
 def rank_naive(

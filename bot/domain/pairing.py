@@ -55,9 +55,9 @@ log = logging.getLogger(__name__)
 
 NEARBY_KM = 50.0
 NEARBY_BONUS = 1.5
-NEIGHBOURS = 6
+NEIGHBOURS = 8
 SCAN_PER_MEMBER = 20
-SAME_PLACE_SCAN = 8
+SAME_PLACE_SCAN = 4
 # Passes of local search; large rounds get one to stay inside the time budget (measured:
 # further passes add under 0.1 % weight at 10,000 members).
 LOCAL_SEARCH_PASSES = 3
@@ -68,9 +68,14 @@ SMALL_ROUND = 16
 RESTARTS = 12
 SEARCH_NEIGHBOURS = 3
 _FILL_WINDOW = 32
-_GAIN_EPS = 1e-9
+_NEARBY_DEGREES = 0.46  # of latitude: 51.1 km on the sphere haversine_km uses
+# Rounds add weights as integers in units of 2**-20 (about a millionth): integer sums are exact
+# in any order, so set iteration order (which changes between processes with string hashing)
+# never changes a result, and they are cheaper than exactly rounded float sums.
+_UNIT = 1 << 20
+_NEARBY_UNITS = round(NEARBY_BONUS * _UNIT)
 
-Pair = tuple[int, int]
+Pair = tuple[int, int]  # two member numbers, smaller first
 
 
 class UnmatchedReason(StrEnum):
@@ -127,7 +132,9 @@ def pair_weight(a: Candidate, b: Candidate, weights: Mapping[str, float]) -> flo
 
 
 def _nearby(a: Location, b: Location) -> bool:
-    return a == b or haversine_km(a, b) <= NEARBY_KM
+    # Latitudes further apart than _NEARBY_DEGREES put two points over NEARBY_KM apart on any
+    # great circle (1.1 km to spare): most pairs are decided without trigonometry.
+    return a == b or (abs(a[0] - b[0]) <= _NEARBY_DEGREES and haversine_km(a, b) <= NEARBY_KM)
 
 
 def total_weight(
@@ -166,7 +173,11 @@ def form_groups_naive(
 
 
 class _Round:
-    """The working state of one round; thrown away afterwards."""
+    """The working state of one round; thrown away afterwards.
+
+    Members are numbered 0..n-1 in increasing id order (so comparing numbers compares ids) and
+    everything per member is a list indexed by that number; the result maps back to ids.
+    """
 
     def __init__(
         self,
@@ -179,51 +190,66 @@ class _Round:
         if not 2 <= size <= 4:
             raise ValueError(f"group size must be 2..4, got {size}")
         self.size = size
-        self.profiles = {m.member_id: m for m in members}
-        self.ids = sorted(self.profiles)
-        self.weights = pool_weights(self.profiles.values()) if weights is None else dict(weights)
+        by_id = {m.member_id: m for m in members}
+        self.ids = sorted(by_id)
+        self.n = n = len(self.ids)
+        self.weights = pool_weights(by_id.values()) if weights is None else dict(weights)
         self.rng = random.Random(seed)
-        order = self.ids[:]
+        order = list(range(n))
         self.rng.shuffle(order)
-        self.rank = {m: i for i, m in enumerate(order)}  # seeded tie-break
-        self.forbidden: dict[int, set[int]] = {m: set() for m in self.ids}
+        self.rank = [0] * n  # seeded tie-break
+        for position, x in enumerate(order):
+            self.rank[x] = position
+        number = {m: i for i, m in enumerate(self.ids)}
+        self.forbidden: list[set[int]] = [set() for _ in range(n)]
         for pair in forbidden:
-            a, b = tuple(pair)
-            if a in self.forbidden and b in self.forbidden and a != b:
+            a, b = (number.get(m) for m in tuple(pair))
+            if a is not None and b is not None and a != b:
                 self.forbidden[a].add(b)
                 self.forbidden[b].add(a)
-        self.cache: dict[Pair, float] = {}
+        self.cache: dict[int, int] = {}  # pair weights (in _UNIT) by a * n + b, a < b
         self.near: dict[tuple[Location, Location], bool] = {}
-        self.weight_of = _Weights(self.weights).__getitem__
-        self.tags = {m: p.interests for m, p in self.profiles.items()}
-        self.place = {m: p.location for m, p in self.profiles.items()}
+        self.weight_of = _Units({tag: round(w * _UNIT) for tag, w in self.weights.items()}).__getitem__
+        self.tags = [by_id[m].interests for m in self.ids]
+        self.place = [by_id[m].location for m in self.ids]
         self.reasons: dict[int, UnmatchedReason] = {}
 
     # -- weights -------------------------------------------------------------------------------
 
-    def w(self, a: int, b: int) -> float:
-        key = (a, b) if a < b else (b, a)
+    def w(self, a: int, b: int) -> int:
+        key = a * self.n + b if a < b else b * self.n + a
         value = self.cache.get(key)
         if value is not None:
             return value
-        shared = self.tags[a] & self.tags[b]
-        value = math.fsum(map(self.weight_of, shared)) if shared else 0.0
+        value = sum(map(self.weight_of, self.tags[a] & self.tags[b]))
         la, lb = self.place[a], self.place[b]
-        if la is not None and lb is not None:
-            near = self.near.get((la, lb))
-            if near is None:
-                near = self.near[(la, lb)] = self.near[(lb, la)] = _nearby(la, lb)
-            if near:
-                value += NEARBY_BONUS
+        if la is not None and lb is not None and self._near(la, lb):
+            value += _NEARBY_UNITS
         self.cache[key] = value
         return value
 
-    def w_to(self, a: int, group: Iterable[int]) -> float:
-        return sum(self.w(a, b) for b in group if b != a)
+    def _near(self, a: Location, b: Location) -> bool:
+        if a == b:
+            return True
+        if abs(a[0] - b[0]) > _NEARBY_DEGREES:
+            return False
+        near = self.near.get((a, b))
+        if near is None:
+            near = self.near[(a, b)] = self.near[(b, a)] = _nearby(a, b)
+        return near
+
+    def w_to(self, a: int, group: Iterable[int], without: int = -1) -> int:
+        """Weight ``a`` has with ``group``, leaving out ``a`` and ``without``."""
+        cache, n = self.cache, self.n
+        total = 0
+        for b in group:
+            if b != a and b != without:
+                value = cache.get(a * n + b if a < b else b * n + a)
+                total += self.w(a, b) if value is None else value
+        return total
 
     def allowed(self, a: int, group: Iterable[int]) -> bool:
-        banned = self.forbidden[a]
-        return not any(b in banned for b in group)
+        return self.forbidden[a].isdisjoint(group)
 
     # -- solving -------------------------------------------------------------------------------
 
@@ -235,7 +261,7 @@ class _Round:
         base = sizes[-1]
         neighbours = self._all_pairs_neighbours(pool) if all_pairs else self._sampled_neighbours(pool)
         excluded = dict(self.reasons)
-        best: tuple[tuple[int, float], list[list[int]], dict[int, UnmatchedReason]] | None = None
+        best: tuple[tuple[int, int], list[list[int]], dict[int, UnmatchedReason]] | None = None
         attempts = 1 if all_pairs or len(pool) > SMALL_ROUND else 1 + RESTARTS
         for attempt in range(attempts):
             self.reasons = dict(excluded)
@@ -253,54 +279,86 @@ class _Round:
         self.reasons = best[2]
         return self._result(best[1])
 
-    def _edges(self, pool: list[int], neighbours: Mapping[int, list[int]]) -> list[Pair]:
-        return sorted({(min(a, b), max(a, b)) for a in pool for b in neighbours[a]})
+    def _edges(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
+        return sorted({(a, b) if a < b else (b, a) for a in pool for b in neighbours[a]})
 
     def _exclude_impossible(self) -> list[int]:
         """Drop members who cannot be grouped with anybody at all, with the reason."""
-        if len(self.ids) == 1:
-            self.reasons[self.ids[0]] = UnmatchedReason.ALONE
+        if self.n == 1:
+            self.reasons[0] = UnmatchedReason.ALONE
             return []
-        n = len(self.ids)
         pool = []
-        for m in self.ids:
-            if len(self.forbidden[m]) >= n - 1:
+        for m in range(self.n):
+            if len(self.forbidden[m]) >= self.n - 1:
                 self.reasons[m] = UnmatchedReason.ALL_RECENT
             else:
                 pool.append(m)
         return pool
 
-    def _sampled_neighbours(self, pool: list[int]) -> dict[int, list[int]]:
+    def _sampled_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Best few partners of each member among those its interests and city lead to."""
+        rank, tags, place, weight_of = self.rank, self.tags, self.place, self.weight_of
+        # Members of each interest and city in seeded order (filled in that order, so sorted).
         postings: dict[str, list[int]] = {}
         places: dict[Location, list[int]] = {}
-        for m in pool:
-            profile = self.profiles[m]
-            for tag in profile.interests:
+        for m in sorted(pool, key=rank.__getitem__):
+            for tag in tags[m]:
                 postings.setdefault(tag, []).append(m)
-            if profile.location is not None:
-                places.setdefault(profile.location, []).append(m)
-        for members in itertools.chain(postings.values(), places.values()):
-            members.sort(key=self.rank.__getitem__)
+            if place[m] is not None:
+                places.setdefault(place[m], []).append(m)
         # Rarest first; one global order so each member's sort uses a C-level key.
         tag_order = {t: i for i, t in enumerate(sorted(postings, key=lambda t: (len(postings[t]), t)))}
-        result: dict[int, list[int]] = {}
+        # Partners are ranked as single ints, weight * n + (n - 1 - rank): picking the best few
+        # is an int sort.
+        n = self.n
+        by_priority = [0] * n
+        for x, position in enumerate(rank):
+            by_priority[n - 1 - position] = x
+        priority = [n - 1 - position for position in rank]
+        cache = self.cache
+        result: list[list[int]] = [[] for _ in range(n)]
         for m in pool:
-            profile = self.profiles[m]
+            tags_m, place_m, rank_m = tags[m], place[m], rank[m]
             found: set[int] = set()
-            for tag in sorted(profile.interests, key=tag_order.__getitem__):
+            for tag in sorted(tags_m, key=tag_order.__getitem__):
                 room = SCAN_PER_MEMBER - len(found)
                 if room <= 0:
                     break
-                found.update(_window(postings[tag], self.rank[m], room))
-            if profile.location is not None:
-                found.update(_window(places[profile.location], self.rank[m], SAME_PLACE_SCAN))
-            result[m] = self._best(m, found)
+                _take_window(found, postings[tag], rank_m, room)
+            if place_m is not None:
+                _take_window(found, places[place_m], rank_m, SAME_PLACE_SCAN)
+            found.discard(m)
+            found -= self.forbidden[m]
+            # Scored inline (this loop is most of a large round): w() without its call and cache.
+            keys = []
+            for o in found:
+                value = sum(map(weight_of, tags_m & tags[o]))
+                place_o = place[o]
+                if (
+                    place_o is not None
+                    and place_m is not None
+                    and (
+                        place_o == place_m
+                        or (abs(place_o[0] - place_m[0]) <= _NEARBY_DEGREES and self._near(place_m, place_o))
+                    )
+                ):
+                    value += _NEARBY_UNITS
+                keys.append(value * n + priority[o])
+            keys.sort(reverse=True)
+            best = result[m]
+            for key in keys[:NEIGHBOURS]:
+                value, inverse = divmod(key, n)
+                o = by_priority[inverse]
+                best.append(o)
+                cache[m * n + o if m < o else o * n + m] = value
         return result
 
-    def _all_pairs_neighbours(self, pool: list[int]) -> dict[int, list[int]]:
+    def _all_pairs_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Every allowed partner with a positive weight: the n^2 baseline."""
-        return {m: self._best(m, pool, keep=None) for m in pool}
+        result: list[list[int]] = [[] for _ in range(self.n)]
+        for m in pool:
+            result[m] = self._best(m, pool, keep=None)
+        return result
 
     def _best(self, m: int, found: Iterable[int], keep: int | None = NEIGHBOURS) -> list[int]:
         banned, w, rank = self.forbidden[m], self.w, self.rank
@@ -313,7 +371,7 @@ class _Round:
     def _greedy(
         self,
         pool: list[int],
-        neighbours: Mapping[int, list[int]],
+        neighbours: Sequence[list[int]],
         base: int,
         count: int,
         noise: Mapping[Pair, float] | None = None,
@@ -323,12 +381,13 @@ class _Round:
         ``noise`` (restarts on small rounds) scales each weight by up to 1.5 for the ordering
         only, so different near-best first choices get explored.
         """
-        edges = self._edges(pool, neighbours)
         if noise is None:
-            ordered = sorted(edges, key=lambda e: (-self.w(*e), self.rank[e[0]], self.rank[e[1]]))
+            ordered = self._heaviest_first(pool, neighbours)
         else:
-            ordered = sorted(edges, key=lambda e: (-self.w(*e) * (1 + noise[e] / 2), e))
+            w = self.w
+            ordered = sorted(self._edges(pool, neighbours), key=lambda e: (-w(*e) * (1 + noise[e] / 2), e))
         cluster: dict[int, list[int]] = {m: [m] for m in pool}
+        ruled = any(self.forbidden)
         full = 0
         for a, b in ordered:
             ca, cb = cluster[a], cluster[b]
@@ -337,7 +396,7 @@ class _Round:
             merged_full = len(ca) + len(cb) == base
             if merged_full and full >= count:
                 continue
-            if not all(self.allowed(x, cb) for x in ca):
+            if ruled and not all(self.allowed(x, cb) for x in ca):
                 continue
             ca.extend(cb)
             for x in cb:
@@ -346,8 +405,30 @@ class _Round:
         unique = {id(c): c for c in cluster.values()}
         return sorted(unique.values(), key=lambda c: (-len(c), min(self.rank[x] for x in c)))
 
+    def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
+        """Every candidate pair once, by decreasing weight, then seeded rank.
+
+        Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b).
+        """
+        n, w, rank = self.n, self.w, self.rank
+        priority = [n - 1 - position for position in rank]
+        by_priority = [0] * n
+        for x, p in enumerate(priority):
+            by_priority[p] = x
+        keys = {a * n + b if a < b else b * n + a for a in pool for b in neighbours[a]}
+        ordered = []
+        for key in keys:
+            a, b = divmod(key, n)
+            ordered.append((w(a, b) * n + priority[a]) * n + priority[b])
+        ordered.sort(reverse=True)
+        pairs = []
+        for key in ordered:
+            rest, pb = divmod(key, n)
+            pairs.append((by_priority[rest % n], by_priority[pb]))
+        return pairs
+
     def _fill(
-        self, clusters: list[list[int]], neighbours: Mapping[int, list[int]], base: int, count: int
+        self, clusters: list[list[int]], neighbours: Sequence[list[int]], base: int, count: int
     ) -> tuple[list[list[int]], list[int]]:
         """Complete ``count`` groups of ``base``; return the groups and the members left over.
 
@@ -375,7 +456,7 @@ class _Round:
         return groups, unplaced.remaining()
 
     def _best_addition(
-        self, group: list[int], unplaced: _Unplaced, neighbours: Mapping[int, list[int]]
+        self, group: list[int], unplaced: _Unplaced, neighbours: Sequence[list[int]]
     ) -> int | None:
         """The unplaced member adding the most weight to ``group`` without breaking a rule.
 
@@ -413,19 +494,22 @@ class _Round:
         groups[:] = [g for g in groups if g]
 
     def _local_search(
-        self, groups: list[list[int]], neighbours: Mapping[int, list[int]], pool: list[int]
+        self, groups: list[list[int]], neighbours: Sequence[list[int]], pool: list[int]
     ) -> None:
         """Swap members between groups (sizes kept) while that increases the total weight."""
-        where = {x: g for g in groups for x in g}
-        order = sorted(where, key=self.rank.__getitem__)
+        where: list[list[int]] = [[] for _ in range(self.n)]  # member -> its group ([]: none)
+        for g in groups:
+            for x in g:
+                where[x] = g
+        order = sorted((x for g in groups for x in g), key=self.rank.__getitem__)
         small = len(order) <= SMALL_ROUND
         for _ in range(1 if len(pool) > LARGE_ROUND else LOCAL_SEARCH_PASSES):
             improved = False
             for a in order:
                 # Small rounds afford the whole swap neighbourhood; large ones the best partners.
                 for b in order if small else neighbours[a][:SEARCH_NEIGHBOURS]:
-                    ga, gb = where[a], where.get(b)
-                    if gb is None or ga is gb:
+                    ga, gb = where[a], where[b]
+                    if not gb or ga is gb:
                         continue
                     if (
                         self._try_move(a, ga, gb, where)
@@ -437,17 +521,22 @@ class _Round:
             if not improved:
                 break
 
-    def _try_swap(self, a: int, ga: list[int], b: int, gb: list[int], where: dict[int, list[int]]) -> bool:
-        stay_a = self.w_to(a, ga)
-        best_gain, best_x = _GAIN_EPS, None
+    def _try_swap(self, a: int, ga: list[int], b: int, gb: list[int], where: list[list[int]]) -> bool:
+        """Swap ``a`` with the member of ``b``'s group whose exchange gains the most."""
+        if len(ga) == 2 and len(gb) == 2:
+            return self._try_swap_pairs(a, ga, b, gb, where)
+        w_to, banned_a = self.w_to, self.forbidden[a]
+        stay_a = w_to(a, ga)
+        rest_a = [y for y in ga if y != a]
+        best_gain, best_x = 0, None
         for x in gb:
             if x == b:
                 continue
-            rest_b = [y for y in gb if y != x]
-            rest_a = [y for y in ga if y != a]
-            if not (self.allowed(a, rest_b) and self.allowed(x, rest_a)):
+            if banned_a and any(y != x and y in banned_a for y in gb):
                 continue
-            gain = self.w_to(a, rest_b) + self.w_to(x, rest_a) - stay_a - self.w_to(x, rest_b)
+            if not self.forbidden[x].isdisjoint(rest_a):
+                continue
+            gain = w_to(a, gb, x) + w_to(x, rest_a) - stay_a - w_to(x, gb)
             if gain > best_gain:
                 best_gain, best_x = gain, x
         if best_x is None:
@@ -457,8 +546,22 @@ class _Round:
         where[a], where[best_x] = gb, ga
         return True
 
+    def _try_swap_pairs(self, a: int, ga: list[int], b: int, gb: list[int], where: list[list[int]]) -> bool:
+        """_try_swap for two pairs (most of a round of pairs): a-a', b-x become a-b, a'-x."""
+        partner = ga[1] if ga[0] == a else ga[0]
+        x = gb[1] if gb[0] == b else gb[0]
+        if b in self.forbidden[a] or x in self.forbidden[partner]:
+            return False
+        w = self.w
+        if w(a, b) + w(x, partner) - w(a, partner) - w(x, b) <= 0:
+            return False
+        ga[ga.index(a)] = x
+        gb[gb.index(x)] = a
+        where[a], where[x] = gb, ga
+        return True
+
     def _try_shift(
-        self, a: int, ga: list[int], gb: list[int], groups: list[list[int]], where: dict[int, list[int]]
+        self, a: int, ga: list[int], gb: list[int], groups: list[list[int]], where: list[list[int]]
     ) -> bool:
         """Move ``a`` to an equal-sized group and refill its place from a larger group.
 
@@ -469,7 +572,7 @@ class _Round:
             return False
         rest_a = [y for y in ga if y != a]
         gain_a = self.w_to(a, gb) - self.w_to(a, rest_a)
-        best_gain, best = _GAIN_EPS, None
+        best_gain, best = 0, None
         for gc in groups:
             if len(gc) != len(ga) + 1 or gc is gb:
                 continue
@@ -489,11 +592,11 @@ class _Round:
         where[a], where[y] = gb, ga
         return True
 
-    def _try_move(self, a: int, ga: list[int], gb: list[int], where: dict[int, list[int]]) -> bool:
+    def _try_move(self, a: int, ga: list[int], gb: list[int], where: list[list[int]]) -> bool:
         """Move ``a`` from a larger group to one a member smaller: the sizes stay a valid split."""
         if len(ga) != len(gb) + 1 or len(ga) <= 2 or not self.allowed(a, gb):
             return False
-        if self.w_to(a, gb) - self.w_to(a, ga) <= _GAIN_EPS:
+        if self.w_to(a, gb) - self.w_to(a, ga) <= 0:
             return False
         ga.remove(a)
         gb.append(a)
@@ -503,31 +606,32 @@ class _Round:
     # -- output --------------------------------------------------------------------------------
 
     def _result(self, groups: list[list[int]]) -> PairingResult:
-        out = [Group(tuple(sorted(g)), self._shared(g)) for g in groups]
+        ids = self.ids
+        out = [Group(tuple(sorted(ids[x] for x in g)), self._shared(g)) for g in groups]
         out.sort(key=lambda g: g.member_ids)
-        unmatched = sorted(self.reasons)
-        return PairingResult(out, unmatched, dict(self.reasons))
+        reasons = {ids[x]: reason for x, reason in self.reasons.items()}
+        return PairingResult(out, sorted(reasons), reasons)
 
     def _shared(self, group: Sequence[int]) -> tuple[str, ...]:
         """Interests at least two members list, by what they add to the group's weight."""
         counts: dict[str, int] = {}
         for m in group:
-            for tag in self.profiles[m].interests:
+            for tag in self.tags[m]:
                 counts[tag] = counts.get(tag, 0) + 1
         contribution = {t: self.weights.get(t, 1.0) * math.comb(c, 2) for t, c in counts.items() if c >= 2}
         return tuple(sorted(contribution, key=lambda t: (-contribution[t], t)))
 
 
-def _better(key: tuple[int, float], than: tuple[int, float]) -> bool:
-    """Fewer unmatched first, then a total heavier by more than rounding."""
-    return key[0] > than[0] or (key[0] == than[0] and key[1] > than[1] + _GAIN_EPS)
+def _better(key: tuple[int, int], than: tuple[int, int]) -> bool:
+    """Fewer unmatched first, then a heavier total."""
+    return key > than
 
 
-class _Weights(dict[str, float]):
-    """Weights with 1.0 for a tag missing from a caller-supplied table (minimum idf)."""
+class _Units(dict[str, int]):
+    """Weights in _UNIT, 1.0 for a tag missing from a caller-supplied table (minimum idf)."""
 
-    def __missing__(self, key: str) -> float:
-        return 1.0
+    def __missing__(self, key: str) -> int:
+        return _UNIT
 
 
 class _Unplaced:
@@ -558,12 +662,13 @@ class _Unplaced:
         return [x for x in self.queue if x in self.waiting]
 
 
-def _window(members: list[int], start: int, count: int) -> list[int]:
-    """``count`` members of a list starting at a member-specific offset, wrapping around."""
-    if len(members) <= count:
-        return members
-    offset = start % len(members)
-    chunk = members[offset : offset + count]
-    if len(chunk) < count:
-        chunk += members[: count - len(chunk)]
-    return chunk
+def _take_window(found: set[int], members: list[int], start: int, count: int) -> None:
+    """Add ``count`` of ``members`` to ``found`` from a member-specific offset, wrapping around."""
+    size = len(members)
+    if size <= count:
+        found.update(members)
+        return
+    offset = start % size
+    found.update(members[offset : offset + count])
+    if offset + count > size:
+        found.update(members[: offset + count - size])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
+from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +25,23 @@ PARIS = (48.8566, 2.3522)
 VERSAILLES = (48.8049, 2.1204)  # ~18 km from Paris
 LONDON = (51.5072, -0.1276)  # ~344 km from Paris
 BERLIN = (52.52, 13.405)  # ~878 km from Paris
+
+
+class AllBitsets(InterestIndex):
+    """Every interest kept as a bitset too, so small populations exercise the bitset paths."""
+
+    dense_floor = 1
+    dense_share = 10**9
+
+
+class SomeBitsets(InterestIndex):
+    """Interests listed by 4 or more members as bitsets: rare ones in sets, common ones in bits."""
+
+    dense_floor = 4
+    dense_share = 10**9
+
+
+INDEXES = [InterestIndex, AllBitsets, SomeBitsets]
 
 
 def member(member_id: int, *tags: str, at: tuple[float, float] | None = None, active: int = 0) -> Candidate:
@@ -257,6 +276,11 @@ longitudes = st.floats(-180, 180)
 
 
 @given(latitudes, longitudes, latitudes, longitudes)
+def test_geodesic_km_is_geopys_geodesic_exactly(a: float, b: float, c: float, d: float) -> None:
+    assert geodesic_km((a, b), (c, d)) == geodesic((a, b), (c, d)).km
+
+
+@given(latitudes, longitudes, latitudes, longitudes)
 def test_haversine_stays_within_one_percent_of_geodesic(a: float, b: float, c: float, d: float) -> None:
     g = geodesic_km((a, b), (c, d))
     h = haversine_km((a, b), (c, d))
@@ -285,13 +309,19 @@ def build(raw: list[tuple[frozenset[str], tuple[float, float] | None, int]]) -> 
     st.sampled_from([None, *TAGS]),
     st.sampled_from([None, 30.0, 400.0]),
     st.integers(1, 12),
+    st.sampled_from(INDEXES),
 )
 def test_index_ranks_exactly_like_scoring_every_profile(
-    raw: list, data: st.DataObject, interest: str | None, within_km: float | None, limit: int
+    raw: list,
+    data: st.DataObject,
+    interest: str | None,
+    within_km: float | None,
+    limit: int,
+    index_class: type[InterestIndex],
 ) -> None:
     population = build(raw)
     asker = data.draw(st.sampled_from(population))
-    index = InterestIndex(population)
+    index = index_class(population)
 
     try:
         expected = rank_naive(asker, population, interest, within_km, limit)
@@ -307,9 +337,9 @@ def test_index_ranks_exactly_like_scoring_every_profile(
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 12), st.none() | profiles), max_size=60))
-def test_incremental_changes_match_a_fresh_index(changes: list) -> None:
-    index = InterestIndex()
+@given(st.lists(st.tuples(st.integers(1, 12), st.none() | profiles), max_size=60), st.sampled_from(INDEXES))
+def test_incremental_changes_match_a_fresh_index(changes: list, index_class: type[InterestIndex]) -> None:
+    index = index_class()
     current: dict[int, Candidate] = {}
     for member_id, raw in changes:
         if raw is None:
@@ -320,8 +350,75 @@ def test_incremental_changes_match_a_fresh_index(changes: list) -> None:
             current[member_id] = member(member_id, *tags, at=place, active=active)
             index.upsert(current[member_id])
 
-    fresh = InterestIndex(current.values())
+    fresh = index_class(current.values())
     assert index.weights() == fresh.weights()
     for asker in current.values():
         if asker.interests:
             assert index.match(asker.member_id) == rank_naive(asker, current.values())
+
+
+def zipf_population(seed: int, count: int) -> list[Candidate]:
+    """Profiles shaped like a server's: a few very common interests and a long tail."""
+    rng = random.Random(seed)
+    tags = [f"t{i}" for i in range(60)]
+    tag_weights = [1 / (rank + 1) for rank in range(len(tags))]
+    places = [None, PARIS, VERSAILLES, LONDON, BERLIN]
+    return [
+        member(
+            i,
+            *set(rng.choices(tags, tag_weights, k=rng.randint(1, 12))),
+            at=rng.choice(places),
+            active=rng.randrange(5),
+        )
+        for i in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("index_class", INDEXES)
+def test_index_ranks_a_larger_server_exactly_like_scoring_every_profile(
+    index_class: type[InterestIndex],
+) -> None:
+    """Hundreds of members: bitset classes large enough to be read byte by byte, and pruning."""
+    population = zipf_population(7, 600)
+    index = index_class(population)
+    rng = random.Random(8)
+    for asker in rng.sample(population, 25):
+        for interest, within_km, limit in (
+            (None, None, 10),
+            ("t0", None, 40),
+            (None, 400.0, 3),
+            ("t5", 30.0, 10),
+        ):
+            if within_km is not None and asker.location is None:
+                continue
+            got = index.match(asker.member_id, interest, within_km, limit)
+            assert got == rank_naive(asker, population, interest, within_km, limit)
+
+
+@pytest.mark.parametrize("index_class", INDEXES)
+def test_index_stays_exact_after_members_leave_and_slots_are_reused(index_class: type[InterestIndex]) -> None:
+    population = zipf_population(9, 300)
+    index = index_class(population)
+    current = {p.member_id: p for p in population}
+    rng = random.Random(10)
+    for gone in rng.sample(sorted(current), 120):
+        index.remove(gone)
+        del current[gone]
+    for newcomer in zipf_population(11, 150):
+        moved = Candidate(1000 + newcomer.member_id, newcomer.interests, newcomer.lat, newcomer.lon, 3)
+        index.upsert(moved)
+        current[moved.member_id] = moved
+    for asker in rng.sample(sorted(current.values(), key=lambda p: p.member_id), 20):
+        if asker.interests:
+            assert index.match(asker.member_id, limit=15) == rank_naive(asker, current.values(), limit=15)
+
+
+@pytest.mark.parametrize("index_class", INDEXES)
+def test_index_stays_exact_when_interests_always_go_together(index_class: type[InterestIndex]) -> None:
+    """Class sizes are guessed as if interests were independent; correlated ones defeat the guess."""
+    population = zipf_population(12, 500)
+    population += [member(1000 + i, "x", "y", "z", f"t{i % 7}", active=i % 3) for i in range(60)]
+    index = index_class(population)
+    for asker in (population[-1], population[-2], population[3]):
+        query = Candidate(asker.member_id, asker.interests | {"x", "y"}, asker.lat, asker.lon)
+        assert index.match(query, limit=30) == rank_naive(query, population, limit=30)
