@@ -553,6 +553,8 @@ class _Round:
         """Swap ``a`` with the member of ``b``'s group whose exchange gains the most."""
         if len(ga) == 2 and len(gb) == 2:
             return self._try_swap_pairs(a, ga, b, gb, where)
+        if len(ga) == 3 and len(gb) == 3:
+            return self._try_swap_trios(a, ga, b, gb, where)
         w_to, banned_a = self.w_to, self.forbidden[a]
         stay_a = w_to(a, ga)
         rest_a = [y for y in ga if y != a]
@@ -586,6 +588,29 @@ class _Round:
         ga[ga.index(a)] = x
         gb[gb.index(x)] = a
         where[a], where[x] = gb, ga
+        return True
+
+    def _try_swap_trios(self, a: int, ga: list[int], b: int, gb: list[int], where: list[list[int]]) -> bool:
+        """_try_swap for two trios: a joins b and y, the member x of b's trio it replaces joins a's."""
+        w, forbidden = self.w, self.forbidden
+        a1, a2 = (y for y in ga if y != a)
+        x1, x2 = (y for y in gb if y != b)
+        banned_a = forbidden[a]
+        if b in banned_a:
+            return False
+        stay_a, with_b = w(a, a1) + w(a, a2), w(a, b)
+        best_gain, best_x = 0, -1
+        for x, y in ((x1, x2), (x2, x1)):
+            if y in banned_a or a1 in forbidden[x] or a2 in forbidden[x]:
+                continue
+            gain = with_b + w(a, y) + w(x, a1) + w(x, a2) - stay_a - w(x, b) - w(x, y)
+            if gain > best_gain:
+                best_gain, best_x = gain, x
+        if best_x < 0:
+            return False
+        ga[ga.index(a)] = best_x
+        gb[gb.index(best_x)] = a
+        where[a], where[best_x] = gb, ga
         return True
 
     def _try_shift(
