@@ -25,8 +25,9 @@ Algorithm (a heuristic; the tests check it against brute force on small cases):
 
 1. Candidate partners: for each member, members found through its interests rarest first
    (a seeded window of each interest's member list, at most ``SCAN_PER_MEMBER`` in all) and
-   through its location, scored exactly; the best ``NEIGHBOURS`` are kept. This avoids the
-   n^2 pairs a common interest would otherwise generate.
+   through its city (``SAME_PLACE_SCAN``), scored exactly; the best ``NEIGHBOURS`` are kept.
+   This avoids the n^2 pairs a common interest would otherwise generate, and is most of the
+   time of a large round.
 2. Greedy: candidate edges by decreasing weight merge clusters up to the base group size.
 3. Fill: incomplete groups take the remaining clusters that add the most weight, looking at
    neighbours' clusters and same-location members first; leftovers are folded into the group
@@ -36,11 +37,14 @@ Algorithm (a heuristic; the tests check it against brute force on small cases):
    above ``LARGE_ROUND`` members. Rounds of at most ``SMALL_ROUND`` members search every swap
    and try ``RESTARTS`` more seeded constructions, keeping the best.
 
-Deterministic: the same members, rules and ``seed`` always give the same groups.
+Deterministic: the same members, rules and ``seed`` always give the same groups. Weights are
+added as integers (units of 2**-20), exact in any order, so the iteration order of interest
+sets, which changes between processes with string hashing, never changes a result.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
@@ -55,8 +59,8 @@ log = logging.getLogger(__name__)
 
 NEARBY_KM = 50.0
 NEARBY_BONUS = 1.5
-NEIGHBOURS = 8
-SCAN_PER_MEMBER = 20
+NEIGHBOURS = 10
+SCAN_PER_MEMBER = 16
 SAME_PLACE_SCAN = 4
 # Passes of local search; large rounds get one to stay inside the time budget (measured:
 # further passes add under 0.1 % weight at 10,000 members).
@@ -208,10 +212,17 @@ class _Round:
                 self.forbidden[a].add(b)
                 self.forbidden[b].add(a)
         self.cache: dict[int, int] = {}  # pair weights (in _UNIT) by a * n + b, a < b
-        self.near: dict[tuple[Location, Location], bool] = {}
         self.weight_of = _Units({tag: round(w * _UNIT) for tag, w in self.weights.items()}).__getitem__
         self.tags = [by_id[m].interests for m in self.ids]
         self.place = [by_id[m].location for m in self.ids]
+        # Each distinct city as a number (-1: none); which other cities are nearby is worked
+        # out once per city (see _near_cities).
+        number_of: dict[Location, int] = {}
+        self.city = [-1 if at is None else number_of.setdefault(at, len(number_of)) for at in self.place]
+        self.cities = list(number_of)  # number -> coordinates
+        self.by_latitude = sorted(range(len(self.cities)), key=lambda c: self.cities[c])
+        self.latitudes = [self.cities[c][0] for c in self.by_latitude]
+        self.nearby_cities: dict[int, frozenset[int]] = {}
         self.reasons: dict[int, UnmatchedReason] = {}
 
     # -- weights -------------------------------------------------------------------------------
@@ -222,21 +233,23 @@ class _Round:
         if value is not None:
             return value
         value = sum(map(self.weight_of, self.tags[a] & self.tags[b]))
-        la, lb = self.place[a], self.place[b]
-        if la is not None and lb is not None and self._near(la, lb):
+        ca, cb = self.city[a], self.city[b]
+        if ca >= 0 and cb >= 0 and cb in self._nearby_cities(ca):
             value += _NEARBY_UNITS
         self.cache[key] = value
         return value
 
-    def _near(self, a: Location, b: Location) -> bool:
-        if a == b:
-            return True
-        if abs(a[0] - b[0]) > _NEARBY_DEGREES:
-            return False
-        near = self.near.get((a, b))
-        if near is None:
-            near = self.near[(a, b)] = self.near[(b, a)] = _nearby(a, b)
-        return near
+    def _nearby_cities(self, c: int) -> frozenset[int]:
+        """The round's cities within NEARBY_KM of city ``c``, ``c`` included (usually alone)."""
+        found = self.nearby_cities.get(c)
+        if found is None:
+            at = self.cities[c]
+            low = bisect.bisect_left(self.latitudes, at[0] - _NEARBY_DEGREES)
+            high = bisect.bisect_right(self.latitudes, at[0] + _NEARBY_DEGREES)
+            found = self.nearby_cities[c] = frozenset(
+                other for other in self.by_latitude[low:high] if _nearby(at, self.cities[other])
+            )
+        return found
 
     def w_to(self, a: int, group: Iterable[int], without: int = -1) -> int:
         """Weight ``a`` has with ``group``, leaving out ``a`` and ``without``."""
@@ -317,9 +330,14 @@ class _Round:
         priority = [n - 1 - position for position in rank]
         cache = self.cache
         result: list[list[int]] = [[] for _ in range(n)]
+        found: set[int] = set()
+        city, cache = self.city, self.cache
+        keys: list[int] = []
+        no_city: frozenset[int] = frozenset()
         for m in pool:
             tags_m, place_m, rank_m = tags[m], place[m], rank[m]
-            found: set[int] = set()
+            nearby = no_city if place_m is None else self._nearby_cities(city[m])
+            found.clear()
             for tag in sorted(tags_m, key=tag_order.__getitem__):
                 room = SCAN_PER_MEMBER - len(found)
                 if room <= 0:
@@ -330,18 +348,10 @@ class _Round:
             found.discard(m)
             found -= self.forbidden[m]
             # Scored inline (this loop is most of a large round): w() without its call and cache.
-            keys = []
+            keys.clear()
             for o in found:
                 value = sum(map(weight_of, tags_m & tags[o]))
-                place_o = place[o]
-                if (
-                    place_o is not None
-                    and place_m is not None
-                    and (
-                        place_o == place_m
-                        or (abs(place_o[0] - place_m[0]) <= _NEARBY_DEGREES and self._near(place_m, place_o))
-                    )
-                ):
+                if city[o] in nearby:
                     value += _NEARBY_UNITS
                 keys.append(value * n + priority[o])
             keys.sort(reverse=True)
@@ -386,46 +396,64 @@ class _Round:
         else:
             w = self.w
             ordered = sorted(self._edges(pool, neighbours), key=lambda e: (-w(*e) * (1 + noise[e] / 2), e))
-        cluster: dict[int, list[int]] = {m: [m] for m in pool}
-        ruled = any(self.forbidden)
-        full = 0
+        rank = self.rank
+        if base == 2:
+            clusters = self._greedy_pairs(pool, ordered, count)
+        else:
+            cluster: list[list[int]] = [[] for _ in range(self.n)]
+            for m in pool:
+                cluster[m] = [m]
+            ruled = any(self.forbidden)
+            full = 0
+            for a, b in ordered:
+                ca, cb = cluster[a], cluster[b]
+                if ca is cb or len(ca) + len(cb) > base:
+                    continue
+                merged_full = len(ca) + len(cb) == base
+                if merged_full and full >= count:
+                    continue
+                if ruled and not all(self.allowed(x, cb) for x in ca):
+                    continue
+                ca.extend(cb)
+                for x in cb:
+                    cluster[x] = ca
+                full += merged_full
+            clusters = list({id(cluster[m]): cluster[m] for m in pool}.values())
+        return sorted(clusters, key=lambda c: (-len(c), min(map(rank.__getitem__, c))))
+
+    def _greedy_pairs(self, pool: list[int], ordered: Iterable[Pair], count: int) -> list[list[int]]:
+        """_greedy for groups of two: take each edge whose ends are both still alone."""
+        alone = [False] * self.n
+        for m in pool:
+            alone[m] = True
+        forbidden = self.forbidden
+        clusters: list[list[int]] = []
         for a, b in ordered:
-            ca, cb = cluster[a], cluster[b]
-            if ca is cb or len(ca) + len(cb) > base:
-                continue
-            merged_full = len(ca) + len(cb) == base
-            if merged_full and full >= count:
-                continue
-            if ruled and not all(self.allowed(x, cb) for x in ca):
-                continue
-            ca.extend(cb)
-            for x in cb:
-                cluster[x] = ca
-            full += merged_full
-        unique = {id(c): c for c in cluster.values()}
-        return sorted(unique.values(), key=lambda c: (-len(c), min(self.rank[x] for x in c)))
+            if alone[a] and alone[b] and b not in forbidden[a]:
+                alone[a] = alone[b] = False
+                clusters.append([a, b])
+                if len(clusters) == count:
+                    break
+        clusters.extend([m] for m in pool if alone[m])
+        return clusters
 
     def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
         """Every candidate pair once, by decreasing weight, then seeded rank.
 
         Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b).
         """
-        n, w, rank = self.n, self.w, self.rank
+        n, cache, rank = self.n, self.cache, self.rank
         priority = [n - 1 - position for position in rank]
         by_priority = [0] * n
         for x, p in enumerate(priority):
             by_priority[p] = x
         keys = {a * n + b if a < b else b * n + a for a in pool for b in neighbours[a]}
         ordered = []
-        for key in keys:
+        for key in keys:  # a pair's key in the weight cache, which holds every partner's weight
             a, b = divmod(key, n)
-            ordered.append((w(a, b) * n + priority[a]) * n + priority[b])
+            ordered.append((cache[key] * n + priority[a]) * n + priority[b])
         ordered.sort(reverse=True)
-        pairs = []
-        for key in ordered:
-            rest, pb = divmod(key, n)
-            pairs.append((by_priority[rest % n], by_priority[pb]))
-        return pairs
+        return [(by_priority[key // n % n], by_priority[key % n]) for key in ordered]
 
     def _fill(
         self, clusters: list[list[int]], neighbours: Sequence[list[int]], base: int, count: int
@@ -525,6 +553,8 @@ class _Round:
         """Swap ``a`` with the member of ``b``'s group whose exchange gains the most."""
         if len(ga) == 2 and len(gb) == 2:
             return self._try_swap_pairs(a, ga, b, gb, where)
+        if len(ga) == 3 and len(gb) == 3:
+            return self._try_swap_trios(a, ga, b, gb, where)
         w_to, banned_a = self.w_to, self.forbidden[a]
         stay_a = w_to(a, ga)
         rest_a = [y for y in ga if y != a]
@@ -558,6 +588,29 @@ class _Round:
         ga[ga.index(a)] = x
         gb[gb.index(x)] = a
         where[a], where[x] = gb, ga
+        return True
+
+    def _try_swap_trios(self, a: int, ga: list[int], b: int, gb: list[int], where: list[list[int]]) -> bool:
+        """_try_swap for two trios: a joins b and y, the member x of b's trio it replaces joins a's."""
+        w, forbidden = self.w, self.forbidden
+        a1, a2 = (y for y in ga if y != a)
+        x1, x2 = (y for y in gb if y != b)
+        banned_a = forbidden[a]
+        if b in banned_a:
+            return False
+        stay_a, with_b = w(a, a1) + w(a, a2), w(a, b)
+        best_gain, best_x = 0, -1
+        for x, y in ((x1, x2), (x2, x1)):
+            if y in banned_a or a1 in forbidden[x] or a2 in forbidden[x]:
+                continue
+            gain = with_b + w(a, y) + w(x, a1) + w(x, a2) - stay_a - w(x, b) - w(x, y)
+            if gain > best_gain:
+                best_gain, best_x = gain, x
+        if best_x < 0:
+            return False
+        ga[ga.index(a)] = best_x
+        gb[gb.index(best_x)] = a
+        where[a], where[best_x] = gb, ga
         return True
 
     def _try_shift(

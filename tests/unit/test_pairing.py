@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -256,3 +257,52 @@ def test_small_rounds_are_optimal_on_most_random_cases() -> None:
             cases += 1
             optimal += total_weight(result, members) >= best_total(members, size, set()) - 1e-9
     assert optimal / cases >= 0.95
+
+
+@pytest.mark.parametrize("size", [2, 3, 4])
+def test_large_rounds_place_everyone_once_and_keep_the_rules(size: int) -> None:
+    """Rounds above the small-round size take the sampled, local-search path."""
+    import random
+
+    rng = random.Random(size)
+    tags = [f"t{i}" for i in range(40)]
+    places = [None, PARIS, TOKYO, (48.80, 2.12), (35.70, 139.70)]
+    members = [member(i, *rng.sample(tags, rng.randint(0, 6)), at=rng.choice(places)) for i in range(1, 302)]
+    forbidden = {frozenset(rng.sample(range(1, 302), 2)) for _ in range(900)}
+
+    result = form_groups(members, size=size, forbidden=forbidden, seed=size)
+
+    placed = [m for g in result.groups for m in g.member_ids]
+    assert sorted(placed + result.unmatched) == list(range(1, 302))
+    assert len(result.unmatched) <= 1
+    for g in result.groups:
+        assert 2 <= len(g.member_ids) <= size + 1
+        assert not any(frozenset(p) in forbidden for p in itertools.combinations(g.member_ids, 2))
+
+
+def test_a_round_does_not_depend_on_string_hashing() -> None:
+    """Set iteration order changes with PYTHONHASHSEED; the groups must not."""
+    import subprocess
+    import sys
+
+    script = (
+        "from bot.domain.matching import Candidate\n"
+        "from bot.domain.pairing import form_groups\n"
+        "import random\n"
+        "rng = random.Random(3)\n"
+        "tags = [f't{i}' for i in range(30)]\n"
+        "members = [Candidate(i, frozenset(rng.sample(tags, rng.randint(1, 8)))) for i in range(1, 120)]\n"
+        "print(form_groups(members, size=3, forbidden=[], seed=4))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+
+    assert len(outputs) == 1
