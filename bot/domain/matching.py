@@ -15,7 +15,7 @@ the member gave a city (geodesic distance on WGS-84, ``geopy.distance.geodesic``
 without a city after those with one; then the more recently active; then the smaller id, so
 the order is total and repeatable.
 
-Speed. Geodesic distance costs about 0.2 ms a call in geopy, so the index never computes it for
+Speed. Geodesic distance costs about 0.1 ms a call in geopy, so the index never computes it for
 more than a handful of locations: the spherical (haversine) distance is within
 ``_HAVERSINE_SLACK`` of the geodesic one everywhere on Earth, which lets it serve as a cheap
 bound that decides every case it can and leaves only the close calls to ``geodesic``. The
@@ -169,13 +169,14 @@ class InterestIndex:
     at least one interest with the asker, and usually far fewer (see :meth:`match`).
 
     Each member holds a *slot*, a small integer reused after removal so slots stay dense; the
-    sets of the index hold slots. Common interests are also kept as *bitsets*: one Python int
-    with the bits of their members' slots set. Combining two bitsets costs about a microsecond at 100,000
-    slots whatever the number of members in them, where a set operation costs time per member;
-    that is what keeps ``/match`` fast when the asker lists many mid-frequency interests. An
-    interest counts as common from ``dense_floor`` members and ``1 / dense_share`` of the
-    profiles (below that the bitset would take more memory than the set it mirrors), and loses
-    its bitset when it falls under half of that.
+    sets of the index hold slots. Common interests (and crowded cities) are also kept as
+    *bitsets*: one Python int with the bits of their members' slots set. Combining two bitsets
+    costs about a microsecond at 100,000 slots whatever the number of members in them, where a
+    set operation costs time per member; that is what keeps ``/match`` fast when the asker
+    lists many mid-frequency interests. An interest counts as common from ``dense_floor``
+    members and ``1 / dense_share`` of the profiles (below that the bitset would take more
+    memory than the set it mirrors), and loses its bitset when it falls under half of that.
+    Bitsets are updated with each change (a few microseconds per common interest).
     """
 
     dense_floor: ClassVar[int] = 64

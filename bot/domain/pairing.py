@@ -216,7 +216,7 @@ class _Round:
         self.tags = [by_id[m].interests for m in self.ids]
         self.place = [by_id[m].location for m in self.ids]
         # Each distinct city as a number (-1: none); which other cities are nearby is worked
-        # out once per city (see _near_cities).
+        # out once per city (see _nearby_cities).
         number_of: dict[Location, int] = {}
         self.city = [-1 if at is None else number_of.setdefault(at, len(number_of)) for at in self.place]
         self.cities = list(number_of)  # number -> coordinates
@@ -328,7 +328,6 @@ class _Round:
         for x, position in enumerate(rank):
             by_priority[n - 1 - position] = x
         priority = [n - 1 - position for position in rank]
-        cache = self.cache
         result: list[list[int]] = [[] for _ in range(n)]
         found: set[int] = set()
         city, cache = self.city, self.cache

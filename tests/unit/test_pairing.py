@@ -302,7 +302,7 @@ def test_a_round_does_not_depend_on_string_hashing() -> None:
             check=True,
             env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         ).stdout
-        for seed in ("1", "2", "3")
+        for seed in ("1", "2")
     }
 
     assert len(outputs) == 1
