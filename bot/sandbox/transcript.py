@@ -137,9 +137,10 @@ class Transcript:
                     for line, plain in zip(lines[1:], stable[1:], strict=True)
                     if plain not in before and not _is_reactions(line)
                 ]
+                head, content = _split_head(lines[0])
                 if stable[0] != before[0]:
-                    changed.insert(0, INDENT + lines[0].split(":", 1)[1].strip())
-                self.write(f"{lines[0].split(':', 1)[0]}: ✎ edited {self._subject(message)}")
+                    changed.insert(0, INDENT + content)
+                self.write(f"{head}: ✎ edited {self._subject(message)}")
                 for line in changed:
                     self.write(line)
         return new
@@ -282,3 +283,10 @@ def _is_reactions(line: str) -> bool:
 
 def _without_reactions(lines: list[str]) -> list[str]:
     return [line for line in lines if not _is_reactions(line)]
+
+
+def _split_head(line: str) -> tuple[str, str]:
+    """``[#channel › Thread: name] author: text`` -> (``[…] author``, ``text``); labels may hold colons."""
+    closing = line.index("] ") + 2 if line.startswith("[") and "] " in line else 0
+    head, _, content = line[closing:].partition(":")
+    return line[:closing] + head, content.strip()

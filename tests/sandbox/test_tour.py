@@ -24,6 +24,7 @@ KEY_LINES = (
     "[#general] ada → /pairing run",
     "[#pairing] Meetbridge: Round 1: ben, farid",
     '[#pairing › Round 1: ben, farid] Meetbridge: embed "🗳️ Poll #1: Board games after work"',
+    '[#pairing › Round 1: ben, farid] Meetbridge: ✎ edited embed "🗳️ Poll #1: Board games after work"',
     "[#general] nina → /meetup plan title:Sunday hike times:sat 10am; sun 10am; sun 2pm",
     '[#meetups] Meetbridge: embed "🗳️ Poll #2: Sunday hike"',
     "    reactions: 1️⃣ 2️⃣ 3️⃣ 🇦 🇧",

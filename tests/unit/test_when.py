@@ -137,7 +137,10 @@ def test_unknown_zone_abbreviation_is_refused_naming_the_server_zone() -> None:
 
 @pytest.mark.parametrize("text", ["IN 2 HOURS", "TOMORROW AT NOON", "SAT 7PM"])
 def test_shouted_words_are_not_mistaken_for_zone_names(text: str) -> None:
-    read_time(text, now=NOW, tz=BERLIN)
+    shouted = read_time(text, now=NOW, tz=BERLIN)
+
+    assert shouted.epoch == read_time(text.lower(), now=NOW, tz=BERLIN).epoch
+    assert shouted.tz == BERLIN
 
 
 @pytest.mark.parametrize("text", ["2026-12-05 18:30 UTC", "2026-12-05T18:30Z", "2026-12-05 20:30 UTC+2"])
