@@ -26,6 +26,16 @@ class AdminOnly(app_commands.CheckFailure):
         super().__init__("You need the **Manage Server** permission to change Meetbridge's settings.")
 
 
+def is_admin(interaction: discord.Interaction) -> bool:
+    """Manage Server in the server the interaction comes from (never in a DM)."""
+    return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+
+def require_admin(interaction: discord.Interaction) -> None:
+    if not is_admin(interaction):
+        raise AdminOnly()
+
+
 def unwrap(error: BaseException) -> BaseException:
     while isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
         inner = error.original if isinstance(error, app_commands.CommandInvokeError) else error.__cause__

@@ -14,7 +14,7 @@ from bot.domain.durations import format_offsets
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Cadence, Purpose
 from bot.domain.timezones import search_timezones
-from bot.errors import AdminOnly
+from bot.errors import require_admin
 from bot.ui.config import missing_permissions, permission_names, settings_embed
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,7 @@ class ConfigCog(commands.Cog):
         self.service = bot.services.config
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if not interaction.permissions.manage_guild:
-            raise AdminOnly()
+        require_admin(interaction)
         return True
 
     @config.command(name="show", description="Every setting of this server and what is missing")

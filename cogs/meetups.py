@@ -13,13 +13,10 @@ from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.errors import UserError
 from bot.domain.meetups import RsvpStatus
+from bot.errors import is_admin
 from bot.ui import meetups as ui
 
 log = logging.getLogger(__name__)
-
-
-def _is_admin(interaction: discord.Interaction) -> bool:
-    return interaction.permissions.manage_guild
 
 
 class MeetupsCog(commands.Cog):
@@ -78,7 +75,7 @@ class MeetupsCog(commands.Cog):
             guild_id=interaction.guild_id,
             number=id,
             member_id=interaction.user.id,
-            is_admin=_is_admin(interaction),
+            is_admin=is_admin(interaction),
             now=now_epoch(),
         )
         await interaction.followup.send(ui.poll_result(closed.poll, closed.meetup), ephemeral=True)
@@ -176,7 +173,7 @@ class MeetupsCog(commands.Cog):
             guild_id=interaction.guild_id,
             number=id,
             member_id=interaction.user.id,
-            is_admin=_is_admin(interaction),
+            is_admin=is_admin(interaction),
             now=interaction.created_at,
             when=when,
             where=where,
@@ -197,7 +194,7 @@ class MeetupsCog(commands.Cog):
             guild_id=interaction.guild_id,
             number=id,
             member_id=interaction.user.id,
-            is_admin=_is_admin(interaction),
+            is_admin=is_admin(interaction),
             reason=reason,
             now=now_epoch(),
         )

@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.guild_settings import Purpose
-from bot.errors import AdminOnly
+from bot.errors import require_admin
 from bot.ui import pairing as ui
 
 
@@ -44,8 +44,7 @@ class PairingCog(commands.Cog):
     @pairing.command(name="run", description="Start a pairing round now (Manage Server)")
     async def run(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
-        if not interaction.permissions.manage_guild:
-            raise AdminOnly()
+        require_admin(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         formed = await self.service.run_now(interaction.guild, now_epoch())
         channel_id = await self.config.channel_for(interaction.guild.id, Purpose.PAIRING)

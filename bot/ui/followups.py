@@ -115,15 +115,15 @@ class HeadcountButton(
         return cls(int(match["meetup_id"]), match["choice"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import report_error
+        from bot.errors import is_admin, report_error
 
         try:
             reminders = interaction.client.services.reminders  # type: ignore[attr-defined]
-            is_admin = interaction.guild_id is not None and interaction.permissions.manage_guild
-            await reminders.check_headcount_decision(self.meetup_id, interaction.user.id, is_admin)
+            admin = is_admin(interaction)
+            await reminders.check_headcount_decision(self.meetup_id, interaction.user.id, admin)
             await interaction.response.defer()  # cancelling edits the event and tells attendees
             meetup = await reminders.decide_headcount(
-                self.meetup_id, interaction.user.id, is_admin, self.choice, now_epoch()
+                self.meetup_id, interaction.user.id, admin, self.choice, now_epoch()
             )
             await interaction.edit_original_response(
                 content=headcount_decided(meetup, self.choice, interaction.user.id),
