@@ -248,7 +248,9 @@ def fill(path: Path, world: World, reminders: int, now: int, busy_from: int) -> 
             rsvps,
         )
         conn.executemany(
-            "INSERT INTO member_preferences (guild_id, member_id, dm, updated_at) VALUES (?, ?, 1, ?)", prefs
+            "INSERT INTO member_preferences (guild_id, member_id, dm_mode, updated_at) "
+            "VALUES (?, ?, 'on', ?)",
+            prefs,
         )
         conn.executemany(
             "INSERT INTO scheduled_tasks (guild_id, kind, subject_id, payload, due_at, state, created_at) "

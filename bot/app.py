@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.outbound import NO_PINGS, Outbound
+from bot.adapters.replies import reply
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.delivery import Delivery
 from bot.domain.places import Geocoder
-from bot.errors import MeetbridgeTree
+from bot.errors import MeetbridgeTree, is_admin
 from bot.scheduling.scheduler import Scheduler
 from bot.services.ask import AskService
 from bot.services.checkins import CheckinService
@@ -24,6 +27,7 @@ from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.notices import MemberNotices
 from bot.services.nudges import NudgeService
 from bot.services.outbox import DmOutbox
 from bot.services.pairing import PairingService
@@ -38,11 +42,13 @@ from bot.storage.followups import AttendanceRepository, FollowupRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
+from bot.storage.notices import NoticeRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
+from bot.ui.followups import outbox_message
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +75,8 @@ class Services:
     geocoder: Geocoder
     profiles: ProfileService
     privacy: PrivacyService
-    delivery: Delivery
+    outbound: Outbound
+    notices: MemberNotices
     meetings: MeetingService
     introductions: IntroductionService
     meetups: MeetupService
@@ -105,7 +112,8 @@ class MeetbridgeBot(commands.Bot):
             intents=intents(),
             tree_cls=MeetbridgeTree,
             help_command=None,
-            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            # Nobody is pinged unless a message names them (bot.adapters.outbound).
+            allowed_mentions=NO_PINGS,
         )
         self.settings = settings
         self.extensions_to_load = EXTENSIONS + tuple(extra_extensions)
@@ -143,6 +151,45 @@ class MeetbridgeBot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
 
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        """After a member's command: what the bot kept for them (it could not DM them), only to them."""
+        if interaction.guild_id is None:
+            return
+        note = await self.services.notices.take(interaction.guild_id, interaction.user.id)
+        if note is not None:
+            try:
+                await reply(interaction, note)
+            except discord.HTTPException:
+                log.warning("could not show a kept note to a member", exc_info=True)
+
+    async def forgive(self, guild_id: int) -> None:
+        """Something changed in a server that may let refused requests through: try them again."""
+        if self._services is not None:
+            await self._services.outbound.forgive(guild_id)
+
+    async def on_guild_channel_update(
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+    ) -> None:
+        if before.overwrites != after.overwrites:
+            await self.forgive(after.guild.id)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        if before.permissions != after.permissions:
+            await self.forgive(after.guild.id)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if self.user is not None and after.id == self.user.id and before.roles != after.roles:
+            await self.forgive(after.guild.id)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A command from someone with Manage Server may be them fixing what was refused."""
+        if interaction.guild_id is not None and is_admin(interaction):
+            await self.forgive(interaction.guild_id)
+
     async def on_ready(self) -> None:
         if self._ready_once:
             return
@@ -173,6 +220,7 @@ class MeetbridgeBot(commands.Bot):
 
 def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
     scheduler = Scheduler(TaskRepository(db), now=utcnow)
+    outbound = Outbound(client, now=lambda: utcnow().timestamp())
     geocoder = make_geocoder(settings, db)
     config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
@@ -180,15 +228,15 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     profiles = ProfileService(
         ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
     )
-    delivery = Delivery(client)
+    notices = MemberNotices(NoticeRepository(db))
+    outbox = DmOutbox(OutboxRepository(db), scheduler, outbound, profiles.dm_modes, plain=outbox_message)
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
-    board = MeetupBoard(client, meetups, polls, config, scheduler)
+    board = MeetupBoard(outbound, meetups, polls, config, scheduler, outbox, notices)
     matching = MatchService(profiles)
-    outbox = DmOutbox(OutboxRepository(db), scheduler, delivery)
     followups = FollowupRepository(db)
-    reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, profiles, delivery)
-    introductions = IntroductionService(client, profiles, delivery)
+    reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, outbound)
+    introductions = IntroductionService(client, profiles, outbox, notices)
     checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
     nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
     services = Services(
@@ -198,16 +246,17 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         geocoder=geocoder,
         profiles=profiles,
         privacy=PrivacyService(db, profiles),
-        delivery=delivery,
+        outbound=outbound,
+        notices=notices,
         meetings=meetings,
         introductions=introductions,
         meetups=meetups,
         polls=polls,
         board=board,
         matching=matching,
-        ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
+        ask=AskService(profiles, meetings, matching, config, AskRepository(db), outbound),
         pairing=PairingService(
-            client,
+            outbound,
             db,
             PairingRepository(db),
             config=config,
@@ -223,6 +272,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         checkins=checkins,
         nudges=nudges,
     )
+    services.on_start.append(notices.start)
     services.on_start.append(board.start)
     services.on_start.append(services.pairing.start)
     services.on_start.append(outbox.start)

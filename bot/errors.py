@@ -56,11 +56,12 @@ def new_trace_id() -> str:
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
+    """Only to the member, never pinging, clipped to Discord's limits (refusals may quote a
+    4,000-character input back)."""
+    from bot.adapters.replies import reply
+
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True)
-        else:
-            await interaction.response.send_message(content, ephemeral=True)
+        await reply(interaction, content)
     except discord.HTTPException:
         log.warning("could not tell the member about an error", exc_info=True)
 

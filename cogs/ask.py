@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.ui.ask import asked_reply
@@ -28,11 +29,7 @@ class AskCog(commands.Cog):
         assert interaction.guild is not None and isinstance(interaction.user, discord.Member)
         await interaction.response.defer(ephemeral=True, thinking=True)
         asked = await self.ask_service.ask(interaction.guild, interaction.user, topic, question, now_epoch())
-        await interaction.followup.send(
-            asked_reply(asked.jump_url, asked.topic, asked.helpers),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        await reply(interaction, asked_reply(asked.jump_url, asked.topic, asked.helpers))
 
     @ask.autocomplete("topic")
     async def topic_autocomplete(

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.durations import format_offsets
@@ -15,7 +16,7 @@ from bot.domain.errors import UserError
 from bot.domain.guild_settings import Cadence, Purpose
 from bot.domain.timezones import search_timezones
 from bot.errors import require_admin
-from bot.ui.config import missing_permissions, permission_names, settings_embed
+from bot.ui.config import missing_permissions, permission_names, permission_problems, settings_embed
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,20 @@ class ConfigCog(commands.Cog):
     @config.command(name="show", description="Every setting of this server and what is missing")
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
-        settings = await self.service.settings(interaction.guild.id)
-        await interaction.response.send_message(
-            embed=settings_embed(settings, interaction.guild.name), ephemeral=True
+        guild = interaction.guild
+        settings = await self.service.settings(guild.id)
+
+        def channel_permissions(channel_id: int) -> discord.Permissions | None:
+            channel = guild.get_channel(channel_id)
+            return channel.permissions_for(guild.me) if channel is not None else None
+
+        problems = permission_problems(
+            settings,
+            channel_permissions,
+            guild.me.guild_permissions,
+            self.bot.services.outbound.refusals(guild.id),
         )
+        await reply(interaction, embed=settings_embed(settings, guild.name, problems))
 
     @config.command(name="channel", description="Choose where a feature posts")
     @app_commands.describe(purpose="Which feature", channel="The text channel it posts in")
@@ -59,16 +70,14 @@ class ConfigCog(commands.Cog):
         message = f"The **{purpose.value}** channel is now {channel.mention}."
         if missing := missing_permissions(purpose, permissions):
             message += f"\n⚠️ I still need these permissions there: {permission_names(missing)}."
-        await interaction.response.send_message(message, ephemeral=True)
+        await reply(interaction, message)
 
     @config.command(name="timezone", description="The server's default timezone (IANA name)")
     @app_commands.describe(name="For example Europe/Berlin or America/New_York")
     async def timezone(self, interaction: discord.Interaction, name: str) -> None:
         assert interaction.guild is not None
         settings = await self.service.set_timezone(interaction.guild.id, name, now_epoch())
-        await interaction.response.send_message(
-            f"Times are now read and shown in **{settings.timezone}**.", ephemeral=True
-        )
+        await reply(interaction, f"Times are now read and shown in **{settings.timezone}**.")
 
     @timezone.autocomplete("name")
     async def timezone_autocomplete(
@@ -81,9 +90,9 @@ class ConfigCog(commands.Cog):
     async def reminders(self, interaction: discord.Interaction, offsets: str) -> None:
         assert interaction.guild is not None
         settings = await self.service.set_reminders(interaction.guild.id, offsets, now_epoch())
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Reminders now go out **{format_offsets(settings.reminder_offsets)}** before each meetup.",
-            ephemeral=True,
         )
 
     @config.command(name="pairing", description="How often pairing rounds run and the group size")
@@ -97,7 +106,7 @@ class ConfigCog(commands.Cog):
             text = "Pairing rounds are **off**."
         else:
             text = f"Pairing rounds now run **{cadence.value}** with groups of **{size}**."
-        await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, text)
 
 
 async def setup(bot: MeetbridgeBot) -> None:

@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.outbound import Undeliverable
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.errors import UserError
@@ -24,34 +26,32 @@ from bot.ui.profiles import (
 
 log = logging.getLogger(__name__)
 
-NO_PINGS = discord.AllowedMentions.none()
-
 
 class IntrosCog(commands.Cog):
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
         self.config = bot.services.config
         self.profiles = bot.services.profiles
+        self.outbound = bot.services.outbound
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
-        """Welcome a new member in the introductions channel; nothing when none is configured."""
+        """Welcome a new member in the introductions channel (pinging only them); nothing when
+        none is configured."""
         if member.bot:
             return
         channel_id = (await self.config.settings(member.guild.id)).channel(Purpose.INTRODUCTIONS)
         if channel_id is None:
             return
-        channel = member.guild.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            log.warning("guild %s: introductions channel %s is gone", member.guild.id, channel_id)
-            return
         try:
-            await channel.send(
-                welcome_message(member, member.guild.name),
-                allowed_mentions=discord.AllowedMentions(users=[member]),
+            await self.outbound.post(
+                channel_id,
+                member.guild.id,
+                content=welcome_message(member, member.guild.name),
+                ping=[member.id],
             )
-        except discord.HTTPException:
-            log.warning("guild %s: could not welcome %s", member.guild.id, member.id, exc_info=True)
+        except Undeliverable as error:
+            log.warning("guild %s: could not welcome a new member (%s)", member.guild.id, error)
 
     @app_commands.command(name="intro", description="Introduce yourself (or edit your introduction)")
     @app_commands.guild_only()
@@ -67,53 +67,57 @@ class IntrosCog(commands.Cog):
         # Geocoding may take a while (Nominatim allows one request a second).
         await interaction.response.defer(ephemeral=True, thinking=True)
         saved = await self.profiles.save_intro(interaction.guild.id, interaction.user.id, form, now_epoch())
-        message = await self._post_or_edit(interaction, saved.profile)
-        await interaction.followup.send(
+        jump_url = await self._post_or_edit(interaction, saved.profile)
+        await reply(
+            interaction,
             saved_message(
                 first=saved.first,
                 where=saved.profile.place.display if saved.profile.place else None,
                 hint=saved.place_hint,
-                intro_url=message.jump_url,
+                intro_url=jump_url,
             ),
-            ephemeral=True,
         )
 
-    async def _post_or_edit(self, interaction: discord.Interaction, profile: Profile) -> discord.Message:
-        """Edit the member's introduction where it is; post a new one if it was deleted."""
+    async def _post_or_edit(self, interaction: discord.Interaction, profile: Profile) -> str:
+        """Edit the member's introduction where it is; post a new one if it was deleted. Its link."""
         guild = interaction.guild
         assert guild is not None
         member = interaction.user
         embed = intro_embed(profile, member)
         if profile.intro is not None:
-            old = guild.get_channel_or_thread(profile.intro.channel_id)
-            if isinstance(old, discord.TextChannel | discord.Thread):
-                try:
-                    return await old.get_partial_message(profile.intro.message_id).edit(
-                        content=intro_content(member), embed=embed, allowed_mentions=NO_PINGS
-                    )
-                except (discord.NotFound, discord.Forbidden):
-                    log.info("guild %s: introduction of %s is gone; posting anew", guild.id, member.id)
+            old = profile.intro
+            try:
+                await self.outbound.edit(
+                    old.channel_id, guild.id, old.message_id, content=intro_content(member), embed=embed
+                )
+            except Undeliverable as error:
+                if not error.permanent:
+                    raise
+                log.info("guild %s: an introduction is gone (%s); posting anew", guild.id, error)
+            else:
+                return f"https://discord.com/channels/{guild.id}/{old.channel_id}/{old.message_id}"
 
         channel_id = await self.config.channel_for(guild.id, Purpose.INTRODUCTIONS)
-        channel = guild.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            raise UserError(
-                "Your profile is saved, but the introductions channel no longer exists. "
-                "Ask someone with Manage Server to set a new one, then run /intro again.",
-                "/config channel purpose:introductions channel:#introductions",
-            )
         try:
-            message = await channel.send(
-                content=intro_content(member), embed=embed, allowed_mentions=NO_PINGS
+            posted = await self.outbound.post(
+                channel_id, guild.id, content=intro_content(member), embed=embed
             )
-        except discord.Forbidden as exc:
+        except Undeliverable as error:
+            if error.gone:
+                raise UserError(
+                    "Your profile is saved, but the introductions channel no longer exists. "
+                    "Ask someone with Manage Server to set a new one, then run /intro again.",
+                    "/config channel purpose:introductions channel:#introductions",
+                ) from error
             raise UserError(
-                f"Your profile is saved, but I can't post in {channel.mention}. Ask an admin to give "
-                "Meetbridge Send Messages and Embed Links there, then run /intro again.",
+                f"Your profile is saved, but I can't post in <#{channel_id}>. Ask an admin to give "
+                f"Meetbridge {error.missing} there, then run /intro again.",
                 "/intro",
-            ) from exc
-        await self.profiles.set_intro_message(guild.id, member.id, IntroMessage(channel.id, message.id))
-        return message
+            ) from error
+        await self.profiles.set_intro_message(
+            guild.id, member.id, IntroMessage(channel_id, posted.message_id)
+        )
+        return posted.jump_url
 
     @app_commands.command(name="profile", description="Show a member's profile (only you see it)")
     @app_commands.describe(member="Whose profile; yours when left empty")
@@ -123,9 +127,7 @@ class IntrosCog(commands.Cog):
         target = member or interaction.user
         own = target.id == interaction.user.id
         view = await self.profiles.profile_view(interaction.guild.id, target.id, own=own)
-        await interaction.response.send_message(
-            embed=profile_embed(view.profile, target, view.stats, view.preferences), ephemeral=True
-        )
+        await reply(interaction, embed=profile_embed(view.profile, target, view.stats, view.preferences))
 
 
 async def setup(bot: MeetbridgeBot) -> None:

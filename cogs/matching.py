@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.ui.matching import interest_choices, match_embed, no_matches
@@ -36,11 +37,9 @@ class MatchingCog(commands.Cog):
             present=(lambda member_id: guild.get_member(member_id) is not None) if guild.chunked else None,
         )
         if not answer.matches:
-            await interaction.response.send_message(no_matches(answer), ephemeral=True)
+            await reply(interaction, no_matches(answer))
             return
-        await interaction.response.send_message(
-            embed=match_embed(answer), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await reply(interaction, embed=match_embed(answer))
 
     @match.autocomplete("interest")
     async def interest_autocomplete(

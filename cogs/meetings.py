@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
-from bot.delivery import Delivered
 from bot.domain.meetings import check_pick
-from bot.ui.meetings import mutual_noted, pick_noted
+from bot.ui.meetings import introduction_embed, mutual_noted, pick_noted
 
 
 class MeetingsCog(commands.Cog):
@@ -18,6 +18,7 @@ class MeetingsCog(commands.Cog):
         self.bot = bot
         self.meetings = bot.services.meetings
         self.introductions = bot.services.introductions
+        self.profiles = bot.services.profiles
 
     @app_commands.command(name="met", description="Record that you met a member in person")
     @app_commands.describe(member="The member you met")
@@ -29,15 +30,20 @@ class MeetingsCog(commands.Cog):
             interaction.guild.id, interaction.user.id, member.id, now_epoch()
         )
         if not outcome.mutual:
-            await interaction.response.send_message(pick_noted(member), ephemeral=True)
+            await reply(interaction, pick_noted(member))
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        results = await self.introductions.introduce(
-            interaction.guild, interaction.user.id, member.id, where="in person"
+        by_dm = await self.introductions.introduce(
+            interaction.guild.id,
+            interaction.user.id,
+            member.id,
+            where="in person",
+            present=interaction.user.id,
         )
-        await interaction.followup.send(
-            mutual_noted(member, results.get(interaction.user.id) is Delivered.SENT), ephemeral=True
-        )
+        if by_dm.get(interaction.user.id):
+            await reply(interaction, mutual_noted(member, True))
+            return
+        profile = await self.profiles.get_profile(interaction.guild.id, member.id)
+        await reply(interaction, mutual_noted(member, False), embed=introduction_embed(member, profile))
 
 
 async def setup(bot: MeetbridgeBot) -> None:

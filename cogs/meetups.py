@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.errors import UserError
@@ -63,7 +64,7 @@ class MeetupsCog(commands.Cog):
             min_attendees=min_attendees,
             react=False,
         )
-        await interaction.followup.send(ui.poll_posted(poll), ephemeral=True)
+        await reply(interaction, ui.poll_posted(poll))
         await self.board.add_poll_reactions(poll)
 
     @meetup.command(name="close-poll", description="Close a poll now and create the winning meetup")
@@ -78,7 +79,7 @@ class MeetupsCog(commands.Cog):
             is_admin=is_admin(interaction),
             now=now_epoch(),
         )
-        await interaction.followup.send(ui.poll_result(closed.poll, closed.meetup), ephemeral=True)
+        await reply(interaction, ui.poll_result(closed.poll, closed.meetup))
 
     # -- meetups -----------------------------------------------------------------------------
 
@@ -114,10 +115,10 @@ class MeetupsCog(commands.Cog):
             min_attendees=min_attendees,
             description=description,
         )
-        await interaction.followup.send(
+        await reply(
+            interaction,
             f"Meetup #{meetup.number} is announced: {meetup.jump_url}\n"
             f"I read the time as {ui.read_as(meetup.when)}.",
-            ephemeral=True,
         )
 
     @meetup.command(name="list", description="Upcoming meetups and open polls")
@@ -125,9 +126,7 @@ class MeetupsCog(commands.Cog):
         assert interaction.guild is not None
         meetups = await self.meetups.upcoming(interaction.guild.id, now_epoch())
         polls = await self.polls.open_polls(interaction.guild.id)
-        await interaction.response.send_message(
-            embed=ui.list_embed(meetups, polls, interaction.guild.name), ephemeral=True
-        )
+        await reply(interaction, embed=ui.list_embed(meetups, polls, interaction.guild.name))
 
     @meetup.command(name="info", description="Everything about one meetup (or poll)")
     @app_commands.describe(id="The meetup's number, shown on it and in /meetup list")
@@ -139,8 +138,12 @@ class MeetupsCog(commands.Cog):
             if poll is None:
                 raise UserError(f"There is no meetup #{id} in this server.", "/meetup list")
             embed = ui.poll_embed(poll, await self.polls.tally(poll))
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+            await reply(interaction, embed=embed)
             return
+        if meetup.message_id is None and not meetup.cancelled:
+            # Its announcement was refused: the organiser asking is the sign it may be fixed.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            meetup = await self.board.retry_announcement(meetup, interaction.user.id, is_admin(interaction))
         counts = await self.meetups.counts(meetup)
         embed = ui.meetup_embed(
             meetup,
@@ -150,7 +153,9 @@ class MeetupsCog(commands.Cog):
             waitlist=await self.meetups.members(meetup, RsvpStatus.WAITLIST),
         )
         content = f"Announcement: {meetup.jump_url}" if meetup.jump_url else None
-        await interaction.response.send_message(content, embed=embed, ephemeral=True)
+        if meetup.jump_url is None and not meetup.cancelled:
+            content = ui.not_announced_yet(meetup)
+        await reply(interaction, content, embed=embed)
 
     @meetup.command(name="edit", description="Change a meetup's time, place or capacity (organiser or admin)")
     @app_commands.describe(
@@ -183,7 +188,7 @@ class MeetupsCog(commands.Cog):
         text = f"Meetup #{meetup.number} updated: {ui.timestamp(meetup.starts_at)} at {meetup.place}"
         if edit.changes and edit.changes != ["capacity"]:
             text += "\nGoing and Maybe members were told in the meetup thread."
-        await interaction.followup.send(text, ephemeral=True)
+        await reply(interaction, text)
 
     @meetup.command(name="cancel", description="Cancel a meetup (organiser or admin); attendees are told")
     @app_commands.describe(id="The meetup's number", reason="Why, shown to the people who RSVP'd")
@@ -198,19 +203,17 @@ class MeetupsCog(commands.Cog):
             reason=reason,
             now=now_epoch(),
         )
-        await interaction.followup.send(
-            f"Meetup #{meetup.number} is cancelled; Going and Maybe members were told.", ephemeral=True
-        )
+        await reply(interaction, f"Meetup #{meetup.number} is cancelled; Going and Maybe members were told.")
 
     @meetup.command(name="calendar", description="Download a meetup as an .ics file for your calendar")
     @app_commands.describe(id="The meetup's number")
     async def calendar(self, interaction: discord.Interaction, id: int) -> None:
         assert interaction.guild_id is not None
         meetup, ics = await self.meetups.calendar(interaction.guild_id, id)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Meetup #{meetup.number} for your calendar:",
             file=discord.File(io.BytesIO(ics), filename=f"meetup-{meetup.number}.ics"),
-            ephemeral=True,
         )
 
     # -- votes are reactions -----------------------------------------------------------------

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.guild_settings import Purpose
@@ -27,19 +28,19 @@ class PairingCog(commands.Cog):
     async def join(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         membership = await self.service.join(interaction.guild_id, interaction.user.id, now_epoch())
-        await interaction.response.send_message(ui.joined(membership), ephemeral=True)
+        await reply(interaction, ui.joined(membership))
 
     @pairing.command(name="leave", description="Stop taking part in pairing rounds")
     async def leave(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         membership = await self.service.leave(interaction.guild_id, interaction.user.id)
-        await interaction.response.send_message(ui.left(membership), ephemeral=True)
+        await reply(interaction, ui.left(membership))
 
     @pairing.command(name="skip", description="Sit out the next round only")
     async def skip(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         membership = await self.service.skip(interaction.guild_id, interaction.user.id)
-        await interaction.response.send_message(ui.skipped(membership), ephemeral=True)
+        await reply(interaction, ui.skipped(membership))
 
     @pairing.command(name="run", description="Start a pairing round now (Manage Server)")
     async def run(self, interaction: discord.Interaction) -> None:
@@ -48,7 +49,7 @@ class PairingCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         formed = await self.service.run_now(interaction.guild, now_epoch())
         channel_id = await self.config.channel_for(interaction.guild.id, Purpose.PAIRING)
-        await interaction.followup.send(ui.round_started(formed, channel_id), ephemeral=True)
+        await reply(interaction, ui.round_started(formed, channel_id))
 
 
 async def setup(bot: MeetbridgeBot) -> None:

@@ -9,8 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.outbound import Undeliverable
+from bot.adapters.replies import reply, update
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.consent import DmMode
 from bot.domain.profiles import Toggle
 from bot.storage.profiles import PreferenceName
 from bot.ui.privacy import FORGET_PROMPT, ForgetView, changed_message, privacy_embed
@@ -33,21 +36,26 @@ class PrivacyCog(commands.Cog):
         guild_id, member_id = interaction.guild.id, interaction.user.id
         preferences = await self.service.preferences(guild_id, member_id)
         stored = await self.service.stored_summary(guild_id, member_id)
-        await interaction.response.send_message(embed=privacy_embed(preferences, stored), ephemeral=True)
+        await reply(interaction, embed=privacy_embed(preferences, stored))
 
-    async def _set(self, interaction: discord.Interaction, name: PreferenceName, state: Toggle) -> None:
+    async def _set(
+        self, interaction: discord.Interaction, name: PreferenceName, state: Toggle | DmMode
+    ) -> None:
         assert interaction.guild is not None
-        await self.service.set(interaction.guild.id, interaction.user.id, name, state, now_epoch())
-        await interaction.response.send_message(changed_message(name, state.enabled), ephemeral=True)
+        value = state if isinstance(state, DmMode) else state.enabled
+        await self.service.set(interaction.guild.id, interaction.user.id, name, value, now_epoch())
+        await reply(interaction, changed_message(name, value))
 
     @privacy.command(name="discoverable", description="Whether /match and pairing can find you")
     @app_commands.describe(state="on: others can find you; off: hidden from /match and pairing")
     async def discoverable(self, interaction: discord.Interaction, state: Toggle) -> None:
         await self._set(interaction, "discoverable", state)
 
-    @privacy.command(name="dm", description="Whether Meetbridge may send you direct messages")
-    @app_commands.describe(state="on: reminders and nudges also by DM; off: reminders in the channel only")
-    async def dm(self, interaction: discord.Interaction, state: Toggle) -> None:
+    @privacy.command(name="dm", description="Which direct messages Meetbridge may send you")
+    @app_commands.describe(
+        state="on: also reminders and nudges; replies: only answers to what you did (default); off: none"
+    )
+    async def dm(self, interaction: discord.Interaction, state: DmMode) -> None:
         await self._set(interaction, "dm", state)
 
     @privacy.command(name="helper", description="Whether /ask may mention you for your interests")
@@ -63,40 +71,35 @@ class PrivacyCog(commands.Cog):
         file = discord.File(
             io.BytesIO(self.service.export_bytes(data)), filename=f"meetbridge-{guild_id}-{member_id}.json"
         )
-        await interaction.response.send_message(
-            "Everything Meetbridge stores about you in this server:", file=file, ephemeral=True
-        )
+        await reply(interaction, "Everything Meetbridge stores about you in this server:", file=file)
 
     @privacy.command(name="forget", description="Delete everything stored about you here")
     async def forget(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
         member_id = interaction.user.id
         view = ForgetView(member_id, self._forget_confirmed)
-        await interaction.response.send_message(FORGET_PROMPT, view=view, ephemeral=True)
+        await reply(interaction, FORGET_PROMPT, view=view)
 
     async def _forget_confirmed(self, interaction: discord.Interaction) -> None:
         guild = interaction.guild
         assert guild is not None
         forgotten = await self.service.forget(guild.id, interaction.user.id)
-        await interaction.response.edit_message(
-            content=f"Done: I deleted everything I stored about you in this server ({forgotten.rows} rows).",
-            view=None,
+        await update(
+            interaction,
+            f"Done: I deleted everything I stored about you in this server ({forgotten.rows} rows).",
+            clear_view=True,
         )
         if forgotten.intro is None:
             return
-        channel = guild.get_channel_or_thread(forgotten.intro.channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            return
+        intro = forgotten.intro
         try:
-            await channel.get_partial_message(forgotten.intro.message_id).delete()
-        except discord.NotFound:
-            pass
-        except discord.HTTPException:
-            log.warning("guild %s: could not delete an introduction", guild.id, exc_info=True)
-            await interaction.followup.send(
-                f"I could not remove your introduction post in {channel.mention}; "
+            await self.bot.services.outbound.delete(intro.channel_id, guild.id, intro.message_id)
+        except Undeliverable as error:
+            log.warning("guild %s: could not delete an introduction (%s)", guild.id, error)
+            await reply(
+                interaction,
+                f"I could not remove your introduction post in <#{intro.channel_id}>; "
                 "please delete it yourself or ask a moderator to.",
-                ephemeral=True,
             )
 
 

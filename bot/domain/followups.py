@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.domain.durations import DAY, HOUR
+from bot.domain.limits import clip
 
 # -- task kinds ----------------------------------------------------------------------------------
 
@@ -23,6 +24,10 @@ WHOCAME = "meetup.whocame"
 """When a meetup ends: post **Who came?** with the **I was there** button."""
 CHECKIN_CLOSE = "meetup.checkin_close"
 """72 h after the end: the button is disabled."""
+ANNOUNCE = "meetup.announce"
+"""Post the announcement of a meetup (a poll chose it): retried until it is up or has begun."""
+NOTICE = "meetup.notice"
+"""Tell Going and Maybe in the meetup thread: changed, cancelled, a place opened up."""
 NUDGE = "meeting.nudge"
 """Three weeks after two members met in person: a gentle DM to each (payload: the pair)."""
 DM_DRAIN = "dm.drain"
@@ -66,22 +71,33 @@ def checkin_open(starts_at: int, ends_at: int, now: int) -> bool:
     return starts_at <= now < ends_at + CHECKIN_WINDOW
 
 
-def mention_chunks(
+def mention_parts(
     header: str, member_ids: Sequence[int], *, continued: str = "", limit: int = MESSAGE_LIMIT
-) -> list[str]:
-    """``header`` then every ``<@id>``, split into messages of at most ``limit`` characters.
+) -> list[tuple[str, list[int]]]:
+    """``header`` then every ``<@id>``, split into messages of at most ``limit`` characters, each
+    with the members it mentions (exactly those it may ping).
 
-    Each message after the first starts with ``continued``; a mention is never cut in two.
+    Each message after the first starts with ``continued``; a mention is never cut in two. The
+    header is clipped if it alone would not leave room for a mention.
     """
-    chunks: list[str] = []
-    current = header
+    header = clip(header, limit - 30)  # room for at least one mention
+    parts: list[tuple[str, list[int]]] = []
+    current, mentioned = header, []
     for member_id in member_ids:
         mention = f"<@{member_id}>"
         separator = "" if current.endswith(("\n", " ")) or current == continued else " "
         if len(current) + len(separator) + len(mention) > limit:
-            chunks.append(current.rstrip())
-            current = continued
+            parts.append((current.rstrip(), mentioned))
+            current, mentioned = continued, []
             separator = ""
         current += separator + mention
-    chunks.append(current.rstrip())
-    return chunks
+        mentioned.append(member_id)
+    parts.append((current.rstrip(), mentioned))
+    return parts
+
+
+def mention_chunks(
+    header: str, member_ids: Sequence[int], *, continued: str = "", limit: int = MESSAGE_LIMIT
+) -> list[str]:
+    """The texts of :func:`mention_parts`."""
+    return [text for text, _ in mention_parts(header, member_ids, continued=continued, limit=limit)]

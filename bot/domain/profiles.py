@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.consent import DEFAULT_DM_MODE, DmMode
 from bot.domain.errors import UserError
 from bot.domain.places import Place
 
@@ -46,14 +47,16 @@ class Preferences:
     """What a member allows, per server.
 
     Discovery is on by default: introducing yourself in a community is asking to be found, and
-    /match and pairing are the point of the bot. DMs are off by default: a bot that DMs is
-    opt-in on Discord (members who never asked for DMs report them as spam), so reminders go to
-    the channel and only members who chose DMs get one too. Helping is opt-in: /ask mentions
-    helpers, and nobody should be pinged for questions they did not offer to answer.
+    /match and pairing are the point of the bot. DMs default to ``replies``: a bot that DMs on its
+    own initiative is opt-in on Discord (members who never asked for reminders by DM report them
+    as spam), but a DM that answers what the member did (the introduction after they picked
+    someone, the place they waited for) is expected (see :mod:`bot.domain.consent`). Helping is
+    opt-in: /ask mentions helpers, and nobody should be pinged for questions they did not offer
+    to answer.
     """
 
     discoverable: bool = True
-    dm: bool = False
+    dm: DmMode = DEFAULT_DM_MODE
     helper: bool = False
 
 

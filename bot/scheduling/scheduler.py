@@ -48,7 +48,18 @@ class TaskDropped(Exception):
 
 
 class RetryLater(Exception):
-    """Raised by a handler that could not finish and wants the usual backoff."""
+    """Raised by a handler that could not finish and wants to run again later.
+
+    Without ``delay`` the usual backoff applies and the task gives up after its last try. With
+    ``delay`` the handler decides when (e.g. a 429's retry-after) and whether to keep trying
+    (``keep_trying``: the handler itself drops the task once it is no longer useful, e.g. an
+    announcement once its meetup has started).
+    """
+
+    def __init__(self, reason: str = "", *, delay: int | None = None, keep_trying: bool = False) -> None:
+        super().__init__(reason)
+        self.delay = delay
+        self.keep_trying = keep_trying
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +173,24 @@ class Scheduler:
         tasks = await self.repo.for_subject(guild_id, kinds, subject_id)
         return [task for task in tasks if task.state is TaskState.PENDING]
 
+    async def run_now(self, task_id: int) -> None:
+        """Run a task at once if it is pending and due (a command that wants the result now)."""
+        await self._fire(task_id)
+
+    async def run_now_for_subject(self, guild_id: int, kind: str, subject_id: int) -> None:
+        """Run this subject's due pending tasks of ``kind`` at once (not those planned for later)."""
+        for task in await self.repo.pending_of_kinds(guild_id, [kind], subject_id):
+            await self._fire(task.id)
+
+    async def hurry(self, guild_id: int, kinds: Iterable[str], subject_id: int | None = None) -> int:
+        """Bring pending tasks of these kinds forward to now (something they waited for changed)."""
+        now = self.now_epoch()
+        hurried = 0
+        for task in await self.repo.pending_of_kinds(guild_id, list(kinds), subject_id):
+            if task.due_at > now and await self.reschedule(task.id, now):
+                hurried += 1
+        return hurried
+
     async def run_due_now(self) -> None:
         """Fire everything already due (used after a catch-up, and by tools)."""
         for task in await self.repo.pending_until(self.now_epoch()):
@@ -273,6 +302,8 @@ class Scheduler:
     async def _failed(self, task: ScheduledTask, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:500]
         delay = retry_delay(task.attempts)
+        if isinstance(exc, RetryLater) and exc.delay is not None and (delay is not None or exc.keep_trying):
+            delay = max(1, exc.delay)
         now = self.now_epoch()
         if delay is None:
             log.error(

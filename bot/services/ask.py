@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.adapters.outbound import Outbound, Undeliverable
 from bot.domain.ask import CAP_WINDOW, DAILY_CAP, HelperCandidate, rank_helpers, validate_question
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Purpose
-from bot.domain.interests import display_tag, normalise_one
+from bot.domain.interests import normalise_one
 from bot.domain.matching import Candidate
 from bot.services.config import ConfigService
 from bot.services.matching import MatchService, candidate
@@ -47,7 +48,9 @@ class AskService:
         matching: MatchService,
         config: ConfigService,
         repo: AskRepository,
+        outbound: Outbound,
     ) -> None:
+        self.outbound = outbound
         self.profiles = profiles
         self.meetings = meetings
         self.matching = matching
@@ -117,30 +120,37 @@ class AskService:
             present = (lambda member_id: guild.get_member(member_id) is not None) if guild.chunked else None
             helpers = await self.choose_helpers(guild.id, asker.id, tag, now, present)
             try:
-                message = await channel.send(
-                    ui.question_content(asker, tag, helpers),
+                posted = await self.outbound.post(
+                    channel.id,
+                    guild.id,
+                    content=ui.question_content(asker, tag, helpers),
                     embed=ui.question_embed(asker, tag, question),
-                    allowed_mentions=discord.AllowedMentions(
-                        users=[discord.Object(h) for h in helpers], roles=False, everyone=False
-                    ),
+                    ping=helpers,
                 )
-            except discord.HTTPException as error:
+            except Undeliverable as error:
+                why = f"I'm missing {error.missing} there" if error.forbidden else "Discord did not take it"
                 raise UserError(
-                    f"I couldn't post in {channel.mention} ({error.text or error.status}). Give me Send "
-                    "Messages, Embed Links and Create Public Threads there, or choose another channel.",
+                    f"I couldn't post in {channel.mention}: {why}. Give me Send Messages, Embed Links and "
+                    "Create Public Threads there, or choose another channel.",
                     "/config channel purpose:support channel:#support",
                 ) from error
-            await self.repo.record(guild.id, helpers, now, message.id, forget_before=now - CAP_WINDOW)
+            await self.repo.record(guild.id, helpers, now, posted.message_id, forget_before=now - CAP_WINDOW)
         await self.matching.touch(guild.id, asker.id, now)
         thread_id = None
         try:
-            thread = await message.create_thread(
-                name=ui.thread_name(tag, question), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            thread_id = await self.outbound.thread_from_message(
+                channel.id,
+                guild.id,
+                posted.message_id,
+                name=ui.thread_name(tag, question),
+                archive_minutes=THREAD_ARCHIVE_MINUTES,
             )
-            thread_id = thread.id
-        except discord.HTTPException:
-            log.warning("guild %s: could not open a thread for a question", guild.id, exc_info=True)
+        except Undeliverable as error:
+            log.warning("guild %s: could not open a thread for a question (%s)", guild.id, error)
         log.info(
-            "guild %s: question about %r, %d helper(s) mentioned", guild.id, display_tag(tag), len(helpers)
+            "guild %s: question (%d characters), %d helper(s) mentioned",
+            guild.id,
+            len(question),
+            len(helpers),
         )
-        return Asked(topic=tag, helpers=helpers, jump_url=message.jump_url, thread_id=thread_id)
+        return Asked(topic=tag, helpers=helpers, jump_url=posted.jump_url, thread_id=thread_id)

@@ -14,8 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import discord
-
+from bot.adapters.outbound import Outbound, Undeliverable
 from bot.clock import now_epoch
 from bot.domain.errors import NotFound, UserError
 from bot.domain.followups import CHECKIN_CLOSE, CHECKIN_WINDOW, WHOCAME
@@ -47,6 +46,7 @@ class Picks:
     meetup: Meetup
     picked: tuple[int, ...]
     mutual: tuple[int, ...]  # picks that completed a pair (both were just introduced)
+    introduced_by_dm: bool = True  # False: the member's DMs are off, they see /profile instead
 
 
 class CheckinService:
@@ -66,7 +66,7 @@ class CheckinService:
         self.board = board
         self.meetings = meetings
         self.introductions = introductions
-        self.client: discord.Client = board.client
+        self.outbound: Outbound = board.outbound
         scheduler.register(WHOCAME, self._ask_who_came)
         scheduler.register(CHECKIN_CLOSE, self._close)
 
@@ -78,14 +78,22 @@ class CheckinService:
             raise TaskDropped("the meetup was cancelled")
         if now_epoch() >= meetup.ends_at + CHECKIN_WINDOW:
             raise TaskDropped("check-in would already be closed")
-        target = await self.board.ensure_thread(meetup)
+        followup = await self.followups.get(meetup.id)
+        if followup is not None and followup.whocame_message_id is not None:
+            return  # posted by a run that was interrupted before it could finish
+        target = await self.board.notice_target(meetup)
         if target is None:
-            if meetup.channel_id is None:
-                raise TaskDropped("the meetup has no announcement to ask under")
-            target = self.client.get_partial_messageable(meetup.channel_id, guild_id=meetup.guild_id)
-        message = await target.send(ui.who_came(meetup), view=ui.who_came_view(meetup))
+            raise TaskDropped("the meetup has no announcement to ask under")
+        try:
+            posted = await self.outbound.post(
+                target, meetup.guild_id, content=ui.who_came(meetup), view=ui.who_came_view(meetup)
+            )
+        except Undeliverable as error:
+            if error.gone:
+                raise TaskDropped("the meetup's thread and channel are gone") from None
+            raise
         await self.followups.set_whocame(
-            meetup.guild_id, meetup.id, message.channel.id, message.id, now_epoch()
+            meetup.guild_id, meetup.id, posted.channel_id, posted.message_id, now_epoch()
         )
 
     async def _close(self, task: ScheduledTask) -> None:
@@ -94,13 +102,18 @@ class CheckinService:
         if meetup is None or followup is None or followup.whocame_message_id is None:
             raise TaskDropped("no Who came? message to close")
         assert followup.whocame_channel_id is not None
-        channel = self.client.get_partial_messageable(followup.whocame_channel_id, guild_id=meetup.guild_id)
         try:
-            await channel.get_partial_message(followup.whocame_message_id).edit(
-                content=ui.who_came_closed(meetup), view=ui.who_came_view(meetup, closed=True)
+            await self.outbound.edit(
+                followup.whocame_channel_id,
+                meetup.guild_id,
+                followup.whocame_message_id,
+                content=ui.who_came_closed(meetup),
+                view=ui.who_came_view(meetup, closed=True),
             )
-        except discord.NotFound:
-            raise TaskDropped("the Who came? message is gone") from None
+        except Undeliverable as error:
+            if error.gone:
+                raise TaskDropped("the Who came? message is gone") from None
+            raise
 
     # -- members ---------------------------------------------------------------------------------
 
@@ -153,14 +166,18 @@ class CheckinService:
                 f"<@{strangers[0]}> wasn't at meetup #{meetup.number}: pick people who came.",
                 "/met member:@alice (for someone you met elsewhere)",
             )
-        guild = self.client.get_guild(guild_id)
         mutual: list[int] = []
+        by_dm = True
         for other in dict.fromkeys(picked):
             outcome = await self.meetings.pick(
                 guild_id, MeetingContext.MEETUP, meetup.id, member_id, other, now
             )
             if outcome.mutual:
                 mutual.append(other)
-                if guild is not None:
-                    await self.introductions.introduce(guild, member_id, other, where=ui.met_where(meetup))
-        return Picks(meetup=meetup, picked=tuple(dict.fromkeys(picked)), mutual=tuple(mutual))
+                allowed = await self.introductions.introduce(
+                    guild_id, member_id, other, where=ui.met_where(meetup), present=member_id
+                )
+                by_dm = by_dm and allowed.get(member_id, False)
+        return Picks(
+            meetup=meetup, picked=tuple(dict.fromkeys(picked)), mutual=tuple(mutual), introduced_by_dm=by_dm
+        )

@@ -2,8 +2,20 @@
 buttons, native scheduled events, the meetup thread, and telling members what changed.
 
 :class:`MeetupService` and :class:`PollService` own the rules and the database; this class turns
-their results into messages. Cogs (and other features, e.g. pairing's "Plan a meetup" button) call
-one method here per use case.
+their results into messages, all through :class:`Outbound` (explicit pings, Discord's limits,
+no repeated refused requests). Cogs (and other features, e.g. pairing's "Plan a meetup" button)
+call one method here per use case.
+
+What matters is durable work, retried while the bot runs (scheduled tasks, so restarts keep it):
+
+- ``meetup.announce``: the announcement of a meetup a poll chose. Retried with backoff until it
+  is posted, never after the meetup has started. When Discord refuses it (a missing permission),
+  the organiser is told what to fix; once a permission changes or an admin acts, it is tried at
+  once; ``/meetup info`` on it tries again too.
+- ``poll.result``: the closed poll's result on its message.
+- ``meetup.notice``: notices in the meetup thread (time or place changed, cancelled, a place
+  opened up). Change notices go out at most once per 10 minutes per meetup, with the latest
+  details; each part of a long mention list is recorded as sent, so a retry repeats nothing.
 """
 
 from __future__ import annotations
@@ -12,20 +24,25 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-import discord
-
+from bot.adapters.outbound import Outbound, Undeliverable
 from bot.clock import from_epoch, now_epoch
+from bot.domain.consent import DmKind
 from bot.domain.errors import UserError
+from bot.domain.followups import ANNOUNCE, NOTICE, mention_parts
 from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import Meetup, RsvpOutcome, RsvpStatus
 from bot.domain.polls import OptionKey, Poll, normalise_emoji
-from bot.domain.tasks import ScheduledTask
-from bot.scheduling.scheduler import Scheduler, TaskDropped
+from bot.domain.tasks import ScheduledTask, TaskState
+from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.coalesce import Coalescer
 from bot.services.config import ConfigService
-from bot.services.meetups import MeetupEdit, MeetupService
-from bot.services.polls import CLOSE_TASK, REMIND_TASK, PollClosed, PollService
+from bot.services.meetups import MeetupEdit, MeetupService, may_manage
+from bot.services.notices import MemberNotices
+from bot.services.outbox import DmOutbox, OutboxMessage
+from bot.services.polls import CLOSE_TASK, REMIND_TASK, RESULT_TASK, PollClosed, PollService
+from bot.storage.outbox import OutboxRow
 from bot.ui import meetups as ui
 
 log = logging.getLogger(__name__)
@@ -35,24 +52,33 @@ POLL_EDIT_INTERVAL = 2.0
 
 THREAD_ARCHIVE_MINUTES = 10080
 REMIND_LATENESS = 1800  # a "closes in an hour" nudge half an hour late is still worth it
+NOTICE_INTERVAL = 600
+"""At most one change notice per meetup in this many seconds; later changes join the next one."""
+ANNOUNCE_RETRY_MAX = 3600
+DURABLE = (ANNOUNCE, RESULT_TASK, NOTICE)
 
 
 class MeetupBoard:
     def __init__(
         self,
-        client: discord.Client,
+        outbound: Outbound,
         meetups: MeetupService,
         polls: PollService,
         config: ConfigService,
         scheduler: Scheduler,
+        outbox: DmOutbox,
+        notices: MemberNotices,
         *,
         poll_edit_interval: float = POLL_EDIT_INTERVAL,
     ) -> None:
-        self.client = client
+        self.outbound = outbound
+        self.client = outbound.client
         self.meetups = meetups
         self.polls = polls
         self.config = config
         self.scheduler = scheduler
+        self.outbox = outbox
+        self.notices = notices
         self.poll_renders: Coalescer[int] = Coalescer(
             self._render_poll, interval=poll_edit_interval, name="poll"
         )
@@ -63,27 +89,37 @@ class MeetupBoard:
         polls.on_votes_changed = self.poll_renders.request
         scheduler.register(CLOSE_TASK, self._close_task)
         scheduler.register(REMIND_TASK, self._remind_task, max_lateness=REMIND_LATENESS)
+        scheduler.register(ANNOUNCE, self._announce_task)
+        scheduler.register(RESULT_TASK, self._result_task)
+        scheduler.register(NOTICE, self._notice_task)
+        outbox.register("promotion", self._promotion_dm, self._promotion_fallback)
+        outbox.register("meetup_problem", self._problem_dm, self._problem_fallback)
+        outbound.on_forgiven(self._forgiven)
 
     # -- start and stop ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Before timed work resumes: count reactions made while we were away, finish announcements."""
+        """Before timed work resumes: count reactions made while we were away, and make sure every
+        meetup still waiting for its announcement has a task that posts it."""
         for poll in await self.polls.load_open():
             try:
                 await self.reconcile(poll)
             except Exception:
                 log.exception("reconciling poll %d failed; its stored votes are kept", poll.id)
+        now = now_epoch()
         for meetup in await self.meetups.unannounced():
-            if meetup.starts_at <= now_epoch():
+            if meetup.starts_at <= now:
                 continue  # too late to announce
-            try:
-                await self._publish(meetup, await self._announce_channel(meetup))
-            except Exception:
-                log.exception("announcing meetup %d failed", meetup.id)
+            if not await self.scheduler.pending_for_subject(meetup.guild_id, [ANNOUNCE], meetup.id):
+                await self.scheduler.schedule(meetup.guild_id, ANNOUNCE, now, subject_id=meetup.id)
 
     def close(self) -> None:
         self.poll_renders.close()
         self.announcement_renders.close()
+
+    async def _forgiven(self, guild_id: int) -> None:
+        """Permissions changed (or an admin acted): what waited for them is tried at once."""
+        await self.scheduler.hurry(guild_id, DURABLE)
 
     # -- polls -------------------------------------------------------------------------------
 
@@ -102,12 +138,13 @@ class MeetupBoard:
         channel_id: int | None = None,
         react: bool = True,
         content: str | None = None,
+        ping: Sequence[int] = (),
     ) -> Poll:
         """Post a poll in ``channel_id`` (default: the meetups channel) and add its reactions.
 
         ``react=False`` leaves the reactions to :meth:`add_poll_reactions`, so a command can answer
         first: Discord lets a bot add about four reactions a second. ``content`` is a line above the
-        poll, e.g. mentioning the members it is for.
+        poll, pinging only ``ping`` (e.g. the two members a catch-up is for).
         """
         if channel_id is None:
             channel_id = await self.config.channel_for(guild_id, Purpose.MEETUPS)
@@ -123,30 +160,35 @@ class MeetupBoard:
             capacity=capacity,
             min_attendees=min_attendees,
         )
-        channel = self._channel(channel_id, guild_id)
         try:
-            message = await channel.send(
-                content,
+            posted = await self.outbound.post(
+                channel_id,
+                guild_id,
+                content=content,
                 embed=ui.poll_embed(poll, await self.polls.tally(poll)),
-                allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
+                ping=ping,
             )
-        except discord.HTTPException as error:
+        except Undeliverable as error:
             await self.polls.discard(poll)
             raise self._cannot_post(channel_id, error) from error
-        poll = await self.polls.attach_message(poll, message.id)
+        poll = await self.polls.attach_message(poll, posted.message_id)
         if react:
             await self.add_poll_reactions(poll)
         return poll
 
     async def add_poll_reactions(self, poll: Poll) -> None:
-        """The bot's own reactions, one per option, so voting is one tap (they never count)."""
+        """The bot's own reactions, one per option, so voting is one tap (they never count).
+
+        After one refusal the rest are not tried: members can still vote with any of the
+        emoji shown on the poll.
+        """
         assert poll.message_id is not None
-        message = self._channel(poll.channel_id, poll.guild_id).get_partial_message(poll.message_id)
         for emoji in poll.emojis:
             try:
-                await message.add_reaction(emoji)
-            except discord.HTTPException:
-                log.warning("could not add %s to poll %d", emoji, poll.id, exc_info=True)
+                await self.outbound.react(poll.channel_id, poll.guild_id, poll.message_id, emoji)
+            except Undeliverable as error:
+                log.info("poll %d: reaction %s not added (%s); not trying the rest", poll.id, emoji, error)
+                return
 
     async def close_poll(
         self, *, guild_id: int, number: int, member_id: int, is_admin: bool, now: int
@@ -165,40 +207,47 @@ class MeetupBoard:
             await self._after_close(closed)
 
     async def _remind_task(self, task: ScheduledTask) -> None:
-        """Closing soon: a reply to the poll so late voters notice."""
+        """Closing soon: a reply to the poll so late voters notice (it pings nobody)."""
         assert task.subject_id is not None
         poll = await self.polls.by_id(task.subject_id)
         if poll is None or not poll.is_open or poll.message_id is None:
             raise TaskDropped("the poll is closed")
-        channel = self._channel(poll.channel_id, poll.guild_id)
-        await channel.send(
-            ui.poll_reminder(poll, await self.polls.tally(poll)),
-            reference=channel.get_partial_message(poll.message_id),
-            mention_author=False,
+        await self.outbound.post(
+            poll.channel_id,
+            poll.guild_id,
+            content=ui.poll_reminder(poll, await self.polls.tally(poll)),
+            reply_to=poll.message_id,
         )
 
     async def _after_close(self, closed: PollClosed) -> PollClosed:
+        """Announce the meetup and show the result now; the tasks the close stored retry if not."""
         meetup = closed.meetup
         if meetup is not None:
-            try:
-                meetup = await self._publish(meetup, closed.poll.channel_id)
-            except Exception:
-                log.exception(
-                    "announcing meetup %d from poll %d failed; retried at next start",
-                    meetup.id,
-                    closed.poll.id,
-                )
-        self.poll_renders.request(closed.poll.id, urgent=True)
+            await self.scheduler.run_now_for_subject(meetup.guild_id, ANNOUNCE, meetup.id)
+            meetup = await self.meetups.by_id(meetup.id) or meetup
+        await self.scheduler.run_now_for_subject(closed.poll.guild_id, RESULT_TASK, closed.poll.id)
         return PollClosed(poll=closed.poll, tally=closed.tally, winner=closed.winner, meetup=meetup)
+
+    async def _result_task(self, task: ScheduledTask) -> None:
+        """The closed poll's message shows the result (and the meetup's link once announced)."""
+        assert task.subject_id is not None
+        self.poll_renders.discard(task.subject_id)
+        try:
+            await self._render_poll(task.subject_id)
+        except Undeliverable as error:
+            if error.gone:
+                raise TaskDropped("the poll's message is gone") from None
+            raise _retry(error) from error
 
     async def reconcile(self, poll: Poll) -> None:
         """Rebuild a poll's votes from its message's reactions (and put back our own if removed)."""
         if poll.message_id is None:
             return
-        channel = self._channel(poll.channel_id, poll.guild_id)
         try:
-            message = await channel.fetch_message(poll.message_id)
-        except discord.NotFound:
+            message = await self.outbound.fetch(poll.channel_id, poll.guild_id, poll.message_id)
+        except Undeliverable as error:
+            if not error.gone:
+                raise
             log.info("poll %d lost its message; closing it without a result", poll.id)
             await self.polls.cancel(poll, now_epoch(), "its message was deleted")
             return
@@ -219,9 +268,10 @@ class MeetupBoard:
         for emoji in poll.emojis:
             if normalise_emoji(emoji) not in present:
                 try:
-                    await message.add_reaction(emoji)
-                except discord.HTTPException:
-                    log.warning("could not restore %s on poll %d", emoji, poll.id)
+                    await self.outbound.react(poll.channel_id, poll.guild_id, poll.message_id, emoji)
+                except Undeliverable:
+                    log.warning("could not restore %s on poll %d; not trying the rest", emoji, poll.id)
+                    return
 
     async def _render_poll(self, poll_id: int) -> None:
         poll = await self.polls.by_id(poll_id)
@@ -229,10 +279,11 @@ class MeetupBoard:
             return
         meetup = await self.meetups.by_id(poll.meetup_id) if poll.meetup_id else None
         embed = ui.poll_embed(poll, await self.polls.tally(poll), meetup)
-        message = self._channel(poll.channel_id, poll.guild_id).get_partial_message(poll.message_id)
         try:
-            await message.edit(embed=embed)
-        except discord.NotFound:
+            await self.outbound.edit(poll.channel_id, poll.guild_id, poll.message_id, embed=embed)
+        except Undeliverable as error:
+            if not error.gone:
+                raise
             log.info("poll %d's message is gone", poll.id)
         if not poll.is_open:
             self.poll_renders.discard(poll.id)
@@ -252,6 +303,7 @@ class MeetupBoard:
         min_attendees: int | None = None,
         description: str | None = None,
     ) -> Meetup:
+        """Created and announced at once, or not at all: the organiser is there to be told why."""
         channel_id = await self.config.channel_for(guild_id, Purpose.MEETUPS)
         meetup = await self.meetups.create(
             guild_id=guild_id,
@@ -266,7 +318,7 @@ class MeetupBoard:
         )
         try:
             return await self._publish(meetup, channel_id)
-        except discord.HTTPException as error:
+        except Undeliverable as error:
             await self.meetups.discard(meetup)
             raise self._cannot_post(channel_id, error) from error
 
@@ -276,18 +328,50 @@ class MeetupBoard:
         if meetup.event_id is None:
             meetup = await self._create_event(meetup)
         counts = await self.meetups.counts(meetup)
-        channel = self._channel(channel_id, meetup.guild_id)
         try:
-            message = await channel.send(
-                embed=ui.meetup_embed(meetup, counts), view=ui.rsvp_view(meetup, counts)
+            posted = await self.outbound.post(
+                channel_id,
+                meetup.guild_id,
+                embed=ui.meetup_embed(meetup, counts),
+                view=ui.rsvp_view(meetup, counts),
             )
-        except discord.HTTPException:
+        except Undeliverable:
             await self._delete_event(meetup)
             raise
-        meetup = await self.meetups.set_announcement(meetup, channel_id, message.id)
+        meetup = await self.meetups.set_announcement(meetup, channel_id, posted.message_id)
         await self._sync_event(meetup, description_only=True)
         await self.meetups.notify("created", meetup)
         return meetup
+
+    async def _announce_task(self, task: ScheduledTask) -> None:
+        """Announce a meetup a poll chose; retried until it is posted, never once it has begun."""
+        assert task.subject_id is not None
+        meetup = await self.meetups.by_id(task.subject_id)
+        if meetup is None or meetup.cancelled:
+            raise TaskDropped("the meetup is gone or cancelled")
+        if meetup.message_id is not None:
+            return  # announced already (by an earlier run that was interrupted after posting)
+        if meetup.starts_at <= now_epoch():
+            await self._tell_organiser(meetup, "too_late", None, None)
+            raise TaskDropped("the meetup started before it could be announced")
+        channel_id = await self._announce_channel(meetup)
+        try:
+            meetup = await self._publish(meetup, channel_id)
+        except Undeliverable as error:
+            if error.permanent:
+                await self._tell_organiser(meetup, "announce", channel_id, error)
+            delay = min(ANNOUNCE_RETRY_MAX, 15 * 4 ** max(0, task.attempts - 1))
+            if error.retry_after is not None:
+                delay = max(delay, int(error.retry_after) + 1)
+            delay = min(delay, max(1, meetup.starts_at - now_epoch()))
+            raise RetryLater(str(error), delay=delay, keep_trying=True) from error
+        if meetup.poll_id is not None and not await self.scheduler.pending_for_subject(
+            meetup.guild_id, [RESULT_TASK], meetup.poll_id
+        ):
+            # Announced on a retry: the poll's result gets the link to it.
+            await self.scheduler.schedule(
+                meetup.guild_id, RESULT_TASK, now_epoch(), subject_id=meetup.poll_id
+            )
 
     async def _announce_channel(self, meetup: Meetup) -> int:
         """Where a meetup is announced: beside the poll that chose it, else the meetups channel."""
@@ -298,15 +382,40 @@ class MeetupBoard:
             return poll.channel_id
         return await self.config.channel_for(meetup.guild_id, Purpose.MEETUPS)
 
+    async def retry_announcement(self, meetup: Meetup, member_id: int, is_admin: bool) -> Meetup:
+        """``/meetup info`` on a meetup still waiting for its announcement: its organiser (or an
+        admin) says the problem is fixed, so it is tried again now. Others just see it."""
+        if meetup.message_id is not None or meetup.cancelled or meetup.starts_at <= now_epoch():
+            return meetup
+        if not may_manage(meetup.organiser_id, member_id, is_admin):
+            return meetup
+        self.outbound.forgive_channel(await self._announce_channel(meetup))
+        await self.scheduler.hurry(meetup.guild_id, [ANNOUNCE], meetup.id)
+        await self.scheduler.run_now_for_subject(meetup.guild_id, ANNOUNCE, meetup.id)
+        return await self.meetups.by_id(meetup.id) or meetup
+
     async def rsvp(
         self, guild_id: int, meetup_id: int, member_id: int, status: RsvpStatus, now: int
     ) -> RsvpOutcome:
-        outcome = await self.meetups.rsvp(guild_id, meetup_id, member_id, status, now)
+        outcome = await self.meetups.rsvp(
+            guild_id, meetup_id, member_id, status, now, on_promoted=self._queue_promotions
+        )
         if outcome.changed:
             self.announcement_renders.request(meetup_id)
         if outcome.promoted:
-            await self._tell_promoted(outcome.meetup, outcome.promoted)
+            await self.outbox.kick()
         return outcome
+
+    async def _queue_promotions(self, meetup: Meetup, member_ids: Sequence[int]) -> None:
+        """Inside the RSVP's transaction: each promoted member is told by DM (a place they waited
+        for), or in the meetup thread when their DMs are off."""
+        await self.outbox.enqueue(
+            meetup.guild_id,
+            member_ids,
+            OutboxMessage(render="promotion", args={"meetup": meetup.id}),
+            key=f"promoted:{meetup.id}:{now_epoch()}",
+            kind=DmKind.REPLY,
+        )
 
     async def edit_meetup(
         self,
@@ -329,32 +438,70 @@ class MeetupBoard:
             when=when,
             where=where,
             capacity=capacity,
+            on_promoted=self._queue_promotions,
+            on_changed=self._plan_change_notice,
         )
         meetup = edit.after
         if "place" in edit.changes:
             meetup = await self.meetups.locate(meetup)
         self.announcement_renders.request(meetup.id)
         await self._sync_event(meetup)
-        if edit.promoted:
-            await self._tell_promoted(meetup, edit.promoted)
-        if edit.changes and edit.changes != ["capacity"]:
-            told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
-            await self._tell(meetup, told, ui.change_notice(meetup, edit.changes))
+        await self.outbox.kick()
         await self.meetups.notify("updated", meetup, edit.before)
         return edit
+
+    async def _plan_change_notice(self, meetup: Meetup, changes: Sequence[str]) -> None:
+        """Inside the edit's transaction: one notice to Going and Maybe, at most every 10 minutes.
+
+        A notice already waiting takes the new changes along (it renders the latest details when
+        it goes out); otherwise the next one goes out now, or 10 minutes after the last one.
+        """
+        if not [change for change in changes if change != "capacity"]:
+            return
+        now = now_epoch()
+        tasks = await self.scheduler.repo.for_subject(meetup.guild_id, [NOTICE], meetup.id)
+        changed = [task for task in tasks if task.payload.get("notice") == "changed"]
+        waiting = next((task for task in changed if task.state is TaskState.PENDING), None)
+        if waiting is not None:
+            merged = list(dict.fromkeys([*waiting.payload.get("changes", []), *changes]))
+            await self.scheduler.repo.set_payload(waiting.id, {**waiting.payload, "changes": merged})
+            return
+        last = max((task.due_at for task in changed if task.state is TaskState.DONE), default=None)
+        due = now if last is None else max(now, last + NOTICE_INTERVAL)
+        await self.scheduler.schedule(
+            meetup.guild_id,
+            NOTICE,
+            due,
+            subject_id=meetup.id,
+            payload={"notice": "changed", "changes": list(changes)},
+        )
 
     async def cancel_meetup(
         self, *, guild_id: int, number: int, member_id: int, is_admin: bool, reason: str | None, now: int
     ) -> Meetup:
         meetup = await self.meetups.cancel(
-            guild_id=guild_id, number=number, member_id=member_id, is_admin=is_admin, reason=reason, now=now
+            guild_id=guild_id,
+            number=number,
+            member_id=member_id,
+            is_admin=is_admin,
+            reason=reason,
+            now=now,
+            on_cancelled=self._plan_cancel_notice,
         )
         self.announcement_renders.request(meetup.id)
         await self._cancel_event(meetup)
-        told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
-        await self._tell(meetup, told, ui.cancel_notice(meetup))
         await self.meetups.notify("cancelled", meetup)
+        await self.scheduler.run_now_for_subject(meetup.guild_id, NOTICE, meetup.id)
         return meetup
+
+    async def _plan_cancel_notice(self, meetup: Meetup) -> None:
+        """Inside the cancel's transaction: a waiting change notice gives way to the cancellation."""
+        for task in await self.scheduler.pending_for_subject(meetup.guild_id, [NOTICE], meetup.id):
+            if task.payload.get("notice") == "changed":
+                await self.scheduler.cancel(task.id)
+        await self.scheduler.schedule(
+            meetup.guild_id, NOTICE, now_epoch(), subject_id=meetup.id, payload={"notice": "cancelled"}
+        )
 
     async def _render_announcement(self, meetup_id: int) -> None:
         meetup = await self.meetups.by_id(meetup_id)
@@ -365,172 +512,245 @@ class MeetupBoard:
         maybe = await self.meetups.members(meetup, RsvpStatus.MAYBE)
         waitlist = await self.meetups.members(meetup, RsvpStatus.WAITLIST)
         embed = ui.meetup_embed(meetup, counts, going=going, maybe=maybe, waitlist=waitlist)
-        message = self._channel(meetup.channel_id, meetup.guild_id).get_partial_message(meetup.message_id)
+        view = ui.rsvp_view(meetup, counts)
         try:
-            await message.edit(embed=embed, view=ui.rsvp_view(meetup, counts))
-        except discord.NotFound:
+            await self.outbound.edit(
+                meetup.channel_id,
+                meetup.guild_id,
+                meetup.message_id,
+                embed=embed,
+                view=view,
+                clear_view=view is None,
+            )
+        except Undeliverable as error:
+            if not error.gone:
+                raise
             log.info("meetup %d's announcement is gone", meetup.id)
 
     # -- the meetup thread and telling members -------------------------------------------------
 
-    async def ensure_thread(self, meetup: Meetup) -> discord.abc.Messageable | None:
-        """The thread under the announcement (created on first use), or None if there can't be one.
-
-        Reminders and notices post here so the meetups channel stays a list of announcements.
-        """
+    async def ensure_thread(self, meetup: Meetup) -> int | None:
+        """The id of the thread under the announcement (created on first use), or None if there
+        can't be one. Reminders and notices post there so the meetups channel stays a list."""
         lock = self._thread_locks.setdefault(meetup.id, asyncio.Lock())
         async with lock:
             fresh = await self.meetups.by_id(meetup.id) or meetup
             if fresh.thread_id is not None:
-                return self.client.get_partial_messageable(
-                    fresh.thread_id, guild_id=fresh.guild_id, type=discord.ChannelType.public_thread
-                )
+                return fresh.thread_id
             if fresh.channel_id is None or fresh.message_id is None:
                 return None
-            message = self._channel(fresh.channel_id, fresh.guild_id).get_partial_message(fresh.message_id)
             try:
-                thread = await message.create_thread(
-                    name=f"Meetup #{fresh.number}: {fresh.title}"[:100],
-                    auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                thread_id = await self.outbound.thread_from_message(
+                    fresh.channel_id,
+                    fresh.guild_id,
+                    fresh.message_id,
+                    name=f"Meetup #{fresh.number}: {fresh.title}",
+                    archive_minutes=THREAD_ARCHIVE_MINUTES,
                 )
-            except discord.HTTPException:
-                log.warning("could not open a thread for meetup %d", fresh.id, exc_info=True)
+            except Undeliverable as error:
+                log.info("no thread for meetup %d (%s); posting in its channel", fresh.id, error)
                 return None
-            await self.meetups.set_thread(fresh, thread.id)
-            return thread
+            await self.meetups.set_thread(fresh, thread_id)
+            return thread_id
 
-    async def _tell(self, meetup: Meetup, member_ids: Sequence[int], text: str) -> None:
-        """One notice in the meetup thread that mentions everyone concerned."""
-        if not member_ids:
-            return
-        target = await self.ensure_thread(meetup)
-        if target is None and meetup.channel_id is not None:
-            target = self._channel(meetup.channel_id, meetup.guild_id)
+    async def notice_target(self, meetup: Meetup) -> int | None:
+        """Where notices about a meetup go: its thread, else the channel of its announcement."""
+        thread_id = await self.ensure_thread(meetup)
+        return thread_id if thread_id is not None else meetup.channel_id
+
+    async def post_parts(
+        self, task: ScheduledTask, meetup: Meetup, parts: Sequence[tuple[str, Sequence[int]]], **extra: Any
+    ) -> None:
+        """Post ``(content, pings)`` parts in the meetup thread for a task, recording each part sent
+        so that a retry after a failure posts only the rest."""
+        target = await self.notice_target(meetup)
         if target is None:
-            return
-        for chunk in _mention_chunks(member_ids, text):
+            raise TaskDropped("the meetup has no announcement to post under")
+        sent = int(task.payload.get("sent", 0))
+        for number, (content, pinged) in enumerate(parts):
+            if number < sent:
+                continue
             try:
-                await target.send(
-                    chunk, allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False)
+                await self.outbound.post(
+                    target, meetup.guild_id, content=content, ping=pinged, **(extra if number == 0 else {})
                 )
-            except discord.HTTPException:
-                log.warning("could not post a notice for meetup %d", meetup.id, exc_info=True)
-                return
+            except Undeliverable as error:
+                if error.gone:
+                    raise TaskDropped("the meetup's thread and channel are gone") from None
+                raise _retry(error) from error
+            await self.scheduler.repo.set_payload(task.id, {**task.payload, "sent": number + 1})
 
-    async def _tell_promoted(self, meetup: Meetup, member_ids: Sequence[int]) -> None:
-        """DM each promoted member; whoever can't be DM'd is told in the meetup thread instead."""
-        undelivered: list[int] = []
-        for member_id in member_ids:
-            try:
-                user = self.client.get_user(member_id) or await self.client.fetch_user(member_id)
-                await user.send(ui.promotion_dm(meetup))
-            except discord.HTTPException:
-                undelivered.append(member_id)
-        if undelivered:
-            await self._tell(
-                meetup,
-                undelivered,
-                f"🎉 A place opened up at meetup #{meetup.number}: you're now **going**. "
-                "(I couldn't DM you, so I'm saying it here.)",
-            )
+    async def _notice_task(self, task: ScheduledTask) -> None:
+        assert task.subject_id is not None
+        meetup = await self.meetups.by_id(task.subject_id)
+        if meetup is None:
+            raise TaskDropped("the meetup no longer exists")
+        notice = task.payload.get("notice")
+        if notice == "changed":
+            if meetup.cancelled:
+                raise TaskDropped("the meetup was cancelled since")
+            told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
+            header = ui.change_notice(meetup, task.payload.get("changes", []))
+        elif notice == "cancelled":
+            told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
+            header = ui.cancel_notice(meetup)
+        elif notice == "promoted":
+            going = set(await self.meetups.members(meetup, RsvpStatus.GOING))
+            told = [member for member in task.payload.get("members", []) if member in going]
+            header = ui.promotion_notice(meetup)
+        else:
+            raise TaskDropped(f"unknown notice {notice!r}")
+        if not told:
+            raise TaskDropped("nobody to tell")
+        await self.post_parts(task, meetup, _with_mentions(header, told))
+
+    # -- DMs about meetups (rendered when the outbox sends them) --------------------------------
+
+    async def _promotion_dm(self, row: OutboxRow) -> dict[str, Any] | None:
+        meetup = await self.meetups.by_id(int(row.payload["args"]["meetup"]))
+        if meetup is None or meetup.cancelled or meetup.starts_at <= now_epoch():
+            return None
+        if row.member_id not in await self.meetups.members(meetup, RsvpStatus.GOING):
+            return None  # they gave the place up since
+        return {"content": ui.promotion_dm(meetup)}
+
+    async def _promotion_fallback(
+        self, guild_id: int, member_id: int, args: dict[str, Any], why: str
+    ) -> None:
+        """No DM for the promoted member: say it in the meetup thread, pinging only them."""
+        meetup_id = int(args.get("meetup", 0))
+        await self.scheduler.schedule(
+            guild_id,
+            NOTICE,
+            now_epoch(),
+            subject_id=meetup_id,
+            payload={"notice": "promoted", "members": [member_id]},
+        )
+
+    async def _tell_organiser(
+        self, meetup: Meetup, problem: str, channel_id: int | None, error: Undeliverable | None
+    ) -> None:
+        """Tell the organiser (once per problem) what went wrong and what fixes it: by DM (it is
+        about their own meetup), else after their next command."""
+        if not meetup.organiser_id:
+            return
+        args = {
+            "meetup": meetup.id,
+            "problem": problem,
+            "channel": channel_id or 0,
+            "missing": error.missing if error is not None and error.forbidden else "",
+        }
+        await self.outbox.send(
+            meetup.guild_id,
+            [meetup.organiser_id],
+            OutboxMessage(render="meetup_problem", args=args),
+            key=f"problem:{problem}:{meetup.id}",
+            kind=DmKind.REPLY,
+        )
+
+    async def _problem_dm(self, row: OutboxRow) -> dict[str, Any] | None:
+        args = row.payload["args"]
+        meetup = await self.meetups.by_id(int(args["meetup"]))
+        if meetup is None:
+            return None
+        if args["problem"] == "announce" and meetup.message_id is not None:
+            return None  # fixed meanwhile
+        guild = self.client.get_guild(meetup.guild_id)
+        return {"content": ui.organiser_problem(meetup, args, guild.name if guild else None)}
+
+    async def _problem_fallback(self, guild_id: int, member_id: int, args: dict[str, Any], why: str) -> None:
+        meetup = await self.meetups.by_id(int(args.get("meetup", 0)))
+        if meetup is None:
+            return
+        await self.notices.keep(
+            guild_id,
+            member_id,
+            f"problem:{args.get('problem')}:{meetup.id}",
+            ui.organiser_problem(meetup, args, None),
+        )
 
     # -- scheduled events --------------------------------------------------------------------
 
     async def _create_event(self, meetup: Meetup) -> Meetup:
-        guild = self.client.get_guild(meetup.guild_id)
-        if guild is None:
-            return meetup
         try:
-            event = await guild.create_scheduled_event(
+            event_id = await self.outbound.create_event(
+                meetup.guild_id,
                 name=meetup.title,
-                start_time=from_epoch(meetup.starts_at),
-                end_time=from_epoch(meetup.ends_at),
-                entity_type=discord.EntityType.external,
+                start=from_epoch(meetup.starts_at),
+                end=from_epoch(meetup.ends_at),
                 location=meetup.place,
-                privacy_level=discord.PrivacyLevel.guild_only,
                 description=ui.event_description(meetup),
             )
-        except discord.HTTPException:
-            log.warning("could not create the scheduled event for meetup %d", meetup.id, exc_info=True)
+        except Undeliverable as error:
+            log.info("no scheduled event for meetup %d (%s)", meetup.id, error)
             return meetup
-        return await self.meetups.set_event(meetup, event.id)
-
-    async def _event(self, meetup: Meetup) -> discord.ScheduledEvent | None:
-        guild = self.client.get_guild(meetup.guild_id)
-        if guild is None or meetup.event_id is None:
-            return None
-        event = guild.get_scheduled_event(meetup.event_id)
-        if event is None:
-            try:
-                event = await guild.fetch_scheduled_event(meetup.event_id)
-            except discord.HTTPException:
-                return None
-        return event
+        if event_id is None:
+            return meetup
+        return await self.meetups.set_event(meetup, event_id)
 
     async def _sync_event(self, meetup: Meetup, *, description_only: bool = False) -> None:
-        event = await self._event(meetup)
-        if event is None or event.status not in (discord.EventStatus.scheduled, discord.EventStatus.active):
+        if meetup.event_id is None:
             return
         try:
             if description_only:
-                await event.edit(description=ui.event_description(meetup))
+                await self.outbound.update_event(
+                    meetup.guild_id, meetup.event_id, description=ui.event_description(meetup)
+                )
             else:
-                await event.edit(
+                await self.outbound.update_event(
+                    meetup.guild_id,
+                    meetup.event_id,
                     name=meetup.title,
                     description=ui.event_description(meetup),
-                    start_time=from_epoch(meetup.starts_at),
-                    end_time=from_epoch(meetup.ends_at),
+                    start=from_epoch(meetup.starts_at),
+                    end=from_epoch(meetup.ends_at),
                     location=meetup.place,
                 )
-        except discord.HTTPException:
-            log.warning("could not update the scheduled event of meetup %d", meetup.id, exc_info=True)
+        except Undeliverable as error:
+            log.info("could not update the scheduled event of meetup %d (%s)", meetup.id, error)
 
     async def _cancel_event(self, meetup: Meetup) -> None:
-        event = await self._event(meetup)
-        if event is None:
+        if meetup.event_id is None:
             return
         try:
-            if event.status is discord.EventStatus.scheduled:
-                await event.cancel()
-            elif event.status is discord.EventStatus.active:
-                await event.end()
-        except discord.HTTPException:
-            log.warning("could not cancel the scheduled event of meetup %d", meetup.id, exc_info=True)
+            await self.outbound.end_event(meetup.guild_id, meetup.event_id)
+        except Undeliverable as error:
+            log.info("could not cancel the scheduled event of meetup %d (%s)", meetup.id, error)
 
     async def _delete_event(self, meetup: Meetup) -> None:
         """Undo the event of a meetup that could not be announced (it is created again on retry)."""
-        event = await self._event(meetup)
-        if event is not None:
+        if meetup.event_id is not None:
             try:
-                await event.delete()
-            except discord.HTTPException:
-                log.warning("could not delete the scheduled event of meetup %d", meetup.id)
+                await self.outbound.delete_event(meetup.guild_id, meetup.event_id)
+            except Undeliverable as error:
+                log.info("could not delete the scheduled event of meetup %d (%s)", meetup.id, error)
         await self.meetups.set_event(meetup, None)
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
-        """Any channel or thread by id, cached or not (messages are addressed by id anyway)."""
-        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
-
     @staticmethod
-    def _cannot_post(channel_id: int, error: discord.HTTPException) -> UserError:
+    def _cannot_post(channel_id: int, error: Undeliverable) -> UserError:
+        if error.forbidden:
+            why = f"I'm missing {error.missing} there"
+        elif error.gone:
+            why = "that channel no longer exists"
+        else:
+            why = "Discord did not take it; please try again in a minute"
         return UserError(
-            f"I couldn't post in <#{channel_id}> ({error.text or error.status}). Give me Send Messages, "
+            f"I couldn't post in <#{channel_id}>: {why}. Give me View Channel, Send Messages, "
             "Embed Links and Add Reactions there, or choose another channel.",
             "/config channel purpose:meetups channel:#meetups",
         )
 
 
-def _mention_chunks(member_ids: Sequence[int], text: str, limit: int = 2000) -> list[str]:
-    chunks: list[str] = []
-    current = text + "\n"
-    for member_id in member_ids:
-        mention = f"<@{member_id}> "
-        if len(current) + len(mention) > limit:
-            chunks.append(current.rstrip())
-            current = ""
-        current += mention
-    if current.strip():
-        chunks.append(current.rstrip())
-    return chunks
+def _with_mentions(header: str, member_ids: Sequence[int]) -> list[tuple[str, Sequence[int]]]:
+    """The notice and the mentions of everyone it is for, in parts under Discord's 2,000 characters,
+    each part pinging exactly the members it mentions."""
+    return list(mention_parts(header + "\n", member_ids, continued="…"))
+
+
+def _retry(error: Undeliverable) -> RetryLater:
+    """A failed post in a durable task: after a 429's retry-after, else the usual backoff."""
+    if error.retry_after is not None:
+        return RetryLater(str(error), delay=int(error.retry_after) + 1)
+    return RetryLater(str(error))

@@ -7,6 +7,7 @@ scheduled events and threads, and tells listeners (e.g. reminders) once the meet
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,6 +38,12 @@ from bot.storage.database import Database
 from bot.storage.meetups import MeetupRepository, NewMeetup
 
 log = logging.getLogger(__name__)
+
+# Told inside the transaction that changes a meetup, so what follows from the change (telling the
+# promoted, planning a notice) is stored if and only if the change is.
+Promoted = Callable[[Meetup, Sequence[int]], Awaitable[None]]
+Changed = Callable[[Meetup, Sequence[str]], Awaitable[None]]
+Cancelled = Callable[[Meetup], Awaitable[None]]
 
 
 class MeetupListener:
@@ -239,7 +246,14 @@ class MeetupService:
     # -- RSVPs -------------------------------------------------------------------------------
 
     async def rsvp(
-        self, guild_id: int, meetup_id: int, member_id: int, wanted: RsvpStatus, now: int
+        self,
+        guild_id: int,
+        meetup_id: int,
+        member_id: int,
+        wanted: RsvpStatus,
+        now: int,
+        *,
+        on_promoted: Promoted | None = None,
     ) -> RsvpOutcome:
         """Store a member's answer and promote from the waitlist in the same transaction."""
         async with self.db.transaction():
@@ -260,6 +274,8 @@ class MeetupService:
             promoted: list[int] = []
             if previous is RsvpStatus.GOING and status is not RsvpStatus.GOING:
                 promoted = await self._promote(meetup, now)
+                if promoted and on_promoted is not None:
+                    await on_promoted(meetup, promoted)
             place = await self.repo.waitlist_place(meetup.id, position) if position is not None else None
         return RsvpOutcome(meetup, status, previous, waitlist_place=place, promoted=tuple(promoted))
 
@@ -297,6 +313,8 @@ class MeetupService:
         when: str | None = None,
         where: str | None = None,
         capacity: int | None = None,
+        on_promoted: Promoted | None = None,
+        on_changed: Changed | None = None,
     ) -> MeetupEdit:
         example = f"/meetup edit id:{number} when:sat 7pm"
         if when is None and where is None and capacity is None:
@@ -330,18 +348,35 @@ class MeetupService:
             )
             after = await self._reload(before)
             promoted = await self._promote(after, now_epoch)
-        return MeetupEdit(before=before, after=after, promoted=tuple(promoted))
+            edit = MeetupEdit(before=before, after=after, promoted=tuple(promoted))
+            if promoted and on_promoted is not None:
+                await on_promoted(after, promoted)
+            if edit.changes and on_changed is not None:
+                await on_changed(after, edit.changes)
+        return edit
 
     async def cancel(
-        self, *, guild_id: int, number: int, member_id: int, is_admin: bool, reason: str | None, now: int
+        self,
+        *,
+        guild_id: int,
+        number: int,
+        member_id: int,
+        is_admin: bool,
+        reason: str | None,
+        now: int,
+        on_cancelled: Cancelled | None = None,
     ) -> Meetup:
         meetup = await self.managed(guild_id, number, member_id, is_admin, "cancel")
         if meetup.cancelled:
             raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")
         reason = " ".join(reason.split())[:300] if reason and reason.strip() else None
-        if not await self.repo.cancel(meetup.id, reason, now):
-            raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")
-        return await self._reload(meetup)
+        async with self.db.transaction():
+            if not await self.repo.cancel(meetup.id, reason, now):
+                raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")
+            cancelled = await self._reload(meetup)
+            if on_cancelled is not None:
+                await on_cancelled(cancelled)
+        return cancelled
 
     async def _reload(self, meetup: Meetup) -> Meetup:
         fresh = await self.repo.get(meetup.id)

@@ -11,9 +11,11 @@ draft for the two of them.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 
+from bot.domain.consent import DmKind
 from bot.domain.followups import NUDGE, NUDGE_AFTER
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
@@ -21,6 +23,7 @@ from bot.services.meetings import MeetingService
 from bot.services.outbox import DmOutbox, OutboxMessage
 from bot.services.profiles import ProfileService
 from bot.storage.followups import AttendanceRepository
+from bot.storage.outbox import OutboxRow
 from bot.ui import followups as ui
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ class NudgeService:
         self.scheduler = scheduler
         self.client = client
         scheduler.register(NUDGE, self._nudge)
+        outbox.register("nudge", self._render)
         meetings.on_met(self.met)
 
     async def met(self, guild_id: int, member_id: int, other_id: int, met_at: int) -> ScheduledTask:
@@ -61,17 +65,29 @@ class NudgeService:
             raise TaskDropped("they met again since; that meeting has its own nudge")
         if await self.attendance.together_since(task.guild_id, a, b, met_at, self.scheduler.now_epoch()):
             raise TaskDropped("they were at another meetup together since")
-        with_dms = await self.profiles.members_with_dms_on(task.guild_id, (a, b))
         guild = self.client.get_guild(task.guild_id)
-        if not with_dms or guild is None:
-            return
+        if guild is None:
+            raise TaskDropped("the bot is no longer in this server")
+        # A nudge is the bot's own initiative: only members who turned DMs on get one.
         for member_id, other_id in ((a, b), (b, a)):
-            if member_id not in with_dms:
-                continue
-            other = guild.get_member(other_id)
-            message = OutboxMessage(
-                ui.nudge(other.display_name if other else "them", other_id, guild.name),
-                view=ui.catchup_spec(task.guild_id, other_id),
+            await self.outbox.enqueue(
+                task.guild_id,
+                [member_id],
+                OutboxMessage(render="nudge", args={"other": other_id}),
+                key=f"nudge:{task.id}",
+                kind=DmKind.NOTICE,
             )
-            await self.outbox.enqueue(task.guild_id, [member_id], message, key=f"nudge:{task.id}")
         await self.outbox.kick()
+
+    async def _render(self, row: OutboxRow) -> dict[str, Any] | None:
+        other_id = int(row.payload["args"].get("other", 0))
+        guild = self.client.get_guild(row.guild_id)
+        if not other_id or guild is None:
+            return None  # forgotten, or the bot left the server
+        other = guild.get_member(other_id)
+        if other is None:
+            return None  # they left: a catch-up poll would miss them
+        return {
+            "content": ui.nudge(other.display_name, other_id, guild.name),
+            "view": ui.outbox_view(ui.catchup_spec(row.guild_id, other_id)),
+        }

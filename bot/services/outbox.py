@@ -1,28 +1,38 @@
-"""DMs for many members at once (reminders, nudges), queued durably and sent at a steady pace.
+"""Every DM the bot sends: consent checked, queued durably, sent at a steady pace, retried.
 
-Features call :meth:`DmOutbox.enqueue` (inside their own transaction, so the DMs are queued if
-and only if the rest is stored) and then :meth:`DmOutbox.kick`. Each DM is a row in
-``dm_outbox``; one scheduled task of kind ``dm.drain`` sends the next ``batch`` due rows and, while
-more wait, schedules the next drain ``interval`` seconds later. A member whose DMs are closed is
-marked ``closed`` and skipped; a Discord error is retried a few times, then marked ``failed``;
-neither stops the others. A restart resumes where the queue stood.
+There is no other way to DM a member. Features call :meth:`DmOutbox.enqueue` (inside their own
+transaction, so the DMs are queued if and only if the rest is stored) with the *kind* of DM
+(:mod:`bot.domain.consent`): a member gets it only if their ``/privacy dm`` allows that kind,
+checked when it is queued and again when it is sent. Then :meth:`DmOutbox.kick`.
+
+Each DM is a row in ``dm_outbox``; one scheduled task of kind ``dm.drain`` sends the next
+``batch`` due rows and, while more wait, schedules the next drain ``interval`` seconds later. A
+member whose DMs are closed is marked ``closed`` and skipped; a Discord error is retried a few
+times, then marked ``failed``; neither stops the others. A restart resumes where the queue stood.
+
+Most DMs are *rendered when sent* from a named renderer and ids (``OutboxMessage.render``): the
+introduction shows the profile as it is then, a reminder for a meetup cancelled meanwhile is
+dropped, and no stored row quotes another member. A renderer may have a *fallback*, run when a
+member does not get the DM (their DMs are off or closed): e.g. a promotion is then said in the
+meetup thread. Fallbacks only write to the database (schedule a post, keep a note), so they are
+safe inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.adapters.outbound import Delivered, Outbound
 from bot.clock import now_epoch
-from bot.delivery import Delivered, Delivery
+from bot.domain.consent import DmKind, DmMode, allows
 from bot.domain.durations import DAY
 from bot.domain.followups import DM_DRAIN, dm_retry_delay
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler
-from bot.storage.outbox import OutboxRepository, OutboxState
-from bot.ui.followups import outbox_message
+from bot.storage.outbox import OutboxRepository, OutboxRow, OutboxState
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +42,47 @@ INTERVAL = 2
 KEEP_FINISHED = 30 * DAY
 _GLOBAL = 0  # the drain serves every server: Discord's limits are per bot
 
+Consent = Callable[[int, Iterable[int]], Awaitable[dict[int, DmMode]]]
+Render = Callable[[OutboxRow], Awaitable[dict[str, Any] | None]]
+"""``send`` keyword arguments (content, embed, view) for a row, or None when it no longer applies."""
+Fallback = Callable[[int, int, dict[str, Any], str], Awaitable[None]]
+"""Called with (guild id, member id, the renderer's args, why) when a member does not get the DM."""
+PlainRender = Callable[[dict[str, Any]], dict[str, Any]]
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
-    """What a queued DM says; ``view`` names persistent buttons that :mod:`bot.ui.followups` builds."""
+    """What a queued DM says: a renderer with its ids (preferred), or plain content.
 
-    content: str
+    ``view`` names persistent buttons that :mod:`bot.ui.followups` builds for plain content.
+    """
+
+    content: str | None = None
     view: dict[str, Any] | None = None
+    render: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
 
-    def payload(self) -> dict[str, Any]:
-        return {"content": self.content, "view": self.view}
+    def payload(self, kind: DmKind) -> dict[str, Any]:
+        payload: dict[str, Any] = {"kind": kind.value}
+        if self.render is not None:
+            payload["render"] = self.render
+            payload["args"] = self.args
+        else:
+            payload["content"] = self.content or ""
+            payload["view"] = self.view
+        return payload
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    queued: tuple[int, ...]  # members whose DM is queued (or was already)
+    refused: tuple[int, ...]  # members whose /privacy dm does not allow this kind
+
+
+@dataclass(frozen=True, slots=True)
+class _Renderer:
+    render: Render
+    fallback: Fallback | None
 
 
 class DmOutbox:
@@ -49,20 +90,31 @@ class DmOutbox:
         self,
         repo: OutboxRepository,
         scheduler: Scheduler,
-        delivery: Delivery,
+        outbound: Outbound,
+        consent: Consent,
         *,
+        plain: PlainRender,
         batch: int = BATCH,
         interval: int = INTERVAL,
     ) -> None:
         self.repo = repo
         self.scheduler = scheduler
-        self.delivery = delivery
+        self.outbound = outbound
+        self.consent = consent
+        self._plain = plain
         self.batch = batch
         self.interval = interval
+        self._renderers: dict[str, _Renderer] = {}
         # The pending drain task, if one is planned (0 while one is being planned).
         self._drain_task: int | None = None
         self._next_drain = 0
         scheduler.register(DM_DRAIN, self._drain)
+
+    def register(self, name: str, render: Render, fallback: Fallback | None = None) -> None:
+        """A way to write one kind of DM when it is sent, and what to do when it can't be."""
+        if name in self._renderers:
+            raise ValueError(f"outbox renderer {name!r} registered twice")
+        self._renderers[name] = _Renderer(render, fallback)
 
     async def start(self) -> None:
         """At start (before the scheduler): resume an interrupted queue and plan its drain."""
@@ -74,18 +126,36 @@ class DmOutbox:
         await self.kick()
 
     async def enqueue(
-        self, guild_id: int, member_ids: Iterable[int], message: OutboxMessage, key: str
-    ) -> int:
-        """Queue one DM per member, keyed ``<key>:<member>`` so a repeat queues nothing new.
+        self,
+        guild_id: int,
+        member_ids: Iterable[int],
+        message: OutboxMessage,
+        key: str,
+        kind: DmKind,
+        *,
+        fallback: bool = True,
+    ) -> Queued:
+        """Queue one DM per member whose ``/privacy dm`` allows ``kind``, keyed ``<key>:<member>``
+        so a repeat queues nothing new; the others get the renderer's fallback (unless the caller
+        tells them itself: ``fallback=False``).
 
         Joins the caller's transaction; call :meth:`kick` after it commits.
         """
-        entries = [(member_id, f"{key}:{member_id}") for member_id in member_ids]
-        return await self.repo.add(guild_id, entries, message.payload(), now_epoch())
+        members = list(dict.fromkeys(member_ids))
+        modes = await self.consent(guild_id, members)
+        allowed = [member for member in members if allows(modes[member], kind)]
+        refused = [member for member in members if member not in allowed]
+        entries = [(member_id, f"{key}:{member_id}") for member_id in allowed]
+        await self.repo.add(guild_id, entries, message.payload(kind), now_epoch())
+        for member_id in refused if fallback else ():
+            await self._fall_back(guild_id, member_id, message.payload(kind), "their DMs are off")
+        return Queued(tuple(allowed), tuple(refused))
 
-    async def send(self, guild_id: int, member_ids: Iterable[int], message: OutboxMessage, key: str) -> int:
+    async def send(
+        self, guild_id: int, member_ids: Iterable[int], message: OutboxMessage, key: str, kind: DmKind
+    ) -> Queued:
         """Queue and start sending (outside a transaction)."""
-        queued = await self.enqueue(guild_id, member_ids, message, key)
+        queued = await self.enqueue(guild_id, member_ids, message, key, kind)
         await self.kick()
         return queued
 
@@ -112,18 +182,57 @@ class DmOutbox:
         now = now_epoch()
         self._next_drain = now + self.interval
         for row in await self.repo.claim_due(now, self.batch):
-            delivered = await self.delivery.dm(row.member_id, **outbox_message(row.payload))
-            if delivered is Delivered.SENT:
-                await self.repo.finish(row.id, OutboxState.SENT, now)
-            elif delivered in (Delivered.CLOSED, Delivered.GONE):
-                await self.repo.finish(row.id, OutboxState.CLOSED, now, f"DMs {delivered.value}")
-            else:
-                delay = dm_retry_delay(row.attempts)
-                if delay is None:
-                    log.warning(
-                        "giving up on DM %d to %d after %d tries", row.id, row.member_id, row.attempts
-                    )
-                    await self.repo.finish(row.id, OutboxState.FAILED, now, "Discord error")
-                else:
-                    await self.repo.retry_at(row.id, now + delay, "Discord error")
+            try:
+                await self._deliver(row, now)
+            except Exception:
+                log.exception("DM %d could not be handled; it is retried", row.id)
+                await self._retry(row, now, "internal error")
         await self.kick()
+
+    async def _deliver(self, row: OutboxRow, now: int) -> None:
+        kind = DmKind(row.payload.get("kind", DmKind.NOTICE.value))
+        mode = (await self.consent(row.guild_id, [row.member_id]))[row.member_id]
+        if not allows(mode, kind):
+            await self.repo.finish(row.id, OutboxState.CLOSED, now, "DMs turned off")
+            await self._fall_back(row.guild_id, row.member_id, row.payload, "their DMs are off")
+            return
+        message = await self._render(row)
+        if message is None:
+            await self.repo.finish(row.id, OutboxState.CLOSED, now, "no longer applies")
+            return
+        delivered = await self.outbound.dm(row.member_id, **message)
+        if delivered is Delivered.SENT:
+            await self.repo.finish(row.id, OutboxState.SENT, now)
+        elif delivered in (Delivered.CLOSED, Delivered.GONE):
+            await self.repo.finish(row.id, OutboxState.CLOSED, now, f"DMs {delivered.value}")
+            await self._fall_back(row.guild_id, row.member_id, row.payload, "their DMs are closed")
+        else:
+            await self._retry(row, now, "Discord error")
+
+    async def _retry(self, row: OutboxRow, now: int, error: str) -> None:
+        delay = dm_retry_delay(row.attempts)
+        if delay is None:
+            log.warning("giving up on DM %d to %d after %d tries", row.id, row.member_id, row.attempts)
+            await self.repo.finish(row.id, OutboxState.FAILED, now, error)
+            await self._fall_back(row.guild_id, row.member_id, row.payload, "the DM kept failing")
+        else:
+            await self.repo.retry_at(row.id, now + delay, error)
+
+    async def _render(self, row: OutboxRow) -> dict[str, Any] | None:
+        name = row.payload.get("render")
+        if name is None:
+            return self._plain(row.payload)
+        renderer = self._renderers.get(name)
+        if renderer is None:
+            log.error("no outbox renderer %r; dropping DM %d", name, row.id)
+            return None
+        return await renderer.render(row)
+
+    async def _fall_back(self, guild_id: int, member_id: int, payload: dict[str, Any], why: str) -> None:
+        renderer = self._renderers.get(payload.get("render") or "")
+        if renderer is None or renderer.fallback is None:
+            return
+        try:
+            await renderer.fallback(guild_id, member_id, dict(payload.get("args") or {}), why)
+        except Exception:
+            log.exception("the fallback of a %s DM failed", payload.get("render"))

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import discord
 
+from bot.adapters.outbound import Outbound, Posted, Undeliverable
 from bot.clock import now_epoch
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
@@ -45,7 +46,7 @@ from bot.domain.pairing_rounds import (
 )
 from bot.domain.polls import Poll
 from bot.domain.tasks import ScheduledTask, TaskState
-from bot.scheduling.scheduler import Scheduler, TaskDropped
+from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.config import ConfigService
 from bot.services.introductions import IntroductionService
 from bot.services.matching import MatchService
@@ -97,7 +98,7 @@ class Answered:
 class PairingService:
     def __init__(
         self,
-        client: discord.Client,
+        outbound: Outbound,
         db: Database,
         repo: PairingRepository,
         *,
@@ -109,7 +110,8 @@ class PairingService:
         board: MeetupBoard,
         scheduler: Scheduler,
     ) -> None:
-        self.client = client
+        self.outbound = outbound
+        self.client = outbound.client
         self.db = db
         self.repo = repo
         self.config = config
@@ -125,6 +127,11 @@ class PairingService:
         scheduler.register(CHECKIN_TASK, self._checkin_task)
         scheduler.register(END_TASK, self._end_task)
         config.on_pairing_change(self.pairing_changed)
+        outbound.on_forgiven(self._forgiven)
+
+    async def _forgiven(self, guild_id: int) -> None:
+        """Permissions changed: threads and posts that were refused are tried again at once."""
+        await self.scheduler.hurry(guild_id, (OPEN_TASK, CHECKIN_TASK, END_TASK))
 
     def _lock(self, kind: str, key: int) -> asyncio.Lock:
         return self._locks.setdefault((kind, key), asyncio.Lock())
@@ -278,8 +285,11 @@ class PairingService:
         if result.round is None:
             await self._ensure_next(guild.id, next_due, exclude=task.id)
             if result.left_out:
-                await channel.send(
-                    ui.no_round_notice(result.left_out, next_due), allowed_mentions=_users(result.left_out)
+                await self.outbound.post(
+                    channel.id,
+                    guild.id,
+                    content=ui.no_round_notice(result.left_out, next_due),
+                    ping=list(result.left_out),
                 )
         return result.round
 
@@ -361,53 +371,64 @@ class PairingService:
             for group in await self.repo.groups(round_id):
                 if group.greeting_id is not None:
                     continue
-                thread = await self._thread(guild, channel, current, group)
+                thread_id = await self._thread(guild, channel, current, group)
                 for member_id in group.member_ids:
                     try:
-                        await thread.add_user(discord.Object(member_id))
-                    except discord.HTTPException:
-                        log.warning("could not add %s to pairing thread %s", member_id, thread.id)
-                message = await thread.send(
-                    ui.greeting(current, group),
+                        await self.outbound.add_to_thread(thread_id, guild.id, member_id)
+                    except Undeliverable as error:
+                        log.warning("could not add %s to pairing thread %s (%s)", member_id, thread_id, error)
+                posted = await self._send(
+                    guild.id,
+                    thread_id,
+                    content=ui.greeting(current, group),
                     view=ui.plan_view(group.id),
-                    allowed_mentions=_users(group.member_ids),
+                    ping=group.member_ids,
                 )
-                await self.repo.set_greeting(group.id, message.id)
+                await self.repo.set_greeting(group.id, posted.message_id)
             if current.announcement_id is None:
                 left_out = await self.repo.left_out(round_id)
-                message = await channel.send(
-                    ui.round_announcement(current, len(await self.repo.groups(round_id)), left_out),
-                    allowed_mentions=_users(left_out),
+                posted = await self._send(
+                    guild.id,
+                    channel.id,
+                    content=ui.round_announcement(current, len(await self.repo.groups(round_id)), left_out),
+                    ping=left_out,
                 )
-                await self.repo.set_announcement(round_id, message.id)
+                await self.repo.set_announcement(round_id, posted.message_id)
 
     async def _thread(
         self, guild: discord.Guild, channel: discord.TextChannel, current: PairingRound, group: PairingGroup
-    ) -> discord.Thread:
+    ) -> int:
+        """The group's private thread (created once; its id is stored before anything is posted)."""
         if group.thread_id is not None:
-            existing = guild.get_thread(group.thread_id)
-            if existing is not None:
-                return existing
-            fetched = await guild.fetch_channel(group.thread_id)
-            assert isinstance(fetched, discord.Thread)
-            return fetched
+            return group.thread_id
         names = [_name(guild, member_id) for member_id in group.member_ids]
         try:
-            thread = await channel.create_thread(
+            thread_id = await self.outbound.private_thread(
+                channel.id,
+                guild.id,
                 name=ui.thread_name(current, names),
-                type=discord.ChannelType.private_thread,
-                invitable=False,
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                archive_minutes=THREAD_ARCHIVE_MINUTES,
             )
-        except discord.Forbidden as error:
+        except Undeliverable as error:
+            if not error.forbidden:
+                raise
             raise UserError(
                 f"Round {current.number} is formed, but I can't create private threads in {channel.mention}. "
                 "Give Meetbridge Create Private Threads and Send Messages in Threads there; I'll try again "
                 "shortly.",
                 "/config channel purpose:pairing channel:#pairing",
             ) from error
-        await self.repo.set_thread(group.id, thread.id)
-        return thread
+        await self.repo.set_thread(group.id, thread_id)
+        return thread_id
+
+    async def _send(self, guild_id: int, channel_id: int, **message: Any) -> Posted:
+        """A post that matters to the round: a refusal raises, so its task retries."""
+        try:
+            return await self.outbound.post(channel_id, guild_id, **message)
+        except Undeliverable as error:
+            raise RetryLater(
+                str(error), delay=int(error.retry_after) + 1 if error.retry_after else None
+            ) from error
 
     async def _open_task(self, task: ScheduledTask) -> None:
         assert task.subject_id is not None
@@ -424,15 +445,15 @@ class PairingService:
         for group in await self.repo.groups(current.id):
             if group.thread_id is None or group.checkin_id is not None:
                 continue
-            message = await self._post(
+            posted = await self._post(
                 current.guild_id,
                 group.thread_id,
-                ui.checkin(current, group),
+                content=ui.checkin(current, group),
                 view=ui.plan_view(group.id),
-                allowed_mentions=_users(group.member_ids),
+                ping=group.member_ids,
             )
-            if message is not None:
-                await self.repo.set_checkin(group.id, message.id)
+            if posted is not None:
+                await self.repo.set_checkin(group.id, posted.message_id)
 
     async def _end_task(self, task: ScheduledTask) -> None:
         assert task.subject_id is not None
@@ -448,15 +469,15 @@ class PairingService:
             for group in await self.repo.groups(round_id):
                 if group.thread_id is None or group.ask_id is not None:
                     continue
-                message = await self._post(
+                posted = await self._post(
                     current.guild_id,
                     group.thread_id,
-                    ui.did_you_meet(current, group),
+                    content=ui.did_you_meet(current, group),
                     view=ui.answer_view(group.id),
-                    allowed_mentions=_users(group.member_ids),
+                    ping=group.member_ids,
                 )
-                if message is not None:
-                    await self.repo.set_ask(group.id, message.id)
+                if posted is not None:
+                    await self.repo.set_ask(group.id, posted.message_id)
 
     async def _end_quietly(self, previous: PairingRound) -> None:
         try:
@@ -464,18 +485,18 @@ class PairingService:
         except Exception:
             log.exception("ending pairing round %d before the next failed; its end task retries", previous.id)
 
-    async def _post(
-        self, guild_id: int, thread_id: int, content: str, **options: object
-    ) -> discord.Message | None:
-        """Post in a group's thread; None when the thread is gone (other failures raise, to retry)."""
-        thread = self.client.get_partial_messageable(
-            thread_id, guild_id=guild_id, type=discord.ChannelType.private_thread
-        )
+    async def _post(self, guild_id: int, thread_id: int, **message: Any) -> Posted | None:
+        """Post in a group's thread; None when the thread is gone or closed to us (for good: the
+        other groups still get theirs), and other failures raise, to retry."""
         try:
-            return await thread.send(content, **options)  # type: ignore[arg-type]
-        except (discord.NotFound, discord.Forbidden):
-            log.info("pairing thread %s is gone or closed to us; skipping it", thread_id)
-            return None
+            return await self.outbound.post(thread_id, guild_id, **message)
+        except Undeliverable as error:
+            if error.permanent:
+                log.info("pairing thread %s is gone or closed to us (%s); skipping it", thread_id, error)
+                return None
+            raise RetryLater(
+                str(error), delay=int(error.retry_after) + 1 if error.retry_after else None
+            ) from error
 
     async def _pairing_channel(self, guild: discord.Guild) -> discord.TextChannel:
         channel_id = await self.config.channel_for(guild.id, Purpose.PAIRING)
@@ -545,16 +566,10 @@ class PairingService:
                 )
                 if mine.mutual or back.mutual:
                     met.append(other)
-                    await self.introductions.introduce(guild, member_id, other, where=WHERE_MET)
+                    await self.introductions.introduce(guild.id, member_id, other, where=WHERE_MET)
         await self.matching.touch(guild.id, member_id, now)
         current = await self.repo.round(group.round_id)
         return Answered(answer, met, current.number if current else 0)
-
-
-def _users(member_ids: Sequence[int] | dict[int, object]) -> discord.AllowedMentions:
-    return discord.AllowedMentions(
-        users=[discord.Object(member_id) for member_id in member_ids], roles=False, everyone=False
-    )
 
 
 def _name(guild: discord.Guild, member_id: int) -> str:

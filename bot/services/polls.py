@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import Forbidden, NotFound, UserError
+from bot.domain.followups import ANNOUNCE
 from bot.domain.meetups import (
     PLAN_EXAMPLE,
     Meetup,
@@ -43,6 +44,8 @@ REMIND_TASK = "poll.remind"
 REMIND_BEFORE = 3600
 """A poll open for more than twice this long gets a "closing soon" nudge this long before it closes."""
 TASKS = (CLOSE_TASK, REMIND_TASK)
+RESULT_TASK = "poll.result"
+"""After a poll closed: its message shows the result (retried until it does)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,9 +305,12 @@ class PollService:
                 )
                 if not closed:
                     return None
+                await self.scheduler.schedule(poll.guild_id, RESULT_TASK, now, subject_id=poll.id)
                 if winner is not None and outcome == "meetup":
                     meetup = await self.meetups.create_from_poll(poll, winner, now)
                     await self.repo.set_meetup(poll.id, meetup.id)
+                    # Announced by a durable task, so a refused post is retried while the bot runs.
+                    await self.scheduler.schedule(poll.guild_id, ANNOUNCE, now, subject_id=meetup.id)
         except BaseException:
             fresh = await asyncio.shield(self.repo.get(poll.id))
             if fresh is not None:

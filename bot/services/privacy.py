@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import from_epoch
-from bot.domain.profiles import IntroMessage, Preferences, Toggle
+from bot.domain.consent import DmMode
+from bot.domain.profiles import IntroMessage, Preferences
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.member_data import export_member, forget_member
@@ -34,9 +35,9 @@ class PrivacyService:
         return {table: len(rows) for table, rows in data.items() if rows}
 
     async def set(
-        self, guild_id: int, member_id: int, name: PreferenceName, state: Toggle, now: int
+        self, guild_id: int, member_id: int, name: PreferenceName, value: bool | DmMode, now: int
     ) -> Preferences:
-        return await self.profiles.set_preference(guild_id, member_id, name, state.enabled, now)
+        return await self.profiles.set_preference(guild_id, member_id, name, value, now)
 
     async def export(self, guild_id: int, member_id: int, now: int) -> dict[str, Any]:
         """Every stored row about the member in this server, with what the file is."""

@@ -6,7 +6,7 @@ Other features call this service, never the profile tables:
 - :meth:`ProfileService.list_profiles_for_matching` – discoverable profiles with tags and places.
 - :meth:`ProfileService.known_tags` – the server's tags as a cached :class:`TagIndex`.
 - :meth:`ProfileService.preferences` – discoverable / dm / helper for a member.
-- :meth:`ProfileService.members_with_dms_on` – who of a list accepts DMs (reminders, nudges).
+- :meth:`ProfileService.dm_modes` – what each of a list allows by DM (the outbox asks).
 - :meth:`ProfileService.members_with_interest_and_helper` – who to mention for ``/ask``.
 - :meth:`ProfileService.touch_activity` – record that a member was active.
 - :meth:`ProfileService.on_change` – be told when a member's profile or preferences change (a
@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.domain.consent import DmMode
 from bot.domain.errors import NotFound, UserError
 from bot.domain.interests import EXAMPLE as INTERESTS_EXAMPLE
 from bot.domain.interests import TagIndex, parse_interests
@@ -154,9 +155,9 @@ class ProfileService:
     async def preferences(self, guild_id: int, member_id: int) -> Preferences:
         return await self.repo.preferences(guild_id, member_id)
 
-    async def members_with_dms_on(self, guild_id: int, member_ids: Iterable[int]) -> set[int]:
-        """Which of these members accept DMs from the bot (``/privacy dm state:on``)."""
-        return await self.repo.with_dms_on(guild_id, member_ids)
+    async def dm_modes(self, guild_id: int, member_ids: Iterable[int]) -> dict[int, DmMode]:
+        """Each member's ``/privacy dm`` choice (``replies`` for those who never chose)."""
+        return await self.repo.dm_modes(guild_id, member_ids)
 
     async def members_with_interest_and_helper(self, guild_id: int, tag: str) -> list[int]:
         """Members listing the canonical ``tag`` who turned ``/privacy helper`` on.
@@ -218,7 +219,7 @@ class ProfileService:
         await self.repo.set_intro_message(guild_id, member_id, intro)
 
     async def set_preference(
-        self, guild_id: int, member_id: int, name: PreferenceName, value: bool, now: int
+        self, guild_id: int, member_id: int, name: PreferenceName, value: bool | DmMode, now: int
     ) -> Preferences:
         preferences = await self.repo.set_preference(guild_id, member_id, name, value, now)
         self._notify(guild_id, member_id)

@@ -19,11 +19,13 @@ reminder of the same meetup is also due); otherwise it is dropped, with the reas
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 
+from bot.adapters.outbound import Outbound, Undeliverable
 from bot.clock import now_epoch
-from bot.delivery import Delivered, Delivery
+from bot.domain.consent import DmKind
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import (
     CHECKIN_CLOSE,
@@ -39,14 +41,14 @@ from bot.domain.followups import (
 from bot.domain.meetups import Meetup
 from bot.domain.pacing import SendPlanner
 from bot.domain.tasks import ScheduledTask, TaskState
-from bot.scheduling.scheduler import Scheduler, TaskDropped
+from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.config import ConfigService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupListener, MeetupService, may_manage
 from bot.services.outbox import DmOutbox, OutboxMessage
-from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.followups import FollowupRepository
+from bot.storage.outbox import OutboxRow
 from bot.ui import followups as ui
 
 log = logging.getLogger(__name__)
@@ -64,8 +66,7 @@ class RemindersService(MeetupListener):
         config: ConfigService,
         scheduler: Scheduler,
         outbox: DmOutbox,
-        profiles: ProfileService,
-        delivery: Delivery,
+        outbound: Outbound,
         planner: SendPlanner | None = None,
     ) -> None:
         self.db = db
@@ -75,13 +76,14 @@ class RemindersService(MeetupListener):
         self.config = config
         self.scheduler = scheduler
         self.outbox = outbox
-        self.profiles = profiles
-        self.delivery = delivery
+        self.outbound = outbound
         self.planner = planner or SendPlanner()
-        self.client: discord.Client = board.client
+        self.client: discord.Client = outbound.client
         scheduler.register(REMINDER, self._remind)
         scheduler.register(REMINDER_POST, self._post)
         scheduler.register(HEADCOUNT, self._ask_headcount)
+        outbox.register("reminder", self._reminder_dm)
+        outbox.register("headcount", self._headcount_dm, self._headcount_fallback)
         meetups.subscribe(self)
 
     async def start(self) -> None:
@@ -158,26 +160,33 @@ class RemindersService(MeetupListener):
             return
 
         going = await self.meetups.going_members(meetup)
-        thread = await self.board.ensure_thread(meetup)
-        channel_id = thread.id if thread is not None else meetup.channel_id
+        channel_id = await self.board.notice_target(meetup)
         if channel_id is None:
             raise TaskDropped("the meetup has no announcement to remind under")
-        messages = ui.reminder_messages(meetup, going)
-        send_at = self.planner.plan(channel_id, len(messages), now)
-        with_dms = await self.profiles.members_with_dms_on(meetup.guild_id, going)
-        guild = self.client.get_guild(meetup.guild_id)
-        dm = OutboxMessage(ui.reminder_dm(meetup, guild.name if guild else "your server"))
+        parts = ui.reminder_parts(meetup, going)
+        send_at = self.planner.plan(channel_id, len(parts), now)
         async with self.db.transaction():
-            for part, (content, at) in enumerate(zip(messages, send_at, strict=True)):
+            for part, ((_, members), at) in enumerate(zip(parts, send_at, strict=True)):
                 await self.scheduler.schedule(
                     meetup.guild_id,
                     REMINDER_POST,
                     at,
                     subject_id=meetup.id,
-                    payload={"reminder": task.id, "part": part, "channel_id": channel_id, "content": content},
+                    payload={
+                        "reminder": task.id,
+                        "part": part,
+                        "channel_id": channel_id,
+                        "members": members,
+                        "total": len(going),
+                    },
                 )
+            # A copy by DM for members who turned DMs on (a reminder is the bot's own initiative).
             await self.outbox.enqueue(
-                meetup.guild_id, [m for m in going if m in with_dms], dm, key=f"reminder:{task.id}"
+                meetup.guild_id,
+                going,
+                OutboxMessage(render="reminder", args={"meetup": meetup.id}),
+                key=f"reminder:{task.id}",
+                kind=DmKind.NOTICE,
             )
             if meetup.min_attendees and await self.repo.claim_headcount_check(
                 meetup.guild_id, meetup.id, now
@@ -186,36 +195,92 @@ class RemindersService(MeetupListener):
         await self.outbox.kick()
 
     async def _post(self, task: ScheduledTask) -> None:
-        """One message of a reminder. A REST error propagates: the scheduler retries with backoff."""
+        """One message of a reminder, rendered now from the meetup and the members it mentions.
+
+        A REST error propagates: the scheduler retries with backoff."""
         meetup = await self._live_meetup(task.subject_id, now_epoch())
-        channel = self.client.get_partial_messageable(task.payload["channel_id"], guild_id=meetup.guild_id)
-        await channel.send(task.payload["content"], allowed_mentions=ui.USER_MENTIONS)
+        members = [int(member) for member in task.payload.get("members", [])]
+        if "content" in task.payload:  # planned by an older version, with its text
+            content = str(task.payload["content"])
+        else:
+            part, total = int(task.payload.get("part", 0)), int(task.payload.get("total", len(members)))
+            content = ui.reminder_part(meetup, part, members, total)
+        try:
+            await self.outbound.post(
+                int(task.payload["channel_id"]), meetup.guild_id, content=content, ping=members
+            )
+        except Undeliverable as error:
+            if error.gone:
+                raise TaskDropped("the meetup's thread is gone") from None
+            if error.retry_after is not None:
+                raise RetryLater(str(error), delay=int(error.retry_after) + 1) from error
+            raise
+
+    async def _reminder_dm(self, row: OutboxRow) -> dict[str, Any] | None:
+        meetup = await self.meetups.by_id(int(row.payload["args"]["meetup"]))
+        if meetup is None or meetup.cancelled or meetup.starts_at <= now_epoch():
+            return None
+        guild = self.client.get_guild(meetup.guild_id)
+        return {"content": ui.reminder_dm(meetup, guild.name if guild else "your server")}
 
     # -- minimum headcount -----------------------------------------------------------------------
 
     async def _ask_headcount(self, task: ScheduledTask) -> None:
-        """Going below ``min_attendees``: the organiser gets Keep / Cancel by DM, else in the thread."""
+        """Going below ``min_attendees``: the organiser gets Keep / Cancel by DM (a question about
+        their own meetup), or in the meetup thread when their DMs are off or closed."""
         meetup = await self._live_meetup(task.subject_id, now_epoch())
         going = len(await self.meetups.going_members(meetup))
         if meetup.min_attendees is None or going >= meetup.min_attendees:
             return
-        if meetup.organiser_id:
-            delivered = await self.delivery.dm(
-                meetup.organiser_id,
-                content=ui.headcount_prompt(meetup, going, mention=False),
-                view=ui.headcount_view(meetup),
+        if not meetup.organiser_id:
+            raise TaskDropped("the organiser asked to be forgotten")
+        if not task.payload.get("in_thread"):
+            await self.outbox.send(
+                meetup.guild_id,
+                [meetup.organiser_id],
+                OutboxMessage(render="headcount", args={"meetup": meetup.id}),
+                key=f"headcount:{meetup.id}",
+                kind=DmKind.REPLY,
             )
-            if delivered is Delivered.SENT:
-                return
-        target = await self.board.ensure_thread(meetup)
+            return
+        target = await self.board.notice_target(meetup)
         if target is None:
-            if meetup.channel_id is None:
-                raise TaskDropped("nowhere to ask the organiser")
-            target = self.client.get_partial_messageable(meetup.channel_id, guild_id=meetup.guild_id)
-        await target.send(
-            ui.headcount_prompt(meetup, going, mention=True),
-            view=ui.headcount_view(meetup),
-            allowed_mentions=ui.USER_MENTIONS,
+            raise TaskDropped("nowhere to ask the organiser")
+        try:
+            await self.outbound.post(
+                target,
+                meetup.guild_id,
+                content=ui.headcount_prompt(meetup, going, mention=True),
+                view=ui.headcount_view(meetup),
+                ping=[meetup.organiser_id],
+            )
+        except Undeliverable as error:
+            if error.gone:
+                raise TaskDropped("the meetup's thread is gone") from None
+            raise
+
+    async def _headcount_dm(self, row: OutboxRow) -> dict[str, Any] | None:
+        meetup = await self.meetups.by_id(int(row.payload["args"]["meetup"]))
+        if meetup is None or meetup.cancelled or meetup.starts_at <= now_epoch():
+            return None
+        going = len(await self.meetups.going_members(meetup))
+        if meetup.min_attendees is None or going >= meetup.min_attendees:
+            return None
+        return {
+            "content": ui.headcount_prompt(meetup, going, mention=False),
+            "view": ui.headcount_view(meetup),
+        }
+
+    async def _headcount_fallback(
+        self, guild_id: int, member_id: int, args: dict[str, Any], why: str
+    ) -> None:
+        """No DM for the organiser: ask in the meetup thread instead."""
+        await self.scheduler.schedule(
+            guild_id,
+            HEADCOUNT,
+            now_epoch(),
+            subject_id=int(args.get("meetup", 0)),
+            payload={"in_thread": True},
         )
 
     async def decide_headcount(

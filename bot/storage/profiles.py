@@ -11,6 +11,7 @@ from typing import Literal
 
 import aiosqlite
 
+from bot.domain.consent import DmMode
 from bot.domain.places import Place
 from bot.domain.profiles import DEFAULT_PREFERENCES, IntroMessage, Preferences, Profile
 from bot.storage.database import Database
@@ -22,14 +23,14 @@ register(MemberTable("member_preferences", ("member_id",)))
 
 PreferenceName = Literal["discoverable", "dm", "helper"]
 _UPSERT_PREFERENCE = (
-    "INSERT INTO member_preferences (guild_id, member_id, discoverable, dm, helper, updated_at) "
+    "INSERT INTO member_preferences (guild_id, member_id, discoverable, dm_mode, helper, updated_at) "
     "VALUES (:guild, :member, :discoverable, :dm, :helper, :now) "
     "ON CONFLICT (guild_id, member_id) DO UPDATE SET "
 )
 # One statement per preference, written out: column names are never built from input.
 _SET_PREFERENCE: dict[str, str] = {
     "discoverable": _UPSERT_PREFERENCE + "discoverable = :value, updated_at = :now",
-    "dm": _UPSERT_PREFERENCE + "dm = :value, updated_at = :now",
+    "dm": _UPSERT_PREFERENCE + "dm_mode = :value, updated_at = :now",
     "helper": _UPSERT_PREFERENCE + "helper = :value, updated_at = :now",
 }
 
@@ -199,30 +200,36 @@ class ProfileRepository:
 
     async def preferences(self, guild_id: int, member_id: int) -> Preferences:
         row = await self.db.fetchone(
-            "SELECT discoverable, dm, helper FROM member_preferences WHERE guild_id = ? AND member_id = ?",
+            "SELECT discoverable, dm_mode, helper FROM member_preferences "
+            "WHERE guild_id = ? AND member_id = ?",
             (guild_id, member_id),
         )
         if row is None:
             return DEFAULT_PREFERENCES
         return Preferences(
-            discoverable=bool(row["discoverable"]), dm=bool(row["dm"]), helper=bool(row["helper"])
+            discoverable=bool(row["discoverable"]), dm=DmMode(row["dm_mode"]), helper=bool(row["helper"])
         )
 
-    async def with_dms_on(self, guild_id: int, member_ids: Iterable[int]) -> set[int]:
-        """Which of these members turned ``/privacy dm`` on (one query however many)."""
+    async def dm_modes(self, guild_id: int, member_ids: Iterable[int]) -> dict[int, DmMode]:
+        """Each member's ``/privacy dm`` (the default for those who never chose), in one query."""
+        ids = list(dict.fromkeys(member_ids))
         rows = await self.db.fetchall(
-            "SELECT member_id FROM member_preferences WHERE guild_id = ? AND dm = 1 "
+            "SELECT member_id, dm_mode FROM member_preferences WHERE guild_id = ? "
             "AND member_id IN (SELECT value FROM json_each(?))",
-            (guild_id, json.dumps(list(member_ids))),
+            (guild_id, json.dumps(ids)),
         )
-        return {int(row["member_id"]) for row in rows}
+        chosen = {int(row["member_id"]): DmMode(row["dm_mode"]) for row in rows}
+        return {member_id: chosen.get(member_id, DEFAULT_PREFERENCES.dm) for member_id in ids}
 
     async def set_preference(
-        self, guild_id: int, member_id: int, name: PreferenceName, value: bool, now: int
+        self, guild_id: int, member_id: int, name: PreferenceName, value: bool | DmMode, now: int
     ) -> Preferences:
         if name not in _SET_PREFERENCE:
             raise ValueError(f"unknown preference {name!r}")
+        if (name == "dm") != isinstance(value, DmMode):
+            raise ValueError(f"{name} takes {'a DmMode' if name == 'dm' else 'on or off'}, not {value!r}")
         defaults = DEFAULT_PREFERENCES
+        stored: int | str = value.value if isinstance(value, DmMode) else int(value)
         async with self.db.transaction():
             await self.db.execute(
                 _SET_PREFERENCE[name],
@@ -230,9 +237,9 @@ class ProfileRepository:
                     "guild": guild_id,
                     "member": member_id,
                     "discoverable": int(value if name == "discoverable" else defaults.discoverable),
-                    "dm": int(value if name == "dm" else defaults.dm),
+                    "dm": stored if name == "dm" else defaults.dm.value,
                     "helper": int(value if name == "helper" else defaults.helper),
-                    "value": int(value),
+                    "value": stored,
                     "now": now,
                 },
             )

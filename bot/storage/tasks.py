@@ -86,6 +86,26 @@ class TaskRepository:
         )
         return [_task(row) for row in rows]
 
+    async def pending_of_kinds(
+        self, guild_id: int, kinds: list[str], subject_id: int | None = None
+    ) -> list[ScheduledTask]:
+        """Pending tasks of these kinds in one server (of one subject when given)."""
+        marks = ", ".join("?" for _ in kinds)
+        sql = _SELECT + f" WHERE state = 'pending' AND guild_id = ? AND kind IN ({marks})"
+        params: list[object] = [guild_id, *kinds]
+        if subject_id is not None:
+            sql += " AND subject_id = ?"
+            params.append(subject_id)
+        rows = await self.db.fetchall(sql + " ORDER BY due_at", params)
+        return [_task(row) for row in rows]
+
+    async def set_payload(self, task_id: int, payload: dict[str, Any]) -> None:
+        """Record a task's progress or merged request (e.g. which parts of a notice went out)."""
+        await self.db.execute(
+            "UPDATE scheduled_tasks SET payload = ? WHERE id = ?",
+            (ScheduledTask.encode_payload(payload), task_id),
+        )
+
     async def claim(self, task_id: int, now: int) -> ScheduledTask | None:
         """Move a due pending task to running; None if somebody else did or it is not due.
 

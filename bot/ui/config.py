@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import discord
 
+from bot.adapters.outbound import Action, Refusal
+from bot.clock import from_epoch
 from bot.domain.durations import format_offsets
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
 
@@ -18,7 +22,7 @@ NEEDED_PERMISSIONS: dict[Purpose, tuple[str, ...]] = {
 COLOUR = discord.Colour.from_rgb(88, 101, 242)
 
 
-def settings_embed(settings: GuildSettings, guild_name: str) -> discord.Embed:
+def settings_embed(settings: GuildSettings, guild_name: str, problems: Sequence[str] = ()) -> discord.Embed:
     embed = discord.Embed(title=f"Meetbridge settings for {guild_name}", colour=COLOUR)
     embed.add_field(
         name="Channels",
@@ -44,7 +48,45 @@ def settings_embed(settings: GuildSettings, guild_name: str) -> discord.Embed:
         value="\n".join(f"• {item}" for item in missing) if missing else "Every feature is configured.",
         inline=False,
     )
+    if problems:
+        embed.add_field(
+            name="⚠️ Permissions I need",
+            value="\n".join(f"• {problem}" for problem in problems),
+            inline=False,
+        )
     return embed
+
+
+def permission_problems(
+    settings: GuildSettings,
+    channel_permissions: Callable[[int], discord.Permissions | None],
+    guild_permissions: discord.Permissions,
+    refusals: Sequence[Refusal],
+) -> list[str]:
+    """What the bot lacks, per configured channel (as Discord would judge it now), plus what
+    Discord actually refused recently, with when."""
+    problems: list[str] = []
+    for purpose, channel_id in sorted(settings.channels.items(), key=lambda item: item[0].value):
+        permissions = channel_permissions(channel_id)
+        if permissions is None:
+            problems.append(
+                f"The {purpose.value} channel <#{channel_id}> is gone: "
+                f"`/config channel purpose:{purpose.value} channel:#{purpose.value}`"
+            )
+            continue
+        lacking = [name for name in ("view_channel", "send_messages") if not getattr(permissions, name)]
+        lacking += missing_permissions(purpose, permissions)
+        if lacking:
+            problems.append(f"<#{channel_id}> ({purpose.value}): give me {permission_names(lacking)}")
+    if not (guild_permissions.manage_events or guild_permissions.create_events):
+        problems.append("Server-wide: give me Create Events (meetups then appear in Discord's Events)")
+    for refusal in refusals:
+        when = discord.utils.format_dt(from_epoch(int(refusal.at)), "R")
+        where = "server-wide" if refusal.action is Action.EVENT else f"in <#{refusal.channel_id}>"
+        line = f"Discord refused me {where} {when}: I need {refusal.missing}"
+        if line not in problems:
+            problems.append(line)
+    return problems
 
 
 def missing_permissions(purpose: Purpose, permissions: discord.Permissions) -> list[str]:

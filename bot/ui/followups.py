@@ -15,9 +15,11 @@ from typing import Any
 
 import discord
 
+from bot.adapters.replies import reply, update
 from bot.clock import from_epoch, now_epoch
 from bot.domain.errors import UserError
-from bot.domain.followups import CHECKIN_WINDOW, mention_chunks
+from bot.domain.followups import CHECKIN_WINDOW, mention_parts
+from bot.domain.limits import clip
 from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
 from bot.ui.base import BaseModal
 from bot.ui.meetups import poll_posted, timestamp
@@ -43,21 +45,49 @@ def place_link(meetup: Meetup) -> str:
 # -- reminders -------------------------------------------------------------------------------------
 
 
-def reminder_messages(meetup: Meetup, going: Sequence[int]) -> list[str]:
+def _reminder_header(meetup: Meetup) -> str:
+    header = f"⏰ **{_title(meetup)}** (meetup #{meetup.number}) starts {timestamp(meetup.starts_at)}\n"
+    return header + f"📍 {place_link(meetup)}\n"
+
+
+def _continued(meetup: Meetup) -> str:
+    return f"Going, continued (meetup #{meetup.number}): "
+
+
+PLAN_LIMIT = 1800
+"""Reminder parts are planned with room to spare: they are rendered again when posted, and the
+title or place may have grown meanwhile."""
+
+
+def reminder_parts(meetup: Meetup, going: Sequence[int]) -> list[tuple[str, list[int]]]:
     """The reminder in the meetup thread: when, where, and a mention of every Going member.
 
-    Long lists continue in further messages, each under Discord's 2,000 characters.
+    Long lists continue in further messages, each under Discord's 2,000 characters; each part
+    comes with the members it mentions (the only ones it may ping).
     """
-    header = f"⏰ **{_title(meetup)}** (meetup #{meetup.number}) starts {timestamp(meetup.starts_at)}\n"
-    header += f"📍 {place_link(meetup)}\n"
+    header = _reminder_header(meetup)
     if not going:
         text = header + "Nobody has said they're going yet: RSVP on the announcement."
         if meetup.jump_url:
             text += f" {meetup.jump_url}"
-        return [text]
-    return mention_chunks(
-        header + f"Going ({len(going)}): ", going, continued=f"Going, continued (meetup #{meetup.number}): "
+        return [(text, [])]
+    return mention_parts(
+        header + f"Going ({len(going)}): ", going, continued=_continued(meetup), limit=PLAN_LIMIT
     )
+
+
+def reminder_messages(meetup: Meetup, going: Sequence[int]) -> list[str]:
+    return [text for text, _ in reminder_parts(meetup, going)]
+
+
+def reminder_part(meetup: Meetup, part: int, members: Sequence[int], total: int) -> str:
+    """One planned part of a reminder, rendered when it is posted (the meetup may have changed)."""
+    mentions = " ".join(f"<@{member}>" for member in members)
+    if part == 0:
+        if not members:
+            return reminder_parts(meetup, [])[0][0]
+        return clip(_reminder_header(meetup) + f"Going ({total}): " + mentions, 2000)
+    return clip(_continued(meetup) + mentions, 2000)
 
 
 def reminder_dm(meetup: Meetup, guild_name: str) -> str:
@@ -125,10 +155,8 @@ class HeadcountButton(
             meetup = await reminders.decide_headcount(
                 self.meetup_id, interaction.user.id, admin, self.choice, now_epoch()
             )
-            await interaction.edit_original_response(
-                content=headcount_decided(meetup, self.choice, interaction.user.id),
-                view=None,
-                allowed_mentions=discord.AllowedMentions.none(),
+            await update(
+                interaction, headcount_decided(meetup, self.choice, interaction.user.id), clear_view=True
             )
         except Exception as error:  # dynamic items have no view on_error to route to
             await report_error(interaction, error)
@@ -207,9 +235,9 @@ class CheckinButton(
             view = pick_view(checked.meetup, checked.others, names)
             text = checked_in(checked.meetup, checked.first, has_others=view is not None)
             if view is None:
-                await interaction.response.send_message(text, ephemeral=True)
+                await reply(interaction, text)
             else:
-                await interaction.response.send_message(text, view=view, ephemeral=True)
+                await reply(interaction, text, view=view)
         except Exception as error:  # dynamic items have no view on_error to route to
             await report_error(interaction, error)
 
@@ -241,7 +269,7 @@ async def _record_picks(interaction: discord.Interaction, meetup_id: int, picked
         checkins = interaction.client.services.checkins  # type: ignore[attr-defined]
         await interaction.response.defer(ephemeral=True, thinking=True)  # introductions send DMs
         picks = await checkins.pick(interaction.guild.id, meetup_id, interaction.user.id, picked, now_epoch())
-        await interaction.followup.send(picks_noted(picks.picked, picks.mutual), ephemeral=True)
+        await reply(interaction, picks_noted(picks.picked, picks.mutual))
     except Exception as error:
         await report_error(interaction, error)
 
@@ -390,7 +418,7 @@ class CatchupModal(BaseModal, title="Plan a catch-up"):
             react=False,
             content=f"🤝 <@{interaction.user.id}> and <@{self.other_id}>: a catch-up. React to vote!",
         )
-        await interaction.followup.send(poll_posted(poll), ephemeral=True)
+        await reply(interaction, poll_posted(poll))
         await board.add_poll_reactions(poll)
 
 
@@ -451,11 +479,8 @@ def outbox_view(spec: dict[str, Any] | None) -> discord.ui.View | None:
 
 
 def outbox_message(payload: dict[str, Any]) -> dict[str, Any]:
-    """``send`` keyword arguments for a queued DM."""
-    message: dict[str, Any] = {
-        "content": payload["content"],
-        "allowed_mentions": discord.AllowedMentions.none(),
-    }
+    """``send`` keyword arguments for a queued DM with plain content."""
+    message: dict[str, Any] = {"content": payload.get("content") or "…"}
     view = outbox_view(payload.get("view"))
     if view is not None:
         message["view"] = view

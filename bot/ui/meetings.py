@@ -33,10 +33,18 @@ def pick_noted(other: discord.abc.User) -> str:
     )
 
 
-def mutual_noted(other: discord.abc.User, delivered_to_you: bool) -> str:
+def mutual_noted(other: discord.abc.User, by_dm: bool) -> str:
     text = f"🤝 You and {other.mention} both said you met in person. It's recorded on your profiles."
-    if delivered_to_you:
-        text += " I've sent you each an introduction by DM."
+    if by_dm:
+        text += " I'm sending you each an introduction by DM."
     else:
-        text += " I couldn't DM you their introduction (your DMs are closed): see `/profile` instead."
+        text += " Your DMs are off (`/privacy dm`), so here is their introduction:"
     return text
+
+
+def introduction_note(name: str, where: str) -> str:
+    """For a member who got no introduction by DM (theirs are off or closed)."""
+    return (
+        f"🤝 You and **{discord.utils.escape_markdown(name)}** both said you met {where}. I couldn't DM you "
+        "their introduction, so look them up with `/profile`, and say hi!"
+    )

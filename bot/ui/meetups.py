@@ -13,7 +13,9 @@ from typing import Any
 
 import discord
 
+from bot.adapters.replies import reply
 from bot.clock import from_epoch, now_epoch
+from bot.domain import limits
 from bot.domain.meetups import Meetup, RsvpCounts, RsvpOutcome, RsvpStatus, map_url
 from bot.domain.polls import Poll, PollOption, PollState, Tally, pick_winner
 from bot.domain.when import ReadTime
@@ -46,9 +48,12 @@ def read_as(time: ReadTime) -> str:
     return f"“{discord.utils.escape_markdown(time.text)}” → {time.describe()}"
 
 
-def place_text(place: str, url: str | None) -> str:
+def place_text(place: str, url: str | None, budget: int = limits.FIELD_VALUE // 2) -> str:
+    """The place with its map link, or the place alone when the link would not fit ``budget``
+    (a long place in a non-Latin script percent-encodes to a very long link)."""
     escaped = discord.utils.escape_markdown(place)
-    return f"[{escaped}]({url})" if url else escaped
+    linked = f"[{escaped}]({url})" if url else escaped
+    return linked if len(linked) <= budget else escaped
 
 
 def mentions(member_ids: Sequence[int], limit: int = MENTIONS_SHOWN) -> str:
@@ -155,7 +160,7 @@ class RsvpButton(
             outcome = await board.rsvp(
                 interaction.guild_id, self.meetup_id, interaction.user.id, self.status, now_epoch()
             )
-            await interaction.response.send_message(rsvp_reply(outcome), ephemeral=True)
+            await reply(interaction, rsvp_reply(outcome))
         except Exception as error:  # dynamic items have no view on_error to route to
             await report_error(interaction, error)
 
@@ -187,21 +192,35 @@ def rsvp_reply(outcome: RsvpOutcome) -> str:
     return f"Marked as can't go for {name}. Thanks for letting the organiser know."
 
 
+def _place(meetup: Meetup) -> str:
+    return discord.utils.escape_markdown(meetup.place)
+
+
 def promotion_dm(meetup: Meetup) -> str:
     text = (
         f"🎉 A place opened up: you're now **going** to meetup #{meetup.number} "
-        f"“{discord.utils.escape_markdown(meetup.title)}”, {timestamp(meetup.starts_at)} at {meetup.place}."
+        f"“{discord.utils.escape_markdown(meetup.title)}”, {timestamp(meetup.starts_at)} at {_place(meetup)}."
     )
     if meetup.jump_url:
         text += f"\n{meetup.jump_url}"
+    text += "\nCan't make it after all? Press **Can't go** on the announcement so the next person gets it."
     return text
 
 
+def promotion_notice(meetup: Meetup) -> str:
+    """In the meetup thread, for promoted members who get no DM."""
+    return (
+        f"🎉 A place opened up at meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}”: "
+        "you're now **going**. (I couldn't DM you, so I'm saying it here.)"
+    )
+
+
 def change_notice(meetup: Meetup, changes: Sequence[str]) -> str:
-    what = ", ".join(changes) if changes else "details"
+    shown = [change for change in changes if change in ("time", "place", "capacity")]
+    what = ", ".join(shown) if shown else "details"
     return (
         f"✏️ Meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}” changed ({what}): "
-        f"now {timestamp(meetup.starts_at)} at {meetup.place}."
+        f"now {timestamp(meetup.starts_at)} at {_place(meetup)}."
     )
 
 
@@ -367,4 +386,30 @@ def poll_posted(poll: Poll) -> str:
     return (
         f"Poll #{poll.number} is up: {poll.jump_url}\nI read the times as:\n{times}\n"
         f"It closes {timestamp(poll.closes_at)}."
+    )
+
+
+def not_announced_yet(meetup: Meetup) -> str:
+    return (
+        f"Meetup #{meetup.number} is not announced yet: I couldn't post it. I keep trying until it starts; "
+        "`/config show` says which permission I'm missing."
+    )
+
+
+def organiser_problem(meetup: Meetup, problem: dict[str, Any], guild_name: str | None) -> str:
+    """What went wrong with the organiser's meetup and what fixes it."""
+    title = discord.utils.escape_markdown(meetup.title)
+    where = f" in **{discord.utils.escape_markdown(guild_name)}**" if guild_name else ""
+    if problem.get("problem") == "too_late":
+        return (
+            f"⚠️ Your meetup #{meetup.number} “{title}”{where} could not be announced before it started, "
+            "so nobody could RSVP. Plan it again with `/meetup create` once the bot can post."
+        )
+    channel = f"<#{problem['channel']}>" if problem.get("channel") else "the meetups channel"
+    missing = problem.get("missing") or "Send Messages and Embed Links"
+    return (
+        f"⚠️ I couldn't announce your meetup #{meetup.number} “{title}”{where} in {channel}: "
+        f"I'm missing **{missing}** there. Ask an admin to give me {missing} in {channel}, "
+        f"then run `/meetup info id:{meetup.number}`: I will post it again. "
+        "(I keep trying on my own until it starts.)"
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.adapters.replies import reply
 from bot.clock import from_epoch, now_epoch
 from bot.domain.guild_settings import Cadence
 from bot.domain.interests import display_tag
@@ -264,7 +265,7 @@ class PlanMeetupModal(BaseModal):
             places=self.places.value.strip() or None,
             now=interaction.created_at,
         )
-        await interaction.followup.send(poll_posted(poll), ephemeral=True)
+        await reply(interaction, poll_posted(poll))
         await services.board.add_poll_reactions(poll)
 
 
@@ -301,9 +302,7 @@ class AnswerButton(
             outcome = await pairing.answer(
                 interaction.guild, self.group_id, interaction.user.id, self.answer, now_epoch()
             )
-            await interaction.followup.send(
-                answered(outcome), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+            await reply(interaction, answered(outcome))
         except Exception as error:  # dynamic items have no view on_error to route to
             await report_error(interaction, error)
 

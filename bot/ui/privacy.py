@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bot.adapters.replies import reply, update
+from bot.domain.consent import DmMode
 from bot.domain.profiles import Preferences
 from bot.ui.base import BaseView
 
@@ -14,11 +16,24 @@ CONFIRM_TIMEOUT = 120
 
 EXPLANATIONS = {
     "discoverable": "others can find you with /match and you can be paired",
-    "dm": (
-        "meetup reminders and keep-in-touch nudges also come by direct message "
-        "(introductions to people you both said you met always do)"
-    ),
     "helper": "you may be mentioned when someone asks about one of your interests",
+}
+
+DM_EXPLANATIONS = {
+    DmMode.ON: (
+        "I may DM you meetup reminders and keep-in-touch nudges, and answers to what you did "
+        "(the introduction after you and someone picked each other, a place you waited for, "
+        "questions about meetups you organise)"
+    ),
+    DmMode.REPLIES: (
+        "I only DM you answers to what you did: the introduction after you and someone picked each "
+        "other, a place you waited for, questions about meetups you organise. Reminders stay in the "
+        "meetup's thread"
+    ),
+    DmMode.OFF: (
+        "I never DM you. Reminders stay in the meetup's thread, and whatever I would have DMed you is "
+        "said there or shown only to you after your next command"
+    ),
 }
 
 TABLE_NAMES = {
@@ -34,12 +49,13 @@ def _state(on: bool) -> str:
 
 def privacy_embed(preferences: Preferences, stored: dict[str, int]) -> discord.Embed:
     embed = discord.Embed(title="Your privacy in this server", colour=COLOUR)
+    lines = [f"`{name}` {_state(getattr(preferences, name))}: {text}" for name, text in EXPLANATIONS.items()]
+    lines.append(f"`dm` **{preferences.dm.value}**: {DM_EXPLANATIONS[preferences.dm]}.")
     embed.add_field(
         name="Settings",
-        value="\n".join(
-            f"`{name}` {_state(getattr(preferences, name))}: {text}" for name, text in EXPLANATIONS.items()
-        )
-        + "\nChange one with `/privacy discoverable state:off` (or `dm`, `helper`).",
+        value="\n".join(lines)
+        + "\nChange one with `/privacy discoverable state:off`, `/privacy helper state:on` or "
+        "`/privacy dm state:on` (`on`, `replies` or `off`).",
         inline=False,
     )
     if stored:
@@ -57,9 +73,11 @@ def privacy_embed(preferences: Preferences, stored: dict[str, int]) -> discord.E
     return embed
 
 
-def changed_message(name: str, on: bool) -> str:
+def changed_message(name: str, value: bool | DmMode) -> str:
+    if isinstance(value, DmMode):
+        return f"`dm` is now **{value.value}**: {DM_EXPLANATIONS[value]}."
     text = EXPLANATIONS[name]
-    if on:
+    if value:
         return f"`{name}` is now **on**: {text}."
     return f"`{name}` is now **off**: no longer {_negated(name)}."
 
@@ -67,7 +85,6 @@ def changed_message(name: str, on: bool) -> str:
 def _negated(name: str) -> str:
     return {
         "discoverable": "shown in /match or pairing (your introduction post stays up)",
-        "dm": "sending you direct messages",
         "helper": "mentioning you for questions",
     }[name]
 
@@ -85,7 +102,7 @@ class ForgetView(BaseView):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id != self.member_id:
-            await interaction.response.send_message("Only the member who asked can confirm.", ephemeral=True)
+            await reply(interaction, "Only the member who asked can confirm.")
             return False
         return True
 
@@ -97,7 +114,7 @@ class ForgetView(BaseView):
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[ForgetView]) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+        await update(interaction, "Nothing was deleted.", clear_view=True)
 
 
 FORGET_PROMPT = (

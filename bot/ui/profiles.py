@@ -147,7 +147,7 @@ def preferences_line(preferences: Preferences) -> str:
         return "on" if on else "off"
 
     return (
-        f"Discoverable {state(preferences.discoverable)} · DMs {state(preferences.dm)} · "
+        f"Discoverable {state(preferences.discoverable)} · DMs {preferences.dm.value} · "
         f"Helper {state(preferences.helper)}"
     )
 

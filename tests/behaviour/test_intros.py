@@ -297,7 +297,7 @@ async def test_profile_shows_your_own_profile_with_counts_and_settings(world: Wo
     assert "https://github.com/alice" in field(embed, "Links")
     assert field(embed, "Meetups attended") == "0"
     assert field(embed, "Met in person") == "0"
-    assert embed.footer.text.startswith("Discoverable on · DMs off · Helper off")
+    assert embed.footer.text.startswith("Discoverable on · DMs replies · Helper off")
 
 
 async def test_profile_of_another_member_shows_theirs_without_their_settings(world: World) -> None:

@@ -228,7 +228,26 @@ async def test_threads_that_could_not_be_opened_are_opened_by_the_retry(
 
     assert "can't create private threads" in result.response.content
     assert world.pairing.threads == [] and len(await rounds(world)) == 1
+    # The admin fixes the permission (any command of theirs counts as "something changed").
+    await world.admin.slash(world.general, "config show")
     await env.advance_time(60)
     (group,) = await groups(world)
     assert group.thread_id is not None and greeting(thread_of(world, group))
     assert "Pairing round 1" in world.pairing.history()[-1].content
+
+
+async def test_a_refused_thread_is_not_asked_for_again_until_something_changes(
+    world: World, env: simcord.Env
+) -> None:
+    await joiner(world, world.alice, "chess")
+    await joiner(world, world.bob, "chess")
+    env.inject_error("POST", "/channels/*/threads", status=403, code=50013, message="Missing Permissions")
+    await run_round(world)
+    asked = sum(1 for r in env.http_requests if r.method == "POST" and r.path.endswith("/threads"))
+
+    await env.advance_time(30 * 60)  # the open task retries at 1, 2, 7 and 22 minutes
+
+    again = sum(1 for r in env.http_requests if r.method == "POST" and r.path.endswith("/threads"))
+    assert (asked, again) == (1, 1)
+    (group,) = await groups(world)
+    assert group.thread_id is None

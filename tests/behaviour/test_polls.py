@@ -373,22 +373,99 @@ async def test_the_poll_closes_exactly_once_across_restarts(
     assert len(list(world.bot.get_guild(world.guild.id).scheduled_events)) == 1
 
 
-async def test_a_meetup_whose_announcement_failed_at_closing_is_announced_at_the_next_start(
-    world: MeetupWorld, env: simcord.Env, bot_factory: BotFactory
+async def test_an_announcement_discord_failed_at_closing_is_retried_while_the_bot_runs(
+    world: MeetupWorld, env: simcord.Env
 ) -> None:
     await plan(world, closes="24h")
     await world.bob.react(poll_message(world, await stored_poll(world)), ONE)
     await env.advance_time(23 * HOUR)  # past the closing-soon reply
-    env.inject_error("POST", f"/channels/{world.meetups.id}/messages", status=403, message="Missing Access")
+    env.inject_error("POST", f"/channels/{world.meetups.id}/messages", status=500, times=2)
 
     await env.advance_time(1 * HOUR)
-    unannounced = await world.meetup(1)
-    assert unannounced.message_id is None
-    await restart(env, bot_factory)
+    assert (await world.meetup(1)).message_id is None
+    await env.advance_time(90)  # the retries: 15 s, then a minute
 
     announced = await world.meetup(1)
     assert announced.message_id == world.meetups.last_message.id
     assert len(list(world.bot.get_guild(world.guild.id).scheduled_events)) == 1
+    result = poll_message(world, await stored_poll(world))
+    assert announced.jump_url in field(result.embeds[0], "Result")
+
+
+async def test_a_refused_announcement_tells_the_organiser_and_goes_out_once_fixed(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await plan(world, closes="24h")
+    await world.bob.react(poll_message(world, await stored_poll(world)), ONE)
+    await env.advance_time(23 * HOUR)
+    env.inject_error(
+        "POST",
+        f"/channels/{world.meetups.id}/messages",
+        status=403,
+        code=50013,
+        message="Missing Permissions",
+        times=None,
+    )
+
+    before = len(env.http_requests)
+    await env.advance_time(1 * HOUR)
+    await env.advance_time(50 * 60)  # retries come and go without asking Discord again for an hour
+
+    assert (await world.meetup(1)).message_id is None
+    refused = [
+        r
+        for r in env.http_requests[before:]
+        if r.method == "POST" and r.path == f"/channels/{world.meetups.id}/messages"
+    ]
+    assert len(refused) == 1
+    told = world.alice.user.dm_channel.last_message
+    assert "couldn't announce your meetup #1" in told.content and "Send Messages" in told.content
+    assert "/meetup info id:1" in told.content
+    shown = await world.admin.slash(world.general, "config show")
+    assert "Send Messages" in field(shown.response.embeds[0], "⚠️ Permissions I need")
+
+    env.backend.faults.clear()  # an admin gave the permission
+    await env.advance_time(120)
+    assert (await world.meetup(1)).message_id is None  # nothing told the bot yet
+    await world.alice.slash(world.general, "meetup info", id=1)
+
+    announced = await world.meetup(1)
+    assert announced.message_id == world.meetups.last_message.id
+
+
+async def test_a_meetup_that_could_not_be_announced_before_it_starts_is_never_announced(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await plan(world, times="2026-01-02 19:00", closes="12h")
+    await world.bob.react(poll_message(world, await stored_poll(world)), ONE)
+    env.inject_error("POST", f"/channels/{world.meetups.id}/messages", status=500, times=None)
+
+    await env.advance_time(2 * 24 * HOUR)
+    env.backend.faults.clear()
+    await env.advance_time(2 * HOUR)
+
+    assert (await world.meetup(1)).message_id is None
+    told = world.alice.user.dm_channel.last_message
+    assert "could not be announced before it started" in told.content
+
+
+async def test_an_unannounced_meetup_is_announced_after_a_restart(
+    world: MeetupWorld, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    await plan(world, closes="24h")
+    await world.bob.react(poll_message(world, await stored_poll(world)), ONE)
+    await env.advance_time(23 * HOUR)
+    env.inject_error("POST", f"/channels/{world.meetups.id}/messages", status=503, times=1)
+    await env.advance_time(1 * HOUR)
+    assert (await world.meetup(1)).message_id is None
+
+    await restart(env, bot_factory)
+    await env.advance_time(60)
+
+    announced = await world.meetup(1)
+    assert announced.message_id == world.meetups.last_message.id
+    announcements = [m for m in world.meetups.history() if m.embeds and m.embeds[0].title == "📅 Board games"]
+    assert len(announcements) == 1
 
 
 async def test_info_on_an_open_poll_shows_the_poll(world: MeetupWorld) -> None:

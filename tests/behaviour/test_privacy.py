@@ -9,6 +9,7 @@ import pytest
 import simcord
 from simcord.actors import MemberActor
 
+from bot.domain.consent import DmMode
 from bot.domain.profiles import DEFAULT_PREFERENCES, Preferences
 from tests.behaviour.intro_steps import INTRO, configure, intro, intro_posts, moderator
 from tests.world import World, build_world
@@ -52,7 +53,7 @@ async def test_show_lists_the_defaults_and_that_nothing_is_stored(world: World) 
     embed = result.response.embeds[0]
     settings = field(embed, "Settings")
     assert "`discoverable` **on**" in settings
-    assert "`dm` **off**" in settings
+    assert "`dm` **replies**: I only DM you answers to what you did" in settings
     assert "`helper` **off**" in settings
     assert field(embed, "What Meetbridge stores about you here") == "Nothing yet."
 
@@ -69,10 +70,11 @@ async def test_show_counts_what_is_stored_after_an_intro(world: World) -> None:
 @pytest.mark.parametrize(
     ("command", "state", "expected"),
     [
-        ("privacy discoverable", "off", Preferences(discoverable=False, dm=False, helper=False)),
-        ("privacy dm", "on", Preferences(discoverable=True, dm=True, helper=False)),
-        ("privacy helper", "on", Preferences(discoverable=True, dm=False, helper=True)),
-        ("privacy dm", "off", DEFAULT_PREFERENCES),
+        ("privacy discoverable", "off", Preferences(discoverable=False, dm=DmMode.REPLIES, helper=False)),
+        ("privacy dm", "on", Preferences(discoverable=True, dm=DmMode.ON, helper=False)),
+        ("privacy helper", "on", Preferences(discoverable=True, dm=DmMode.REPLIES, helper=True)),
+        ("privacy dm", "off", Preferences(discoverable=True, dm=DmMode.OFF, helper=False)),
+        ("privacy dm", "replies", DEFAULT_PREFERENCES),
     ],
 )
 async def test_each_setting_is_stored_and_confirmed(

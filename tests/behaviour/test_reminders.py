@@ -11,6 +11,7 @@ import discord
 import pytest
 import simcord
 
+from bot.domain.consent import DmMode
 from bot.domain.followups import REMINDER, REMINDER_POST
 from bot.domain.tasks import TaskState
 from bot.storage.outbox import OutboxState
@@ -278,7 +279,7 @@ async def crowd(world: MeetupWorld, env: simcord.Env, size: int, with_dms: int) 
     members = [world.guild.add_member(env.create_user(f"member{n}")) for n in range(size)]
     await set_going(world, meetup, [m.id for m in members])
     for member in members[:with_dms]:
-        await world.bot.services.profiles.set_preference(world.guild.id, member.id, "dm", True, now(env))
+        await world.bot.services.profiles.set_preference(world.guild.id, member.id, "dm", DmMode.ON, now(env))
     return [m.id for m in members]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.consent import DmMode
 from bot.domain.places import Place
 from bot.domain.profiles import DEFAULT_PREFERENCES, IntroMessage, Preferences, Profile
 from bot.storage.database import Database
@@ -110,17 +111,17 @@ async def test_known_tags_are_the_distinct_tags_of_the_server(repo: ProfileRepos
     assert sorted(await repo.known_tags(GUILD)) == ["chess", "hiking", "python"]
 
 
-async def test_preferences_default_to_discoverable_without_dms_or_helping(repo: ProfileRepository) -> None:
+async def test_preferences_default_to_discoverable_with_reply_dms_only(repo: ProfileRepository) -> None:
     prefs = await repo.preferences(GUILD, ALICE)
 
-    assert prefs == DEFAULT_PREFERENCES == Preferences(discoverable=True, dm=False, helper=False)
+    assert prefs == DEFAULT_PREFERENCES == Preferences(discoverable=True, dm=DmMode.REPLIES, helper=False)
 
 
 async def test_setting_one_preference_keeps_the_others(repo: ProfileRepository) -> None:
-    await repo.set_preference(GUILD, ALICE, "dm", True, now=10)
+    await repo.set_preference(GUILD, ALICE, "dm", DmMode.ON, now=10)
     prefs = await repo.set_preference(GUILD, ALICE, "discoverable", False, now=20)
 
-    assert prefs == Preferences(discoverable=False, dm=True, helper=False)
+    assert prefs == Preferences(discoverable=False, dm=DmMode.ON, helper=False)
     assert await repo.preferences(OTHER_GUILD, ALICE) == DEFAULT_PREFERENCES
 
 
@@ -134,7 +135,7 @@ async def test_discoverable_lists_profiles_unless_discovery_is_off(repo: Profile
     await repo.save(profile(BOB, interests=("chess", "python"), city=None, place=None))
     await repo.save(profile(CAROL, interests=("hiking",)))
     await repo.set_preference(GUILD, CAROL, "discoverable", False, now=5)
-    await repo.set_preference(GUILD, BOB, "dm", True, now=5)
+    await repo.set_preference(GUILD, BOB, "dm", DmMode.ON, now=5)
 
     found = await repo.discoverable(GUILD)
 

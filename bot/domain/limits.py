@@ -1,0 +1,111 @@
+"""Discord's size limits, and how a payload is made to fit them whatever members typed.
+
+A message Discord refuses for its size is a message nobody reads, and members control much of
+what the bot writes (titles, places, reasons, introductions). So every payload the bot sends is
+fitted here before it goes out: text is clipped with an ellipsis, never rejected. Renderers still
+try to stay well inside the limits (a title is at most 100 characters); this is the last line.
+
+Pure: payloads are the plain dicts discord.py serialises (``discord.Embed.to_dict()``), so the
+rules are testable without a client. Lengths are counted in code points, as Discord counts them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONTENT = 2000
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+EMBED_FIELDS = 25
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+EMBED_FOOTER = 2048
+EMBED_AUTHOR = 256
+EMBED_TOTAL = 6000
+THREAD_NAME = 100
+BUTTON_LABEL = 80
+SELECT_OPTIONS = 25
+SELECT_OPTION_TEXT = 100
+SELECT_PLACEHOLDER = 150
+EVENT_NAME = 100
+EVENT_DESCRIPTION = 1000
+EVENT_LOCATION = 100
+URL = 512
+
+ELLIPSIS = "…"
+EMPTY_FIELD = "\u200b"  # Discord refuses an empty field name or value; a zero-width space is "nothing"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` if it fits, else its start and an ellipsis, ``limit`` code points in all."""
+    if limit < 1:
+        return ""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def fit_content(content: str | None) -> str | None:
+    if content is None:
+        return None
+    return clip(content, CONTENT)
+
+
+def fit_thread_name(name: str) -> str:
+    """Thread names: one line, 1 to 100 characters."""
+    flat = " ".join(name.split())
+    return clip(flat, THREAD_NAME) or "Meetbridge"
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    """The characters Discord counts towards an embed's 6,000."""
+    size = len(embed.get("title") or "") + len(embed.get("description") or "")
+    for field in embed.get("fields") or ():
+        size += len(field.get("name") or "") + len(field.get("value") or "")
+    size += len((embed.get("footer") or {}).get("text") or "")
+    size += len((embed.get("author") or {}).get("name") or "")
+    return size
+
+
+def fit_embed(embed: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``embed`` within every per-part limit and the 6,000 total.
+
+    Over the total, the longest text (description or a field value) is shortened first, so a
+    long introduction gives way before the time, the place or the organiser do.
+    """
+    fitted = dict(embed)
+    if "title" in fitted and fitted["title"] is not None:
+        fitted["title"] = clip(str(fitted["title"]), EMBED_TITLE)
+    if fitted.get("description") is not None:
+        fitted["description"] = clip(str(fitted["description"]), EMBED_DESCRIPTION)
+    if fitted.get("url") and len(fitted["url"]) > URL:
+        del fitted["url"]
+    fields = [dict(field) for field in (fitted.get("fields") or ())][:EMBED_FIELDS]
+    for field in fields:
+        field["name"] = clip(str(field.get("name") or ""), FIELD_NAME) or EMPTY_FIELD
+        field["value"] = clip(str(field.get("value") or ""), FIELD_VALUE) or EMPTY_FIELD
+    if "fields" in fitted:
+        fitted["fields"] = fields
+    for key, text_key, limit in (("footer", "text", EMBED_FOOTER), ("author", "name", EMBED_AUTHOR)):
+        if fitted.get(key):
+            section = dict(fitted[key])
+            if section.get(text_key) is not None:
+                section[text_key] = clip(str(section[text_key]), limit)
+            fitted[key] = section
+    excess = embed_size(fitted) - EMBED_TOTAL
+    while excess > 0:
+        # The longest shrinkable text gives way first; titles and names are short by now.
+        candidates: list[tuple[int, str, int | None]] = []
+        if fitted.get("description"):
+            candidates.append((len(fitted["description"]), "description", None))
+        candidates.extend((len(field["value"]), "value", i) for i, field in enumerate(fields))
+        length, _kind, index = max(candidates, key=lambda item: item[0])
+        if length <= 1:
+            break
+        target = max(1, length - excess)
+        if index is None:
+            fitted["description"] = clip(fitted["description"], target)
+        else:
+            fields[index]["value"] = clip(fields[index]["value"], target) or EMPTY_FIELD
+        excess = embed_size(fitted) - EMBED_TOTAL
+    return fitted
