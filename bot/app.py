@@ -21,6 +21,7 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services.ask import AskService
 from bot.services.checkins import CheckinService
 from bot.services.config import ConfigService
+from bot.services.cooldowns import CooldownService
 from bot.services.geocoding import make_geocoder
 from bot.services.introductions import IntroductionService
 from bot.services.matching import MatchService
@@ -89,6 +90,7 @@ class Services:
     reminders: RemindersService
     checkins: CheckinService
     nudges: NudgeService
+    cooldowns: CooldownService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -271,6 +273,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         reminders=reminders,
         checkins=checkins,
         nudges=nudges,
+        cooldowns=CooldownService(),
     )
     services.on_start.append(notices.start)
     services.on_start.append(board.start)

@@ -9,6 +9,8 @@ from discord.ext import commands
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.cooldowns import Action
+from bot.errors import is_admin
 from bot.ui.ask import asked_reply
 from bot.ui.matching import interest_choices
 
@@ -18,6 +20,7 @@ class AskCog(commands.Cog):
         self.bot = bot
         self.ask_service = bot.services.ask
         self.matching = bot.services.matching
+        self.cooldowns = bot.services.cooldowns
 
     @app_commands.command(name="ask", description="Ask a question; members who offered help are mentioned")
     @app_commands.describe(
@@ -28,7 +31,9 @@ class AskCog(commands.Cog):
     async def ask(self, interaction: discord.Interaction, topic: str, question: str) -> None:
         assert interaction.guild is not None and isinstance(interaction.user, discord.Member)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        asked = await self.ask_service.ask(interaction.guild, interaction.user, topic, question, now_epoch())
+        guild, asker = interaction.guild, interaction.user
+        with self.cooldowns.use(guild.id, asker.id, Action.ASK, exempt=is_admin(interaction)):
+            asked = await self.ask_service.ask(guild, asker, topic, question, now_epoch())
         await reply(interaction, asked_reply(asked.jump_url, asked.topic, asked.helpers))
 
     @ask.autocomplete("topic")

@@ -12,9 +12,11 @@ from bot.adapters.outbound import Undeliverable
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.cooldowns import Action
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Purpose
 from bot.domain.profiles import IntroForm, IntroMessage, Profile
+from bot.errors import is_admin
 from bot.ui.profiles import (
     IntroModal,
     intro_content,
@@ -33,6 +35,7 @@ class IntrosCog(commands.Cog):
         self.config = bot.services.config
         self.profiles = bot.services.profiles
         self.outbound = bot.services.outbound
+        self.cooldowns = bot.services.cooldowns
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
@@ -60,14 +63,21 @@ class IntrosCog(commands.Cog):
         # Refuse before the member types a single word into a form that could not be posted.
         await self.config.channel_for(interaction.guild.id, Purpose.INTRODUCTIONS)
         profile = await self.profiles.get_profile(interaction.guild.id, interaction.user.id)
+        # An edit that would be refused is refused now, before the member retypes anything.
+        exempt = profile is None or is_admin(interaction)
+        self.cooldowns.check(interaction.guild.id, interaction.user.id, Action.INTRO, exempt=exempt)
         await interaction.response.send_modal(IntroModal(profile, self._submitted))
 
     async def _submitted(self, interaction: discord.Interaction, form: IntroForm) -> None:
         assert interaction.guild is not None
         # Geocoding may take a while (Nominatim allows one request a second).
         await interaction.response.defer(ephemeral=True, thinking=True)
-        saved = await self.profiles.save_intro(interaction.guild.id, interaction.user.id, form, now_epoch())
-        jump_url = await self._post_or_edit(interaction, saved.profile)
+        guild_id, member_id = interaction.guild.id, interaction.user.id
+        # The first introduction is always welcome; edits after it count.
+        first = await self.profiles.get_profile(guild_id, member_id) is None
+        with self.cooldowns.use(guild_id, member_id, Action.INTRO, exempt=first or is_admin(interaction)):
+            saved = await self.profiles.save_intro(guild_id, member_id, form, now_epoch())
+            jump_url = await self._post_or_edit(interaction, saved.profile)
         await reply(
             interaction,
             saved_message(

@@ -9,7 +9,9 @@ from discord.ext import commands
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.cooldowns import Action
 from bot.domain.meetings import check_pick
+from bot.errors import is_admin
 from bot.ui.meetings import introduction_embed, mutual_noted, pick_noted
 
 
@@ -19,6 +21,7 @@ class MeetingsCog(commands.Cog):
         self.meetings = bot.services.meetings
         self.introductions = bot.services.introductions
         self.profiles = bot.services.profiles
+        self.cooldowns = bot.services.cooldowns
 
     @app_commands.command(name="met", description="Record that you met a member in person")
     @app_commands.describe(member="The member you met")
@@ -26,9 +29,9 @@ class MeetingsCog(commands.Cog):
     async def met(self, interaction: discord.Interaction, member: discord.Member) -> None:
         assert interaction.guild is not None
         check_pick(interaction.user.id, member.id, picked_is_bot=member.bot)
-        outcome = await self.meetings.met_by_hand(
-            interaction.guild.id, interaction.user.id, member.id, now_epoch()
-        )
+        guild_id, member_id = interaction.guild.id, interaction.user.id
+        with self.cooldowns.use(guild_id, member_id, Action.MET, exempt=is_admin(interaction)):
+            outcome = await self.meetings.met_by_hand(guild_id, member_id, member.id, now_epoch())
         if not outcome.mutual:
             await reply(interaction, pick_noted(member))
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from contextlib import AbstractContextManager
 
 import discord
 from discord import app_commands
@@ -12,6 +13,7 @@ from discord.ext import commands
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.cooldowns import Action
 from bot.domain.errors import UserError
 from bot.domain.meetups import RsvpStatus
 from bot.errors import is_admin
@@ -28,6 +30,7 @@ class MeetupsCog(commands.Cog):
         self.board = bot.services.board
         self.meetups = bot.services.meetups
         self.polls = bot.services.polls
+        self.cooldowns = bot.services.cooldowns
 
     # -- polls -------------------------------------------------------------------------------
 
@@ -52,18 +55,19 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        poll = await self.board.plan_poll(
-            guild_id=interaction.guild_id,
-            organiser_id=interaction.user.id,
-            title=title,
-            times=times,
-            places=places,
-            closes=closes,
-            now=interaction.created_at,
-            capacity=capacity,
-            min_attendees=min_attendees,
-            react=False,
-        )
+        with self._meetup_budget(interaction):
+            poll = await self.board.plan_poll(
+                guild_id=interaction.guild_id,
+                organiser_id=interaction.user.id,
+                title=title,
+                times=times,
+                places=places,
+                closes=closes,
+                now=interaction.created_at,
+                capacity=capacity,
+                min_attendees=min_attendees,
+                react=False,
+            )
         await reply(interaction, ui.poll_posted(poll))
         await self.board.add_poll_reactions(poll)
 
@@ -104,17 +108,18 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        meetup = await self.board.create_meetup(
-            guild_id=interaction.guild_id,
-            organiser_id=interaction.user.id,
-            title=title,
-            when=when,
-            where=where,
-            now=interaction.created_at,
-            capacity=capacity,
-            min_attendees=min_attendees,
-            description=description,
-        )
+        with self._meetup_budget(interaction):
+            meetup = await self.board.create_meetup(
+                guild_id=interaction.guild_id,
+                organiser_id=interaction.user.id,
+                title=title,
+                when=when,
+                where=where,
+                now=interaction.created_at,
+                capacity=capacity,
+                min_attendees=min_attendees,
+                description=description,
+            )
         await reply(
             interaction,
             f"Meetup #{meetup.number} is announced: {meetup.jump_url}\n"
@@ -214,6 +219,13 @@ class MeetupsCog(commands.Cog):
             interaction,
             f"Meetup #{meetup.number} for your calendar:",
             file=discord.File(io.BytesIO(ics), filename=f"meetup-{meetup.number}.ics"),
+        )
+
+    def _meetup_budget(self, interaction: discord.Interaction) -> AbstractContextManager[None]:
+        """Plan and create share one budget: both post in the meetups channel."""
+        assert interaction.guild_id is not None
+        return self.cooldowns.use(
+            interaction.guild_id, interaction.user.id, Action.MEETUP, exempt=is_admin(interaction)
         )
 
     # -- votes are reactions -----------------------------------------------------------------

@@ -17,6 +17,7 @@ import discord
 
 from bot.adapters.replies import reply, update
 from bot.clock import from_epoch, now_epoch
+from bot.domain.cooldowns import Action
 from bot.domain.errors import UserError
 from bot.domain.followups import CHECKIN_WINDOW, mention_parts
 from bot.domain.limits import clip
@@ -378,6 +379,14 @@ def catchup_title(mine: str, theirs: str) -> str:
     return f"Catch-up: {mine} & {theirs}"[:100]
 
 
+def manages_server(interaction: discord.Interaction, guild_id: int) -> bool:
+    """Manage Server in ``guild_id``, also for a button pressed in a DM (where the interaction has
+    no server permissions to read)."""
+    guild = interaction.client.get_guild(guild_id)
+    member = guild.get_member(interaction.user.id) if guild is not None else None
+    return member is not None and member.guild_permissions.manage_guild
+
+
 class CatchupModal(BaseModal, title="Plan a catch-up"):
     """A ``/meetup plan`` draft for two members: the title filled in, the times theirs to add."""
 
@@ -405,19 +414,23 @@ class CatchupModal(BaseModal, title="Plan a catch-up"):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        board = interaction.client.services.board  # type: ignore[attr-defined]
+        services = interaction.client.services  # type: ignore[attr-defined]
+        board = services.board
         await interaction.response.defer(ephemeral=True, thinking=True)
-        poll = await board.plan_poll(
-            guild_id=self.guild_id,
-            organiser_id=interaction.user.id,
-            title=self.poll_title.value,
-            times=self.times.value,
-            places=self.places.value or None,
-            closes=None,
-            now=interaction.created_at,
-            react=False,
-            content=f"🤝 <@{interaction.user.id}> and <@{self.other_id}>: a catch-up. React to vote!",
-        )
+        exempt = manages_server(interaction, self.guild_id)
+        with services.cooldowns.use(self.guild_id, interaction.user.id, Action.MEETUP, exempt=exempt):
+            poll = await board.plan_poll(
+                guild_id=self.guild_id,
+                organiser_id=interaction.user.id,
+                title=self.poll_title.value,
+                times=self.times.value,
+                places=self.places.value or None,
+                closes=None,
+                now=interaction.created_at,
+                react=False,
+                content=f"🤝 <@{interaction.user.id}> and <@{self.other_id}>: a catch-up. React to vote!",
+                ping=[interaction.user.id, self.other_id],
+            )
         await reply(interaction, poll_posted(poll))
         await board.add_poll_reactions(poll)
 
@@ -457,6 +470,9 @@ class CatchupButton(
             other = guild.get_member(self.other_id)
             if other is None:
                 raise UserError("They're no longer in that server; a catch-up poll there would miss them.")
+            cooldowns = interaction.client.services.cooldowns  # type: ignore[attr-defined]
+            exempt = me.guild_permissions.manage_guild
+            cooldowns.check(self.guild_id, me.id, Action.MEETUP, exempt=exempt)  # before typing in vain
             title = catchup_title(me.display_name, other.display_name)
             await interaction.response.send_modal(CatchupModal(self.guild_id, self.other_id, title))
         except Exception as error:

@@ -15,6 +15,7 @@ import discord
 
 from bot.adapters.replies import reply
 from bot.clock import from_epoch, now_epoch
+from bot.domain.cooldowns import Action
 from bot.domain.guild_settings import Cadence
 from bot.domain.interests import display_tag
 from bot.domain.pairing import UnmatchedReason
@@ -216,12 +217,15 @@ class PlanMeetupButton(
         return cls(int(match["group_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import report_error
+        from bot.errors import is_admin, report_error
 
         try:
             assert interaction.guild_id is not None
-            pairing = interaction.client.services.pairing  # type: ignore[attr-defined]
-            await pairing.member_group(interaction.guild_id, self.group_id, interaction.user.id)
+            services = interaction.client.services  # type: ignore[attr-defined]
+            await services.pairing.member_group(interaction.guild_id, self.group_id, interaction.user.id)
+            services.cooldowns.check(  # before the member types into a form that would be refused
+                interaction.guild_id, interaction.user.id, Action.MEETUP, exempt=is_admin(interaction)
+            )
             await interaction.response.send_modal(PlanMeetupModal(self.group_id))
         except Exception as error:  # dynamic items have no view on_error to route to
             await report_error(interaction, error)
@@ -253,18 +257,25 @@ class PlanMeetupModal(BaseModal):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        from bot.errors import is_admin
+
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         services = interaction.client.services  # type: ignore[attr-defined]
-        poll = await services.pairing.plan_meetup(
-            guild_id=interaction.guild_id,
-            group_id=self.group_id,
-            member_id=interaction.user.id,
-            title=self.meetup_title.value,
-            times=self.times.value,
-            places=self.places.value.strip() or None,
-            now=interaction.created_at,
-        )
+        member_id = interaction.user.id
+        # The same budget as /meetup plan and create: it posts a poll too.
+        with services.cooldowns.use(
+            interaction.guild_id, member_id, Action.MEETUP, exempt=is_admin(interaction)
+        ):
+            poll = await services.pairing.plan_meetup(
+                guild_id=interaction.guild_id,
+                group_id=self.group_id,
+                member_id=member_id,
+                title=self.meetup_title.value,
+                times=self.times.value,
+                places=self.places.value.strip() or None,
+                now=interaction.created_at,
+            )
         await reply(interaction, poll_posted(poll))
         await services.board.add_poll_reactions(poll)
 
