@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain.errors import UserError
+from bot.domain.errors import UserError, quote
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -41,12 +41,13 @@ def parse_duration(text: str) -> int:
         unit = _UNITS.get(match.group(2))
         if unit is None:
             raise UserError(
-                f"`{text.strip()}` has an unknown unit `{match.group(2)}`; use m, h, d or w.", "90m or 1d 12h"
+                f"`{quote(text)}` has an unknown unit `{quote(match.group(2), 20)}`; use m, h, d or w.",
+                "90m or 1d 12h",
             )
         total += float(match.group(1)) * unit
         position = match.end()
     if position == 0 or cleaned[position:].strip():
-        raise UserError(f"`{text.strip()}` is not a duration I can read.", "24h, 1h or 30m")
+        raise UserError(f"`{quote(text)}` is not a duration I can read.", "24h, 1h or 30m")
     return round(total)
 
 
@@ -67,7 +68,7 @@ def parse_offsets(text: str) -> tuple[int, ...]:
             raise UserError(exc.message, OFFSETS_EXAMPLE) from exc
         if seconds < MIN_OFFSET or seconds > MAX_OFFSET:
             raise UserError(
-                f"`{item.strip()}` is out of range: each offset must be between 5 minutes and 14 days.",
+                f"`{quote(item)}` is out of range: each offset must be between 5 minutes and 14 days.",
                 OFFSETS_EXAMPLE,
             )
         offsets.add(seconds)

@@ -7,6 +7,8 @@ Everything else is a bug and is logged with a trace id.
 
 from __future__ import annotations
 
+from bot.domain.limits import CONTENT, clip
+
 
 class UserError(Exception):
     """Bad input or a refused action, explained to the member who caused it."""
@@ -17,9 +19,20 @@ class UserError(Exception):
         self.example = example
 
     def render(self) -> str:
+        """The message and its example, within one Discord message whatever the member typed."""
         if self.example:
-            return f"{self.message}\nTry: {self.example}"
-        return self.message
+            suffix = f"\nTry: {clip(self.example, EXAMPLE_SHOWN)}"
+            return clip(self.message, CONTENT - len(suffix)) + suffix
+        return clip(self.message, CONTENT)
+
+
+QUOTED = 80
+EXAMPLE_SHOWN = 300
+
+
+def quote(typed: str, limit: int = QUOTED) -> str:
+    """What a member typed, on one line and short enough to quote back in a refusal."""
+    return clip(" ".join(typed.split()), limit)
 
 
 class NotFound(UserError):

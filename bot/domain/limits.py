@@ -11,6 +11,7 @@ rules are testable without a client. Lengths are counted in code points, as Disc
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 CONTENT = 2000
@@ -51,9 +52,18 @@ def fit_content(content: str | None) -> str | None:
     return clip(content, CONTENT)
 
 
+_MENTION = re.compile(r"@(everyone|here|[!&]?\d{15,21})")
+
+
+def defuse_mentions(text: str) -> str:
+    """Mention syntax made inert (a zero-width space after the ``@``), for places where Discord
+    itself may turn a name into a mention, such as the notice of a new thread."""
+    return _MENTION.sub("@\u200b\\1", text)
+
+
 def fit_thread_name(name: str) -> str:
-    """Thread names: one line, 1 to 100 characters."""
-    flat = " ".join(name.split())
+    """Thread names: one line, 1 to 100 characters, no live mentions."""
+    flat = defuse_mentions(" ".join(name.split()))
     return clip(flat, THREAD_NAME) or "Meetbridge"
 
 
@@ -92,20 +102,36 @@ def fit_embed(embed: dict[str, Any]) -> dict[str, Any]:
             if section.get(text_key) is not None:
                 section[text_key] = clip(str(section[text_key]), limit)
             fitted[key] = section
-    excess = embed_size(fitted) - EMBED_TOTAL
-    while excess > 0:
-        # The longest shrinkable text gives way first; titles and names are short by now.
-        candidates: list[tuple[int, str, int | None]] = []
-        if fitted.get("description"):
-            candidates.append((len(fitted["description"]), "description", None))
-        candidates.extend((len(field["value"]), "value", i) for i, field in enumerate(fields))
-        length, _kind, index = max(candidates, key=lambda item: item[0])
-        if length <= 1:
-            break
-        target = max(1, length - excess)
-        if index is None:
-            fitted["description"] = clip(fitted["description"], target)
-        else:
-            fields[index]["value"] = clip(fields[index]["value"], target) or EMPTY_FIELD
-        excess = embed_size(fitted) - EMBED_TOTAL
+    if embed_size(fitted) > EMBED_TOTAL:
+        _level(fitted, fields)
     return fitted
+
+
+def _level(fitted: dict[str, Any], fields: list[dict[str, Any]]) -> None:
+    """Bring the embed to 6,000 by lowering one cap on every text part, the longest first.
+
+    Like water finding its level: the shortest cap that keeps the total within the limit is
+    found, and only texts longer than it are clipped, so a long introduction or description gives
+    way while the time, the place and the names stay whole.
+    """
+    parts: list[tuple[dict[str, Any], str]] = []
+    if fitted.get("description"):
+        parts.append((fitted, "description"))
+    if fitted.get("title"):
+        parts.append((fitted, "title"))
+    for field in fields:
+        parts.extend(((field, "value"), (field, "name")))
+    for key, text_key in (("footer", "text"), ("author", "name")):
+        if fitted.get(key) and fitted[key].get(text_key):
+            parts.append((fitted[key], text_key))
+    lengths = [len(holder[key]) for holder, key in parts]
+    low, high = 1, max(lengths, default=1)
+    while low < high:  # the largest cap whose clipped total fits
+        cap = (low + high + 1) // 2
+        if sum(min(length, cap) for length in lengths) <= EMBED_TOTAL:
+            low = cap
+        else:
+            high = cap - 1
+    for (holder, key), length in zip(parts, lengths, strict=True):
+        if length > low:
+            holder[key] = clip(holder[key], low) or EMPTY_FIELD

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 
-from bot.domain.errors import UserError
+from bot.domain.errors import UserError, quote
 
 TIMEZONE_EXAMPLE = "/config timezone name:Europe/Berlin"
 # Names that exist in the database but are not places a server can be in.
@@ -29,7 +29,7 @@ def validate_timezone(name: str) -> str:
     if canonical is None:
         suggestions = search_timezones(name, limit=3)
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-        raise UserError(f"`{name.strip()}` is not an IANA timezone name.{hint}", TIMEZONE_EXAMPLE)
+        raise UserError(f"`{quote(name)}` is not an IANA timezone name.{hint}", TIMEZONE_EXAMPLE)
     return canonical
 
 

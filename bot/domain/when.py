@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
-from bot.domain.errors import UserError
+from bot.domain.errors import UserError, quote
 
 MAX_TIMES = 10
 DEFAULT_CLOSE = timedelta(hours=48)
@@ -143,7 +143,7 @@ def read_time(text: str, *, now: datetime, tz: str) -> ReadTime:
     at = _read_instant(typed, now=now, zone=zone)
     if at <= now:
         raise UserError(
-            f"“{typed}” reads as {_format_wall(at.astimezone(zone))}, which is already past.",
+            f"“{quote(typed)}” reads as {_format_wall(at.astimezone(zone))}, which is already past.",
             _past_example(at, now, zone),
         )
     return ReadTime(text=typed, epoch=int(at.timestamp()), tz=tz)
@@ -166,7 +166,7 @@ def read_times(text: str, *, now: datetime, tz: str, max_count: int = MAX_TIMES)
         try:
             one = read_time(item, now=now, tz=tz)
         except UserError as error:
-            raise UserError(f"Time {number} (“{item}”): {error.message}", error.example) from error
+            raise UserError(f"Time {number} (“{quote(item)}”): {error.message}", error.example) from error
         for earlier_number, earlier in enumerate(read, start=1):
             if earlier.epoch == one.epoch:
                 kept = "; ".join(i for n, i in enumerate(items, start=1) if n != number)
@@ -235,7 +235,7 @@ def _read_instant(typed: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     read_day = partial(_read_day, text, typed=typed, rest_typed=rest_typed, today=local_now.date())
     if clock is None:
         read_day(clock=_Clock(19, 0))  # a day we can't read is the first thing to say
-        raise UserError(f"“{typed}” has no time of day; say when it starts.", _add_time(rest_typed))
+        raise UserError(f"“{quote(typed)}” has no time of day; say when it starts.", _add_time(rest_typed))
     day, rolls = read_day(clock=clock)
     wall = datetime.combine(day, time(clock.hour, clock.minute))  # naive wall time, localised below
     if clock.next_day:
@@ -259,7 +259,9 @@ def _split_suffix(typed: str, *, now: datetime, zone: ZoneInfo) -> tuple[str, _S
     if match:
         hours, minutes = int(match["oh"]), int(match["om"] or 0)
         if hours > 14 or minutes > 59:
-            raise UserError(f"“{match[0]}” is not a UTC offset.", f"{typed[: match.start()].strip()} +02:00")
+            raise UserError(
+                f"“{quote(match[0])}” is not a UTC offset.", f"{typed[: match.start()].strip()} +02:00"
+            )
         offset = timedelta(hours=hours, minutes=minutes) * (-1 if match["sign"] == "-" else 1)
         rest = typed[: match.start()]
         rest = re.sub(r"\s*(?:utc|gmt)$", "", rest, flags=re.I).strip()
@@ -276,7 +278,7 @@ def _split_suffix(typed: str, *, now: datetime, zone: ZoneInfo) -> tuple[str, _S
         return rest, _Suffix(raw=raw, name=name, offset=None)
     if raw.isupper() and raw.endswith("T") and name not in _NOT_ZONES:  # EST, PST, AEST...
         raise UserError(
-            f"“{raw}” isn't a time zone I can use here: times are read in {zone.key}. "
+            f"“{quote(raw)}” isn't a time zone I can use here: times are read in {zone.key}. "
             "Leave it out, or give a UTC offset such as -05:00.",
             rest,
         )
@@ -298,7 +300,7 @@ def _split_clock(text: str, *, evening: bool) -> tuple[str, _Clock | None]:
     matches = list(_CLOCK.finditer(text))
     if len(matches) > 1:
         raise UserError(
-            f"“{text}” has more than one time in it; separate poll times with ;", "fri 7pm; sat 2pm"
+            f"“{quote(text)}” has more than one time in it; separate poll times with ;", "fri 7pm; sat 2pm"
         )
     if matches:
         match = matches[0]
@@ -318,12 +320,12 @@ def _clock_from(match: re.Match[str], *, text: str, evening: bool) -> _Clock:
     if match["h12"]:
         hour, minute = int(match["h12"]), int(match["m12"] or 0)
         if not 1 <= hour <= 12 or minute > 59:
-            raise UserError(f"“{match[0]}” is not a time on a 12-hour clock.", "7pm")
+            raise UserError(f"“{quote(match[0])}” is not a time on a 12-hour clock.", "7pm")
         return _Clock(hour % 12 + (12 if match["ampm"] == "p" else 0), minute)
     if match["h24"]:
         hour, minute = int(match["h24"]), int(match["m24"])
         if hour > 23 or minute > 59:
-            raise UserError(f"“{match[0]}” is not a time of day.", "19:30")
+            raise UserError(f"“{quote(match[0])}” is not a time of day.", "19:30")
         if (len(match["h24"]) == 1 and 1 <= hour <= 7) or (evening and 1 <= hour <= 11):
             hour += 12
         return _Clock(hour, minute)
@@ -338,12 +340,14 @@ def _bare_hour(digits: str, *, text: str, evening: bool) -> int:
     """An hour typed without minutes or am/pm, read as a meetup most likely means it."""
     hour = int(digits)
     if hour > 23:
-        raise UserError(f"“{text}”: {hour} is not an hour.", EXAMPLE)
+        raise UserError(f"“{quote(text)}”: {hour} is not an hour.", EXAMPLE)
     if digits.startswith("0") or hour == 0 or hour >= 12:
         return hour
     if hour <= 7 or evening:
         return hour + 12
-    raise UserError(f"“{text}”: is that {hour}am or {hour}pm?", f"{text.replace(digits, f'{hour}pm', 1)}")
+    raise UserError(
+        f"“{quote(text)}”: is that {hour}am or {hour}pm?", f"{text.replace(digits, f'{hour}pm', 1)}"
+    )
 
 
 def _read_day(text: str, *, typed: str, rest_typed: str, today: date, clock: _Clock) -> tuple[date, int]:
@@ -373,7 +377,8 @@ def _read_day(text: str, *, typed: str, rest_typed: str, today: date, clock: _Cl
     found = _parser(today).get_date_data(text).date_obj
     if found is None:
         raise UserError(
-            f"I couldn't read “{typed}” as a day and time.", "fri 7pm, tomorrow at noon, 2026-12-05 18:30"
+            f"I couldn't read “{quote(typed)}” as a day and time.",
+            "fri 7pm, tomorrow at noon, 2026-12-05 18:30",
         )
     day = found.date()
     if (day.year, day.month, day.day) == (today.year + 1, today.month, today.day):

@@ -40,7 +40,8 @@ def place_link(meetup: Meetup) -> str:
         return "place to be announced"
     place = discord.utils.escape_markdown(meetup.place)
     url = meetup.map_url
-    return f"[{place}](<{url}>)" if url else place
+    linked = f"[{place}](<{url}>)" if url else place
+    return linked if len(linked) <= 400 else place  # a long non-Latin place makes a very long link
 
 
 # -- reminders -------------------------------------------------------------------------------------

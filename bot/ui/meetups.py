@@ -41,11 +41,16 @@ def timestamp(epoch: int) -> str:
     return f"{discord.utils.format_dt(moment, 'F')} ({discord.utils.format_dt(moment, 'R')})"
 
 
+TYPED_SHOWN = 100
+"""How much of a typed time is quoted back (one line): enough to spot a misreading."""
+
+
 def read_as(time: ReadTime) -> str:
     """How the typed text was read, so a misreading is caught early."""
     if not time.text:
         return time.describe()
-    return f"“{discord.utils.escape_markdown(time.text)}” → {time.describe()}"
+    typed = limits.clip(" ".join(time.text.split()), TYPED_SHOWN)
+    return f"“{discord.utils.escape_markdown(typed)}” → {time.describe()}"
 
 
 def place_text(place: str, url: str | None, budget: int = limits.FIELD_VALUE // 2) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bot.domain import limits
 from bot.domain.interests import display_tag
 from bot.domain.profiles import (
     MAX_ABOUT_LENGTH,
@@ -92,13 +93,24 @@ def _tags(profile: Profile) -> str:
     return " ".join(f"`{display_tag(tag).replace('`', '')}`" for tag in profile.interests)
 
 
-def _links(profile: Profile) -> str:
+def _links(profile: Profile, budget: int = limits.FIELD_VALUE) -> str:
+    """One link per line; whole links only, as many as the field holds (five long ones, with the
+    ``https://`` added to bare domains and handles escaped, may not all fit)."""
     if not profile.links:
         return NOTHING
-    return "\n".join(
+    lines = [
         link if is_web_link(link) else discord.utils.escape_mentions(discord.utils.escape_markdown(link))
         for link in profile.links
-    )
+    ]
+    shown: list[str] = []
+    for number, line in enumerate(lines):
+        left = len(lines) - number - 1
+        tail = f"\n…and {left} more" if left else ""
+        if len("\n".join([*shown, line])) + len(tail) > budget:
+            shown.append(f"…and {len(lines) - number} more")
+            break
+        shown.append(line)
+    return "\n".join(shown)
 
 
 def _city(profile: Profile) -> str:
