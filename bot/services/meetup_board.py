@@ -13,6 +13,7 @@ What matters is durable work, retried while the bot runs (scheduled tasks, so re
   the organiser is told what to fix; once a permission changes or an admin acts, it is tried at
   once; ``/meetup info`` on it tries again too.
 - ``poll.result``: the closed poll's result on its message.
+- ``meetup.sync``: after an edit or a cancellation, the announcement and the native event show it.
 - ``meetup.notice``: notices in the meetup thread (time or place changed, cancelled, a place
   opened up). Change notices go out at most once per 10 minutes per meetup, with the latest
   details; each part of a long mention list is recorded as sent, so a retry repeats nothing.
@@ -30,7 +31,7 @@ from bot.adapters.outbound import Outbound, Undeliverable
 from bot.clock import from_epoch, now_epoch
 from bot.domain.consent import DmKind
 from bot.domain.errors import UserError
-from bot.domain.followups import ANNOUNCE, NOTICE, mention_parts
+from bot.domain.followups import ANNOUNCE, NOTICE, SYNC, mention_parts
 from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import Meetup, RsvpOutcome, RsvpStatus
 from bot.domain.polls import OptionKey, Poll, normalise_emoji
@@ -55,7 +56,7 @@ REMIND_LATENESS = 1800  # a "closes in an hour" nudge half an hour late is still
 NOTICE_INTERVAL = 600
 """At most one change notice per meetup in this many seconds; later changes join the next one."""
 ANNOUNCE_RETRY_MAX = 3600
-DURABLE = (ANNOUNCE, RESULT_TASK, NOTICE)
+DURABLE = (ANNOUNCE, RESULT_TASK, NOTICE, SYNC)
 
 
 class MeetupBoard:
@@ -92,6 +93,7 @@ class MeetupBoard:
         scheduler.register(ANNOUNCE, self._announce_task)
         scheduler.register(RESULT_TASK, self._result_task)
         scheduler.register(NOTICE, self._notice_task)
+        scheduler.register(SYNC, self._sync_task)
         outbox.register("promotion", self._promotion_dm, self._promotion_fallback)
         outbox.register("meetup_problem", self._problem_dm, self._problem_fallback)
         outbound.on_forgiven(self._forgiven)
@@ -340,7 +342,6 @@ class MeetupBoard:
             raise
         meetup = await self.meetups.set_announcement(meetup, channel_id, posted.message_id)
         await self._sync_event(meetup, description_only=True)
-        await self.meetups.notify("created", meetup)
         return meetup
 
     async def _announce_task(self, task: ScheduledTask) -> None:
@@ -441,14 +442,33 @@ class MeetupBoard:
             on_promoted=self._queue_promotions,
             on_changed=self._plan_change_notice,
         )
-        meetup = edit.after
-        if "place" in edit.changes:
-            meetup = await self.meetups.locate(meetup)
-        self.announcement_renders.request(meetup.id)
-        await self._sync_event(meetup)
+        await self.scheduler.run_now_for_subject(guild_id, SYNC, edit.after.id)
+        await self.scheduler.run_now_for_subject(guild_id, NOTICE, edit.after.id)
         await self.outbox.kick()
-        await self.meetups.notify("updated", meetup, edit.before)
         return edit
+
+    async def _plan_sync(self, meetup: Meetup) -> None:
+        """Inside an edit's or a cancellation's transaction: the announcement and the scheduled
+        event will show it (a durable task, so a stop right after the change cannot leave the
+        announcement showing the old time)."""
+        if not await self.scheduler.pending_for_subject(meetup.guild_id, [SYNC], meetup.id):
+            await self.scheduler.schedule(meetup.guild_id, SYNC, now_epoch(), subject_id=meetup.id)
+
+    async def _sync_task(self, task: ScheduledTask) -> None:
+        assert task.subject_id is not None
+        meetup = await self.meetups.by_id(task.subject_id)
+        if meetup is None:
+            raise TaskDropped("the meetup no longer exists")
+        if meetup.cancelled:
+            await self._cancel_event(meetup)
+        else:
+            meetup = await self.meetups.locate(meetup)
+            await self._sync_event(meetup)
+        self.announcement_renders.discard(meetup.id)
+        try:
+            await self._render_announcement(meetup.id)
+        except Undeliverable as error:
+            raise _retry(error) from error
 
     async def _plan_change_notice(self, meetup: Meetup, changes: Sequence[str]) -> None:
         """Inside the edit's transaction: one notice to Going and Maybe, at most every 10 minutes.
@@ -456,6 +476,7 @@ class MeetupBoard:
         A notice already waiting takes the new changes along (it renders the latest details when
         it goes out); otherwise the next one goes out now, or 10 minutes after the last one.
         """
+        await self._plan_sync(meetup)
         if not [change for change in changes if change != "capacity"]:
             return
         now = now_epoch()
@@ -488,14 +509,13 @@ class MeetupBoard:
             now=now,
             on_cancelled=self._plan_cancel_notice,
         )
-        self.announcement_renders.request(meetup.id)
-        await self._cancel_event(meetup)
-        await self.meetups.notify("cancelled", meetup)
+        await self.scheduler.run_now_for_subject(meetup.guild_id, SYNC, meetup.id)
         await self.scheduler.run_now_for_subject(meetup.guild_id, NOTICE, meetup.id)
         return meetup
 
     async def _plan_cancel_notice(self, meetup: Meetup) -> None:
         """Inside the cancel's transaction: a waiting change notice gives way to the cancellation."""
+        await self._plan_sync(meetup)
         for task in await self.scheduler.pending_for_subject(meetup.guild_id, [NOTICE], meetup.id):
             if task.payload.get("notice") == "changed":
                 await self.scheduler.cancel(task.id)

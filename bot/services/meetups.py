@@ -1,7 +1,8 @@
 """Meetup use cases on the database: create, RSVP with a waitlist, edit, cancel, look up.
 
 No Discord here: :class:`bot.services.meetup_board.MeetupBoard` posts and edits the messages,
-scheduled events and threads, and tells listeners (e.g. reminders) once the meetup is public.
+scheduled events and threads. Listeners (e.g. reminders) plan what follows from each change in the
+same transaction as the change.
 """
 
 from __future__ import annotations
@@ -47,9 +48,13 @@ Cancelled = Callable[[Meetup], Awaitable[None]]
 
 
 class MeetupListener:
-    """Subclass and :meth:`MeetupService.subscribe` to hear about meetups (e.g. to schedule reminders).
+    """Subclass and :meth:`MeetupService.subscribe` to plan what follows from a meetup's changes
+    (e.g. its reminders).
 
-    Called after the change is stored and announced; exceptions are logged, never propagated.
+    Called *inside* the transaction that stores the change, so the change and what follows from it
+    are stored together or not at all: a stop between the two cannot leave reminders at an old
+    time. Write to the database only (schedule tasks); never call Discord from here. An exception
+    rolls the change back.
     """
 
     async def on_meetup_created(self, meetup: Meetup) -> None:
@@ -99,20 +104,6 @@ class MeetupService:
 
     def subscribe(self, listener: MeetupListener) -> None:
         self._listeners.append(listener)
-
-    async def notify(self, event: str, meetup: Meetup, before: Meetup | None = None) -> None:
-        """Tell every listener; ``event`` is ``created``, ``updated`` or ``cancelled``."""
-        for listener in list(self._listeners):
-            try:
-                if event == "created":
-                    await listener.on_meetup_created(meetup)
-                elif event == "updated":
-                    assert before is not None
-                    await listener.on_meetup_updated(meetup, before)
-                elif event == "cancelled":
-                    await listener.on_meetup_cancelled(meetup)
-            except Exception:
-                log.exception("meetup listener %r failed on %s of meetup %d", listener, event, meetup.id)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -213,8 +204,13 @@ class MeetupService:
         await self.repo.delete(meetup.id)
 
     async def set_announcement(self, meetup: Meetup, channel_id: int, message_id: int) -> Meetup:
-        await self.repo.set_announcement(meetup.id, channel_id, message_id)
-        return await self._reload(meetup)
+        """Record where it was announced; its follow-ups are planned in the same transaction."""
+        async with self.db.transaction():
+            await self.repo.set_announcement(meetup.id, channel_id, message_id)
+            announced = await self._reload(meetup)
+            for listener in self._listeners:
+                await listener.on_meetup_created(announced)
+        return announced
 
     async def set_thread(self, meetup: Meetup, thread_id: int) -> Meetup:
         await self.repo.set_thread(meetup.id, thread_id)
@@ -351,8 +347,12 @@ class MeetupService:
             edit = MeetupEdit(before=before, after=after, promoted=tuple(promoted))
             if promoted and on_promoted is not None:
                 await on_promoted(after, promoted)
-            if edit.changes and on_changed is not None:
-                await on_changed(after, edit.changes)
+            if edit.changes:
+                if after.message_id is not None:
+                    for listener in self._listeners:
+                        await listener.on_meetup_updated(after, before)
+                if on_changed is not None:
+                    await on_changed(after, edit.changes)
         return edit
 
     async def cancel(
@@ -374,6 +374,8 @@ class MeetupService:
             if not await self.repo.cancel(meetup.id, reason, now):
                 raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")
             cancelled = await self._reload(meetup)
+            for listener in self._listeners:
+                await listener.on_meetup_cancelled(cancelled)
             if on_cancelled is not None:
                 await on_cancelled(cancelled)
         return cancelled

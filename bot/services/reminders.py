@@ -87,8 +87,14 @@ class RemindersService(MeetupListener):
         meetups.subscribe(self)
 
     async def start(self) -> None:
-        """Schedule follow-ups for announced meetups that missed them (a crash at the wrong moment)."""
-        for meetup in await self.repo.unscheduled(now_epoch()):
+        """Repair from the database, before timed work resumes: every announced meetup's follow-ups
+        match its current time and state, whatever step a stop interrupted."""
+        now = now_epoch()
+        dropped = await self.repo.cancel_followups_of_cancelled(MEETUP_KINDS, now)
+        if dropped:
+            log.warning("dropped %d follow-up(s) of cancelled meetups", dropped)
+        for meetup in await self.repo.out_of_step(now):
+            log.warning("meetup %d's follow-ups did not match its time; planning them again", meetup.id)
             try:
                 await self.schedule(meetup)
             except Exception:
@@ -119,10 +125,15 @@ class RemindersService(MeetupListener):
             await self.scheduler.cancel_for_subject(
                 meetup.guild_id, (REMINDER, REMINDER_POST, WHOCAME, CHECKIN_CLOSE), meetup.id
             )
+            # Each task records the time it was planned for: start-up compares it with the meetup's.
             for offset, due in reminder_times(meetup.starts_at, offsets, now):
                 scheduled.append(
                     await self.scheduler.schedule(
-                        meetup.guild_id, REMINDER, due, subject_id=meetup.id, payload={"offset": offset}
+                        meetup.guild_id,
+                        REMINDER,
+                        due,
+                        subject_id=meetup.id,
+                        payload={"offset": offset, "starts_at": meetup.starts_at},
                     )
                 )
             closes = meetup.ends_at + CHECKIN_WINDOW
@@ -130,7 +141,11 @@ class RemindersService(MeetupListener):
                 for kind, due in ((WHOCAME, meetup.ends_at), (CHECKIN_CLOSE, closes)):
                     scheduled.append(
                         await self.scheduler.schedule(
-                            meetup.guild_id, kind, max(due, now), subject_id=meetup.id
+                            meetup.guild_id,
+                            kind,
+                            max(due, now),
+                            subject_id=meetup.id,
+                            payload={"ends_at": meetup.ends_at},
                         )
                     )
             await self.repo.mark_scheduled(meetup.guild_id, meetup.id, now)

@@ -3,8 +3,10 @@ headcount question, the **Who came?** message."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.followups import CHECKIN_WINDOW, REMINDER, WHOCAME
 from bot.domain.meetups import Meetup
 from bot.storage.database import Database
 from bot.storage.meetups import _SELECT as _SELECT_MEETUPS
@@ -13,9 +15,29 @@ from bot.storage.member_data import MemberTable, register
 
 register(MemberTable("meetup_attendance", ("member_id",)))
 
-_UNSCHEDULED = (
-    _SELECT_MEETUPS + " WHERE state = 'scheduled' AND message_id IS NOT NULL AND ends_at > ? "  # noqa: S608
-    "AND NOT EXISTS (SELECT 1 FROM meetup_followups f WHERE f.meetup_id = meetups.id)"
+# Announced meetups still open for check-in whose planned follow-ups do not match them: no Who
+# came? planned for their current end (never scheduled, or moved without rescheduling), or a
+# pending reminder planned for another start. Tasks planned before they recorded their times
+# are judged by their due time.
+_OUT_OF_STEP = (
+    _SELECT_MEETUPS  # noqa: S608
+    + """ WHERE state = 'scheduled' AND message_id IS NOT NULL AND ends_at + :window > :now
+    AND (
+        NOT EXISTS (
+            SELECT 1 FROM scheduled_tasks t
+            WHERE t.guild_id = meetups.guild_id AND t.kind = :whocame AND t.subject_id = meetups.id
+            AND t.state IN ('pending', 'running', 'done', 'dropped')
+            AND COALESCE(json_extract(t.payload, '$.ends_at'), t.due_at) = meetups.ends_at
+        )
+        OR EXISTS (
+            SELECT 1 FROM scheduled_tasks t
+            WHERE t.guild_id = meetups.guild_id AND t.kind = :reminder AND t.subject_id = meetups.id
+            AND t.state = 'pending'
+            AND COALESCE(
+                json_extract(t.payload, '$.starts_at'), t.due_at + json_extract(t.payload, '$.offset')
+            ) != meetups.starts_at
+        )
+    )"""
 )
 
 
@@ -49,11 +71,25 @@ class FollowupRepository:
             (meetup_id, guild_id, now),
         )
 
-    async def unscheduled(self, now: int) -> list[Meetup]:
-        """Announced meetups still to come whose follow-ups were never scheduled (a crash between
-        the announcement and scheduling); one indexed query however many meetups there are."""
-        rows = await self.db.fetchall(_UNSCHEDULED, (now,))
+    async def out_of_step(self, now: int) -> list[Meetup]:
+        """Announced meetups whose follow-ups don't match their current time (a stop between two
+        steps, or planned by an older version); one query however many meetups there are."""
+        rows = await self.db.fetchall(
+            _OUT_OF_STEP, {"window": CHECKIN_WINDOW, "now": now, "whocame": WHOCAME, "reminder": REMINDER}
+        )
         return [_meetup(row) for row in rows]
+
+    async def cancel_followups_of_cancelled(self, kinds: Sequence[str], now: int) -> int:
+        """Pending follow-ups of meetups that were cancelled are cancelled too (before the
+        scheduler starts, so no job holds them)."""
+        marks = ", ".join("?" for _ in kinds)
+        return await self.db.execute(
+            "UPDATE scheduled_tasks SET state = 'cancelled', finished_at = ? "  # noqa: S608
+            f"WHERE state = 'pending' AND kind IN ({marks}) AND EXISTS ("
+            "SELECT 1 FROM meetups m WHERE m.id = scheduled_tasks.subject_id "
+            "AND m.guild_id = scheduled_tasks.guild_id AND m.state = 'cancelled')",
+            (now, *kinds),
+        )
 
     async def claim_headcount_check(self, guild_id: int, meetup_id: int, now: int) -> bool:
         """True exactly once per meetup: the first reminder asks about the headcount."""
