@@ -17,7 +17,7 @@ import discord
 from bot.domain.ask import CAP_WINDOW, DAILY_CAP, HelperCandidate, rank_helpers, validate_question
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Purpose
-from bot.domain.interests import display_tag, normalise_one
+from bot.domain.interests import normalise_one
 from bot.domain.matching import Candidate
 from bot.services.config import ConfigService
 from bot.services.matching import MatchService, candidate
@@ -140,7 +140,5 @@ class AskService:
             thread_id = thread.id
         except discord.HTTPException:
             log.warning("guild %s: could not open a thread for a question", guild.id, exc_info=True)
-        log.info(
-            "guild %s: question about %r, %d helper(s) mentioned", guild.id, display_tag(tag), len(helpers)
-        )
+        log.info("guild %s: question asked, %d helper(s) mentioned", guild.id, len(helpers))
         return Asked(topic=tag, helpers=helpers, jump_url=message.jump_url, thread_id=thread_id)
