@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.domain.durations import format_offsets
+from bot.domain.durations import format_duration, format_offsets
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
 
 # What the bot needs in each feature's channel, beyond seeing it and sending messages.
@@ -38,6 +38,11 @@ def settings_embed(settings: GuildSettings, guild_name: str) -> discord.Embed:
         else f"{settings.pairing_cadence.value}, groups of {settings.pairing_size}"
     )
     embed.add_field(name="Pairing rounds", value=pairing, inline=True)
+    embed.add_field(
+        name="Data of members who leave",
+        value=f"deleted {format_duration(settings.retention)} after they leave",
+        inline=True,
+    )
     missing = settings.missing()
     embed.add_field(
         name="Still missing" if missing else "Ready",
