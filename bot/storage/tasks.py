@@ -10,6 +10,10 @@ import aiosqlite
 
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.storage.database import Database
+from bot.storage.member_data import MemberDocument, register_document
+
+# Payloads hold reminder posts with mentions and a nudge's pair (its subject is the pair's first).
+register_document(MemberDocument("scheduled_tasks", "payload", id_columns=("subject_id",)))
 
 _SELECT = (
     "SELECT id, guild_id, kind, subject_id, payload, due_at, state, attempts, last_error FROM scheduled_tasks"
