@@ -24,6 +24,7 @@ from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.membership import MembershipService
 from bot.services.nudges import NudgeService
 from bot.services.outbox import DmOutbox
 from bot.services.pairing import PairingService
@@ -38,6 +39,7 @@ from bot.storage.followups import AttendanceRepository, FollowupRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
+from bot.storage.membership import DepartureRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
@@ -56,6 +58,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.ask",
     "cogs.pairing",
     "cogs.followups",
+    "cogs.membership",
 )
 
 
@@ -82,6 +85,7 @@ class Services:
     reminders: RemindersService
     checkins: CheckinService
     nudges: NudgeService
+    membership: MembershipService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -172,7 +176,8 @@ class MeetbridgeBot(commands.Bot):
 
 
 def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
-    scheduler = Scheduler(TaskRepository(db), now=utcnow)
+    departures = DepartureRepository(db)
+    scheduler = Scheduler(TaskRepository(db), now=utcnow, guild_gone=departures.guild_gone)
     geocoder = make_geocoder(settings, db)
     config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
@@ -191,13 +196,40 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     introductions = IntroductionService(client, profiles, delivery)
     checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
     nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
+    privacy = PrivacyService(db, profiles)
+    pairing = PairingService(
+        client,
+        db,
+        PairingRepository(db),
+        config=config,
+        profiles=profiles,
+        matching=matching,
+        meetings=meetings,
+        introductions=introductions,
+        board=board,
+        scheduler=scheduler,
+    )
+    membership = MembershipService(
+        client,
+        db,
+        departures,
+        config=config,
+        scheduler=scheduler,
+        meetups=meetups,
+        board=board,
+        pairing=pairing,
+        profiles=profiles,
+        matching=matching,
+        privacy=privacy,
+        introductions=introductions,
+    )
     services = Services(
         db=db,
         scheduler=scheduler,
         config=config,
         geocoder=geocoder,
         profiles=profiles,
-        privacy=PrivacyService(db, profiles),
+        privacy=privacy,
         delivery=delivery,
         meetings=meetings,
         introductions=introductions,
@@ -206,23 +238,14 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         board=board,
         matching=matching,
         ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
-        pairing=PairingService(
-            client,
-            db,
-            PairingRepository(db),
-            config=config,
-            profiles=profiles,
-            matching=matching,
-            meetings=meetings,
-            introductions=introductions,
-            board=board,
-            scheduler=scheduler,
-        ),
+        pairing=pairing,
         outbox=outbox,
         reminders=reminders,
         checkins=checkins,
         nudges=nudges,
+        membership=membership,
     )
+    services.on_start.append(membership.start)  # first: who left or came back while we were down
     services.on_start.append(board.start)
     services.on_start.append(services.pairing.start)
     services.on_start.append(outbox.start)

@@ -1,4 +1,5 @@
-"""Introducing two people who both said they met in person: one DM each, about the other."""
+"""Introducing two people who both said they met in person: one DM each, about the other; and
+removing a member's introduction post when they are forgotten."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import discord
 
 from bot.delivery import Delivered, Delivery
+from bot.domain.profiles import IntroMessage
 from bot.services.profiles import ProfileService
 from bot.ui.meetings import introduction_embed, introduction_message
 
@@ -35,6 +37,18 @@ class IntroductionService:
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         return results
+
+    async def remove_intro(self, guild_id: int, intro: IntroMessage) -> bool:
+        """Delete an introduction post; True when it is gone (deleted now or before)."""
+        channel = self.client.get_partial_messageable(intro.channel_id, guild_id=guild_id)
+        try:
+            await channel.get_partial_message(intro.message_id).delete()
+        except discord.NotFound:
+            return True
+        except discord.HTTPException:
+            log.warning("guild %s: could not delete an introduction", guild_id, exc_info=True)
+            return False
+        return True
 
     async def _user(self, user_id: int) -> discord.User | None:
         try:
