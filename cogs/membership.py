@@ -36,6 +36,11 @@ class MembershipCog(commands.Cog):
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.membership.guild_returned(guild.id)
 
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Also a way back: some gateways announce a re-added server as available, not joined."""
+        await self.membership.guild_returned(guild.id)
+
 
 async def setup(bot: MeetbridgeBot) -> None:
     await bot.add_cog(MembershipCog(bot))

@@ -198,14 +198,18 @@ class MembershipService:
             if guild_id not in present and not any(d.guild_id == guild_id for d in gone):
                 await self.guild_removed(guild_id, now)
         for guild in present.values():
-            if guild.chunked:
-                await self._reconcile_members(guild, now)
+            await self._reconcile_members(guild, now)
 
     async def _reconcile_members(self, guild: discord.Guild, now: int) -> None:
         departed = {d.member_id for d in await self.repo.members(guild.id)}
+        known = await self.repo.known_members(guild.id, now)
+        if not (departed or known):
+            return
+        if not guild.chunked:
+            await guild.chunk()  # who is in the server now (the cache may be cold after a start)
         for member_id in departed:
             if guild.get_member(member_id) is not None:
                 await self.member_returned(guild.id, member_id)
-        for member_id in await self.repo.known_members(guild.id, now):
+        for member_id in known:
             if member_id not in departed and guild.get_member(member_id) is None:
                 await self.member_left(guild.id, member_id, now)
