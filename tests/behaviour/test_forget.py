@@ -11,7 +11,7 @@ from bot.domain.meetups import RsvpStatus
 from bot.domain.membership import MEMBER_PURGE
 from bot.domain.tasks import TaskState
 from tests.behaviour.connect_world import introduce
-from tests.behaviour.followup_world import DAY, advance_to, answer, create_meetup, dms, now
+from tests.behaviour.followup_world import DAY, advance_to, answer, create_meetup, dms, now, thread_messages
 from tests.behaviour.intro_steps import intro_posts
 from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
 
@@ -121,3 +121,45 @@ async def test_export_includes_the_rows_that_name_the_member(world: MeetupWorld,
     assert (
         post["kind"] == "meetup.reminder.post" and world.bob.mention in json.loads(post["payload"])["content"]
     )
+
+
+async def test_a_planned_reminder_still_posts_after_a_forget_minus_the_forgotten_member(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    meetup = await create_meetup(world)
+    await answer(world, meetup, world.alice)
+    await answer(world, meetup, world.bob)
+    thread = await world.bot.services.board.ensure_thread(meetup)
+    assert thread is not None
+    env.inject_error("POST", f"/channels/{thread.id}/messages", status=500, times=1)
+    await advance_to(env, meetup.starts_at - DAY + 1)  # the post failed once: it waits for its retry
+    [planned] = await world.bot.services.scheduler.pending_for_subject(
+        world.guild.id, ["meetup.reminder.post"], meetup.id
+    )
+    assert world.alice.mention in planned.payload["content"]
+
+    prompt = await world.alice.slash(world.general, "privacy forget")
+    await world.alice.click(prompt.response, label="Forget me")
+    await env.advance_time(120)
+
+    [reminder] = [m for m in thread_messages(world) if m.content.startswith("⏰")]
+    assert world.bob.mention in reminder.content and world.alice.mention not in reminder.content
+    stored = env.backend.messages[thread.id][reminder.id]
+    assert world.bob.id in stored.ping_user_ids and world.alice.id not in stored.ping_user_ids
+
+
+async def test_a_nudge_about_a_forgotten_member_is_never_sent(world: MeetupWorld, env: simcord.Env) -> None:
+    await world.bob.slash(world.general, "privacy dm", state="on")
+    await world.alice.slash(world.general, "met", member=world.bob)
+    await world.bob.slash(world.general, "met", member=world.alice)
+    met_at = now(env)
+
+    prompt = await world.alice.slash(world.general, "privacy forget")
+    await world.alice.click(prompt.response, label="Forget me")
+    await advance_to(env, met_at + 22 * DAY)
+
+    assert not any(m.content.startswith("👋 Three weeks ago") for m in dms(world.bob))
+    nudges = await world.bot.services.db.fetchval(
+        "SELECT COUNT(*) FROM scheduled_tasks WHERE kind = 'meeting.nudge'"
+    )
+    assert nudges == 0
