@@ -35,11 +35,14 @@ class MembershipCog(commands.Cog):
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.membership.guild_returned(guild.id)
+        await self.membership.reconcile_members(guild)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        """Also a way back: some gateways announce a re-added server as available, not joined."""
+        """Also a way back (a gateway may announce a re-added server as available, not joined),
+        and the moment a server's member list is complete after a reconnect."""
         await self.membership.guild_returned(guild.id)
+        await self.membership.reconcile_members(guild)
 
 
 async def setup(bot: MeetbridgeBot) -> None:

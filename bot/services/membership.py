@@ -182,7 +182,7 @@ class MembershipService:
         self.profiles.drop_guild(task.guild_id)
         log.info("guild %s: deleted everything stored for it (%d rows)", task.guild_id, sum(counts.values()))
 
-    # -- start -------------------------------------------------------------------------------
+    # -- start ---------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Catch up with what happened while the bot was down (before timed work resumes)."""
@@ -192,24 +192,26 @@ class MembershipService:
                 await self.guild_returned(departure.guild_id)
         # One process sees every server it is in (no sharding yet): a server with stored work that
         # is not among them removed the bot while it was down.
-        gone = await self.repo.guilds()
+        gone = {departure.guild_id for departure in await self.repo.guilds()}
         now = now_epoch()
         for guild_id in await self.repo.guilds_with_data():
-            if guild_id not in present and not any(d.guild_id == guild_id for d in gone):
+            if guild_id not in present and guild_id not in gone:
                 await self.guild_removed(guild_id, now)
         for guild in present.values():
-            await self._reconcile_members(guild, now)
+            await self.reconcile_members(guild)
 
-    async def _reconcile_members(self, guild: discord.Guild, now: int) -> None:
-        departed = {d.member_id for d in await self.repo.members(guild.id)}
-        known = await self.repo.known_members(guild.id, now)
-        if not (departed or known):
-            return
+    async def reconcile_members(self, guild: discord.Guild) -> None:
+        """Who left or came back while we could not see the server, once its member list is
+        complete: at start (discord.py chunks every server before ``on_ready``), or when the gateway
+        hands a server over later (``on_guild_available`` / ``on_guild_join``, after chunking).
+        Never with a partial cache: every member it misses would look gone."""
         if not guild.chunked:
-            await guild.chunk()  # who is in the server now (the cache may be cold after a start)
+            return
+        now = now_epoch()
+        departed = {d.member_id for d in await self.repo.members(guild.id)}
         for member_id in departed:
             if guild.get_member(member_id) is not None:
                 await self.member_returned(guild.id, member_id)
-        for member_id in known:
+        for member_id in await self.repo.known_members(guild.id, now):
             if member_id not in departed and guild.get_member(member_id) is None:
                 await self.member_left(guild.id, member_id, now)

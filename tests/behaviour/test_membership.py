@@ -193,6 +193,13 @@ async def test_a_member_who_left_while_the_bot_was_down_is_noticed_at_start(
 
     world.guild.remove_member(world.bob)
     await restart(env, bot_factory)
+    # Against Discord, discord.py chunks every server before on_ready; SimCord's restarted bot gets
+    # its servers after READY, so chunk and run the start step again as it would have run.
+    guild = world.bot.get_guild(world.guild.id)
+    assert guild is not None
+    await guild.chunk()
+    await world.bot.services.membership.start()
+    await env.settle()
 
     assert await world.bot.services.membership.repo.departed(world.guild.id, world.bob.id)
     assert (await rsvps(world))[world.carol.id] is RsvpStatus.GOING
@@ -312,9 +319,29 @@ async def test_a_server_that_adds_the_bot_back_keeps_its_data(world: MeetupWorld
     await env.settle()
 
     env.backend._reserved_ids.discard(guild_id)  # SimCord reserves ids once; this is the same server
-    env.create_guild("Meetbridge Test", id=guild_id)
+    again = env.create_guild("Meetbridge Test", id=guild_id)
+    for member in (world.alice, world.bob, world.carol, world.dave):
+        again.add_member(member.user)  # SimCord's new guild starts empty; the members are still there
     await advance_to(env, removed_at + 2 * DAY)
 
     after = await guild_rows(world, guild_id)
     assert after["profiles"] == before["profiles"] and after["meetups"] == before["meetups"]
     assert await purge_tasks(world, GUILD_PURGE) == [(TaskState.CANCELLED, None)]
+
+
+async def test_a_removal_while_the_bot_was_down_is_noticed_at_start(
+    world: MeetupWorld, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    await set_retention(world, "1d")
+    await fill_server(world)
+    guild_id = world.guild.id
+    env.backend.subscribers.remove(env._gateway_feed)  # the bot hears nothing from here on
+    await world.bot.services.scheduler.shutdown()
+    removed_at = now(env)
+    env.backend.remove_guild(guild_id)
+
+    await restart(env, bot_factory)
+    assert await world.bot.services.membership.repo.guild_gone(guild_id)
+    await advance_to(env, removed_at + DAY + 60)
+
+    assert await guild_rows(world, guild_id) == {"scheduled_tasks": 1}
