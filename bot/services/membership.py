@@ -212,6 +212,8 @@ class MembershipService:
         for member_id in departed:
             if guild.get_member(member_id) is not None:
                 await self.member_returned(guild.id, member_id)
+            else:  # a stop between recording a departure and giving up the places: finish it
+                await self.give_up_places(guild.id, member_id, now)
         for member_id in await self.repo.known_members(guild.id, now):
             if member_id not in departed and guild.get_member(member_id) is None:
                 await self.member_left(guild.id, member_id, now)
