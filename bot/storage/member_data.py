@@ -168,9 +168,15 @@ async def _guild_tables(db: Database) -> list[_Table]:
         if not any(column["name"] == "guild_id" for column in columns):
             continue
         key = tuple(c["name"] for c in sorted((c for c in columns if c["pk"]), key=lambda c: c["pk"]))
-        text = tuple(c["name"] for c in columns if str(c["type"]).upper() == "TEXT")
+        text = tuple(c["name"] for c in columns if _may_hold_text(str(c["type"])))
         tables.append(_Table(name, key, text))
     return tables
+
+
+def _may_hold_text(declared: str) -> bool:
+    """SQLite's affinity rules: text for CHAR, CLOB or TEXT; anything for ANY or no type."""
+    declared = declared.upper()
+    return declared in ("", "ANY") or any(part in declared for part in ("CHAR", "CLOB", "TEXT"))
 
 
 @dataclass(frozen=True, slots=True)
