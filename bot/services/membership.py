@@ -83,8 +83,13 @@ class MembershipService:
 
     # -- members -----------------------------------------------------------------------------
 
-    async def member_left(self, guild_id: int, member_id: int, now: int) -> MemberDeparture:
-        """Hide the member at once, give up their places, and plan the deletion of their data."""
+    async def member_left(self, guild_id: int, member_id: int, now: int) -> MemberDeparture | None:
+        """Hide the member at once, give up their places, and plan the deletion of their data.
+
+        None when nothing is stored about them here (most members who leave never used the bot).
+        """
+        if not await self.privacy.stores_anything(guild_id, member_id):
+            return None
         retention = (await self.config.settings(guild_id)).retention
         async with self.db.transaction():
             departure = await self.repo.member_left(guild_id, member_id, now, purge_due(now, retention))

@@ -12,7 +12,13 @@ from bot.clock import from_epoch
 from bot.domain.profiles import IntroMessage, Preferences, Toggle
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
-from bot.storage.member_data import export_member, export_mentions, forget_member, member_guilds
+from bot.storage.member_data import (
+    export_member,
+    export_mentions,
+    forget_member,
+    member_guilds,
+    stores_member,
+)
 from bot.storage.profiles import PreferenceName
 
 log = logging.getLogger(__name__)
@@ -85,6 +91,9 @@ class PrivacyService:
             rows=sum(count for count in counts.values() if count > 0),
             intro=profile.intro if profile else None,
         )
+
+    async def stores_anything(self, guild_id: int, member_id: int) -> bool:
+        return await stores_member(self.db, guild_id, member_id)
 
     async def known_guilds(self, member_id: int) -> list[int]:
         """Every server Meetbridge stores something about this member in (for a forget by DM)."""

@@ -307,6 +307,19 @@ async def forget_member(db: Database, guild_id: int, member_id: int) -> dict[str
     return counts
 
 
+async def stores_member(db: Database, guild_id: int, member_id: int) -> bool:
+    """Whether any registered table holds a row about the member in this server (most members who
+    leave never used the bot: nothing to hide, nothing to delete later)."""
+    for name, entry in sorted(_REGISTRY.items()):
+        found = await db.fetchval(
+            f"SELECT 1 FROM {name} WHERE guild_id = :guild AND ({_where(entry)}) LIMIT 1",  # noqa: S608
+            {"guild": guild_id, "member": member_id},
+        )
+        if found:
+            return True
+    return False
+
+
 async def member_guilds(db: Database, member_id: int) -> list[int]:
     """Every server holding a row about the member: the one query that crosses servers, for a
     member who asks (in a DM) to be forgotten everywhere."""

@@ -345,3 +345,11 @@ async def test_a_removal_while_the_bot_was_down_is_noticed_at_start(
     await advance_to(env, removed_at + DAY + 60)
 
     assert await guild_rows(world, guild_id) == {"scheduled_tasks": 1}
+
+
+async def test_a_member_with_nothing_stored_leaves_no_trace(world: MeetupWorld) -> None:
+    world.guild.remove_member(world.dave)
+    await world.env.settle()
+
+    assert await world.bot.services.membership.repo.members(world.guild.id) == []
+    assert await purge_tasks(world) == []
