@@ -9,7 +9,9 @@ fire at once, and each kind decides whether a late run is still useful.
 
 A task belongs to a server (``guild_id``; 0 for work that serves every server). When the bot has
 been removed from that server (``guild_gone``), a task of a kind that needs the server is dropped
-instead of run: it could only fail, and retrying it would change nothing.
+instead of run: it could only fail, and retrying it would change nothing. If the bot is added back
+(before the server's data is deleted), :meth:`Scheduler.resume_guild` puts those tasks back, and
+each runs as one missed while the bot was down would.
 
 Only tasks due within ``horizon`` hold an APScheduler job; one "refill" job arms the tasks that
 entered the window since, at most every half horizon (or later, when nothing is due sooner), so a
@@ -41,6 +43,7 @@ Handler = Callable[[ScheduledTask], Awaitable[None]]
 GuildGone = Callable[[int], Awaitable[bool]]
 
 DEFAULT_HORIZON = 6 * 3600
+GONE = "the bot is no longer in this server"
 _REFILL_JOB = "refill"
 
 
@@ -173,6 +176,13 @@ class Scheduler:
         tasks = await self.repo.for_subject(guild_id, kinds, subject_id)
         return [task for task in tasks if task.state is TaskState.PENDING]
 
+    async def resume_guild(self, guild_id: int) -> int:
+        """The bot is back in the server: what was dropped while it was gone is pending again."""
+        revived = await self.repo.revive(guild_id, GONE)
+        for task_id, due_at in revived:
+            self._arm(task_id, max(due_at, self.now_epoch()))
+        return len(revived)
+
     async def run_due_now(self) -> None:
         """Fire everything already due (used after a catch-up, and by tools)."""
         for task in await self.repo.pending_until(self.now_epoch()):
@@ -272,7 +282,7 @@ class Scheduler:
             log.info(
                 "dropping %s task %d: the bot is no longer in server %d", task.kind, task.id, task.guild_id
             )
-            await self.repo.finish(task.id, TaskState.DROPPED, now, "the bot is no longer in this server")
+            await self.repo.finish(task.id, TaskState.DROPPED, now, GONE)
             return
         try:
             await kind.handler(task)

@@ -14,8 +14,9 @@ If they come back first, the departure and its task are cancelled and they keep 
 task forgets them in that server exactly like ``/privacy forget`` and removes their introduction.
 
 When the bot is removed from a server, a ``guild.purge`` task is scheduled the same way; being
-added back cancels it. Meanwhile the server's other timed work is dropped, not retried (see
-:mod:`bot.scheduling.scheduler`). The purge deletes every row of every table for that server.
+added back cancels it. Meanwhile the server's other timed work is dropped, not retried, and put
+back if the bot returns (see :mod:`bot.scheduling.scheduler`). The purge deletes every row of every
+table for that server.
 
 Both purge tasks are durable rows: each runs once across restarts. Departures and returns that
 happened while the bot was down are noticed at start.
@@ -172,7 +173,8 @@ class MembershipService:
             return False
         if departure.task_id is not None:
             await self.scheduler.cancel(departure.task_id)
-        log.info("added back to guild %s; its data is kept", guild_id)
+        resumed = await self.scheduler.resume_guild(guild_id)
+        log.info("added back to guild %s; its data is kept and %d dropped task(s) resume", guild_id, resumed)
         return True
 
     async def _purge_guild(self, task: ScheduledTask) -> None:

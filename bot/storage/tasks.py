@@ -131,6 +131,15 @@ class TaskRepository:
         )
         return changed == 1
 
+    async def revive(self, guild_id: int, reason: str) -> list[tuple[int, int]]:
+        """Tasks of the server dropped for ``reason`` go back to pending; (id, due_at) of each."""
+        rows = await self.db.execute_returning(
+            "UPDATE scheduled_tasks SET state = 'pending', finished_at = NULL "
+            "WHERE guild_id = ? AND state = 'dropped' AND last_error = ? RETURNING id, due_at",
+            (guild_id, reason),
+        )
+        return [(int(row["id"]), int(row["due_at"])) for row in rows]
+
     async def requeue_interrupted(self) -> int:
         """Tasks left running by a crash go back to pending so they are not lost."""
         return await self.db.execute("UPDATE scheduled_tasks SET state = 'pending' WHERE state = 'running'")

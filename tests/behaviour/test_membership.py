@@ -353,3 +353,33 @@ async def test_a_member_with_nothing_stored_leaves_no_trace(world: MeetupWorld) 
 
     assert await world.bot.services.membership.repo.members(world.guild.id) == []
     assert await purge_tasks(world) == []
+
+
+async def test_timed_work_dropped_while_the_bot_was_away_resumes_when_it_is_added_back(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    planned = await world.alice.slash(world.general, "meetup plan", title="Go", times="2026-01-20 19:00")
+    assert "Poll #1" in planned.response.content, planned.response.content
+    poll = await world.bot.services.polls.find(world.guild.id, 1)
+    guild_id = world.guild.id
+    env.backend.remove_guild(guild_id)
+    await advance_to(env, poll.closes_at + 3600)
+    closing = await world.bot.services.db.fetchone(
+        "SELECT state, last_error FROM scheduled_tasks WHERE kind = 'poll.close'"
+    )
+    assert (closing["state"], closing["last_error"]) == (
+        TaskState.DROPPED,
+        "the bot is no longer in this server",
+    )
+    assert (await world.bot.services.polls.find(guild_id, 1)).is_open
+
+    env.backend._reserved_ids.discard(guild_id)  # SimCord reserves ids once; this is the same server
+    env.create_guild("Meetbridge Test", id=guild_id)
+    await env.settle()
+
+    closed = await world.bot.services.polls.find(guild_id, 1)
+    assert closed is not None and not closed.is_open
+    state = await world.bot.services.db.fetchval(
+        "SELECT state FROM scheduled_tasks WHERE kind = 'poll.close'"
+    )
+    assert state == TaskState.DONE
