@@ -28,6 +28,7 @@ from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.meetup_board import MeetupBoard
 from bot.services.meetups import MeetupService
+from bot.services.membership import MembershipService
 from bot.services.notices import MemberNotices
 from bot.services.nudges import NudgeService
 from bot.services.outbox import DmOutbox
@@ -43,6 +44,7 @@ from bot.storage.followups import AttendanceRepository, FollowupRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
+from bot.storage.membership import DepartureRepository
 from bot.storage.notices import NoticeRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
@@ -63,6 +65,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.ask",
     "cogs.pairing",
     "cogs.followups",
+    "cogs.membership",
 )
 
 
@@ -91,6 +94,7 @@ class Services:
     checkins: CheckinService
     nudges: NudgeService
     cooldowns: CooldownService
+    membership: MembershipService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -221,7 +225,8 @@ class MeetbridgeBot(commands.Bot):
 
 
 def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
-    scheduler = Scheduler(TaskRepository(db), now=utcnow)
+    departures = DepartureRepository(db)
+    scheduler = Scheduler(TaskRepository(db), now=utcnow, guild_gone=departures.guild_gone)
     outbound = Outbound(client, now=lambda: utcnow().timestamp())
     geocoder = make_geocoder(settings, db)
     config = ConfigService(GuildSettingsRepository(db))
@@ -238,16 +243,43 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     matching = MatchService(profiles)
     followups = FollowupRepository(db)
     reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, outbound)
-    introductions = IntroductionService(client, profiles, outbox, notices)
+    introductions = IntroductionService(outbound, profiles, outbox, notices)
     checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
     nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
+    privacy = PrivacyService(db, profiles)
+    pairing = PairingService(
+        outbound,
+        db,
+        PairingRepository(db),
+        config=config,
+        profiles=profiles,
+        matching=matching,
+        meetings=meetings,
+        introductions=introductions,
+        board=board,
+        scheduler=scheduler,
+    )
+    membership = MembershipService(
+        client,
+        db,
+        departures,
+        config=config,
+        scheduler=scheduler,
+        meetups=meetups,
+        board=board,
+        pairing=pairing,
+        profiles=profiles,
+        matching=matching,
+        privacy=privacy,
+        introductions=introductions,
+    )
     services = Services(
         db=db,
         scheduler=scheduler,
         config=config,
         geocoder=geocoder,
         profiles=profiles,
-        privacy=PrivacyService(db, profiles),
+        privacy=privacy,
         outbound=outbound,
         notices=notices,
         meetings=meetings,
@@ -257,24 +289,15 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         board=board,
         matching=matching,
         ask=AskService(profiles, meetings, matching, config, AskRepository(db), outbound),
-        pairing=PairingService(
-            outbound,
-            db,
-            PairingRepository(db),
-            config=config,
-            profiles=profiles,
-            matching=matching,
-            meetings=meetings,
-            introductions=introductions,
-            board=board,
-            scheduler=scheduler,
-        ),
+        pairing=pairing,
         outbox=outbox,
         reminders=reminders,
         checkins=checkins,
         nudges=nudges,
         cooldowns=CooldownService(),
+        membership=membership,
     )
+    services.on_start.append(membership.start)  # first: who left or came back while we were down
     services.on_start.append(notices.start)
     services.on_start.append(board.start)
     services.on_start.append(services.pairing.start)

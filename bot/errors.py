@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -66,6 +67,37 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
         log.warning("could not tell the member about an error", exc_info=True)
 
 
+def describe(interaction: discord.Interaction) -> str:
+    """What the member did, for the log, without anything they typed: a command's name, or a
+    component's or modal's custom id with each field's custom id and the length of its value.
+
+    Modal fields hold what members wrote about themselves (``/intro``'s about, city and links);
+    logs are kept longer and seen by more people than the database rows ``/privacy forget`` deletes.
+    """
+    if interaction.command is not None:
+        return interaction.command.qualified_name
+    data: dict[str, Any] = dict(interaction.data or {})
+    parts = [str(data.get("custom_id", "?"))]
+    if "values" in data:  # a select: which options, not which
+        parts.append(f"{len(data['values'])} value(s)")
+    parts.extend(_fields(data.get("components") or []))
+    return " ".join(parts)
+
+
+def _fields(components: list[Any]) -> list[str]:
+    found: list[str] = []
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        if "value" in component:
+            found.append(f"{component.get('custom_id', '?')}({len(str(component['value']))} chars)")
+        elif "values" in component:
+            found.append(f"{component.get('custom_id', '?')}({len(component['values'])} value(s))")
+        nested = component.get("components") or ([component["component"]] if "component" in component else [])
+        found.extend(_fields(nested))
+    return found
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     error = unwrap(error)
     if isinstance(error, UserError):
@@ -81,7 +113,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         await send_ephemeral(interaction, str(error) or "You can't use this command here.")
         return
     trace = new_trace_id()
-    command = interaction.command.qualified_name if interaction.command else interaction.data
+    command = describe(interaction)
     log.error(
         "unexpected error [trace %s] guild=%s user=%s command=%s",
         trace,

@@ -1,4 +1,4 @@
-"""/config: where features post, timezone, reminder offsets, pairing cadence (Manage Server)."""
+"""/config: where features post, timezone, reminder offsets, pairing cadence, retention (Manage Server)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
-from bot.domain.durations import format_offsets
+from bot.domain.durations import format_duration, format_offsets
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Cadence, Purpose
 from bot.domain.timezones import search_timezones
@@ -93,6 +93,17 @@ class ConfigCog(commands.Cog):
         await reply(
             interaction,
             f"Reminders now go out **{format_offsets(settings.reminder_offsets)}** before each meetup.",
+        )
+
+    @config.command(name="retention", description="How long the data of members who leave is kept")
+    @app_commands.describe(period="1 day to 365 days, e.g. 30d or 2 weeks")
+    async def retention(self, interaction: discord.Interaction, period: str) -> None:
+        assert interaction.guild is not None
+        settings = await self.service.set_retention(interaction.guild.id, period, now_epoch())
+        await reply(
+            interaction,
+            f"The data of members who leave is now deleted **{format_duration(settings.retention)}** "
+            "after they leave, unless they come back. (Members who already left keep their date.)",
         )
 
     @config.command(name="pairing", description="How often pairing rounds run and the group size")

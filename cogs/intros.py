@@ -119,9 +119,15 @@ class IntrosCog(commands.Cog):
                     "Ask someone with Manage Server to set a new one, then run /intro again.",
                     "/config channel purpose:introductions channel:#introductions",
                 ) from error
+            if error.forbidden:
+                raise UserError(
+                    f"Your profile is saved, but I can't post in <#{channel_id}>. Ask an admin to give "
+                    f"Meetbridge {error.missing} there, then run /intro again.",
+                    "/intro",
+                ) from error
             raise UserError(
-                f"Your profile is saved, but I can't post in <#{channel_id}>. Ask an admin to give "
-                f"Meetbridge {error.missing} there, then run /intro again.",
+                "Your profile is saved, but Discord didn't take the post just now. "
+                "Run /intro again in a minute (it opens with what you wrote).",
                 "/intro",
             ) from error
         await self.profiles.set_intro_message(

@@ -18,6 +18,12 @@ DEFAULT_REMINDER_OFFSETS: tuple[int, ...] = (DAY, HOUR)
 
 OFFSETS_EXAMPLE = "/config reminders offsets:24h, 1h"
 
+# How long the data of a member who left (or of a server that removed the bot) is kept.
+DEFAULT_RETENTION = 30 * DAY
+MIN_RETENTION = DAY
+MAX_RETENTION = 365 * DAY
+RETENTION_EXAMPLE = "/config retention period:30d"
+
 _UNITS: dict[str, int] = {
     "w": WEEK, "wk": WEEK, "wks": WEEK, "week": WEEK, "weeks": WEEK,
     "d": DAY, "day": DAY, "days": DAY,
@@ -73,6 +79,19 @@ def parse_offsets(text: str) -> tuple[int, ...]:
             )
         offsets.add(seconds)
     return tuple(sorted(offsets, reverse=True))
+
+
+def parse_retention(text: str) -> int:
+    """The retention period: one duration between 1 day and 365 days."""
+    try:
+        seconds = parse_duration(text)
+    except UserError as exc:
+        raise UserError(exc.message, RETENTION_EXAMPLE) from exc
+    if seconds < MIN_RETENTION or seconds > MAX_RETENTION:
+        raise UserError(
+            f"`{text.strip()}` is out of range: keep data between 1 day and 365 days.", RETENTION_EXAMPLE
+        )
+    return seconds
 
 
 def format_duration(seconds: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.durations import DEFAULT_REMINDER_OFFSETS
+from bot.domain.durations import DEFAULT_REMINDER_OFFSETS, DEFAULT_RETENTION
 from bot.domain.errors import UserError
 
 
@@ -54,6 +54,7 @@ class GuildSettings:
     reminder_offsets: tuple[int, ...] = DEFAULT_REMINDER_OFFSETS
     pairing_cadence: Cadence = Cadence.OFF
     pairing_size: int = 2
+    retention: int = DEFAULT_RETENTION  # seconds the data of a member who left is kept
 
     @property
     def tz(self) -> str:

@@ -7,6 +7,12 @@ the row id (``task:<id>``). When a job fires, the row is *claimed* with one cond
 At start, jobs are rebuilt from the pending rows; rows that came due while the bot was down
 fire at once, and each kind decides whether a late run is still useful.
 
+A task belongs to a server (``guild_id``; 0 for work that serves every server). When the bot has
+been removed from that server (``guild_gone``), a task of a kind that needs the server is dropped
+instead of run: it could only fail, and retrying it would change nothing. If the bot is added back
+(before the server's data is deleted), :meth:`Scheduler.resume_guild` puts those tasks back, and
+each runs as one missed while the bot was down would.
+
 Only tasks due within ``horizon`` hold an APScheduler job; one "refill" job arms the tasks that
 entered the window since, at most every half horizon (or later, when nothing is due sooner), so a
 dense backlog costs one refill per three hours, not one per task. Memory stays flat with 100,000
@@ -34,8 +40,10 @@ from bot.storage.tasks import TaskRepository
 log = logging.getLogger(__name__)
 
 Handler = Callable[[ScheduledTask], Awaitable[None]]
+GuildGone = Callable[[int], Awaitable[bool]]
 
 DEFAULT_HORIZON = 6 * 3600
+GONE = "the bot is no longer in this server"
 _REFILL_JOB = "refill"
 
 
@@ -68,6 +76,8 @@ class TaskKind:
     handler: Handler
     # How late a run may start and still be useful; None = always run, however late.
     max_lateness: int | None = None
+    # False for work that must run even after the bot left the server (deleting its data).
+    needs_guild: bool = True
 
 
 class Scheduler:
@@ -77,10 +87,12 @@ class Scheduler:
         *,
         now: Callable[[], datetime],
         horizon: int = DEFAULT_HORIZON,
+        guild_gone: GuildGone | None = None,
     ) -> None:
         self.repo = repo
         self._now = now
         self.horizon = horizon
+        self._guild_gone = guild_gone
         self._kinds: dict[str, TaskKind] = {}
         self._aps: AsyncIOScheduler | None = None
         self._window_end = 0
@@ -90,10 +102,12 @@ class Scheduler:
 
     # -- registration ------------------------------------------------------------------
 
-    def register(self, kind: str, handler: Handler, *, max_lateness: int | None = None) -> None:
+    def register(
+        self, kind: str, handler: Handler, *, max_lateness: int | None = None, needs_guild: bool = True
+    ) -> None:
         if kind in self._kinds:
             raise ValueError(f"task kind {kind!r} registered twice")
-        self._kinds[kind] = TaskKind(kind, handler, max_lateness)
+        self._kinds[kind] = TaskKind(kind, handler, max_lateness, needs_guild)
 
     @property
     def running(self) -> bool:
@@ -191,6 +205,13 @@ class Scheduler:
                 hurried += 1
         return hurried
 
+    async def resume_guild(self, guild_id: int) -> int:
+        """The bot is back in the server: what was dropped while it was gone is pending again."""
+        revived = await self.repo.revive(guild_id, GONE)
+        for task_id, due_at in revived:
+            self._arm(task_id, max(due_at, self.now_epoch()))
+        return len(revived)
+
     async def run_due_now(self) -> None:
         """Fire everything already due (used after a catch-up, and by tools)."""
         for task in await self.repo.pending_until(self.now_epoch()):
@@ -285,6 +306,12 @@ class Scheduler:
         if kind.max_lateness is not None and lateness > kind.max_lateness:
             log.info("dropping %s task %d: %ds late", task.kind, task.id, lateness)
             await self.repo.finish(task.id, TaskState.DROPPED, now, f"missed by {lateness}s")
+            return
+        if kind.needs_guild and task.guild_id and self._guild_gone and await self._guild_gone(task.guild_id):
+            log.info(
+                "dropping %s task %d: the bot is no longer in server %d", task.kind, task.id, task.guild_id
+            )
+            await self.repo.finish(task.id, TaskState.DROPPED, now, GONE)
             return
         try:
             await kind.handler(task)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.domain.durations import parse_offsets
+from bot.domain.durations import parse_offsets, parse_retention
 from bot.domain.errors import NotConfigured
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose, validate_pairing_size
 from bot.domain.timezones import validate_timezone
@@ -49,6 +49,11 @@ class ConfigService:
     async def set_reminders(self, guild_id: int, text: str, now: int) -> GuildSettings:
         offsets = parse_offsets(text)
         await self.repo.set_reminder_offsets(guild_id, offsets, now)
+        return await self.repo.get(guild_id)
+
+    async def set_retention(self, guild_id: int, text: str, now: int) -> GuildSettings:
+        """How long the data of members who leave is kept; departures from now on use it."""
+        await self.repo.set_retention(guild_id, parse_retention(text), now)
         return await self.repo.get(guild_id)
 
     async def set_pairing(self, guild_id: int, cadence: Cadence, size: int, now: int) -> GuildSettings:

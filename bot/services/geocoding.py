@@ -175,16 +175,21 @@ class NominatimGeocoder:
         except asyncio.CancelledError:
             raise
         except Exception as error:  # any failure of the online service means: use the gazetteer
+            # What members typed (a city) stays out of the logs: its length is enough to debug.
             log.warning(
-                "Nominatim failed for %r (%s: %s); using the gazetteer", query, type(error).__name__, error
+                "Nominatim failed for a %d-character query (%s); using the gazetteer",
+                len(query),
+                type(error).__name__,
             )
             return None
         if location is None:
-            log.info("Nominatim found nothing for %r; using the gazetteer", query)
+            log.info("Nominatim found nothing for a %d-character query; using the gazetteer", len(query))
             return None
         place = city_level(getattr(location, "raw", None) or {}, gazetteer)
         if place is None:
-            log.info("Nominatim's answer for %r names no city; using the gazetteer", query)
+            log.info(
+                "Nominatim's answer for a %d-character query names no city; using the gazetteer", len(query)
+            )
         return place
 
 

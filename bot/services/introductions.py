@@ -1,4 +1,5 @@
-"""Introducing two people who both said they met in person: one DM each, about the other.
+"""Introducing two people who both said they met in person: one DM each, about the other; and
+removing a member's introduction post when they are forgotten.
 
 The introduction answers something each of them did (they picked the other), so it is a
 ``reply`` DM: sent unless the member turned DMs off. It is rendered when the outbox sends it, from
@@ -13,7 +14,9 @@ from typing import Any
 
 import discord
 
+from bot.adapters.outbound import Outbound, Undeliverable
 from bot.domain.consent import DmKind
+from bot.domain.profiles import IntroMessage
 from bot.services.notices import MemberNotices
 from bot.services.outbox import DmOutbox, OutboxMessage, Queued
 from bot.services.profiles import ProfileService
@@ -25,9 +28,14 @@ log = logging.getLogger(__name__)
 
 class IntroductionService:
     def __init__(
-        self, client: discord.Client, profiles: ProfileService, outbox: DmOutbox, notices: MemberNotices
+        self,
+        outbound: Outbound,
+        profiles: ProfileService,
+        outbox: DmOutbox,
+        notices: MemberNotices,
     ) -> None:
-        self.client = client
+        self.outbound = outbound
+        self.client = outbound.client
         self.profiles = profiles
         self.outbox = outbox
         self.notices = notices
@@ -91,3 +99,12 @@ class IntroductionService:
         await self.notices.keep(
             guild_id, member_id, f"introduce:{about_id}", introduction_note(name, str(args.get("where", "")))
         )
+
+    async def remove_intro(self, guild_id: int, intro: IntroMessage) -> bool:
+        """Delete an introduction post; True when it is gone (deleted now or before)."""
+        try:
+            await self.outbound.delete(intro.channel_id, guild_id, intro.message_id)
+        except Undeliverable as error:
+            log.warning("guild %s: could not delete an introduction (%s)", guild_id, error)
+            return False
+        return True

@@ -81,9 +81,14 @@ class MatchService:
                     await self._reload(guild_id, index, member_id)
             return index
 
+    def drop_guild(self, guild_id: int) -> None:
+        """Forget the server's index (its data was deleted); the next query rebuilds it."""
+        self._indexes.pop(guild_id, None)
+        self._stale.pop(guild_id, None)
+
     async def _reload(self, guild_id: int, index: InterestIndex, member_id: int) -> None:
         profile = await self.profiles.get_profile(guild_id, member_id)
-        if profile is None or not (await self.profiles.preferences(guild_id, member_id)).discoverable:
+        if profile is None or not await self.profiles.matchable(guild_id, member_id):
             index.remove(member_id)
         else:
             index.upsert(candidate(profile))
@@ -104,8 +109,9 @@ class MatchService:
         """Up to ``limit`` members who share the asker's interests (or the named one).
 
         The asker is matched from their own profile, so a member who turned discovery off can
-        still search (they just never appear in others' results). ``present`` drops members who
-        left the server (their profile stays until they ask to be forgotten).
+        still search (they just never appear in others' results). Members who left are never in the
+        index (their departure is recorded at once); ``present`` also drops any the member cache
+        misses.
         """
         profile = await self.profiles.get_profile(guild_id, member_id)
         if profile is None:

@@ -131,6 +131,10 @@ class MeetupService:
         waitlist in queue order."""
         return await self.repo.members_with(meetup.id, *statuses)
 
+    async def answered_by(self, guild_id: int, member_id: int, now: int) -> list[int]:
+        """Ids of meetups still to come (or on) that the member said Going or Maybe to, or waits for."""
+        return await self.repo.held_by(guild_id, member_id, now)
+
     async def going_members(self, meetup: Meetup) -> list[int]:
         return await self.repo.members_with(meetup.id, RsvpStatus.GOING)
 

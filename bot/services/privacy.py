@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,13 +13,26 @@ from bot.domain.consent import DmMode
 from bot.domain.profiles import IntroMessage, Preferences
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
-from bot.storage.member_data import export_member, forget_member
+from bot.storage.member_data import (
+    export_member,
+    export_mentions,
+    forget_member,
+    member_guilds,
+    stores_member,
+)
 from bot.storage.profiles import PreferenceName
+
+log = logging.getLogger(__name__)
+
+# Told (guild_id, member_id, now) before a member's rows are deleted: what they hold that others
+# wait for (a place at a meetup) is given up first, exactly as when they leave.
+BeforeForget = Callable[[int, int, int], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class Forgotten:
-    rows: int  # rows deleted or blanked (custom handlers not counted)
+    guild_id: int
+    rows: int  # rows deleted, blanked or scrubbed (custom handlers not counted)
     intro: IntroMessage | None  # the introduction embed the caller should delete
 
 
@@ -25,6 +40,10 @@ class PrivacyService:
     def __init__(self, db: Database, profiles: ProfileService) -> None:
         self.db = db
         self.profiles = profiles
+        self._before_forget: list[BeforeForget] = []
+
+    def before_forget(self, listener: BeforeForget) -> None:
+        self._before_forget.append(listener)
 
     async def preferences(self, guild_id: int, member_id: int) -> Preferences:
         return await self.profiles.preferences(guild_id, member_id)
@@ -46,21 +65,43 @@ class PrivacyService:
             "guild_id": guild_id,
             "member_id": member_id,
             "exported_at": from_epoch(now).isoformat(),
-            "note": "Every row Meetbridge stores about you in this server, by table. "
-            "Times are UTC epoch seconds.",
+            "note": "Every row Meetbridge stores about you in this server, by table, and under "
+            "named_in the rows elsewhere that name you (posts and messages waiting to go out); "
+            "/privacy forget deletes or clears all of them. Times are UTC epoch seconds.",
             "tables": await export_member(self.db, guild_id, member_id),
+            "named_in": await export_mentions(self.db, guild_id, member_id),
         }
 
     @staticmethod
     def export_bytes(export: dict[str, Any]) -> bytes:
         return json.dumps(export, indent=2, ensure_ascii=False).encode("utf-8")
 
-    async def forget(self, guild_id: int, member_id: int) -> Forgotten:
-        """Delete every row about the member in this server (one transaction)."""
+    async def forget(self, guild_id: int, member_id: int, now: int) -> Forgotten:
+        """Give up what the member holds, then delete every row about them in this server and
+        scrub every row that names them (one transaction)."""
+        for listener in self._before_forget:
+            try:
+                await listener(guild_id, member_id, now)
+            except Exception:  # what they held stays theirs until deleted; forgetting must not fail
+                log.exception("giving up a member's places before forgetting them failed")
         profile = await self.profiles.get_profile(guild_id, member_id)
         counts = await forget_member(self.db, guild_id, member_id)
         self.profiles.changed(guild_id, member_id)
         return Forgotten(
+            guild_id=guild_id,
             rows=sum(count for count in counts.values() if count > 0),
             intro=profile.intro if profile else None,
         )
+
+    async def stores_anything(self, guild_id: int, member_id: int) -> bool:
+        return await stores_member(self.db, guild_id, member_id)
+
+    async def known_guilds(self, member_id: int) -> list[int]:
+        """Every server Meetbridge stores something about this member in (for a forget by DM)."""
+        return await member_guilds(self.db, member_id)
+
+    async def forget_everywhere(self, member_id: int, now: int) -> list[Forgotten]:
+        """``forget`` in every server that knows the member: the way for someone who left."""
+        return [
+            await self.forget(guild_id, member_id, now) for guild_id in await self.known_guilds(member_id)
+        ]

@@ -3,7 +3,8 @@
 Other features call this service, never the profile tables:
 
 - :meth:`ProfileService.get_profile` – one member's profile in one server (or None).
-- :meth:`ProfileService.list_profiles_for_matching` – discoverable profiles with tags and places.
+- :meth:`ProfileService.list_profiles_for_matching` – discoverable profiles with tags and places
+  (never a member who left the server; :meth:`ProfileService.matchable` asks about one member).
 - :meth:`ProfileService.known_tags` – the server's tags as a cached :class:`TagIndex`.
 - :meth:`ProfileService.preferences` – discoverable / dm / helper for a member.
 - :meth:`ProfileService.dm_modes` – what each of a list allows by DM (the outbox asks).
@@ -99,6 +100,10 @@ class ProfileService:
         self._tags.pop(guild_id, None)
         self._notify(guild_id, member_id)
 
+    def drop_guild(self, guild_id: int) -> None:
+        """Drop what is cached for a server whose data was deleted."""
+        self._tags.pop(guild_id, None)
+
     def _tags_saved(self, guild_id: int, before: tuple[str, ...], after: tuple[str, ...]) -> None:
         """Keep the cached index current: extend it when tags were only added (a first intro,
         the common case), rebuild it from the database when some were removed."""
@@ -143,6 +148,10 @@ class ProfileService:
     async def list_profiles_for_matching(self, guild_id: int) -> list[Profile]:
         """Every discoverable profile in the server, with tags, place and last activity."""
         return await self.repo.discoverable(guild_id)
+
+    async def matchable(self, guild_id: int, member_id: int) -> bool:
+        """Whether /match and pairing may show this member: a profile, discovery on, still here."""
+        return await self.repo.matchable(guild_id, member_id)
 
     async def known_tags(self, guild_id: int) -> TagIndex:
         """The tags already used in the server, built once and kept until a profile changes."""

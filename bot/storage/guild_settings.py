@@ -21,7 +21,7 @@ class GuildSettingsRepository:
     async def get(self, guild_id: int) -> GuildSettings:
         """The server's settings; defaults when nothing was ever set."""
         row = await self.db.fetchone(
-            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size "
+            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention "
             "FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
         )
@@ -38,6 +38,7 @@ class GuildSettingsRepository:
             reminder_offsets=_decode_offsets(row["reminder_offsets"]),
             pairing_cadence=Cadence(row["pairing_cadence"]),
             pairing_size=int(row["pairing_size"]),
+            retention=int(row["retention"]),
         )
 
     async def _ensure_row(self, guild_id: int, now: int) -> None:
@@ -78,4 +79,12 @@ class GuildSettingsRepository:
                 "UPDATE guild_settings SET pairing_cadence = ?, pairing_size = ?, updated_at = ? "
                 "WHERE guild_id = ?",
                 (cadence.value, size, now, guild_id),
+            )
+
+    async def set_retention(self, guild_id: int, seconds: int, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET retention = ?, updated_at = ? WHERE guild_id = ?",
+                (seconds, now, guild_id),
             )

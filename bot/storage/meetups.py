@@ -235,6 +235,16 @@ class MeetupRepository:
         )
         return position
 
+    async def held_by(self, guild_id: int, member_id: int, now: int) -> list[int]:
+        """Meetups not over nor cancelled where the member is Going, Maybe or on the waitlist."""
+        rows = await self.db.fetchall(
+            "SELECT r.meetup_id FROM meetup_rsvps r JOIN meetups m ON m.id = r.meetup_id "
+            "WHERE r.guild_id = ? AND r.member_id = ? AND r.status IN ('going', 'maybe', 'waitlist') "
+            "AND m.state = 'scheduled' AND m.ends_at > ? ORDER BY m.starts_at, m.id",
+            (guild_id, member_id, now),
+        )
+        return [int(row["meetup_id"]) for row in rows]
+
     async def waitlist_place(self, meetup_id: int, position: int) -> int:
         """1-based place in the queue of the member holding ``position``."""
         return int(

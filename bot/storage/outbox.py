@@ -11,9 +11,11 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.database import Database
-from bot.storage.member_data import MemberTable, register
+from bot.storage.member_data import MemberDocument, MemberTable, register, register_document
 
 register(MemberTable("dm_outbox", ("member_id",)))
+# A DM queued for someone else may be about the member (a nudge's catch-up button names them).
+register_document(MemberDocument("dm_outbox", "payload"))
 
 _COLUMNS = "id, guild_id, member_id, dedup_key, payload, state, attempts, next_at, last_error"
 _CLAIM = (

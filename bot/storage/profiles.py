@@ -40,6 +40,12 @@ _PROFILE_COLUMNS = (
     "p.created_at, p.updated_at, p.last_active"
 )
 _SEPARATOR = "\n"
+# Who other members can find: discovery on, and still in the server (a member who left is hidden at
+# once, whatever the member cache knows; their profile stays until it is forgotten or they return).
+_MATCHABLE = (
+    "coalesce(m.discoverable, 1) = 1 AND NOT EXISTS (SELECT 1 FROM member_departures d "
+    "WHERE d.guild_id = p.guild_id AND d.member_id = p.member_id)"
+)
 
 
 def _profile(row: aiosqlite.Row, interests: tuple[str, ...]) -> Profile:
@@ -160,12 +166,23 @@ class ProfileRepository:
         )
         return changed > 0
 
+    async def matchable(self, guild_id: int, member_id: int) -> bool:
+        """Whether others can find this member (see ``discoverable``)."""
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM profiles p "  # noqa: S608 - constant clause
+                "LEFT JOIN member_preferences m ON m.guild_id = p.guild_id AND m.member_id = p.member_id "
+                f"WHERE p.guild_id = ? AND p.member_id = ? AND {_MATCHABLE}",
+                (guild_id, member_id),
+            )
+        )
+
     async def discoverable(self, guild_id: int) -> list[Profile]:
-        """Every profile in the server whose member has not turned discovery off."""
+        """Every profile in the server whose member has not turned discovery off nor left."""
         rows = await self.db.fetchall(
             f"SELECT {_PROFILE_COLUMNS} FROM profiles p "  # noqa: S608
             "LEFT JOIN member_preferences m ON m.guild_id = p.guild_id AND m.member_id = p.member_id "
-            "WHERE p.guild_id = ? AND coalesce(m.discoverable, 1) = 1 ORDER BY p.member_id",
+            f"WHERE p.guild_id = ? AND {_MATCHABLE} ORDER BY p.member_id",
             (guild_id,),
         )
         # One row per member, not per tag: ten times fewer rows to cross into Python. SQLite
@@ -187,11 +204,14 @@ class ProfileRepository:
         return [r["tag"] for r in rows]
 
     async def helpers_with_tag(self, guild_id: int, tag: str) -> list[int]:
-        """Members who list ``tag`` and offered help (``/privacy helper``), by id; callers rank them."""
+        """Members who list ``tag``, offered help (``/privacy helper``) and are still in the server,
+        by id; callers rank them."""
         rows = await self.db.fetchall(
             "SELECT i.member_id FROM profile_interests i "
             "JOIN member_preferences m ON m.guild_id = i.guild_id AND m.member_id = i.member_id "
-            "WHERE i.guild_id = ? AND i.tag = ? AND m.helper = 1 ORDER BY i.member_id",
+            "WHERE i.guild_id = ? AND i.tag = ? AND m.helper = 1 AND NOT EXISTS (SELECT 1 FROM "
+            "member_departures d WHERE d.guild_id = i.guild_id AND d.member_id = i.member_id) "
+            "ORDER BY i.member_id",
             (guild_id, tag),
         )
         return [int(r["member_id"]) for r in rows]

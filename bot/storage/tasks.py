@@ -10,6 +10,10 @@ import aiosqlite
 
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.storage.database import Database
+from bot.storage.member_data import MemberDocument, register_document
+
+# Payloads hold reminder posts with mentions and a nudge's pair (its subject is the pair's first).
+register_document(MemberDocument("scheduled_tasks", "payload", id_columns=("subject_id",)))
 
 _SELECT = (
     "SELECT id, guild_id, kind, subject_id, payload, due_at, state, attempts, last_error FROM scheduled_tasks"
@@ -146,6 +150,15 @@ class TaskRepository:
             (now, task_id),
         )
         return changed == 1
+
+    async def revive(self, guild_id: int, reason: str) -> list[tuple[int, int]]:
+        """Tasks of the server dropped for ``reason`` go back to pending; (id, due_at) of each."""
+        rows = await self.db.execute_returning(
+            "UPDATE scheduled_tasks SET state = 'pending', finished_at = NULL "
+            "WHERE guild_id = ? AND state = 'dropped' AND last_error = ? RETURNING id, due_at",
+            (guild_id, reason),
+        )
+        return [(int(row["id"]), int(row["due_at"])) for row in rows]
 
     async def requeue_interrupted(self) -> int:
         """Tasks left running by a crash go back to pending so they are not lost."""

@@ -8,7 +8,7 @@ import discord
 
 from bot.adapters.outbound import Action, Refusal
 from bot.clock import from_epoch
-from bot.domain.durations import format_offsets
+from bot.domain.durations import format_duration, format_offsets
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
 
 # What the bot needs in each feature's channel, beyond seeing it and sending messages.
@@ -42,6 +42,11 @@ def settings_embed(settings: GuildSettings, guild_name: str, problems: Sequence[
         else f"{settings.pairing_cadence.value}, groups of {settings.pairing_size}"
     )
     embed.add_field(name="Pairing rounds", value=pairing, inline=True)
+    embed.add_field(
+        name="Data of members who leave",
+        value=f"deleted {format_duration(settings.retention)} after they leave",
+        inline=True,
+    )
     missing = settings.missing()
     embed.add_field(
         name="Still missing" if missing else "Ready",

@@ -1,4 +1,5 @@
-"""How /privacy looks: the settings embed and the forget confirmation."""
+"""How /privacy looks: the settings embed and the forget confirmations (in a server, and in a DM for
+every server)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ TABLE_NAMES = {
     "profiles": "introduction",
     "profile_interests": "interests",
     "member_preferences": "privacy settings",
+    "member_departures": "departure (deletion planned)",
 }
 
 
@@ -122,3 +124,41 @@ FORGET_PROMPT = (
     "interests, city, links and settings) and removes your introduction post. It cannot be undone.\n"
     "Other servers are not affected."
 )
+
+FORGET_NOTHING = "I don't store anything about you in any server. There is nothing to forget."
+
+
+def server_label(name: str | None, guild_id: int) -> str:
+    """A server by name when the bot can still see it, else by id (it removed the bot, or you left)."""
+    return f"**{discord.utils.escape_markdown(name)}**" if name else f"server `{guild_id}`"
+
+
+def forget_everywhere_prompt(labels: list[str]) -> str:
+    where = "\n".join(f"• {label}" for label in labels)
+    return (
+        f"I store something about you in {len(labels)} server{'s' if len(labels) != 1 else ''}:\n{where}\n"
+        "**Forget me** deletes **everything** Meetbridge stores about you in all of them (introductions, "
+        "interests, city, links, settings, answers and meetings) and removes your introduction posts. "
+        "It cannot be undone."
+    )
+
+
+def forgotten_everywhere(servers: int, rows: int) -> str:
+    return (
+        f"Done: I deleted everything I stored about you in {servers} server{'s' if servers != 1 else ''} "
+        f"({rows} rows)."
+    )
+
+
+def intro_posts_left(labels: list[str]) -> str:
+    return (
+        f"I could not remove your introduction post in {', '.join(labels)}; please delete it yourself or "
+        "ask a moderator there."
+    )
+
+
+def guild_only(command: str) -> str:
+    return (
+        f"`/privacy {command}` works inside a server, for that server. Here in our DM, `/privacy forget` "
+        "deletes what I store about you in every server."
+    )

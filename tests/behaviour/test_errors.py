@@ -36,3 +36,34 @@ async def test_an_unexpected_error_shows_a_trace_id_that_is_in_the_log(
     logged = [r for r in caplog.records if trace.group(1) in r.getMessage()]
     assert logged and logged[0].exc_info is not None
     assert any("probe bug" in str(e) for e in env.errors)  # acknowledged: this bug was on purpose
+
+
+async def test_a_failed_modal_is_logged_with_field_ids_and_lengths_never_what_was_typed(
+    world: World, env: simcord.Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    await world.admin.slash(
+        world.general, "config channel", purpose="introductions", channel=world.introductions
+    )
+    shown = await world.alice.slash(world.general, "intro")
+    typed = {
+        "about": "I am secretly Batman",
+        "interests": "chess",
+        "city": "Portland",
+        "links": "batcave.example",
+    }
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the geocoder fell over")
+
+    world.bot.services.profiles.save_intro = broken  # type: ignore[method-assign]
+
+    with caplog.at_level(logging.ERROR, logger="bot.errors"):
+        result = await world.alice.submit_modal(shown, typed)
+
+    assert "trace id" in (result.followups[-1].content if result.followups else result.response.content)
+    [record] = [r for r in caplog.records if "unexpected error" in r.getMessage()]
+    logged = record.getMessage()
+    for field, value in typed.items():
+        assert f"{field}({len(value)} chars)" in logged
+        assert value not in logged
+    assert env.errors  # acknowledged: the injected bug was on purpose

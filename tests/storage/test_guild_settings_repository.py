@@ -45,3 +45,12 @@ async def test_the_schema_refuses_an_impossible_pairing_size(repo: GuildSettings
     with pytest.raises(sqlite3.IntegrityError):
         await repo.set_pairing(1, Cadence.WEEKLY, 9, now=1)
     assert (await repo.get(1)).pairing_size == 2
+
+
+async def test_retention_defaults_to_thirty_days_and_round_trips(repo: GuildSettingsRepository) -> None:
+    assert (await repo.get(1)).retention == 30 * 86400
+
+    await repo.set_retention(1, 7 * 86400, now=1)
+
+    assert (await repo.get(1)).retention == 7 * 86400
+    assert (await repo.get(2)).retention == 30 * 86400

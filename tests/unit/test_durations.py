@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.durations import DAY, HOUR, MINUTE, format_duration, parse_duration, parse_offsets
+from bot.domain.durations import (
+    DAY,
+    HOUR,
+    MINUTE,
+    format_duration,
+    parse_duration,
+    parse_offsets,
+    parse_retention,
+)
 from bot.domain.errors import UserError
 
 
@@ -72,3 +80,15 @@ def test_durations_are_written_short(seconds: int, text: str) -> None:
 @given(st.integers(min_value=1, max_value=14 * DAY // MINUTE).map(lambda m: m * MINUTE))
 def test_writing_then_reading_a_duration_gives_it_back(seconds: int) -> None:
     assert parse_duration(format_duration(seconds)) == seconds
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("30d", 30 * DAY), ("1 day", DAY), ("2 weeks", 14 * DAY)])
+def test_a_retention_period_is_read(text: str, seconds: int) -> None:
+    assert parse_retention(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["23h", "366d", "53w", "forever", ""])
+def test_a_retention_period_outside_one_day_to_a_year_is_refused_with_an_example(text: str) -> None:
+    with pytest.raises(UserError) as refused:
+        parse_retention(text)
+    assert refused.value.example == "/config retention period:30d"
