@@ -236,7 +236,14 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
     )
     notices = MemberNotices(NoticeRepository(db))
-    outbox = DmOutbox(OutboxRepository(db), scheduler, outbound, profiles.dm_modes, plain=outbox_message)
+    outbox = DmOutbox(
+        OutboxRepository(db),
+        scheduler,
+        outbound,
+        profiles.dm_modes,
+        plain=outbox_message,
+        guild_gone=departures.guild_gone,
+    )
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
     board = MeetupBoard(outbound, meetups, polls, config, scheduler, outbox, notices)

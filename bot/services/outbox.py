@@ -94,6 +94,7 @@ class DmOutbox:
         consent: Consent,
         *,
         plain: PlainRender,
+        guild_gone: Callable[[int], Awaitable[bool]] | None = None,
         batch: int = BATCH,
         interval: int = INTERVAL,
     ) -> None:
@@ -102,6 +103,7 @@ class DmOutbox:
         self.outbound = outbound
         self.consent = consent
         self._plain = plain
+        self._guild_gone = guild_gone
         self.batch = batch
         self.interval = interval
         self._renderers: dict[str, _Renderer] = {}
@@ -190,6 +192,9 @@ class DmOutbox:
         await self.kick()
 
     async def _deliver(self, row: OutboxRow, now: int) -> None:
+        if self._guild_gone is not None and await self._guild_gone(row.guild_id):
+            await self.repo.finish(row.id, OutboxState.CLOSED, now, "the bot left that server")
+            return
         kind = DmKind(row.payload.get("kind", DmKind.NOTICE.value))
         mode = (await self.consent(row.guild_id, [row.member_id]))[row.member_id]
         if not allows(mode, kind):

@@ -192,7 +192,6 @@ class RemindersService(MeetupListener):
                         "part": part,
                         "channel_id": channel_id,
                         "members": members,
-                        "total": len(going),
                     },
                 )
             # A copy by DM for members who turned DMs on (a reminder is the bot's own initiative).
@@ -218,8 +217,8 @@ class RemindersService(MeetupListener):
         if "content" in task.payload:  # planned by an older version, with its text
             content = str(task.payload["content"])
         else:
-            part, total = int(task.payload.get("part", 0)), int(task.payload.get("total", len(members)))
-            content = ui.reminder_part(meetup, part, members, total)
+            total = len(await self.meetups.going_members(meetup))  # as it is now, not as planned
+            content = ui.reminder_part(meetup, int(task.payload.get("part", 0)), members, total)
         try:
             await self.outbound.post(
                 int(task.payload["channel_id"]), meetup.guild_id, content=content, ping=members

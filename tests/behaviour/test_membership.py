@@ -383,3 +383,18 @@ async def test_timed_work_dropped_while_the_bot_was_away_resumes_when_it_is_adde
         "SELECT state FROM scheduled_tasks WHERE kind = 'poll.close'"
     )
     assert state == TaskState.DONE
+
+
+async def test_dms_waiting_for_a_server_that_removed_the_bot_are_not_sent(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    meetup = await create_meetup(world, capacity=1)
+    await answer(world, meetup, world.alice)
+    await answer(world, meetup, world.bob)
+    env.inject_error("POST", f"/channels/{world.bob.user.dm_channel.id}/messages", status=500, times=1)
+    await answer(world, meetup, world.alice, "no")  # bob's promotion DM fails once: retried in a minute
+
+    env.backend.remove_guild(world.guild.id)
+    await env.advance_time(300)
+
+    assert dms(world.bob) == []
