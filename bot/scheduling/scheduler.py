@@ -40,6 +40,7 @@ from bot.storage.tasks import TaskRepository
 log = logging.getLogger(__name__)
 
 Handler = Callable[[ScheduledTask], Awaitable[None]]
+GiveUp = Callable[[ScheduledTask, Exception], Awaitable[None]]
 GuildGone = Callable[[int], Awaitable[bool]]
 
 DEFAULT_HORIZON = 6 * 3600
@@ -78,6 +79,7 @@ class TaskKind:
     max_lateness: int | None = None
     # False for work that must run even after the bot left the server (deleting its data).
     needs_guild: bool = True
+    on_give_up: GiveUp | None = None
 
 
 class Scheduler:
@@ -103,11 +105,19 @@ class Scheduler:
     # -- registration ------------------------------------------------------------------
 
     def register(
-        self, kind: str, handler: Handler, *, max_lateness: int | None = None, needs_guild: bool = True
+        self,
+        kind: str,
+        handler: Handler,
+        *,
+        max_lateness: int | None = None,
+        needs_guild: bool = True,
+        on_give_up: GiveUp | None = None,
     ) -> None:
+        """``on_give_up`` is told when a task of this kind failed for good (its retries spent), to
+        tell somebody what to fix."""
         if kind in self._kinds:
             raise ValueError(f"task kind {kind!r} registered twice")
-        self._kinds[kind] = TaskKind(kind, handler, max_lateness, needs_guild)
+        self._kinds[kind] = TaskKind(kind, handler, max_lateness, needs_guild, on_give_up)
 
     @property
     def running(self) -> bool:
@@ -337,6 +347,12 @@ class Scheduler:
                 "%s task %d failed for good after %d tries: %s", task.kind, task.id, task.attempts, error
             )
             await self.repo.finish(task.id, TaskState.FAILED, now, error)
+            give_up = self._kinds[task.kind].on_give_up if task.kind in self._kinds else None
+            if give_up is not None:
+                try:
+                    await give_up(task, exc)
+                except Exception:
+                    log.exception("telling about %s task %d that failed for good failed", task.kind, task.id)
             return
         if not isinstance(exc, RetryLater):
             log.warning(

@@ -92,8 +92,8 @@ class MeetupBoard:
         scheduler.register(REMIND_TASK, self._remind_task, max_lateness=REMIND_LATENESS)
         scheduler.register(ANNOUNCE, self._announce_task)
         scheduler.register(RESULT_TASK, self._result_task)
-        scheduler.register(NOTICE, self._notice_task)
-        scheduler.register(SYNC, self._sync_task)
+        scheduler.register(NOTICE, self._notice_task, on_give_up=self.gave_up)
+        scheduler.register(SYNC, self._sync_task, on_give_up=self.gave_up)
         outbox.register("promotion", self._promotion_dm, self._promotion_fallback)
         outbox.register("meetup_problem", self._problem_dm, self._problem_fallback)
         outbound.on_forgiven(self._forgiven)
@@ -353,14 +353,14 @@ class MeetupBoard:
         if meetup.message_id is not None:
             return  # announced already (by an earlier run that was interrupted after posting)
         if meetup.starts_at <= now_epoch():
-            await self._tell_organiser(meetup, "too_late", None, None)
+            await self.tell_organiser(meetup, "too_late", None, None)
             raise TaskDropped("the meetup started before it could be announced")
         channel_id = await self._announce_channel(meetup)
         try:
             meetup = await self._publish(meetup, channel_id)
         except Undeliverable as error:
             if error.permanent:
-                await self._tell_organiser(meetup, "announce", channel_id, error)
+                await self.tell_organiser(meetup, "announce", channel_id, error)
             delay = min(ANNOUNCE_RETRY_MAX, 15 * 4 ** max(0, task.attempts - 1))
             if error.retry_after is not None:
                 delay = max(delay, int(error.retry_after) + 1)
@@ -597,6 +597,8 @@ class MeetupBoard:
             except Undeliverable as error:
                 if error.gone:
                     raise TaskDropped("the meetup's thread and channel are gone") from None
+                if error.forbidden:
+                    await self.tell_organiser(meetup, "post", target, error)
                 raise _retry(error) from error
             await self.scheduler.repo.set_payload(task.id, {**task.payload, "sent": number + 1})
 
@@ -647,7 +649,17 @@ class MeetupBoard:
             payload={"notice": "promoted", "members": [member_id]},
         )
 
-    async def _tell_organiser(
+    async def gave_up(self, task: ScheduledTask, error: Exception) -> None:
+        """A post about a meetup failed for good (its retries spent): its organiser hears of it."""
+        meetup = await self.meetups.by_id(task.subject_id) if task.subject_id is not None else None
+        if meetup is None:
+            return
+        refused = error.__cause__ if isinstance(error.__cause__, Undeliverable) else None
+        refused = error if isinstance(error, Undeliverable) else refused
+        channel_id = refused.scope_id if refused is not None else meetup.thread_id or meetup.channel_id
+        await self.tell_organiser(meetup, "post", channel_id, refused)
+
+    async def tell_organiser(
         self, meetup: Meetup, problem: str, channel_id: int | None, error: Undeliverable | None
     ) -> None:
         """Tell the organiser (once per problem) what went wrong and what fixes it: by DM (it is
@@ -675,6 +687,8 @@ class MeetupBoard:
             return None
         if args["problem"] == "announce" and meetup.message_id is not None:
             return None  # fixed meanwhile
+        if meetup.cancelled and args["problem"] != "announce":
+            return None
         guild = self.client.get_guild(meetup.guild_id)
         return {"content": ui.organiser_problem(meetup, args, guild.name if guild else None)}
 

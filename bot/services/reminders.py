@@ -80,7 +80,7 @@ class RemindersService(MeetupListener):
         self.planner = planner or SendPlanner()
         self.client: discord.Client = outbound.client
         scheduler.register(REMINDER, self._remind)
-        scheduler.register(REMINDER_POST, self._post)
+        scheduler.register(REMINDER_POST, self._post, on_give_up=board.gave_up)
         scheduler.register(HEADCOUNT, self._ask_headcount)
         outbox.register("reminder", self._reminder_dm)
         outbox.register("headcount", self._headcount_dm, self._headcount_fallback)
@@ -226,6 +226,8 @@ class RemindersService(MeetupListener):
         except Undeliverable as error:
             if error.gone:
                 raise TaskDropped("the meetup's thread is gone") from None
+            if error.forbidden:
+                await self.board.tell_organiser(meetup, "post", error.scope_id, error)
             if error.retry_after is not None:
                 raise RetryLater(str(error), delay=int(error.retry_after) + 1) from error
             raise

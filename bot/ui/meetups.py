@@ -412,6 +412,13 @@ def organiser_problem(meetup: Meetup, problem: dict[str, Any], guild_name: str |
         )
     channel = f"<#{problem['channel']}>" if problem.get("channel") else "the meetups channel"
     missing = problem.get("missing") or "Send Messages and Embed Links"
+    if problem.get("problem") == "post":
+        why = f"I'm missing **{missing}** there" if problem.get("missing") else "Discord kept refusing it"
+        return (
+            f"⚠️ I couldn't post about your meetup #{meetup.number} “{title}”{where} in {channel} "
+            f"(reminders or notices for the people going): {why}. Ask an admin to give me "
+            f"{missing} in {channel} and in its threads; `/config show` lists what I'm missing."
+        )
     return (
         f"⚠️ I couldn't announce your meetup #{meetup.number} “{title}”{where} in {channel}: "
         f"I'm missing **{missing}** there. Ask an admin to give me {missing} in {channel}, "

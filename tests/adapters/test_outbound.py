@@ -163,3 +163,19 @@ def test_fitting_a_message_keeps_every_part_within_discords_limits() -> None:
     assert len(data["title"]) <= 256 and len(data["fields"]) == 25
     assert limits.embed_size(data) <= limits.EMBED_TOTAL
     assert all(len(f["name"]) <= 256 and 0 < len(f["value"]) <= 1024 for f in data["fields"])
+
+
+async def test_a_refused_reminder_tells_the_organiser_what_to_fix(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    meetup = await create_meetup(world)
+    await answer(world, meetup, world.bob)
+    thread_id = await world.bot.services.board.ensure_thread(meetup)
+    env.inject_error("POST", f"/channels/{thread_id}/messages", status=403, code=50013, times=None)
+
+    await advance_to(env, DAY_BEFORE + 60)
+
+    told = [m for m in world.alice.user.dm_channel.history() if m.author.bot]
+    assert len(told) == 1
+    assert "couldn't post about your meetup #1" in told[0].content and "Send Messages" in told[0].content
+    assert reminders(world) == []
