@@ -67,7 +67,7 @@ class CheckinService:
         self.meetings = meetings
         self.introductions = introductions
         self.outbound: Outbound = board.outbound
-        scheduler.register(WHOCAME, self._ask_who_came)
+        scheduler.register(WHOCAME, self._ask_who_came, on_give_up=board.gave_up)
         scheduler.register(CHECKIN_CLOSE, self._close)
 
     # -- timed -----------------------------------------------------------------------------------
@@ -91,6 +91,8 @@ class CheckinService:
         except Undeliverable as error:
             if error.gone:
                 raise TaskDropped("the meetup's thread and channel are gone") from None
+            if error.forbidden:
+                await self.board.tell_organiser(meetup, "post", target, error)
             raise
         await self.followups.set_whocame(
             meetup.guild_id, meetup.id, posted.channel_id, posted.message_id, now_epoch()
