@@ -1,0 +1,101 @@
+"""Few invalid requests, by design: a permission the bot lacks costs one refused request, not one
+per message, thread, click or reaction (Discord bans a bot's IP for 10,000 invalid requests in ten
+minutes). Permissions are taken away as an admin would, with channel overwrites that SimCord
+announces to the bot (CHANNEL_UPDATE), before anything is counted."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+import simcord
+from simcord.backend.models.channel import Overwrite
+from simcord.builders import ChannelHandle
+from simcord.enums import OverwriteType
+
+from bot.adapters.outbound import Action
+from tests.behaviour.connect_world import add_member, build_connect_world
+from tests.behaviour.meetup_world import build_meetup_world, plan
+from tests.behaviour.pairing_steps import WEEK, bot_messages, groups, joiner, run_round, thread_of
+from tests.world import World
+
+pytestmark = pytest.mark.simcord(settle_timeout=1.5)
+
+
+def deny(env: simcord.Env, channel: ChannelHandle, **permissions: bool) -> None:
+    """Take permissions away from the bot's role in one channel (it keeps seeing it)."""
+    backend = env.backend
+    guild = backend.get_guild(backend.get_channel(channel.id).guild_id)
+    role = next(role for role in guild.roles.values() if role.managed)
+    backend.set_overwrite(
+        channel.id,
+        Overwrite(
+            role.id,
+            OverwriteType.ROLE,
+            allow=discord.Permissions(view_channel=True).value,
+            deny=discord.Permissions(**permissions).value,
+        ),
+    )
+
+
+def requests(env: simcord.Env, method: str, start: str, end: str = "", since: int = 0) -> int:
+    return sum(
+        1
+        for request in env.http_requests[since:]
+        if request.method == method and request.path.startswith(start) and request.path.endswith(end)
+    )
+
+
+# -- reactions -------------------------------------------------------------------------------------
+
+
+async def test_a_poll_in_a_channel_without_add_reactions_costs_one_refused_request_not_twenty(
+    env: simcord.Env,
+) -> None:
+    world = await build_meetup_world(env)
+    deny(env, world.meetups, add_reactions=True)
+    await env.settle()
+    times = "; ".join(f"2026-02-{day:02d} 19:00" for day in range(1, 11))
+    places = "; ".join(f"Place {n}" for n in range(10))
+
+    await plan(world, times=times, places=places)
+    await plan(world, title="Second", times=times, places=places)
+
+    reaction_puts = requests(env, "PUT", f"/channels/{world.meetups.id}/messages/", "/@me")
+    assert reaction_puts == 1
+    assert [m.embeds[0].title for m in world.meetups.history()][-2:] == [
+        "🗳️ Poll #1: Board games",
+        "🗳️ Poll #2: Second",
+    ]
+    assert env.bot.services.outbound.held(world.meetups.id, Action.REACT)
+
+
+# -- threads of one channel ------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def connect_world(env: simcord.Env) -> World:
+    return await build_connect_world(env)
+
+
+async def test_did_you_meet_without_send_messages_in_threads_costs_one_refused_request_not_one_per_group(
+    connect_world: World, env: simcord.Env
+) -> None:
+    world = connect_world
+    for member in (world.alice, world.bob):
+        await joiner(world, member, "chess")
+    for name in ("carol", "dave", "erin", "frank"):
+        await joiner(world, add_member(world, name), "chess")
+    await run_round(world)
+    threads = [thread_of(world, group) for group in await groups(world)]
+    assert len(threads) == 3
+    await env.advance_time(WEEK // 2 + 60)  # the halfway check-in went out in every thread
+    deny(env, world.pairing, send_messages_in_threads=True)
+    before = len(env.http_requests)
+
+    await env.advance_time(WEEK // 2)  # Did you meet? in each group's thread
+
+    posts = sum(requests(env, "POST", f"/channels/{thread.id}/messages", since=before) for thread in threads)
+    assert posts == 1
+    assert all(bot_messages(thread, "🏁") == [] for thread in threads)
+    refused = env.bot.services.outbound.refusals(world.guild.id)
+    assert [(r.channel_id, r.missing) for r in refused] == [(world.pairing.id, "Send Messages in Threads")]
