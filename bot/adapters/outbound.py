@@ -10,11 +10,11 @@ get plain results back (:class:`Posted`), so the rules below live here and nowhe
   ellipsis rather than the request failing.
 - **Few invalid requests.** Discord bans a bot's IP for 10,000 invalid (401/403/429) requests in
   10 minutes. After a 403, the same kind of request in the same channel is not tried again until
-  something changes (:meth:`forgive`: a permission update, a command from an admin) or an hour
-  passes; the caller gets :class:`Undeliverable` at once, without a request. A thread has its
-  channel's permissions, so a missing permission (code 50013) met in one thread holds that kind
-  of request in every thread of the channel. A 429 holds that kind of request for its
-  ``retry_after``.
+  something changes (:meth:`forgive`: a permission update; :meth:`admin_acted`: a command from an
+  admin, taken as such at most once per 10 minutes) or an hour passes; the caller gets
+  :class:`Undeliverable` at once, without a request. A thread has its channel's permissions, so a
+  missing permission (code 50013) met in one thread holds that kind of request in every thread of
+  the channel. A 429 holds that kind of request for its ``retry_after``.
 
 Failures surface as :class:`Undeliverable`, which says whether trying again can help and which
 permission was missing, so a durable task can retry or tell the organiser what to fix.
@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 FORBIDDEN_HOLD = 3600
 """After a 403, how long the same kind of request in that channel waits unless forgiven."""
+ADMIN_FORGIVE_INTERVAL = 600
+"""An admin's commands count as "something changed" at most this often in a server."""
 MISSING_PERMISSIONS = 50013
 """Discord's code for a 403 caused by a channel or role permission (not by one thread's access)."""
 DEFAULT_RETRY_AFTER = 5.0
@@ -221,6 +223,7 @@ class Outbound:
         self._holds: dict[tuple[int, Action], _Hold] = {}
         self._refusals: dict[tuple[int, Action], Refusal] = {}
         self._forgiven: list[Forgiven] = []
+        self._admin_forgave: dict[int, float] = {}  # guild id -> when an admin's command last forgave
         # Counters for benchmarks and logs.
         self.requests = 0
         self.invalid = 0  # answered 401, 403 or 429
@@ -247,6 +250,21 @@ class Outbound:
             except Exception:
                 log.exception("a forgiven listener failed for guild %s", guild_id)
         return True
+
+    async def admin_acted(self, guild_id: int) -> bool:
+        """Someone with Manage Server used the bot: perhaps they fixed what was refused.
+
+        Forgives like :meth:`forgive`, but at most once per :data:`ADMIN_FORGIVE_INTERVAL` in a
+        server: an admin who keeps using the bot while it lacks permissions must not make it ask
+        Discord again after every click. Permission updates are always forgiven at once.
+        """
+        last = self._admin_forgave.get(guild_id)
+        if last is not None and self._now() - last < ADMIN_FORGIVE_INTERVAL:
+            return False
+        forgiven = await self.forgive(guild_id)
+        if forgiven:
+            self._admin_forgave[guild_id] = self._now()
+        return forgiven
 
     def forgive_channel(self, channel_id: int, *, older_than: float = 60) -> bool:
         """Let requests in one channel be tried again (an organiser says it is fixed), at most once

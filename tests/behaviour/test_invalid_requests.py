@@ -12,7 +12,7 @@ from simcord.backend.models.channel import Overwrite
 from simcord.builders import ChannelHandle
 from simcord.enums import OverwriteType
 
-from bot.adapters.outbound import Action
+from bot.adapters.outbound import ADMIN_FORGIVE_INTERVAL, Action
 from tests.behaviour.connect_world import add_member, build_connect_world
 from tests.behaviour.meetup_world import build_meetup_world, plan
 from tests.behaviour.pairing_steps import WEEK, bot_messages, groups, joiner, run_round, thread_of
@@ -99,3 +99,26 @@ async def test_did_you_meet_without_send_messages_in_threads_costs_one_refused_r
     assert all(bot_messages(thread, "🏁") == [] for thread in threads)
     refused = env.bot.services.outbound.refusals(world.guild.id)
     assert [(r.channel_id, r.missing) for r in refused] == [(world.pairing.id, "Send Messages in Threads")]
+
+
+# -- an admin using the bot is not a permission update ----------------------------------------------
+
+
+async def test_an_admin_who_keeps_using_the_bot_makes_it_ask_again_at_most_once_per_ten_minutes(
+    env: simcord.Env,
+) -> None:
+    world = await build_meetup_world(env)
+    deny(env, world.meetups, send_messages=True)
+    await env.settle()
+    posts = f"/channels/{world.meetups.id}/messages"
+
+    for title in ("One", "Two", "Three", "Four", "Five"):
+        result = await world.admin.slash(world.general, "meetup plan", title=title, times="2026-01-20 19:00")
+        assert "couldn't post" in (result.response.content or "")
+        await env.advance_time(60)
+
+    # The first refusal, then once more on the admin's next command (it may be them fixing it).
+    assert requests(env, "POST", posts, posts) == 2
+    await env.advance_time(ADMIN_FORGIVE_INTERVAL)
+    await world.admin.slash(world.general, "meetup plan", title="Six", times="2026-01-20 19:00")
+    assert requests(env, "POST", posts, posts) == 3
