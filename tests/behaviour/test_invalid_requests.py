@@ -14,7 +14,17 @@ from simcord.enums import OverwriteType
 
 from bot.adapters.outbound import ADMIN_FORGIVE_INTERVAL, Action
 from tests.behaviour.connect_world import add_member, build_connect_world
-from tests.behaviour.meetup_world import build_meetup_world, plan
+from tests.behaviour.meetup_world import (
+    HOUR,
+    ONE,
+    MeetupWorld,
+    build_meetup_world,
+    button_labels,
+    plan,
+    poll_message,
+    rsvp_id,
+    stored_poll,
+)
 from tests.behaviour.pairing_steps import WEEK, bot_messages, groups, joiner, run_round, thread_of
 from tests.world import World
 
@@ -122,3 +132,45 @@ async def test_an_admin_who_keeps_using_the_bot_makes_it_ask_again_at_most_once_
     await env.advance_time(ADMIN_FORGIVE_INTERVAL)
     await world.admin.slash(world.general, "meetup plan", title="Six", times="2026-01-20 19:00")
     assert requests(env, "POST", posts, posts) == 3
+
+
+# -- 429 -------------------------------------------------------------------------------------------
+
+
+async def test_a_tally_edit_answered_429_is_not_retried_before_the_retry_after_and_then_shows_the_votes(
+    env: simcord.Env,
+) -> None:
+    world: MeetupWorld = await build_meetup_world(env)
+    await plan(world)
+    poll = await stored_poll(world)
+    await env.advance_time(HOUR)
+    path = f"/channels/{poll.channel_id}/messages/{poll.message_id}"
+    env.inject_error("PATCH", path, status=429, message="You are being rate limited.")
+    before = len(env.http_requests)
+
+    await world.bob.react(poll_message(world, poll), ONE)
+    await env.advance_time(4)  # the edit was answered 429; the Outbound holds for 5 s
+
+    assert requests(env, "PATCH", path, path, since=before) == 1
+    await env.advance_time(2)
+    assert requests(env, "PATCH", path, path, since=before) == 2
+    assert "**1** vote" in poll_message(world, poll).embeds[0].description
+
+
+async def test_rsvp_counts_refused_by_a_429_are_shown_once_the_retry_after_has_passed(
+    env: simcord.Env,
+) -> None:
+    world: MeetupWorld = await build_meetup_world(env)
+    await world.alice.slash(
+        world.general, "meetup create", title="Board games", when="2026-01-09 19:00", where="Café Central"
+    )
+    meetup = await world.meetup(1)
+    path = f"/channels/{meetup.channel_id}/messages/{meetup.message_id}"
+    env.inject_error("PATCH", path, status=429, message="You are being rate limited.")
+
+    await world.bob.click(world.announcement(meetup), custom_id=rsvp_id(meetup, "going"))
+    await env.advance_time(4)
+    assert button_labels(world.announcement(meetup))[0] == "Going (0)"
+    await env.advance_time(2)
+
+    assert button_labels(world.announcement(meetup))[0] == "Going (1)"
