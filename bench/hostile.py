@@ -35,9 +35,10 @@ hostile server should cost about one refused request per kind and channel, not o
    too; the two counts of invalid requests must agree, or something wrote to Discord around it.
 5. **The baseline.** The same server, script and seed with permissions intact, in the same process.
 6. **429.** With permissions intact, 20 s of reactions on a poll (20 a second, adds and removals);
-   the tally edit after the last votes is answered 429 (SimCord's injected 429 has no Retry-After
-   header, so the Outbound holds for its default of 5 s). The next request on that route must not
-   come before the hold ends, and the final tally must still be shown.
+   a tally edit four seconds before the end is answered 429 (SimCord's injected 429 has no
+   Retry-After header, so the Outbound holds for its default of 5 s). Votes keep coming during the
+   hold; the next request on that route must not come before it ends, and the final tally must
+   still be shown.
 
 Targets: at most 1 invalid request per command with permissions removed, 0 with them intact, no
 request within the retry-after of a 429, and the final tally shown after it.
@@ -732,8 +733,8 @@ class RateLimited:
 async def rate_limited(
     folder: Path, *, seconds: int = 20, per_second: int = 20, seed: int = 7
 ) -> RateLimited:
-    """A reaction storm on one poll (adds and removals); the edit of its tally that follows the
-    last votes is answered 429, so they can only be shown once the hold is over."""
+    """A reaction storm on one poll (adds and removals); a tally edit four seconds before the end is
+    answered 429, so votes keep coming during the hold and the last ones can only be shown after it."""
     bot = create_bot(Settings(database_path=folder / "429.db", geocoder="offline"))
     env = simcord.Env(bot, check_errors=False, settle_timeout=1.5)
     await env.start()
@@ -755,7 +756,7 @@ async def rate_limited(
         started = env.now().timestamp()
         with recording(env) as answers:
             for second in range(seconds):
-                if second == seconds - 2:  # the storm ends while the hold lasts
+                if second == seconds - 5:  # answered at the next edit; the storm ends inside the hold
                     env.inject_error("PATCH", path, status=429, code=0, message="You are being rate limited.")
                 for _ in range(per_second):
                     emoji, voter = rng.choice(poll.emojis), rng.choice(voters)
