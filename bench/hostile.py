@@ -9,12 +9,13 @@ hostile server should cost about one refused request per kind and channel, not o
 
 1. **The server.** An admin configures the four feature channels, the timezone (Europe/London)
    and reminders 30 and 5 minutes ahead while the bot still has its permissions, as an admin
-   would; every member introduces themself, half join pairing and the admin runs a round (private
-   threads, greetings; the round ends a week later with **Did you meet?**). Then, with permissions
-   intact: a meetup that ended (its **Who came?** is up), one that ends a few minutes into the
-   measured period, two that start just after it (reminders due inside it, one with its thread
-   already open, one without), four upcoming meetups with RSVPs (one full, with a waitlist), a
-   poll that closes halfway through, two polls being voted on and two for organisers to close.
+   would; every member introduces themself and half join pairing. Two week-long pairing rounds
+   (private threads, greetings, a check-in): the first has ended (its **Did you meet?** is up), the
+   second ends 30 s into the measured period. Then, with permissions intact: a meetup that ended
+   (its **Who came?** is up), one that ends two minutes in, two that start seven and eight minutes
+   in (5-minute reminders due in the period, one with its thread already open, one without), four
+   upcoming meetups with RSVPs (one full, with a waitlist), a poll that closes during the period,
+   two polls being voted on and two for their organisers to close.
 2. **The hostile part.** Overwrites on the four feature channels deny the bot's role Send
    Messages, Send Messages in Threads, Embed Links, Add Reactions, Read Message History and
    Create Public/Private Threads (View Channel stays, so the commands are still offered), and the
@@ -28,7 +29,8 @@ hostile server should cost about one refused request per kind and channel, not o
    /pairing join, **I was there**, **Plan a meetup** and **Did you meet?** in pairing threads,
    read-only commands, the admin's /pairing run, and reactions on the open polls (fed in bulk every
    10 s). Timed work runs as it comes due: the poll closing and its announcement, reminders, Who
-   came?, notices to attendees, the new round's threads and greetings, DMs.
+   came?, notices to attendees, the second round's Did you meet? in every group's thread, the new
+   round's threads and greetings, DMs.
 4. **Counting.** Every REST answer SimCord gives (its router, which the bot's HTTP client and the
    interaction webhooks both go through) is recorded with its status; invalid requests are those
    answered 401, 403 or 429. The Outbound's own counters (requests, invalid, held back) are read
@@ -665,12 +667,10 @@ class Run:
         return Counter(f"{route_of(a, self.names)} {a.status}" for a in self.answers if a.invalid)
 
 
-async def run(
-    folder: Path, *, hostile: bool, members: int, minutes: float, seed: int
-) -> Run:  # fmt: skip
-    bot = create_bot(
-        Settings(database_path=folder / f"{'hostile' if hostile else 'intact'}.db", geocoder="offline")
-    )
+async def run(folder: Path, *, hostile: bool, members: int, minutes: float, seed: int) -> Run:
+    """One run of the server and script; ``hostile`` removes the bot's permissions before it."""
+    name = "hostile" if hostile else "intact"
+    bot = create_bot(Settings(database_path=folder / f"{name}.db", geocoder="offline"))
     # Below the 2 s between two tally edits, so deferred edits wait for virtual time.
     env = simcord.Env(bot, check_errors=False, settle_timeout=1.5)
     await env.start()
