@@ -192,9 +192,10 @@ class MeetbridgeBot(commands.Bot):
             await self.forgive(after.guild.id)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """A command from someone with Manage Server may be them fixing what was refused."""
-        if interaction.guild_id is not None and is_admin(interaction):
-            await self.forgive(interaction.guild_id)
+        """A command from someone with Manage Server may be them fixing what was refused (taken
+        as such at most once per 10 minutes: an admin using the bot is no permission update)."""
+        if interaction.guild_id is not None and is_admin(interaction) and self._services is not None:
+            await self._services.outbound.admin_acted(interaction.guild_id)
 
     async def on_ready(self) -> None:
         if self._ready_once:

@@ -10,9 +10,11 @@ get plain results back (:class:`Posted`), so the rules below live here and nowhe
   ellipsis rather than the request failing.
 - **Few invalid requests.** Discord bans a bot's IP for 10,000 invalid (401/403/429) requests in
   10 minutes. After a 403, the same kind of request in the same channel is not tried again until
-  something changes (:meth:`forgive`: a permission update, a command from an admin) or an hour
-  passes; the caller gets :class:`Undeliverable` at once, without a request. A 429 holds that
-  kind of request for its ``retry_after``.
+  something changes (:meth:`forgive`: a permission update; :meth:`admin_acted`: a command from an
+  admin, taken as such at most once per 10 minutes) or an hour passes; the caller gets
+  :class:`Undeliverable` at once, without a request. A thread has its channel's permissions, so a
+  missing permission (code 50013) met in one thread holds that kind of request in every thread of
+  the channel. A 429 holds that kind of request for its ``retry_after``.
 
 Failures surface as :class:`Undeliverable`, which says whether trying again can help and which
 permission was missing, so a durable task can retry or tell the organiser what to fix.
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 
 FORBIDDEN_HOLD = 3600
 """After a 403, how long the same kind of request in that channel waits unless forgiven."""
+ADMIN_FORGIVE_INTERVAL = 600
+"""An admin's commands count as "something changed" at most this often in a server."""
+MISSING_PERMISSIONS = 50013
+"""Discord's code for a 403 caused by a channel or role permission (not by one thread's access)."""
 DEFAULT_RETRY_AFTER = 5.0
 NOTED_FOR = 24 * 3600
 """How long a refusal is shown in /config show after it happened (unless it is fixed)."""
@@ -48,6 +54,7 @@ class Action(StrEnum):
     REACT = "react"
     THREAD = "thread"
     THREAD_MEMBER = "thread_member"
+    THREAD_POST = "thread_post"  # a post in some thread of a channel (held for all of them)
     EVENT = "event"
     DM = "dm"
 
@@ -61,6 +68,7 @@ NEEDED: dict[Action, str] = {
     Action.REACT: "Add Reactions and Read Message History",
     Action.THREAD: "Create Public Threads and Create Private Threads",
     Action.THREAD_MEMBER: "Send Messages in Threads",
+    Action.THREAD_POST: "Send Messages in Threads",
     Action.EVENT: "Create Events and Manage Events",
     Action.DM: "an open DM (the member's privacy settings)",
 }
@@ -215,6 +223,7 @@ class Outbound:
         self._holds: dict[tuple[int, Action], _Hold] = {}
         self._refusals: dict[tuple[int, Action], Refusal] = {}
         self._forgiven: list[Forgiven] = []
+        self._admin_forgave: dict[int, float] = {}  # guild id -> when an admin's command last forgave
         # Counters for benchmarks and logs.
         self.requests = 0
         self.invalid = 0  # answered 401, 403 or 429
@@ -242,6 +251,21 @@ class Outbound:
                 log.exception("a forgiven listener failed for guild %s", guild_id)
         return True
 
+    async def admin_acted(self, guild_id: int) -> bool:
+        """Someone with Manage Server used the bot: perhaps they fixed what was refused.
+
+        Forgives like :meth:`forgive`, but at most once per :data:`ADMIN_FORGIVE_INTERVAL` in a
+        server: an admin who keeps using the bot while it lacks permissions must not make it ask
+        Discord again after every click. Permission updates are always forgiven at once.
+        """
+        last = self._admin_forgave.get(guild_id)
+        if last is not None and self._now() - last < ADMIN_FORGIVE_INTERVAL:
+            return False
+        forgiven = await self.forgive(guild_id)
+        if forgiven:
+            self._admin_forgave[guild_id] = self._now()
+        return forgiven
+
     def forgive_channel(self, channel_id: int, *, older_than: float = 60) -> bool:
         """Let requests in one channel be tried again (an organiser says it is fixed), at most once
         a minute, so that asking again and again cannot make the bot hammer Discord."""
@@ -262,11 +286,26 @@ class Outbound:
         return sorted(found, key=lambda refusal: -refusal.at)
 
     def held(self, scope_id: int, action: Action) -> bool:
-        hold = self._holds.get((scope_id, action)) or self._holds.get((0, action))
-        return hold is not None and hold.until > self._now()
+        return any(
+            (hold := self._holds.get(key)) is not None and hold.until > self._now()
+            for key in self._keys(scope_id, action)
+        )
+
+    def _thread_parent(self, channel_id: int) -> int | None:
+        """The channel a thread belongs to (a thread has its permissions), when the cache knows it."""
+        channel = self.client.get_channel(channel_id)
+        return channel.parent_id if isinstance(channel, discord.Thread) else None
+
+    def _keys(self, scope_id: int, action: Action) -> list[tuple[int, Action]]:
+        """The holds that apply: this channel's, a global 429's, and for a thread its channel's."""
+        keys = [(scope_id, action), (0, action)]
+        parent = self._thread_parent(scope_id)
+        if parent is not None:
+            keys.append((parent, _in_threads(action)))
+        return keys
 
     def _check(self, scope_id: int, action: Action) -> None:
-        for key in ((scope_id, action), (0, action)):
+        for key in self._keys(scope_id, action):
             hold = self._holds.get(key)
             if hold is None:
                 continue
@@ -297,9 +336,13 @@ class Outbound:
             return Undeliverable(action, scope_id, status=429, code=code, retry_after=retry_after)
         if status in (401, 403):
             self.invalid += 1
-            self._holds[(scope_id, action)] = _Hold(now + FORBIDDEN_HOLD, guild_id, status, code, since=now)
+            key = (scope_id, action)
+            parent = self._thread_parent(scope_id) if code == MISSING_PERMISSIONS else None
+            if parent is not None:  # the channel's permission: every thread of it would be refused
+                key = (parent, _in_threads(action))
+            self._holds[key] = _Hold(now + FORBIDDEN_HOLD, guild_id, status, code, since=now)
             if guild_id is not None and action is not Action.DM:
-                self._refusals[(scope_id, action)] = Refusal(guild_id, scope_id, action, now)
+                self._refusals[key] = Refusal(guild_id, *key, now)
             log.warning(
                 "guild %s: %s refused in %s (%s %s); holding that back",
                 guild_id,
@@ -311,7 +354,8 @@ class Outbound:
         return Undeliverable(action, scope_id, status=status, code=code)
 
     def _succeeded(self, scope_id: int, action: Action) -> None:
-        self._refusals.pop((scope_id, action), None)
+        for key in self._keys(scope_id, action):
+            self._refusals.pop(key, None)
 
     async def _call(
         self, action: Action, scope_id: int, guild_id: int | None, request: Callable[[], Awaitable[Any]]
@@ -562,6 +606,12 @@ class Outbound:
             log.warning("DM to %s failed: %s", user_id, error)
             return Delivered.FAILED
         return Delivered.SENT
+
+
+def _in_threads(action: Action) -> Action:
+    """The kind of request a thread's refusal holds in every thread of its channel: posting and
+    adding members both need Send Messages in Threads; the rest need what they need anywhere."""
+    return Action.THREAD_POST if action in (Action.POST, Action.THREAD_MEMBER) else action
 
 
 def _retry_after(error: discord.HTTPException) -> float:

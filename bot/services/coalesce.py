@@ -4,6 +4,8 @@ Per key there is at most one render in flight; requests that arrive meanwhile se
 and cause exactly one more render when it returns, so the final state is always rendered. A
 minimum interval between the starts of two renders is kept by remembering when the last one
 went out; a request that comes sooner arms one ``call_later`` for the moment the interval ends.
+A render refused with a wait (``retry_after``: Discord's 429) goes again once the wait is over,
+so the final state is rendered even when nothing else asks for it.
 
 No ``asyncio.Event`` or ``Queue``: under a simulated Discord those are opaque waits, while
 ``call_later`` runs on its virtual clock and an in-flight task is plain work.
@@ -33,10 +35,20 @@ class _Slot:
 
 
 class Coalescer(Generic[K]):
-    def __init__(self, render: Callable[[K], Awaitable[None]], *, interval: float, name: str) -> None:
+    def __init__(
+        self,
+        render: Callable[[K], Awaitable[None]],
+        *,
+        interval: float,
+        name: str,
+        retry_after: Callable[[Exception], float | None] | None = None,
+    ) -> None:
+        """``retry_after`` reads from a render's exception how long to wait before rendering again
+        (None: the failure is logged and the next request renders)."""
         self._render = render
         self.interval = interval
         self.name = name
+        self._retry_after = retry_after
         self._slots: dict[K, _Slot] = {}
         self.renders = 0  # how many renders started, for benchmarks and logs
 
@@ -92,8 +104,13 @@ class Coalescer(Generic[K]):
         except asyncio.CancelledError:
             slot.running = None  # stopping: do not go again
             raise
-        except Exception:
-            log.exception("%s: rendering %r failed", self.name, key)
+        except Exception as error:
+            wait = self._retry_after(error) if self._retry_after is not None else None
+            if wait is None:
+                log.exception("%s: rendering %r failed", self.name, key)
+            else:  # render again, not before the wait is over (nor sooner than the interval)
+                slot.dirty = True
+                slot.last = max(slot.last, asyncio.get_running_loop().time() + wait - self.interval)
         slot.running = None
         if self._slots.get(key) is slot:
             if slot.dirty:

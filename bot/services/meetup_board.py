@@ -81,10 +81,10 @@ class MeetupBoard:
         self.outbox = outbox
         self.notices = notices
         self.poll_renders: Coalescer[int] = Coalescer(
-            self._render_poll, interval=poll_edit_interval, name="poll"
+            self._render_poll, interval=poll_edit_interval, name="poll", retry_after=_rate_limited
         )
         self.announcement_renders: Coalescer[int] = Coalescer(
-            self._render_announcement, interval=0, name="announcement"
+            self._render_announcement, interval=0, name="announcement", retry_after=_rate_limited
         )
         self._thread_locks: dict[int, asyncio.Lock] = {}
         polls.on_votes_changed = self.poll_renders.request
@@ -781,6 +781,11 @@ def _with_mentions(header: str, member_ids: Sequence[int]) -> list[tuple[str, Se
     """The notice and the mentions of everyone it is for, in parts under Discord's 2,000 characters,
     each part pinging exactly the members it mentions."""
     return list(mention_parts(header + "\n", member_ids, continued="…"))
+
+
+def _rate_limited(error: Exception) -> float | None:
+    """A live edit answered (or held back by) a 429: seconds until it may go again."""
+    return error.retry_after if isinstance(error, Undeliverable) else None
 
 
 def _retry(error: Undeliverable) -> RetryLater:

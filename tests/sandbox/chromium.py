@@ -44,7 +44,7 @@ class Tab:
         )
         return result.get("result", {}).get("value")
 
-    async def wait_for(self, expression: str, seconds: float = 10.0) -> Any:
+    async def wait_for(self, expression: str, seconds: float = 30.0) -> Any:
         deadline = time.perf_counter() + seconds
         while True:
             value = await self.evaluate(expression)
@@ -70,7 +70,12 @@ async def chromium_tab(executable: str) -> AsyncIterator[Tab]:
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
+        "--disable-quic",
         "--no-first-run",
+        # Without these, Chromium keeps trying to reach Google's hosts, which this network refuses.
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--remote-debugging-port=0",
         f"--user-data-dir={profile}",
         "--window-size=1280,900",
