@@ -16,7 +16,7 @@ from bot.adapters.replies import reply
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.domain.places import Geocoder
-from bot.errors import MeetbridgeTree, is_admin
+from bot.errors import MeetbridgeTree, answer_refusals_inside, is_admin
 from bot.scheduling.scheduler import Scheduler
 from bot.services.ask import AskService
 from bot.services.checkins import CheckinService
@@ -143,6 +143,7 @@ class MeetbridgeBot(commands.Bot):
         self._services = build_services(db, self.settings, self)
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
+        answer_refusals_inside(self.tree)
         if self.settings.sync_commands:
             await self.sync_commands()
 

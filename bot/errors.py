@@ -129,6 +129,52 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     )
 
 
+ADMIN_ONLY = "admin_only"
+"""In a command's or group's ``extras``: only members with Manage Server may run it (checked in the
+bot; Discord also hides it from others through ``default_permissions``, which servers may change)."""
+
+
+def _admin_only(command: app_commands.Command[Any, ..., Any]) -> bool:
+    parent: app_commands.Group | None = command.parent
+    while parent is not None:
+        if parent.extras.get(ADMIN_ONLY):
+            return True
+        parent = parent.parent
+    return bool(command.extras.get(ADMIN_ONLY))
+
+
+def answer_refusals_inside(tree: app_commands.CommandTree) -> None:
+    """Every command answers its own refusals (bad input, a missing permission, a cooldown).
+
+    A refusal is an answer, not an error: answered inside the command, it is not reported as a
+    failed command (discord.py's ``on_error``, which a simulated Discord and log tooling count as
+    errors). Anything else still goes to :meth:`MeetbridgeTree.on_error` with its trace id. The
+    Manage Server check of admin commands runs here too, so its refusal is answered the same way.
+    """
+    for command in tree.walk_commands():
+        if not isinstance(command, app_commands.Command) or getattr(command, "_answers_refusals", False):
+            continue
+        original = command._callback  # what discord.py calls with (cog?, interaction, **options)
+        admin_only = _admin_only(command)
+
+        async def answering(
+            *args: Any, _original: Any = original, _admin_only: bool = admin_only, **kwargs: Any
+        ) -> Any:
+            interaction = next(arg for arg in args if isinstance(arg, discord.Interaction))
+            try:
+                if _admin_only:
+                    require_admin(interaction)
+                return await _original(*args, **kwargs)
+            except Exception as error:
+                if not is_expected(error):
+                    raise
+                await report_error(interaction, error)
+                return None
+
+        command._callback = answering  # type: ignore[assignment]
+        command._answers_refusals = True  # type: ignore[attr-defined]
+
+
 class MeetbridgeTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await report_error(interaction, error)

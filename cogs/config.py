@@ -15,7 +15,7 @@ from bot.domain.durations import format_duration, format_offsets
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Cadence, Purpose
 from bot.domain.timezones import search_timezones
-from bot.errors import require_admin
+from bot.errors import ADMIN_ONLY
 from bot.ui.config import missing_permissions, permission_names, permission_problems, settings_embed
 
 log = logging.getLogger(__name__)
@@ -23,16 +23,17 @@ log = logging.getLogger(__name__)
 
 class ConfigCog(commands.Cog):
     config = app_commands.Group(
-        name="config", description="Meetbridge settings for this server (Manage Server)", guild_only=True
+        name="config",
+        description="Meetbridge settings for this server (Manage Server)",
+        guild_only=True,
+        # Discord offers /config only to admins; the bot checks again (servers may change who sees it).
+        default_permissions=discord.Permissions(manage_guild=True),
+        extras={ADMIN_ONLY: True},
     )
 
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
         self.service = bot.services.config
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_admin(interaction)
-        return True
 
     @config.command(name="show", description="Every setting of this server and what is missing")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -77,10 +77,13 @@ async def test_admin_sets_every_value_and_show_reflects_it(world: World) -> None
     ],
 )
 async def test_member_without_manage_server_is_refused_and_nothing_changes(
-    world: World, command: str, options: dict
+    world: World, env: simcord.Env, command: str, options: dict
 ) -> None:
     if options.get("channel") == "meetups":
         options = {**options, "channel": world.meetups}
+    # Discord hides /config from members; this server lets alice see it, so the bot's own check decides.
+    [config] = [c for c in await world.bot.tree.fetch_commands() if c.name == "config"]
+    world.guild.set_command_permissions(config, {world.alice: True})
     before = await stored(world)
 
     result = await world.alice.slash(world.general, command, **options)
@@ -89,6 +92,12 @@ async def test_member_without_manage_server_is_refused_and_nothing_changes(
     assert "Manage Server" in result.response.content
     assert not result.response.embeds
     assert await stored(world) == before
+    assert env.errors == []  # a refusal is an answer, not an error
+
+
+async def test_config_is_not_offered_to_members(world: World) -> None:
+    assert "config" not in {name.split()[0] for name in world.alice.available_commands(world.general)}
+    assert "config" in {name.split()[0] for name in world.admin.available_commands(world.general)}
 
 
 @pytest.mark.parametrize(

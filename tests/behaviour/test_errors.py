@@ -67,3 +67,24 @@ async def test_a_failed_modal_is_logged_with_field_ids_and_lengths_never_what_wa
         assert f"{field}({len(value)} chars)" in logged
         assert value not in logged
     assert env.errors  # acknowledged: the injected bug was on purpose
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "answer"),
+    [
+        ("match", {}, "Try: /intro"),
+        ("profile", {}, "Try: /intro"),
+        ("meetup info", {"id": 99}, "There is no meetup #99"),
+        ("meetup plan", {"title": "Games", "times": "someday"}, "Try: "),
+    ],
+)
+async def test_a_refusal_is_answered_and_not_recorded_as_an_error(
+    world: World, env: simcord.Env, command: str, options: dict, answer: str
+) -> None:
+    await world.admin.slash(world.general, "config channel", purpose="meetups", channel=world.meetups)
+
+    result = await world.alice.slash(world.general, command, **options)
+
+    content = result.response.content if result.response else ""
+    assert result.ephemeral and answer in content
+    assert env.errors == []
