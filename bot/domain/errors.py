@@ -20,7 +20,7 @@ class UserError(Exception):
 
     def render(self) -> str:
         """The message and its example, within one Discord message whatever the member typed."""
-        if self.example:
+        if self.example and f"`{self.example}`" not in self.message and self.example != self.message:
             suffix = f"\nTry: {clip(self.example, EXAMPLE_SHOWN)}"
             return clip(self.message, CONTENT - len(suffix)) + suffix
         return clip(self.message, CONTENT)

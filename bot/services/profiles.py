@@ -131,7 +131,7 @@ class ProfileService:
         profile = await self.repo.get(guild_id, member_id)
         if profile is None:
             if own:
-                raise NotFound("You haven't introduced yourself in this server yet.", "/intro")
+                raise NotFound("You haven't introduced yourself in this server yet: run `/intro`.", "/intro")
             raise NotFound("That member hasn't introduced themselves in this server yet.", "/profile")
         return profile
 

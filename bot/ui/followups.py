@@ -23,7 +23,7 @@ from bot.domain.followups import CHECKIN_WINDOW, mention_parts
 from bot.domain.limits import clip
 from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
 from bot.ui.base import BaseModal
-from bot.ui.meetups import poll_posted, timestamp
+from bot.ui.meetups import moment, poll_posted
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def place_link(meetup: Meetup) -> str:
 
 
 def _reminder_header(meetup: Meetup) -> str:
-    header = f"⏰ **{_title(meetup)}** (meetup #{meetup.number}) starts {timestamp(meetup.starts_at)}\n"
+    header = f"⏰ **{_title(meetup)}** (meetup #{meetup.number}) starts {moment(meetup.starts_at)}\n"
     return header + f"📍 {place_link(meetup)}\n"
 
 
@@ -95,7 +95,7 @@ def reminder_part(meetup: Meetup, part: int, members: Sequence[int], total: int)
 def reminder_dm(meetup: Meetup, guild_name: str) -> str:
     text = (
         f"⏰ Reminder from **{discord.utils.escape_markdown(guild_name)}**: **{_title(meetup)}** "
-        f"starts {timestamp(meetup.starts_at)} at {place_link(meetup)}."
+        f"starts {moment(meetup.starts_at)}, {place_link(meetup)}."
     )
     if meetup.jump_url:
         text += f"\n{meetup.jump_url}"
@@ -112,7 +112,7 @@ def headcount_prompt(meetup: Meetup, going: int, *, mention: bool) -> str:
     people = "person is" if going == 1 else "people are"
     return (
         f"{who}📉 Only **{going}** {people} going to meetup #{meetup.number} **{_title(meetup)}** "
-        f"({timestamp(meetup.starts_at)}), and you asked for at least **{needed}**. "
+        f"({moment(meetup.starts_at)}), and you asked for at least **{needed}**. "
         "Keep it, or cancel it? Cancelling tells everyone who answered Going or Maybe."
     )
 

@@ -16,7 +16,7 @@ import discord
 from bot.adapters.replies import reply
 from bot.clock import from_epoch, now_epoch
 from bot.domain import limits
-from bot.domain.meetups import Meetup, RsvpCounts, RsvpOutcome, RsvpStatus, map_url
+from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup, RsvpCounts, RsvpOutcome, RsvpStatus, map_url
 from bot.domain.polls import Poll, PollOption, PollState, Tally, pick_winner
 from bot.domain.when import ReadTime
 
@@ -36,9 +36,17 @@ _RSVP_STYLES = {
 
 
 def timestamp(epoch: int) -> str:
-    """``<t:…:F> (<t:…:R>)``: full date and time plus "in 3 days", in each viewer's zone."""
+    """``<t:…:F> (<t:…:R>)``: full date and time plus "in 3 days", in each viewer's zone.
+
+    For what is read right away (replies) or kept current (the poll while open); a post that stays
+    in a channel uses :func:`moment`, since "in 3 days" reads wrong once that day has passed."""
     moment = from_epoch(epoch)
     return f"{discord.utils.format_dt(moment, 'F')} ({discord.utils.format_dt(moment, 'R')})"
+
+
+def moment(epoch: int) -> str:
+    """``<t:…:F>``: the full date and time in each viewer's zone, true however late it is read."""
+    return discord.utils.format_dt(from_epoch(epoch), "F")
 
 
 TYPED_SHOWN = 100
@@ -201,10 +209,17 @@ def _place(meetup: Meetup) -> str:
     return discord.utils.escape_markdown(meetup.place)
 
 
+def _at(meetup: Meetup) -> str:
+    """`` at <place>``, or that the place is still to be announced."""
+    if meetup.place == TO_BE_ANNOUNCED:
+        return " (place to be announced)"
+    return f" at {_place(meetup)}"
+
+
 def promotion_dm(meetup: Meetup) -> str:
     text = (
         f"🎉 A place opened up: you're now **going** to meetup #{meetup.number} "
-        f"“{discord.utils.escape_markdown(meetup.title)}”, {timestamp(meetup.starts_at)} at {_place(meetup)}."
+        f"“{discord.utils.escape_markdown(meetup.title)}”, {moment(meetup.starts_at)}{_at(meetup)}."
     )
     if meetup.jump_url:
         text += f"\n{meetup.jump_url}"
@@ -225,7 +240,7 @@ def change_notice(meetup: Meetup, changes: Sequence[str]) -> str:
     what = ", ".join(shown) if shown else "details"
     return (
         f"✏️ Meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}” changed ({what}): "
-        f"now {timestamp(meetup.starts_at)} at {_place(meetup)}."
+        f"now {moment(meetup.starts_at)}{_at(meetup)}."
     )
 
 
@@ -298,10 +313,8 @@ def _votes(count: int) -> str:
 def _time_line(poll: Poll, option: PollOption, tally: Tally, winner: bool) -> str:
     time = option.read_time(poll.tz)
     mark = " 🏆" if winner else ""
-    return (
-        f"{option.emoji} {timestamp(option.starts_at or 0)} · {_votes(tally[option.key])}{mark}\n"
-        f"  {read_as(time)}"
-    )
+    when = timestamp(option.starts_at or 0) if poll.is_open else moment(option.starts_at or 0)
+    return f"{option.emoji} {when} · {_votes(tally[option.key])}{mark}\n  {read_as(time)}"
 
 
 def _place_line(option: PollOption, tally: Tally, winner: bool, url: str | None) -> str:
@@ -355,8 +368,11 @@ def poll_result(poll: Poll, meetup: Meetup | None) -> str:
     if poll.state is PollState.CANCELLED:
         return f"Closed without a result ({poll.outcome})."
     if meetup is not None:
-        where = place_text(meetup.place, meetup.map_url)
-        text = f"Closed. The meetup is {timestamp(meetup.starts_at)} at {where}."
+        if meetup.place == TO_BE_ANNOUNCED:
+            text = f"Closed. The meetup is {moment(meetup.starts_at)} (place to be announced)."
+        else:
+            where = place_text(meetup.place, meetup.map_url)
+            text = f"Closed. The meetup is {moment(meetup.starts_at)} at {where}."
         if meetup.jump_url:
             text += f"\nRSVP on meetup #{meetup.number}: {meetup.jump_url}"
         else:
@@ -369,15 +385,13 @@ def poll_result(poll: Poll, meetup: Meetup | None) -> str:
 
 def poll_reminder(poll: Poll, tally: Tally) -> str:
     """The closing-soon note: when it closes and what is leading now."""
-    text = (
-        f"⏰ Poll #{poll.number} “{discord.utils.escape_markdown(poll.title)}” closes "
-        f"{discord.utils.format_dt(from_epoch(poll.closes_at), 'R')}. "
-    )
+    title = discord.utils.escape_markdown(poll.title)
+    text = f"⏰ Poll #{poll.number} “{title}” closes {moment(poll.closes_at)}. "
     winner = pick_winner(poll, tally)
     if winner is None:
         return text + "No votes yet: react to the poll to vote."
     time = winner.time
-    leading = f"{time.emoji} {timestamp(time.starts_at or 0)} · {_votes(tally[time.key])}"
+    leading = f"{time.emoji} {moment(time.starts_at or 0)} · {_votes(tally[time.key])}"
     if winner.place is not None:
         url = map_url(winner.place.label)
         place = discord.utils.escape_markdown(winner.place.label)

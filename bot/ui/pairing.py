@@ -76,7 +76,7 @@ def greeting(current: PairingRound, group: PairingGroup) -> str:
 def checkin(current: PairingRound, group: PairingGroup) -> str:
     return (
         f"⏳ {_mentions(group.member_ids)}: round {current.number} is halfway through "
-        f"(it ends {discord.utils.format_dt(from_epoch(current.ends_at), 'R')}). Have you found a time to "
+        f"(it ends {discord.utils.format_dt(from_epoch(current.ends_at), 'F')}). Have you found a time to "
         "meet? If not, **Plan a meetup** puts a poll right here."
     )
 

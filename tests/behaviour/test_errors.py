@@ -72,8 +72,8 @@ async def test_a_failed_modal_is_logged_with_field_ids_and_lengths_never_what_wa
 @pytest.mark.parametrize(
     ("command", "options", "answer"),
     [
-        ("match", {}, "Try: /intro"),
-        ("profile", {}, "Try: /intro"),
+        ("match", {}, "run `/intro` first"),
+        ("profile", {}, "`/intro`"),
         ("meetup info", {"id": 99}, "There is no meetup #99"),
         ("meetup plan", {"title": "Games", "times": "someday"}, "Try: "),
     ],

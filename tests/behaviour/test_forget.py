@@ -106,7 +106,7 @@ async def test_other_privacy_commands_in_a_dm_point_to_a_server(world: MeetupWor
         result = await world.alice.user.slash(command, **options)
         assert result.ephemeral
         assert "works inside a server" in result.response.content
-        assert "Try: /privacy forget" in result.response.content
+        assert "`/privacy forget`" in result.response.content and "Try:" not in result.response.content
     assert (
         await world.bot.services.profiles.preferences(world.guild.id, world.alice.id)
     ).dm is DmMode.REPLIES

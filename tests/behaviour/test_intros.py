@@ -332,7 +332,7 @@ async def test_profile_of_someone_without_an_introduction_says_so(world: World) 
     theirs = await world.alice.slash(world.general, "profile", member=world.bob)
 
     assert mine.ephemeral and "haven't introduced yourself" in mine.response.content
-    assert "Try: /intro" in mine.response.content
+    assert "run `/intro`" in mine.response.content and "Try:" not in mine.response.content
     assert "hasn't introduced themselves" in theirs.response.content
 
 

@@ -99,7 +99,7 @@ async def test_match_without_a_profile_says_to_run_intro_first(world: World) -> 
     result = await world.alice.slash(world.general, "match")
 
     assert result.ephemeral
-    assert "/intro" in result.response.content and "Try: /intro" in result.response.content
+    assert "run `/intro` first" in result.response.content and "Try:" not in result.response.content
 
 
 async def test_an_edited_introduction_is_matched_on_its_new_interests(world: World) -> None:

@@ -147,7 +147,7 @@ async def test_a_member_who_skips_sits_out_one_round_only(world: World, env: sim
 
 async def test_joining_needs_an_introduction_and_leaving_takes_you_out(world: World) -> None:
     refused = await world.alice.slash(world.general, "pairing join")
-    assert "Try: /intro" in refused.response.content
+    assert "`/intro`" in refused.response.content and "Try:" not in refused.response.content
 
     await joiner(world, world.alice, "chess")
     await joiner(world, world.bob, "chess")

@@ -492,7 +492,7 @@ async def test_the_closing_soon_note_lists_the_current_leader(world: MeetupWorld
 
     note = world.meetups.last_message.content
     assert (
-        f"Leading: {TWO} <t:{FRIDAY_7PM_EPOCH + 19 * HOUR}:F> (<t:{FRIDAY_7PM_EPOCH + 19 * HOUR}:R>) · "
+        f"Leading: {TWO} <t:{FRIDAY_7PM_EPOCH + 19 * HOUR}:F> · "
         "**2** votes, at 🇧 [City Library](<https://www.openstreetmap.org/search?query=City+Library>) · "
         "**1** vote." in note
     )

@@ -59,7 +59,7 @@ async def test_reminders_at_both_offsets_mention_exactly_the_going_members(
 
     [first] = reminders(world)
     assert set(first.raw_mentions) == {world.bob.id, world.carol.id}
-    assert f"<t:{START}:F> (<t:{START}:R>)" in first.content
+    assert f"starts <t:{START}:F>\n" in first.content
     assert "[Café Central](<https://www.openstreetmap.org/search?query=Caf%C3%A9+Central>)" in first.content
     assert "Going (2):" in first.content
     thread = world.meetups.threads[0]
