@@ -34,7 +34,7 @@ from bot.domain.errors import UserError
 from bot.domain.followups import ANNOUNCE, NOTICE, SYNC, mention_parts
 from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import Meetup, RsvpOutcome, RsvpStatus
-from bot.domain.polls import OptionKey, Poll, normalise_emoji
+from bot.domain.polls import OptionKey, OptionKind, Poll, normalise_emoji
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.coalesce import Coalescer
@@ -330,19 +330,32 @@ class MeetupBoard:
         if meetup.event_id is None:
             meetup = await self._create_event(meetup)
         counts = await self.meetups.counts(meetup)
+        voters = await self._winning_voters(meetup)
         try:
             posted = await self.outbound.post(
                 channel_id,
                 meetup.guild_id,
+                content=ui.voters_line(voters) if voters else None,
                 embed=ui.meetup_embed(meetup, counts),
                 view=ui.rsvp_view(meetup, counts),
+                ping=voters[: ui.VOTERS_MENTIONED],
             )
         except Undeliverable:
             await self._delete_event(meetup)
             raise
         meetup = await self.meetups.set_announcement(meetup, channel_id, posted.message_id)
         await self._sync_event(meetup, description_only=True)
+        await self.ensure_thread(meetup)  # the thread for notices is there from the start
         return meetup
+
+    async def _winning_voters(self, meetup: Meetup) -> list[int]:
+        """Who voted for the time a poll chose: told once, on the announcement, to RSVP (nobody is
+        marked Going on their behalf)."""
+        poll = await self.polls.by_id(meetup.poll_id) if meetup.poll_id else None
+        if poll is None or poll.winner_time is None:
+            return []
+        winning = (OptionKind.TIME, poll.winner_time)
+        return list(dict.fromkeys(member for key, member in await self.polls.votes(poll) if key == winning))
 
     async def _announce_task(self, task: ScheduledTask) -> None:
         """Announce a meetup a poll chose; retried until it is posted, never once it has begun."""

@@ -178,6 +178,17 @@ class RsvpButton(
             await report_error(interaction, error)
 
 
+VOTERS_MENTIONED = 50
+"""On an announcement, how many of those who voted for its time are mentioned by name."""
+
+
+def voters_line(voters: Sequence[int]) -> str:
+    """Above the announcement of a meetup a poll chose: the people who voted for its time."""
+    shown = " ".join(f"<@{member}>" for member in voters[:VOTERS_MENTIONED])
+    more = f" and {len(voters) - VOTERS_MENTIONED} more" if len(voters) > VOTERS_MENTIONED else ""
+    return f"🗳️ {shown}{more}: you voted for this time. Coming? Answer below."
+
+
 def rsvp_view(meetup: Meetup, counts: RsvpCounts) -> discord.ui.View | None:
     """The three buttons with live counts; none once the meetup is cancelled."""
     if meetup.cancelled:

@@ -46,6 +46,16 @@ async def build_meetup_world(
     return world
 
 
+def posts(channel) -> list[discord.Message]:
+    """A channel's messages without Discord's own notes (e.g. "started a thread")."""
+    return [m for m in channel.history() if not m.is_system()]
+
+
+def last_post(channel) -> discord.Message | None:
+    found = posts(channel)
+    return found[-1] if found else None
+
+
 def field(embed: discord.Embed, name: str) -> str:
     return next(f.value for f in embed.fields if f.name == name)
 

@@ -19,7 +19,7 @@ from bot.domain.consent import DmMode
 from bot.storage.database import Database
 from bot.storage.member_data import registered
 from tests.behaviour.connect_world import introduce, privacy
-from tests.behaviour.followup_world import DAY, END, advance_to, answer, create_meetup, now, thread_messages
+from tests.behaviour.followup_world import DAY, END, advance_to, answer, create_meetup, now
 from tests.behaviour.meetup_world import ONE, MeetupWorld, build_meetup_world, plan, poll_message, stored_poll
 from tests.behaviour.pairing_steps import WEEK
 
@@ -46,7 +46,8 @@ def tables_of(found: dict[str, int]) -> set[str]:
 
 
 async def check_in_and_pick(world: MeetupWorld, member: MemberActor, *picked: MemberActor) -> None:
-    who_came = next(m for m in thread_messages(world) if m.content.startswith("👋 **Who came?**"))
+    messages = [m for thread in world.meetups.threads for m in thread.history()]
+    who_came = next(m for m in messages if m.content.startswith("👋 **Who came?**"))
     checked = await member.click(who_came, label="I was there")
     [row] = checked.response.components
     [menu] = row["components"]

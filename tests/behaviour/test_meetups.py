@@ -15,6 +15,7 @@ from tests.behaviour.meetup_world import (
     button_labels,
     field,
     has_field,
+    last_post,
     rsvp_id,
 )
 from tests.conftest import BotFactory, restart
@@ -49,7 +50,7 @@ async def test_create_announces_time_place_capacity_and_organiser_with_rsvp_butt
     assert (meetup.starts_at, meetup.tz, meetup.when_text) == (FRIDAY_7PM_EPOCH, TZ, FRIDAY_7PM)
     assert meetup.ends_at == FRIDAY_7PM_EPOCH + 2 * 3600
     assert (meetup.place, meetup.capacity, meetup.organiser_id) == ("Café Central", 12, world.alice.id)
-    message = world.meetups.last_message
+    message = last_post(world.meetups)
     assert message.id == meetup.message_id
     embed = message.embeds[0]
     assert embed.title == "📅 Board games"
@@ -100,7 +101,7 @@ async def test_bad_input_is_refused_with_an_example_and_nothing_changes(
     assert complaint in text
     assert "Try: " in text
     assert await world.bot.services.meetups.find(world.guild.id, 1) is None
-    assert world.meetups.last_message is None
+    assert last_post(world.meetups) is None
     assert list(world.bot.get_guild(world.guild.id).scheduled_events) == []
 
 
@@ -310,5 +311,5 @@ async def test_a_venue_the_geocoder_does_not_know_stays_text_with_its_map_search
 
     assert (meetup.latitude, meetup.longitude) == (None, None)
     assert "openstreetmap.org/search?query=Caf%C3%A9+Central" in field(
-        world.meetups.last_message.embeds[0], "Where"
+        last_post(world.meetups).embeds[0], "Where"
     )

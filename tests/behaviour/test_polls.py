@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import simcord
 
+from bot.domain.meetups import RsvpStatus
 from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS, PollState
 from bot.domain.tasks import TaskState
 from bot.services.polls import CLOSE_TASK, REMIND_TASK, TASKS
@@ -24,8 +25,10 @@ from tests.behaviour.meetup_world import (
     build_meetup_world,
     edits_of,
     field,
+    last_post,
     plan,
     poll_message,
+    posts,
     stored_poll,
     votes,
 )
@@ -113,7 +116,7 @@ async def test_bad_input_is_refused_with_an_example_and_nothing_is_posted(
     assert complaint in result.response.content
     assert "Try: " in result.response.content
     assert await world.bot.services.polls.find(world.guild.id, 1) is None
-    assert world.meetups.last_message is None
+    assert last_post(world.meetups) is None
     assert await world.bot.services.scheduler.repo.count_by_state() == {}
 
 
@@ -211,7 +214,7 @@ async def test_five_members_vote_two_change_their_minds_and_the_poll_closes_into
     assert (meetup.place, meetup.capacity, meetup.poll_id) == ("Café Central", 8, poll.id)
     assert meetup.organiser_id == world.alice.id
     assert closed.meetup_id == meetup.id
-    announcement = world.meetups.last_message
+    announcement = last_post(world.meetups)
     assert announcement.id == meetup.message_id
     assert announcement.embeds[0].title == "📅 Board games"
     assert f"<t:{FRIDAY_7PM_EPOCH}:F>" in field(announcement.embeds[0], "When")
@@ -278,7 +281,7 @@ async def test_the_organiser_can_close_early(world: MeetupWorld, env: simcord.En
     assert meetup.starts_at == FRIDAY_7PM_EPOCH + 19 * HOUR
     assert (await stored_poll(world)).state is PollState.CLOSED
     await env.advance_time(48 * HOUR)  # the scheduled closing was cancelled
-    assert len(world.meetups.history()) == 2
+    assert len(posts(world.meetups)) == 2
     tasks = await world.bot.services.scheduler.repo.for_subject(world.guild.id, TASKS, poll.id)
     assert [(task.kind, task.state) for task in tasks] == [
         (REMIND_TASK, TaskState.CANCELLED),
@@ -293,10 +296,10 @@ async def test_an_hour_before_closing_a_reminder_replies_to_the_poll(
     poll = await stored_poll(world)
 
     await env.advance_time(47 * HOUR - 1)
-    assert len(world.meetups.history()) == 1
+    assert len(posts(world.meetups)) == 1
     await env.advance_time(1)
 
-    reminder = world.meetups.last_message
+    reminder = last_post(world.meetups)
     assert reminder.content.startswith("⏰ Poll #1 “Board games” closes <t:")
     assert reminder.reference is not None and reminder.reference.message_id == poll.message_id
     assert (await stored_poll(world)).is_open
@@ -386,7 +389,7 @@ async def test_an_announcement_discord_failed_at_closing_is_retried_while_the_bo
     await env.advance_time(90)  # the retries: 15 s, then a minute
 
     announced = await world.meetup(1)
-    assert announced.message_id == world.meetups.last_message.id
+    assert announced.message_id == last_post(world.meetups).id
     assert len(list(world.bot.get_guild(world.guild.id).scheduled_events)) == 1
     result = poll_message(world, await stored_poll(world))
     assert announced.jump_url in field(result.embeds[0], "Result")
@@ -430,7 +433,7 @@ async def test_a_refused_announcement_tells_the_organiser_and_goes_out_once_fixe
     await world.alice.slash(world.general, "meetup info", id=1)
 
     announced = await world.meetup(1)
-    assert announced.message_id == world.meetups.last_message.id
+    assert announced.message_id == last_post(world.meetups).id
 
 
 async def test_a_meetup_that_could_not_be_announced_before_it_starts_is_never_announced(
@@ -463,7 +466,7 @@ async def test_an_unannounced_meetup_is_announced_after_a_restart(
     await env.advance_time(60)
 
     announced = await world.meetup(1)
-    assert announced.message_id == world.meetups.last_message.id
+    assert announced.message_id == last_post(world.meetups).id
     announcements = [m for m in world.meetups.history() if m.embeds and m.embeds[0].title == "📅 Board games"]
     assert len(announcements) == 1
 
@@ -490,7 +493,7 @@ async def test_the_closing_soon_note_lists_the_current_leader(world: MeetupWorld
 
     await env.advance_time(47 * HOUR)
 
-    note = world.meetups.last_message.content
+    note = last_post(world.meetups).content
     assert (
         f"Leading: {TWO} <t:{FRIDAY_7PM_EPOCH + 19 * HOUR}:F> · "
         "**2** votes, at 🇧 [City Library](<https://www.openstreetmap.org/search?query=City+Library>) · "
@@ -503,7 +506,7 @@ async def test_the_closing_soon_note_says_when_nobody_voted_yet(world: MeetupWor
 
     await env.advance_time(47 * HOUR)
 
-    assert "No votes yet: react to the poll to vote." in world.meetups.last_message.content
+    assert "No votes yet: react to the poll to vote." in last_post(world.meetups).content
 
 
 async def test_the_closing_soon_note_is_posted_once_across_a_restart(
@@ -525,3 +528,37 @@ async def test_the_closing_soon_note_is_posted_once_across_a_restart(
         (REMIND_TASK, TaskState.DONE),
         (CLOSE_TASK, TaskState.DONE),
     ]
+
+
+async def test_who_voted_for_the_winning_time_is_asked_once_to_rsvp_and_nobody_is_marked_going(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await plan(world)
+    message = poll_message(world, await stored_poll(world))
+    await world.bob.react(message, ONE)
+    await world.carol.react(message, ONE)
+    await world.dave.react(message, TWO)  # voted for another time: not asked
+
+    await world.alice.slash(world.general, "meetup close-poll", id=1)
+
+    meetup = await world.meetup(1)
+    announcement = world.announcement(meetup)
+    assert (
+        announcement.content
+        == f"🗳️ {world.bob.mention} {world.carol.mention}: you voted for this time. Coming? Answer below."
+    )
+    stored = env.backend.messages[world.meetups.id][announcement.id]
+    assert set(stored.ping_user_ids) == {world.bob.id, world.carol.id}
+    assert await world.bot.services.meetups.members(meetup, RsvpStatus.GOING) == []
+    assert field(announcement.embeds[0], "Capacity").startswith("0 ")
+
+
+async def test_the_meetup_thread_opens_with_the_announcement(world: MeetupWorld) -> None:
+    await plan(world)
+    await world.bob.react(poll_message(world, await stored_poll(world)), ONE)
+
+    await world.alice.slash(world.general, "meetup close-poll", id=1)
+
+    meetup = await world.meetup(1)
+    [thread] = world.meetups.threads
+    assert meetup.thread_id == thread.id and thread.name == "Meetup #1: Board games"
