@@ -256,6 +256,8 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
     nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
     privacy = PrivacyService(db, profiles)
+    privacy.label("meetup_id", "meetup", meetups.label)
+    privacy.label("poll_id", "poll", polls.label)
     pairing = PairingService(
         outbound,
         db,

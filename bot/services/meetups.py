@@ -120,6 +120,11 @@ class MeetupService:
     async def by_id(self, meetup_id: int) -> Meetup | None:
         return await self.repo.get(meetup_id)
 
+    async def label(self, meetup_id: int) -> str | None:
+        """What members know this meetup as (for exports)."""
+        meetup = await self.repo.get(meetup_id)
+        return None if meetup is None else f"meetup #{meetup.number} “{meetup.title}”"
+
     async def upcoming(self, guild_id: int, now: int, limit: int = 25) -> list[Meetup]:
         return await self.repo.upcoming(guild_id, now, limit)
 

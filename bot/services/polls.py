@@ -177,6 +177,11 @@ class PollService:
     async def by_id(self, poll_id: int) -> Poll | None:
         return await self.repo.get(poll_id)
 
+    async def label(self, poll_id: int) -> str | None:
+        """What members know this poll as (for exports)."""
+        poll = await self.repo.get(poll_id)
+        return None if poll is None else f"poll #{poll.number} “{poll.title}”"
+
     async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
         return await self.repo.open_polls(guild_id)
 

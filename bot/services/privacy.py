@@ -36,11 +36,34 @@ class Forgotten:
     intro: IntroMessage | None  # the introduction embed the caller should delete
 
 
+Label = Callable[[int], Awaitable[str | None]]
+"""What a member knows an internal id as (meetup id 7 -> "meetup #5 “Board games”")."""
+
+
 class PrivacyService:
     def __init__(self, db: Database, profiles: ProfileService) -> None:
         self.db = db
         self.profiles = profiles
         self._before_forget: list[BeforeForget] = []
+        self._labels: dict[str, tuple[str, Label]] = {}
+
+    def label(self, column: str, key: str, describe: Label) -> None:
+        """In exports, rows with ``column`` (an internal id) also get ``key``: what members saw."""
+        self._labels[column] = (key, describe)
+
+    async def _labelled(self, tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+        cache: dict[tuple[str, int], str | None] = {}
+        for rows in tables.values():
+            for row in rows:
+                for column, (key, describe) in self._labels.items():
+                    value = row.get(column)
+                    if not isinstance(value, int) or key in row:
+                        continue
+                    if (column, value) not in cache:
+                        cache[(column, value)] = await describe(value)
+                    if cache[(column, value)] is not None:
+                        row[key] = cache[(column, value)]
+        return tables
 
     def before_forget(self, listener: BeforeForget) -> None:
         self._before_forget.append(listener)
@@ -67,9 +90,10 @@ class PrivacyService:
             "exported_at": from_epoch(now).isoformat(),
             "note": "Every row Meetbridge stores about you in this server, by table, and under "
             "named_in the rows elsewhere that name you (posts and messages waiting to go out); "
-            "/privacy forget deletes or clears all of them. Times are UTC epoch seconds.",
-            "tables": await export_member(self.db, guild_id, member_id),
-            "named_in": await export_mentions(self.db, guild_id, member_id),
+            "/privacy forget deletes or clears all of them. Times are UTC epoch seconds; next to an "
+            "internal id (meetup_id, poll_id) is what you saw it as (meetup #5).",
+            "tables": await self._labelled(await export_member(self.db, guild_id, member_id)),
+            "named_in": await self._labelled(await export_mentions(self.db, guild_id, member_id)),
         }
 
     @staticmethod

@@ -15,9 +15,16 @@ from bot.ui.base import BaseView
 COLOUR = discord.Colour.from_rgb(254, 231, 92)
 CONFIRM_TIMEOUT = 120
 
-EXPLANATIONS = {
-    "discoverable": "others can find you with /match and you can be paired",
-    "helper": "you may be mentioned when someone asks about one of your interests",
+# What each on/off setting means in each state, said as it is (never "may mention you" when off).
+EXPLANATIONS: dict[str, dict[bool, str]] = {
+    "discoverable": {
+        True: "others can find you with /match and you can be paired",
+        False: "you don't appear in /match or pairing (your introduction post stays up)",
+    },
+    "helper": {
+        True: "you may be mentioned when someone asks about one of your interests",
+        False: "nobody can mention you for questions; turn it on to help with your interests",
+    },
 }
 
 DM_EXPLANATIONS = {
@@ -37,12 +44,30 @@ DM_EXPLANATIONS = {
     ),
 }
 
+# What members read instead of table names: every table that stores something about a member.
 TABLE_NAMES = {
     "profiles": "introduction",
     "profile_interests": "interests",
     "member_preferences": "privacy settings",
+    "meetup_rsvps": "answers to meetups",
+    "poll_votes": "poll votes",
+    "meetup_attendance": "meetups you checked in at",
+    "meeting_picks": "people you said you met",
+    "met_in_person": "people you met in person",
+    "pairing_members": "pairing rounds membership",
+    "pairing_group_members": "pairing groups",
+    "pairing_left_out": "pairing rounds you were left out of",
+    "ask_mentions": "times you were asked to help",
+    "dm_outbox": "direct messages",
+    "member_notices": "notes waiting for your next command",
+    "meetups": "meetups you organise",
+    "polls": "polls you organise",
     "member_departures": "departure (deletion planned)",
 }
+
+
+def table_name(table: str) -> str:
+    return TABLE_NAMES.get(table, table.replace("_", " "))
 
 
 def _state(on: bool) -> str:
@@ -51,7 +76,10 @@ def _state(on: bool) -> str:
 
 def privacy_embed(preferences: Preferences, stored: dict[str, int]) -> discord.Embed:
     embed = discord.Embed(title="Your privacy in this server", colour=COLOUR)
-    lines = [f"`{name}` {_state(getattr(preferences, name))}: {text}" for name, text in EXPLANATIONS.items()]
+    lines = []
+    for name, meanings in EXPLANATIONS.items():
+        on = bool(getattr(preferences, name))
+        lines.append(f"`{name}` {_state(on)}: {meanings[on]}")
     lines.append(f"`dm` **{preferences.dm.value}**: {DM_EXPLANATIONS[preferences.dm]}.")
     embed.add_field(
         name="Settings",
@@ -61,7 +89,7 @@ def privacy_embed(preferences: Preferences, stored: dict[str, int]) -> discord.E
         inline=False,
     )
     if stored:
-        what = "\n".join(f"• {TABLE_NAMES.get(table, table)}: {count}" for table, count in stored.items())
+        what = "\n".join(f"• {table_name(table)}: {count}" for table, count in stored.items())
     else:
         what = "Nothing yet."
     embed.add_field(name="What Meetbridge stores about you here", value=what, inline=False)
@@ -78,17 +106,7 @@ def privacy_embed(preferences: Preferences, stored: dict[str, int]) -> discord.E
 def changed_message(name: str, value: bool | DmMode) -> str:
     if isinstance(value, DmMode):
         return f"`dm` is now **{value.value}**: {DM_EXPLANATIONS[value]}."
-    text = EXPLANATIONS[name]
-    if value:
-        return f"`{name}` is now **on**: {text}."
-    return f"`{name}` is now **off**: no longer {_negated(name)}."
-
-
-def _negated(name: str) -> str:
-    return {
-        "discoverable": "shown in /match or pairing (your introduction post stays up)",
-        "helper": "mentioning you for questions",
-    }[name]
+    return f"`{name}` is now {_state(value)}: {EXPLANATIONS[name][value]}."
 
 
 ForgetConfirmed = Callable[[discord.Interaction], Awaitable[None]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import simcord
 
@@ -313,3 +315,16 @@ async def test_a_venue_the_geocoder_does_not_know_stays_text_with_its_map_search
     assert "openstreetmap.org/search?query=Caf%C3%A9+Central" in field(
         last_post(world.meetups).embeds[0], "Where"
     )
+
+
+async def test_an_export_names_meetups_and_polls_as_members_saw_them(world: MeetupWorld) -> None:
+    await create(world, title="Walk")
+    await world.bob.click(
+        world.announcement(await world.meetup(1)), custom_id=rsvp_id(await world.meetup(1), "going")
+    )
+
+    result = await world.bob.slash(world.general, "privacy export")
+
+    data = json.loads(await result.response.attachments[0].read())
+    [answer] = data["tables"]["meetup_rsvps"]
+    assert answer["meetup"] == "meetup #1 “Walk”" and answer["status"] == "going"

@@ -226,3 +226,19 @@ async def test_intro_after_forget_starts_from_an_empty_form(world: World) -> Non
     assert shown.modal is not None and shown.modal["title"] == "Introduce yourself"
     await world.alice.submit_modal(shown, INTRO)
     assert len(intro_posts(world)) == 1
+
+
+async def test_show_says_what_each_setting_means_as_it_is_and_names_what_is_stored_in_words(
+    world: World,
+) -> None:
+    await intro(world, world.alice)
+    await world.alice.slash(world.general, "met", member=world.bob)
+
+    embed = (await world.alice.slash(world.general, "privacy show")).response.embeds[0]
+
+    settings = field(embed, "Settings")
+    assert "`helper` **off**: nobody can mention you for questions" in settings
+    assert "may be mentioned" not in settings
+    stored = field(embed, "What Meetbridge stores about you here")
+    assert "people you said you met: 1" in stored
+    assert "_" not in stored  # no table names
