@@ -53,17 +53,27 @@ class NewMeetup:
     poll_id: int | None = None
 
 
-async def next_number(db: Database, guild_id: int) -> int:
-    """The next small number shown to members; polls and meetups share one sequence per server.
+# Numbers in use: every meetup's, and those of polls that are open or became a meetup (a poll
+# keeps its number when it closes into a meetup). For a new poll, every poll's number counts too
+# (a poll's number stays unique among polls).
+_USED = (
+    "SELECT number FROM meetups WHERE guild_id = :guild UNION SELECT number FROM polls "
+    "WHERE guild_id = :guild AND (:poll OR state = 'open' OR meetup_id IS NOT NULL)"
+)
+_NEXT = (
+    f"WITH used(n) AS ({_USED}) "  # noqa: S608
+    "SELECT MIN(n + 1) FROM (SELECT 0 AS n UNION ALL SELECT n FROM used) WHERE n + 1 NOT IN used"
+)
 
-    A meetup born from a poll keeps the poll's number. Call inside a transaction.
+
+async def next_number(db: Database, guild_id: int, *, for_poll: bool = False) -> int:
+    """The smallest number members don't already know a meetup or a live poll by.
+
+    Polls and meetups share one sequence per server, and a meetup born from a poll keeps the poll's
+    number; a poll that closed without a meetup gives its number back, so meetups are numbered
+    #1, #2, #3 rather than #1, #2, #5. Call inside a transaction.
     """
-    highest = await db.fetchval(
-        "SELECT MAX(number) FROM (SELECT number FROM meetups WHERE guild_id = :guild "
-        "UNION ALL SELECT number FROM polls WHERE guild_id = :guild)",
-        {"guild": guild_id},
-    )
-    return int(highest or 0) + 1
+    return int(await db.fetchval(_NEXT, {"guild": guild_id, "poll": int(for_poll)}))
 
 
 class MeetupRepository:

@@ -73,7 +73,7 @@ class PollRepository:
         min_attendees: int | None = None,
     ) -> Poll:
         async with self.db.transaction():
-            number = await next_number(self.db, guild_id)
+            number = await next_number(self.db, guild_id, for_poll=True)
             poll_id = await self.db.insert(
                 "INSERT INTO polls (guild_id, number, channel_id, organiser_id, title, tz, closes_at, "
                 "closes_text, capacity, min_attendees, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -562,3 +562,24 @@ async def test_the_meetup_thread_opens_with_the_announcement(world: MeetupWorld)
     meetup = await world.meetup(1)
     [thread] = world.meetups.threads
     assert meetup.thread_id == thread.id and thread.name == "Meetup #1: Board games"
+
+
+async def test_a_poll_that_ended_without_a_meetup_gives_its_number_back(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await world.alice.slash(
+        world.general, "meetup create", title="Walk", when="2026-01-09 19:00", where="Park"
+    )
+    await plan(world)  # poll #2: nobody votes
+    await world.alice.slash(world.general, "meetup close-poll", id=2)
+    await plan(world, title="Second poll")  # a poll never takes a number polls used before
+
+    await world.admin.slash(
+        world.general, "meetup create", title="Run", when="2026-01-10 09:00", where="Park"
+    )
+
+    assert [(await world.meetup(n)).title for n in (1, 2)] == ["Walk", "Run"]
+    assert (await stored_poll(world, 3)).title == "Second poll"
+    listed = await world.carol.slash(world.general, "meetup list")
+    assert "**#1** Walk" in field(listed.response.embeds[0], "Meetups")
+    assert "**#2** Run" in field(listed.response.embeds[0], "Meetups")
