@@ -43,7 +43,7 @@ def _mentions(victim: int, role: int, channel: int) -> list[str]:
         f"<#{channel}>",
         "</meetup create:1>",
         "<t:99999999999:R>",
-        "<t:1",  # half a timestamp
+        "<t:9",  # half a timestamp (the bot's own start with 1, so a cut one can be told apart)
         f"<@{victim}",  # half a mention
     ]
 
@@ -106,18 +106,21 @@ def hostile_text(
     thousands of characters are as likely as short ones without making hypothesis draw them char
     by char.
     """
+    assert 0 <= min_size <= max_size
     pieces = st.lists(atoms(victim, role, channel), min_size=1, max_size=12).map("".join)
-    short = pieces.filter(lambda text: min_size <= len(text) <= max_size)
+    short = pieces.map(lambda text: _repeat(text, max(min_size, min(len(text), max_size))))
     long = st.tuples(pieces, st.integers(min_value=max(min_size, 1), max_value=max(max_size, 1))).map(
         lambda drawn: _repeat(drawn[0], drawn[1])
     )
     choices = [short, long]
     if min_size == 0:
         choices.append(st.just(""))
-    return st.one_of(*choices).filter(lambda text: min_size <= len(text) <= max_size)
+    return st.one_of(*choices)
 
 
 def _repeat(text: str, length: int) -> str:
+    """``text`` repeated or cut to exactly ``length`` characters (cuts may split a ZWJ sequence:
+    hostile all the same)."""
     return (text * (length // len(text) + 1))[:length]
 
 
@@ -146,6 +149,6 @@ def worst_cases(
         # Whitespace runs and new lines around a word.
         " " * 100 + "\n" * 50 + "word" + "\t" * 20 + "\u3000" * 20 + "\n" * 50,
         # Looks like bot structure: timestamps, commands, separators, half tokens.
-        f"<t:99999999999:R>; </meetup create:1>; ; ;, ,: <t:1 <@{victim} `",
+        f"<t:99999999999:R>; </meetup create:1>; ; ;, ,: <t:9 <@{victim} `",
     ]
     return [text[:max_size] for text in cases]
