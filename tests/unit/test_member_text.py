@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import discord
 
-from bot.adapters.outbound import fit_message
+from bot.adapters.outbound import fit_message, fit_view
 from bot.domain import limits
 from bot.domain.meetups import DESCRIPTION_MAX, PLACE_MAX, Meetup, map_url
 from bot.domain.polls import OptionKind, Poll, PollOption, Tally
@@ -135,3 +135,12 @@ def test_a_welcome_in_a_server_with_a_long_name_still_mentions_the_newcomer() ->
     member = SimpleNamespace(mention="<@5>")
     content = fit_message(profiles.welcome_message(member, "S" * 6000))["content"]  # type: ignore[arg-type]
     assert "<@5>" in content
+
+
+def test_fitting_reaches_the_select_a_dynamic_item_wraps() -> None:
+    view = discord.ui.View(timeout=None)
+    names = [discord.SelectOption(label="N" * 150, value=str(n)) for n in range(30)]
+    view.add_item(followups.PickSelect(1, names))
+    [select] = [row["components"][0] for row in fit_view(view).to_components()]  # type: ignore[union-attr]
+    assert len(select["options"]) == limits.SELECT_OPTIONS and select["max_values"] == limits.SELECT_OPTIONS
+    assert all(len(option["label"]) <= limits.SELECT_OPTION_TEXT for option in select["options"])
