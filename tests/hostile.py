@@ -132,8 +132,8 @@ def worst_cases(
     cases = [
         # Every way to ping, and then some, at the maximum length.
         _repeat(ping, max_size),
-        # A short one, so it passes length checks and reaches what is posted.
-        f"Hi {ping}**bold** `code` ||spoiler|| [x](http://evil.example/)",
+        # A short one (under 100 characters), so it passes length checks and is posted.
+        f"<@{victim}> <@&{role}> @everyone @here **b** ||s||",
         # Markdown that would swallow what follows if it were not escaped.
         "**__~~||`" * 3 + "```\n> quote\n# Heading\n[link](http://evil.example/) \\",
         # Invisible only: looks empty, is not.
