@@ -122,8 +122,12 @@ def check_modal(modal: discord.ui.Modal) -> dict[str, Any]:
 
 
 def check_thread_name(name: str) -> str:
+    """A thread name Discord takes, with no mention that could ping in the system message
+    announcing the thread (its text is the name, and allowed_mentions does not reach it)."""
     fitted = limits.fit_thread_name(name)
     assert 1 <= len(fitted) <= limits.THREAD_NAME and "\n" not in fitted
+    assert not USER_MENTION.search(fitted) and not ROLE_MENTION.search(fitted), fitted
+    assert "@everyone" not in fitted and "@here" not in fitted, fitted
     return fitted
 
 

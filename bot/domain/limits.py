@@ -11,6 +11,7 @@ rules are testable without a client. Lengths are counted in code points, as Disc
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 CONTENT = 2000
@@ -51,9 +52,23 @@ def fit_content(content: str | None) -> str | None:
     return clip(content, CONTENT)
 
 
+_MENTION = re.compile(r"<@([!&]?\d+)>|@(everyone|here)")
+
+
+def unmention(text: str) -> str:
+    """``text`` with every mention (``<@id>``, ``<@!id>``, ``<@&role>``, ``@everyone``, ``@here``)
+    broken by a zero-width space: it reads the same and can never ping."""
+    return _MENTION.sub(lambda found: found.group(0).replace("@", "@" + EMPTY_FIELD, 1), text)
+
+
 def fit_thread_name(name: str) -> str:
-    """Thread names: one line, 1 to 100 characters."""
-    flat = " ".join(name.split())
+    """Thread names: one line, 1 to 100 characters, no mentions.
+
+    Members type mentions into meetup titles and questions, which name threads; Discord announces
+    a new thread with a system message whose text is its name, and allowed_mentions cannot
+    reach that message, so the name itself must not hold a working mention.
+    """
+    flat = unmention(" ".join(name.split()))
     return clip(flat, THREAD_NAME) or "Meetbridge"
 
 

@@ -144,3 +144,10 @@ def test_fitting_reaches_the_select_a_dynamic_item_wraps() -> None:
     [select] = [row["components"][0] for row in fit_view(view).to_components()]  # type: ignore[union-attr]
     assert len(select["options"]) == limits.SELECT_OPTIONS and select["max_values"] == limits.SELECT_OPTIONS
     assert all(len(option["label"]) <= limits.SELECT_OPTION_TEXT for option in select["options"])
+
+
+def test_a_thread_name_holds_no_mention_that_could_ping() -> None:
+    # Discord announces a thread with a system message whose text is the name: allowed_mentions
+    # does not reach it, so a title like this one used to ping the role, everyone and the member.
+    name = limits.fit_thread_name("Meetup #2: Games <@123> <@!123> <@&456> @everyone @here")
+    assert name == "Meetup #2: Games <@\u200b123> <@\u200b!123> <@\u200b&456> @\u200beveryone @\u200bhere"
