@@ -37,15 +37,17 @@ class HostileWorld:
 
 
 async def build_hostile_world(env: simcord.Env) -> HostileWorld:
+    """Every channel and the timezone configured; the victim joined before any welcome was due."""
     world = await build_meetup_world(env)
+    role = world.guild.create_role("Everyone who plays", mentionable=True)
+    victim = world.guild.add_member(env.create_user("victim"), roles=[role])
+    await env.settle()  # the join is handled before introductions have a channel: no welcome
     for purpose, channel in (
         ("introductions", world.introductions),
         ("pairing", world.pairing),
         ("support", world.support),
     ):
         await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
-    role = world.guild.create_role("Everyone who plays", mentionable=True)
-    victim = world.guild.add_member(env.create_user("victim"), roles=[role])
     return HostileWorld(world, victim, role)
 
 
@@ -123,4 +125,17 @@ def logged_failures(records: list[logging.LogRecord]) -> list[str]:
         for record in records
         if record.name.startswith(("bot", "cogs"))
         and (record.exc_info is not None or record.levelno >= logging.ERROR)
+    ]
+
+
+def stray_pings(env: simcord.Env, victim: int) -> list[str]:
+    """Messages of the bot that pinged a role, everyone or the victim (who asked for nothing)."""
+    bot_id = env.bot.user.id
+    return [
+        f"{message.content[:150]!r} pinged roles {message.ping_role_ids}, everyone "
+        f"{message.mention_everyone}, users {message.ping_user_ids}"
+        for channel in env.backend.messages.values()
+        for message in channel.values()
+        if message.author_id == bot_id
+        and (message.ping_role_ids or message.mention_everyone or victim in message.ping_user_ids)
     ]

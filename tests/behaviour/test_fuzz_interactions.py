@@ -46,11 +46,12 @@ from tests.behaviour.fuzz_steps import (
     logged_failures,
     problem,
     refused_requests,
+    stray_pings,
 )
 from tests.behaviour.intro_steps import INTRO
 from tests.behaviour.meetup_world import FRIDAY_7PM, TIMES, plan, rsvp_id
 
-pytestmark = pytest.mark.simcord(settle_timeout=2.0)
+pytestmark = pytest.mark.simcord(settle_timeout=1.5)
 
 OUT_OF_RANGE = (0, -1, 2**53 - 1, -(2**53 - 1))
 OUT_OF_RANGE_NUMBERS = (-1.0, 0.0, 1e-300, 2.0**53)
@@ -164,6 +165,7 @@ async def test_every_slash_command_answers_hostile_input_as_member_and_admin(
     assert not problems, "\n".join(problems[:20])
     assert not refused.requests, "\n".join(refused.requests[:10])
     assert not logged_failures(caplog.records), "\n".join(logged_failures(caplog.records)[:10])
+    assert not stray_pings(env, world.victim.id), "\n".join(stray_pings(env, world.victim.id)[:10])
     assert count == SLASH_INVOCATIONS, count
 
 
@@ -316,6 +318,7 @@ async def test_every_form_answers_hostile_input_as_member_and_admin(
     assert not fuzz.problems, "\n".join(fuzz.problems[:20])
     assert not refused.requests, "\n".join(refused.requests[:10])
     assert not logged_failures(caplog.records), "\n".join(logged_failures(caplog.records)[:10])
+    assert not stray_pings(env, world.victim.id), "\n".join(stray_pings(env, world.victim.id)[:10])
     assert fuzz.submitted == FORM_SUBMISSIONS, fuzz.submitted
 
 
@@ -422,6 +425,7 @@ async def test_every_button_and_select_answers_whoever_presses_it(
     assert not presses.problems, "\n".join(presses.problems[:20])
     assert not refused.requests, "\n".join(refused.requests[:10])
     assert not logged_failures(caplog.records), "\n".join(logged_failures(caplog.records)[:10])
+    assert not stray_pings(env, world.victim.id), "\n".join(stray_pings(env, world.victim.id)[:10])
     assert presses.count == BUTTON_PRESSES, presses.count
 
 
