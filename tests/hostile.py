@@ -134,8 +134,8 @@ def worst_cases(
         _repeat(ping, max_size),
         # A short one (under 100 characters), so it passes length checks and is posted.
         f"<@{victim}> <@&{role}> @everyone @here **b** ||s||",
-        # Markdown that would swallow what follows if it were not escaped.
-        "**__~~||`" * 3 + "```\n> quote\n# Heading\n[link](http://evil.example/) \\",
+        # Markdown that would swallow what follows if it were not escaped (and doubles when it is).
+        _repeat("**__~~||`" * 3 + "```\n> quote\n# Heading\n[link](http://evil.example/) \\", max_size),
         # Invisible only: looks empty, is not.
         "\u200b\u200c\u200d\ufeff" * 4,
         # Right-to-left override turning the rest backwards.

@@ -423,9 +423,11 @@ def poll_reminder(poll: Poll, tally: Tally) -> str:
 
 def poll_posted(poll: Poll) -> str:
     times = "\n".join(f"{option.emoji} {read_as(option.read_time(poll.tz))}" for option in poll.times)
+    # The closing time before the quoted times: if members' text ever makes the reply too long,
+    # it is the quotes at the end that are clipped.
     return (
-        f"Poll #{poll.number} is up: {poll.jump_url}\nI read the times as:\n{times}\n"
-        f"It closes {timestamp(poll.closes_at)}."
+        f"Poll #{poll.number} is up: {poll.jump_url}\nIt closes {timestamp(poll.closes_at)}.\n"
+        f"I read the times as:\n{times}"
     )
 
 

@@ -151,3 +151,11 @@ def test_a_thread_name_holds_no_mention_that_could_ping() -> None:
     # does not reach it, so a title like this one used to ping the role, everyone and the member.
     name = limits.fit_thread_name("Meetup #2: Games <@123> <@!123> <@&456> @everyone @here")
     assert name == "Meetup #2: Games <@\u200b123> <@\u200b!123> <@\u200b&456> @\u200beveryone @\u200bhere"
+
+
+def test_the_poll_reply_keeps_its_closing_time_whatever_the_times_quoted() -> None:
+    quoted = "_" * 100  # each quoted time escapes to twice its length
+    options = tuple(PollOption(OptionKind.TIME, n, quoted, START + n * 3600) for n in range(10))
+    poll = Poll(1, 10, 3, 20, 5, "Board games", TZ, START - 86400, 0, options, message_id=40)
+    content = fit_message(meetups.poll_posted(poll))["content"]
+    assert f"It closes <t:{START - 86400}:F>" in content
