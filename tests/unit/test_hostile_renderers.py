@@ -15,7 +15,10 @@ does, and then:
   map links (member text gives way first, never the bot's own tokens).
 
 ``test_every_public_renderer_is_fuzzed`` lists the public functions and classes of every module in
-``bot/ui`` and fails when one is neither covered here nor named in :data:`NOT_RENDERERS`.
+``bot/ui`` and fails when one is neither covered here nor named in :data:`NOT_RENDERERS`. Today
+17 case builders cover 95 of them (3 are not renderers); each builder runs 20 hypothesis examples
+(derandomized, so CI sees the same ones) and the 10 worst cases, clipped to what validation lets
+through and not: about 11 s.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ from tests.hostile import OPTION_MAX, ROLE_ID, VICTIM_ID, hostile_text, worst_ca
 from tests.payloads import Fitted, check_message, check_modal, check_thread_name, mentioned, pings_of
 
 HOSTILE = settings(
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     database=None,
