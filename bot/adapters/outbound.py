@@ -180,10 +180,12 @@ def fit_embed(embed: discord.Embed | None) -> discord.Embed | None:
 
 
 def fit_view(view: discord.ui.View | None) -> discord.ui.View | None:
-    """Clip labels and options in place (views are built fresh for each message)."""
+    """Clip labels and options in place (views are built fresh for each message), also of the
+    buttons and selects that dynamic items (persistent, with ids in their custom id) wrap."""
     if view is None:
         return None
-    for item in view.children:
+    for child in view.children:
+        item = child.item if isinstance(child, discord.ui.DynamicItem) else child
         if isinstance(item, discord.ui.Button) and item.label:
             item.label = limits.clip(item.label, limits.BUTTON_LABEL)
         elif isinstance(item, discord.ui.Select):
@@ -191,7 +193,8 @@ def fit_view(view: discord.ui.View | None) -> discord.ui.View | None:
                 item.placeholder = limits.clip(item.placeholder, limits.SELECT_PLACEHOLDER)
             options = item.options[: limits.SELECT_OPTIONS]
             for option in options:
-                option.label = limits.clip(option.label, limits.SELECT_OPTION_TEXT) or "-"
+                # A label of spaces reads as none, and Discord refuses the whole menu for it.
+                option.label = limits.clip(" ".join(option.label.split()), limits.SELECT_OPTION_TEXT) or "-"
                 if option.description:
                     option.description = limits.clip(option.description, limits.SELECT_OPTION_TEXT)
             item.options = options

@@ -52,18 +52,23 @@ def fit_content(content: str | None) -> str | None:
     return clip(content, CONTENT)
 
 
-_MENTION = re.compile(r"@(everyone|here|[!&]?\d{15,21})")
+_MENTION = re.compile(r"<@([!&]?\d+)>|@(everyone|here)")
 
 
-def defuse_mentions(text: str) -> str:
-    """Mention syntax made inert (a zero-width space after the ``@``), for places where Discord
-    itself may turn a name into a mention, such as the notice of a new thread."""
-    return _MENTION.sub("@\u200b\\1", text)
+def unmention(text: str) -> str:
+    """``text`` with every mention (``<@id>``, ``<@!id>``, ``<@&role>``, ``@everyone``, ``@here``)
+    broken by a zero-width space: it reads the same and can never ping."""
+    return _MENTION.sub(lambda found: found.group(0).replace("@", "@" + EMPTY_FIELD, 1), text)
 
 
 def fit_thread_name(name: str) -> str:
-    """Thread names: one line, 1 to 100 characters, no live mentions."""
-    flat = defuse_mentions(" ".join(name.split()))
+    """Thread names: one line, 1 to 100 characters, no mentions.
+
+    Members type mentions into meetup titles and questions, which name threads; Discord announces
+    a new thread with a system message whose text is its name, and allowed_mentions cannot
+    reach that message, so the name itself must not hold a working mention.
+    """
+    flat = unmention(" ".join(name.split()))
     return clip(flat, THREAD_NAME) or "Meetbridge"
 
 

@@ -16,6 +16,7 @@ from bot.domain.when import ReadTime
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 1000
+CANCEL_REASON_MAX = 300
 PLACE_MAX = 100  # Discord's limit on a scheduled event's location
 MAX_PLACES = 10
 CAPACITY_MIN = 1
@@ -198,10 +199,14 @@ def validate_min_attendees(
 
 
 def map_url(place: str) -> str | None:
-    """An OpenStreetMap search for the place as typed (no geocoding needed to follow it)."""
+    """An OpenStreetMap search for the place as typed (no geocoding needed to follow it).
+
+    At most :data:`PLACE_MAX` characters of it, as validation allows: a link is up to nine times as
+    long as the text (CJK percent-encodes to nine characters), so a longer one would crowd the
+    rest out of a message."""
     if not place or place == TO_BE_ANNOUNCED:
         return None
-    return f"https://www.openstreetmap.org/search?query={quote_plus(place)}"
+    return f"https://www.openstreetmap.org/search?query={quote_plus(place[:PLACE_MAX])}"
 
 
 # -- RSVPs and the waitlist -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.domain.calendar import meetup_ics
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.meetups import (
+    CANCEL_REASON_MAX,
     CREATE_EXAMPLE,
     DEFAULT_LENGTH,
     TO_BE_ANNOUNCED,
@@ -378,7 +379,7 @@ class MeetupService:
         meetup = await self.managed(guild_id, number, member_id, is_admin, "cancel")
         if meetup.cancelled:
             raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")
-        reason = " ".join(reason.split())[:300] if reason and reason.strip() else None
+        reason = " ".join(reason.split())[:CANCEL_REASON_MAX] if reason and reason.strip() else None
         async with self.db.transaction():
             if not await self.repo.cancel(meetup.id, reason, now):
                 raise UserError(f"Meetup #{number} is already cancelled.", "/meetup list")

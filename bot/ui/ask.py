@@ -7,12 +7,13 @@ from collections.abc import Sequence
 import discord
 
 from bot.domain.interests import display_tag
+from bot.ui.text import TAG, shown
 
 QUESTION_COLOUR = discord.Colour.from_rgb(88, 101, 242)
 
 
 def _topic(tag: str) -> str:
-    return discord.utils.escape_markdown(display_tag(tag))
+    return shown(display_tag(tag), TAG)
 
 
 def question_content(asker: discord.abc.User, tag: str, helpers: Sequence[int]) -> str:

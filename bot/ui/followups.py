@@ -24,6 +24,7 @@ from bot.domain.limits import clip
 from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
 from bot.ui.base import BaseModal
 from bot.ui.meetups import moment, poll_posted
+from bot.ui.text import DISPLAY_NAME, GUILD_NAME, PLACE, TITLE, shown
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,14 @@ USER_MENTIONS = discord.AllowedMentions(users=True, roles=False, everyone=False,
 
 
 def _title(meetup: Meetup) -> str:
-    return discord.utils.escape_markdown(meetup.title)
+    return shown(meetup.title, TITLE)
 
 
 def place_link(meetup: Meetup) -> str:
     """The place with its map link; ``<…>`` keeps Discord from unfurling a map preview."""
     if meetup.place == TO_BE_ANNOUNCED:
         return "place to be announced"
-    place = discord.utils.escape_markdown(meetup.place)
+    place = shown(meetup.place, PLACE)
     url = meetup.map_url
     linked = f"[{place}](<{url}>)" if url else place
     return linked if len(linked) <= 400 else place  # a long non-Latin place makes a very long link
@@ -94,7 +95,7 @@ def reminder_part(meetup: Meetup, part: int, members: Sequence[int], total: int)
 
 def reminder_dm(meetup: Meetup, guild_name: str) -> str:
     text = (
-        f"⏰ Reminder from **{discord.utils.escape_markdown(guild_name)}**: **{_title(meetup)}** "
+        f"⏰ Reminder from **{shown(guild_name, GUILD_NAME)}**: **{_title(meetup)}** "
         f"starts {moment(meetup.starts_at)}, {place_link(meetup)}."
     )
     if meetup.jump_url:
@@ -340,7 +341,8 @@ def pick_view(meetup: Meetup, others: Sequence[int], names: dict[int, str]) -> d
     if len(others) <= MAX_STRING_OPTIONS:
         options = [
             discord.SelectOption(
-                label=names.get(member_id, f"Member {member_id}")[:100], value=str(member_id)
+                label=(" ".join(names.get(member_id, "").split()) or f"Member {member_id}")[:100],
+                value=str(member_id),
             )
             for member_id in others
         ]
@@ -365,8 +367,8 @@ def picks_noted(picked: Sequence[int], mutual: Sequence[int]) -> str:
 
 def nudge(other_name: str, other_id: int, guild_name: str) -> str:
     return (
-        f"👋 Three weeks ago you met **{discord.utils.escape_markdown(other_name)}** (<@{other_id}>) in "
-        f"person through **{discord.utils.escape_markdown(guild_name)}**. How about catching up? Say hi, "
+        f"👋 Three weeks ago you met **{shown(other_name, DISPLAY_NAME)}** (<@{other_id}>) in "
+        f"person through **{shown(guild_name, GUILD_NAME)}**. How about catching up? Say hi, "
         "or plan a meetup for the two of you: the button opens a poll draft, you add the times."
         "\n(You get this because you turned DMs on with `/privacy dm`.)"
     )

@@ -9,6 +9,7 @@ from bot.domain.interests import display_tag
 from bot.domain.matching import Match
 from bot.services.matching import MatchAnswer
 from bot.ui.profiles import COLOUR
+from bot.ui.text import TAG, one_line
 
 SHARED_SHOWN = 5
 
@@ -18,7 +19,7 @@ def _km(value: float) -> str:
 
 
 def match_line(position: int, match: Match) -> str:
-    shared = [display_tag(tag) for tag in match.shared[:SHARED_SHOWN]]
+    shared = [one_line(display_tag(tag), TAG) for tag in match.shared[:SHARED_SHOWN]]
     if len(match.shared) > SHARED_SHOWN:
         shared.append(f"+{len(match.shared) - SHARED_SHOWN} more")
     line = f"**{position}.** <@{match.member_id}> · {discord.utils.escape_markdown(', '.join(shared))}"
@@ -64,5 +65,12 @@ def no_matches(answer: MatchAnswer) -> str:
 
 
 def interest_choices(tags: list[str]) -> list[app_commands.Choice[str]]:
-    """Autocomplete for an interest option: the server's tags, shown as people write them."""
-    return [app_commands.Choice(name=display_tag(tag)[:100], value=tag) for tag in tags]
+    """Autocomplete for an interest option: the server's tags, shown as people write them.
+
+    A choice's value is 1 to 100 characters; a tag that is not (never stored by /intro, which keeps
+    1 to 40) is left out rather than making Discord refuse every suggestion."""
+    return [
+        app_commands.Choice(name=display_tag(tag)[:100], value=tag)
+        for tag in tags
+        if tag.strip() and len(tag) <= 100
+    ]

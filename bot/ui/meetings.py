@@ -6,12 +6,13 @@ import discord
 
 from bot.domain.profiles import Profile
 from bot.ui.profiles import COLOUR, intro_embed
+from bot.ui.text import DISPLAY_NAME, GUILD_NAME, shown
 
 
 def introduction_message(other: discord.abc.User, guild_name: str, where: str) -> str:
     return (
-        f"🤝 You and **{discord.utils.escape_markdown(other.display_name)}** both said you met {where} "
-        f"in **{discord.utils.escape_markdown(guild_name)}**. Here is their introduction, so you can keep "
+        f"🤝 You and **{shown(other.display_name, DISPLAY_NAME)}** both said you met {where} "
+        f"in **{shown(guild_name, GUILD_NAME)}**. Here is their introduction, so you can keep "
         f"in touch: say hi to {other.mention}!"
     )
 
@@ -45,6 +46,6 @@ def mutual_noted(other: discord.abc.User, by_dm: bool) -> str:
 def introduction_note(name: str, where: str) -> str:
     """For a member who got no introduction by DM (theirs are off or closed)."""
     return (
-        f"🤝 You and **{discord.utils.escape_markdown(name)}** both said you met {where}. I couldn't DM you "
+        f"🤝 You and **{shown(name, DISPLAY_NAME)}** both said you met {where}. I couldn't DM you "
         "their introduction, so look them up with `/profile`, and say hi!"
     )

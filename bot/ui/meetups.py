@@ -16,9 +16,18 @@ import discord
 from bot.adapters.replies import reply
 from bot.clock import from_epoch, now_epoch
 from bot.domain import limits
-from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup, RsvpCounts, RsvpOutcome, RsvpStatus, map_url
+from bot.domain.meetups import (
+    CANCEL_REASON_MAX,
+    TO_BE_ANNOUNCED,
+    Meetup,
+    RsvpCounts,
+    RsvpOutcome,
+    RsvpStatus,
+    map_url,
+)
 from bot.domain.polls import Poll, PollOption, PollState, Tally, pick_winner
 from bot.domain.when import ReadTime
+from bot.ui.text import GUILD_NAME, PLACE, TIME_TEXT, TITLE, one_line, shown
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +58,26 @@ def moment(epoch: int) -> str:
     return discord.utils.format_dt(from_epoch(epoch), "F")
 
 
-TYPED_SHOWN = 100
-"""How much of a typed time is quoted back (one line): enough to spot a misreading."""
-
-
 def read_as(time: ReadTime) -> str:
     """How the typed text was read, so a misreading is caught early."""
     if not time.text:
         return time.describe()
-    typed = limits.clip(" ".join(time.text.split()), TYPED_SHOWN)
-    return f"“{discord.utils.escape_markdown(typed)}” → {time.describe()}"
+    return f"“{shown(time.text, TIME_TEXT)}” → {time.describe()}"
 
 
 def place_text(place: str, url: str | None, budget: int = limits.FIELD_VALUE // 2) -> str:
     """The place with its map link, or the place alone when the link would not fit ``budget``
     (a long place in a non-Latin script percent-encodes to a very long link)."""
-    escaped = discord.utils.escape_markdown(place)
+    escaped = shown(place, PLACE)
     linked = f"[{escaped}]({url})" if url else escaped
     return linked if len(linked) <= budget else escaped
 
 
 def mentions(member_ids: Sequence[int], limit: int = MENTIONS_SHOWN) -> str:
-    shown = " ".join(f"<@{member}>" for member in member_ids[:limit])
+    listed = " ".join(f"<@{member}>" for member in member_ids[:limit])
     if len(member_ids) > limit:
-        shown += f" and {len(member_ids) - limit} more"
-    return shown
+        listed += f" and {len(member_ids) - limit} more"
+    return listed
 
 
 # -- meetups --------------------------------------------------------------------------------------
@@ -97,9 +101,9 @@ def meetup_embed(
     waitlist: Sequence[int] = (),
 ) -> discord.Embed:
     """The announcement (and /meetup info): what, when, where, who, and live RSVP counts."""
-    title = f"📅 {meetup.title}"
+    title = f"📅 {one_line(meetup.title, TITLE)}"
     if meetup.cancelled:
-        title = f"❌ Cancelled: {meetup.title}"
+        title = f"❌ Cancelled: {one_line(meetup.title, TITLE)}"
     embed = discord.Embed(
         title=title[:256],
         description=meetup.description,
@@ -108,7 +112,7 @@ def meetup_embed(
     if meetup.cancelled:
         embed.add_field(
             name="Cancelled",
-            value=discord.utils.escape_markdown(meetup.cancel_reason)
+            value=shown(meetup.cancel_reason, CANCEL_REASON_MAX)
             if meetup.cancel_reason
             else "No reason given.",
             inline=False,
@@ -202,7 +206,7 @@ def rsvp_view(meetup: Meetup, counts: RsvpCounts) -> discord.ui.View | None:
 
 def rsvp_reply(outcome: RsvpOutcome) -> str:
     meetup = outcome.meetup
-    name = f"meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}”"
+    name = f"meetup #{meetup.number} “{shown(meetup.title, TITLE)}”"
     if outcome.status is RsvpStatus.GOING:
         already = outcome.previous is RsvpStatus.GOING
         return f"{'You are already' if already else 'You are'} going to {name}. See you there!"
@@ -217,7 +221,7 @@ def rsvp_reply(outcome: RsvpOutcome) -> str:
 
 
 def _place(meetup: Meetup) -> str:
-    return discord.utils.escape_markdown(meetup.place)
+    return shown(meetup.place, PLACE)
 
 
 def _at(meetup: Meetup) -> str:
@@ -230,7 +234,7 @@ def _at(meetup: Meetup) -> str:
 def promotion_dm(meetup: Meetup) -> str:
     text = (
         f"🎉 A place opened up: you're now **going** to meetup #{meetup.number} "
-        f"“{discord.utils.escape_markdown(meetup.title)}”, {moment(meetup.starts_at)}{_at(meetup)}."
+        f"“{shown(meetup.title, TITLE)}”, {moment(meetup.starts_at)}{_at(meetup)}."
     )
     if meetup.jump_url:
         text += f"\n{meetup.jump_url}"
@@ -241,38 +245,42 @@ def promotion_dm(meetup: Meetup) -> str:
 def promotion_notice(meetup: Meetup) -> str:
     """In the meetup thread, for promoted members who get no DM."""
     return (
-        f"🎉 A place opened up at meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}”: "
+        f"🎉 A place opened up at meetup #{meetup.number} “{shown(meetup.title, TITLE)}”: "
         "you're now **going**. (I couldn't DM you, so I'm saying it here.)"
     )
 
 
 def change_notice(meetup: Meetup, changes: Sequence[str]) -> str:
-    shown = [change for change in changes if change in ("time", "place", "capacity")]
-    what = ", ".join(shown) if shown else "details"
+    listed = [change for change in changes if change in ("time", "place", "capacity")]
+    what = ", ".join(listed) if listed else "details"
     return (
-        f"✏️ Meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}” changed ({what}): "
+        f"✏️ Meetup #{meetup.number} “{shown(meetup.title, TITLE)}” changed ({what}): "
         f"now {moment(meetup.starts_at)}{_at(meetup)}."
     )
 
 
 def cancel_notice(meetup: Meetup) -> str:
-    text = f"❌ Meetup #{meetup.number} “{discord.utils.escape_markdown(meetup.title)}” is cancelled."
+    text = f"❌ Meetup #{meetup.number} “{shown(meetup.title, TITLE)}” is cancelled."
     if meetup.cancel_reason:
-        text += f" Reason: {discord.utils.escape_markdown(meetup.cancel_reason)}"
+        text += f" Reason: {shown(meetup.cancel_reason, CANCEL_REASON_MAX)}"
     return text
 
 
 def event_description(meetup: Meetup) -> str:
+    """The scheduled event's text: the organiser's description, then the meetup's number and link,
+    which a long description never pushes out (Discord keeps 1,000 characters)."""
     parts = [f"Meetup #{meetup.number}, organised on Discord with Meetbridge."]
-    if meetup.description:
-        parts.insert(0, meetup.description)
     if meetup.jump_url:
         parts.append(f"RSVP: {meetup.jump_url}")
-    return "\n\n".join(parts)[:1000]
+    ours = "\n\n".join(parts)
+    if meetup.description:
+        room = limits.EVENT_DESCRIPTION - len(ours) - 2
+        return f"{limits.clip(meetup.description.strip(), room)}\n\n{ours}"
+    return ours
 
 
 def list_embed(meetups: Sequence[Meetup], polls: Sequence[Poll], guild_name: str) -> discord.Embed:
-    embed = discord.Embed(title=f"Upcoming meetups in {guild_name}"[:256], colour=COLOUR)
+    embed = discord.Embed(title=f"Upcoming meetups in {one_line(guild_name, GUILD_NAME)}", colour=COLOUR)
     if not meetups and not polls:
         embed.description = (
             "Nothing planned yet. Start one with `/meetup plan` (members vote on times and places) "
@@ -281,9 +289,9 @@ def list_embed(meetups: Sequence[Meetup], polls: Sequence[Poll], guild_name: str
         return embed
     lines = []
     for meetup in meetups:
-        title = discord.utils.escape_markdown(meetup.title)
+        title = shown(meetup.title, TITLE)
         line = f"**#{meetup.number}** {title} · {timestamp(meetup.starts_at)}"
-        line += f" · {discord.utils.escape_markdown(meetup.place)}"
+        line += f" · {shown(meetup.place, PLACE)}"
         if meetup.jump_url:
             line += f" · [RSVP]({meetup.jump_url})"
         lines.append(line)
@@ -291,7 +299,7 @@ def list_embed(meetups: Sequence[Meetup], polls: Sequence[Poll], guild_name: str
         embed.add_field(name="Meetups", value=_fit(lines), inline=False)
     poll_lines = []
     for poll in polls:
-        title = discord.utils.escape_markdown(poll.title)
+        title = shown(poll.title, TITLE)
         line = f"**#{poll.number}** {title} · closes {timestamp(poll.closes_at)}"
         if poll.jump_url:
             line += f" · [vote]({poll.jump_url})"
@@ -321,42 +329,50 @@ def _votes(count: int) -> str:
     return f"**{count}** vote" + ("" if count == 1 else "s")
 
 
-def _time_line(poll: Poll, option: PollOption, tally: Tally, winner: bool) -> str:
+def _time_line(
+    poll: Poll, option: PollOption, tally: Tally, winner: bool, shown_text: int = TIME_TEXT
+) -> str:
     time = option.read_time(poll.tz)
     mark = " 🏆" if winner else ""
+    quoted = read_as(ReadTime(one_line(time.text, shown_text), time.epoch, time.tz))
     when = timestamp(option.starts_at or 0) if poll.is_open else moment(option.starts_at or 0)
-    return f"{option.emoji} {when} · {_votes(tally[option.key])}{mark}\n  {read_as(time)}"
+    return f"{option.emoji} {when} · {_votes(tally[option.key])}{mark}\n  {quoted}"
 
 
-def _place_line(option: PollOption, tally: Tally, winner: bool, url: str | None) -> str:
+def _place_line(
+    option: PollOption, tally: Tally, winner: bool, url: str | None, shown_text: int = PLACE
+) -> str:
     mark = " 🏆" if winner else ""
-    return f"{option.emoji} {place_text(option.label, url)} · {_votes(tally[option.key])}{mark}"
+    place = place_text(one_line(option.label, shown_text), url)
+    return f"{option.emoji} {place} · {_votes(tally[option.key])}{mark}"
+
+
+POLL_TEXT_BUDGETS: tuple[tuple[int, bool], ...] = (
+    (100, True),
+    (100, False),
+    (60, False),
+    (30, False),
+    (12, False),
+)
+"""How much of each typed time and place a poll shows, and whether places keep their map links:
+tried in order until the poll fits its 4,096 characters (ten times and ten places of 100
+characters, every one escaped, need the last but one)."""
 
 
 def poll_embed(poll: Poll, tally: Tally, meetup: Meetup | None = None) -> discord.Embed:
     """The poll: numbered times, lettered places, the live tally, and the result once closed."""
     closed = not poll.is_open
     embed = discord.Embed(
-        title=f"🗳️ Poll #{poll.number}: {poll.title}"[:256], colour=CLOSED_COLOUR if closed else POLL_COLOUR
+        title=f"🗳️ Poll #{poll.number}: {one_line(poll.title, TITLE)}",
+        colour=CLOSED_COLOUR if closed else POLL_COLOUR,
     )
-    parts: list[str] = []
-    if poll.is_open:
-        parts.append(
-            "**React to vote** for every time and place that works for you; remove a reaction to "
-            f"take the vote back. Closes {timestamp(poll.closes_at)}."
-        )
-    parts.append("**Times**")
-    parts.extend(
-        _time_line(poll, option, tally, closed and option.position == poll.winner_time)
-        for option in poll.times
-    )
-    if poll.places:
-        parts.append("**Places**")
-        parts.extend(
-            _place_line(option, tally, closed and option.position == poll.winner_place, map_url(option.label))
-            for option in poll.places
-        )
-    embed.description = "\n".join(parts)[:4096]
+    # Members' text gives way (map links first, then the typed text) so every option keeps its
+    # emoji, its time and its tally.
+    for shown_text, links in POLL_TEXT_BUDGETS:
+        description = _poll_options(poll, tally, shown_text, links)
+        if len(description) <= limits.EMBED_DESCRIPTION:
+            break
+    embed.description = description
     if closed:
         embed.add_field(name="Result", value=poll_result(poll, meetup), inline=False)
     details = []
@@ -373,6 +389,34 @@ def poll_embed(poll: Poll, tally: Tally, meetup: Meetup | None = None) -> discor
         footer += f" · the organiser can close it early with /meetup close-poll id:{poll.number}"
     embed.set_footer(text=footer)
     return embed
+
+
+def _poll_options(poll: Poll, tally: Tally, shown_text: int, links: bool) -> str:
+    closed = not poll.is_open
+    parts: list[str] = []
+    if poll.is_open:
+        parts.append(
+            "**React to vote** for every time and place that works for you; remove a reaction to "
+            f"take the vote back. Closes {timestamp(poll.closes_at)}."
+        )
+    parts.append("**Times**")
+    parts.extend(
+        _time_line(poll, option, tally, closed and option.position == poll.winner_time, shown_text)
+        for option in poll.times
+    )
+    if poll.places:
+        parts.append("**Places**")
+        parts.extend(
+            _place_line(
+                option,
+                tally,
+                closed and option.position == poll.winner_place,
+                map_url(option.label) if links else None,
+                shown_text,
+            )
+            for option in poll.places
+        )
+    return "\n".join(parts)
 
 
 def poll_result(poll: Poll, meetup: Meetup | None) -> str:
@@ -396,8 +440,7 @@ def poll_result(poll: Poll, meetup: Meetup | None) -> str:
 
 def poll_reminder(poll: Poll, tally: Tally) -> str:
     """The closing-soon note: when it closes and what is leading now."""
-    title = discord.utils.escape_markdown(poll.title)
-    text = f"⏰ Poll #{poll.number} “{title}” closes {moment(poll.closes_at)}. "
+    text = f"⏰ Poll #{poll.number} “{shown(poll.title, TITLE)}” closes {moment(poll.closes_at)}. "
     winner = pick_winner(poll, tally)
     if winner is None:
         return text + "No votes yet: react to the poll to vote."
@@ -405,7 +448,7 @@ def poll_reminder(poll: Poll, tally: Tally) -> str:
     leading = f"{time.emoji} {moment(time.starts_at or 0)} · {_votes(tally[time.key])}"
     if winner.place is not None:
         url = map_url(winner.place.label)
-        place = discord.utils.escape_markdown(winner.place.label)
+        place = shown(winner.place.label, PLACE)
         place = f"[{place}](<{url}>)" if url else place  # <…>: no map preview under the note
         leading += f", at {winner.place.emoji} {place} · {_votes(tally[winner.place.key])}"
     return text + f"Leading: {leading}. React to the poll to vote."
@@ -413,9 +456,11 @@ def poll_reminder(poll: Poll, tally: Tally) -> str:
 
 def poll_posted(poll: Poll) -> str:
     times = "\n".join(f"{option.emoji} {read_as(option.read_time(poll.tz))}" for option in poll.times)
+    # The closing time before the quoted times: if members' text ever makes the reply too long,
+    # it is the quotes at the end that are clipped.
     return (
-        f"Poll #{poll.number} is up: {poll.jump_url}\nI read the times as:\n{times}\n"
-        f"It closes {timestamp(poll.closes_at)}."
+        f"Poll #{poll.number} is up: {poll.jump_url}\nIt closes {timestamp(poll.closes_at)}.\n"
+        f"I read the times as:\n{times}"
     )
 
 
@@ -428,8 +473,8 @@ def not_announced_yet(meetup: Meetup) -> str:
 
 def organiser_problem(meetup: Meetup, problem: dict[str, Any], guild_name: str | None) -> str:
     """What went wrong with the organiser's meetup and what fixes it."""
-    title = discord.utils.escape_markdown(meetup.title)
-    where = f" in **{discord.utils.escape_markdown(guild_name)}**" if guild_name else ""
+    title = shown(meetup.title, TITLE)
+    where = f" in **{shown(guild_name, GUILD_NAME)}**" if guild_name else ""
     if problem.get("problem") == "too_late":
         return (
             f"⚠️ Your meetup #{meetup.number} “{title}”{where} could not be announced before it started, "

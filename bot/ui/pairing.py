@@ -22,6 +22,7 @@ from bot.domain.pairing import UnmatchedReason
 from bot.domain.pairing_rounds import LEFT_OUT_REASONS, RECENT_ROUNDS, Answer, PairingGroup, PairingRound
 from bot.ui.base import BaseModal
 from bot.ui.meetups import poll_posted
+from bot.ui.text import TAG, shown
 
 if TYPE_CHECKING:
     from bot.services.pairing import Answered, Formed, Membership
@@ -44,7 +45,7 @@ def _mentions(member_ids: Sequence[int]) -> str:
 
 
 def shared_text(shared: Sequence[str]) -> str:
-    names = [f"**{discord.utils.escape_markdown(display_tag(tag))}**" for tag in shared[:SHARED_SHOWN]]
+    names = [f"**{shown(display_tag(tag), TAG)}**" for tag in shared[:SHARED_SHOWN]]
     if len(shared) > SHARED_SHOWN:
         names.append(f"{len(shared) - SHARED_SHOWN} more")
     if len(names) == 1:

@@ -18,6 +18,7 @@ from bot.domain.profiles import (
     is_web_link,
 )
 from bot.ui.base import BaseModal
+from bot.ui.text import GUILD_NAME, shown
 
 COLOUR = discord.Colour.from_rgb(87, 242, 135)
 NOTHING = "—"
@@ -28,7 +29,7 @@ IntroSubmit = Callable[[discord.Interaction, IntroForm], Awaitable[None]]
 
 def welcome_message(member: discord.abc.User, guild_name: str) -> str:
     return (
-        f"Welcome to **{discord.utils.escape_markdown(guild_name)}**, {member.mention}! 👋\n"
+        f"Welcome to **{shown(guild_name, GUILD_NAME)}**, {member.mention}! 👋\n"
         "Tell us a little about yourself with `/intro`: what you're into and roughly where you are, "
         "so people with the same interests can find you and meet up."
     )
@@ -75,6 +76,10 @@ class IntroModal(BaseModal):
             max_length=1100,
         )
         for item in (self.about, self.interests, self.city, self.links):
+            if item.default and item.max_length and len(item.default) > item.max_length:
+                # Data from before a limit was lowered: Discord refuses a form whose text is longer
+                # than its field allows, so the member could never edit their introduction again.
+                item.default = item.default[: item.max_length]
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
@@ -114,8 +119,8 @@ def _links(profile: Profile, budget: int = limits.FIELD_VALUE) -> str:
 
 
 def _city(profile: Profile) -> str:
-    shown = profile.city_display
-    return f"📍 {discord.utils.escape_markdown(shown)}" if shown else NOTHING
+    city = profile.city_display
+    return f"📍 {discord.utils.escape_markdown(city)}" if city else NOTHING
 
 
 def _base_embed(profile: Profile, member: discord.abc.User) -> discord.Embed:
