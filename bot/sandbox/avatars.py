@@ -15,7 +15,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 SIZE = 128
 # Discord-like, readable with white text.
-COLOURS = ("#5865F2", "#3BA55C", "#FAA61A", "#ED4245", "#EB459E", "#00A8FC", "#9B59B6", "#E67E22")
+BOT_COLOUR = "#5865F2"
+COLOURS = ("#3BA55C", "#FAA61A", "#ED4245", "#EB459E", "#00A8FC", "#9B59B6", "#E67E22")
 
 
 def avatar_hash(name: str) -> str:
@@ -24,9 +25,10 @@ def avatar_hash(name: str) -> str:
 
 
 @cache
-def avatar_png(name: str, size: int = SIZE) -> bytes:
-    """A round-friendly square PNG: the first letter of ``name`` on a colour picked from it."""
-    colour = COLOURS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(COLOURS)]
+def avatar_png(name: str, size: int = SIZE, colour: str | None = None) -> bytes:
+    """A square PNG (the page rounds it): the first letter of ``name`` on ``colour``, by default
+    one picked from the name."""
+    colour = colour or COLOURS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(COLOURS)]
     image = Image.new("RGB", (size, size), colour)
     draw = ImageDraw.Draw(image)
     letter = (name.strip()[:1] or "?").upper()
@@ -44,4 +46,4 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-__all__ = ["avatar_hash", "avatar_png"]
+__all__ = ["BOT_COLOUR", "avatar_hash", "avatar_png"]

@@ -35,7 +35,7 @@ from simcord.backend.errors import SetupError
 from simcord.builders import ChannelHandle
 
 from bot.sandbox import preview as page
-from bot.sandbox.avatars import avatar_png
+from bot.sandbox.avatars import BOT_COLOUR, avatar_png
 from bot.sandbox.controls import DMS_LABEL, Place, SandboxControls, SkipRequest, ViewRequest, labelled
 from bot.sandbox.demo import NEWCOMER, TIMEZONE, DemoServer, build_server, seed, simulated_discord
 from bot.sandbox.render import Names, PageRenderer
@@ -252,7 +252,8 @@ class Sandbox:
         for user_id, user in self.env.backend.users.items():
             if not user.avatar:
                 continue
-            picture = (f"{user.name}.png", avatar_png(user.global_name or user.name))
+            colour = BOT_COLOUR if user.bot else None
+            picture = (f"{user.name}.png", avatar_png(user.global_name or user.name, colour=colour))
             found[page.avatar_address(user_id, user.avatar)] = picture
             for known in (bot.get_user(user_id), *(guild.get_member(user_id) for guild in bot.guilds)):
                 if known is not None:
