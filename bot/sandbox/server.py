@@ -164,6 +164,7 @@ class Sandbox:
         await self._show(channel, member.id)
 
     def _channel(self, channel_id: int) -> ChannelHandle | None:
+        """The channel, thread or existing DM with this id (creates nothing: links are read often)."""
         assert self.server is not None
         for channel in self.server.channels.values():
             if channel.id == channel_id:
@@ -171,10 +172,10 @@ class Sandbox:
             for thread in channel.threads:
                 if thread.id == channel_id:
                     return thread
-        for member in self.server.members.values():
-            if member.user.dm_channel.id == channel_id:
-                return member.user.dm_channel
-        return None
+        dm_owners = {channel: user for user, channel in self.env.backend.dm_channels.items()}
+        owner = dm_owners.get(channel_id)
+        member = next((m for m in self.server.members.values() if m.id == owner), None)
+        return member.user.dm_channel if member is not None else None
 
     def places(self, user_id: int) -> list[Place]:
         """Where ``user_id`` can look: channels, then their threads (archived too), then DMs."""

@@ -203,8 +203,10 @@ async def test_jump_links_lead_to_the_sandbox_page_which_moves_there(
     await page.open(viewer_id=ben.id)
     await page.run("sandbox view", where="general")
     await page.run("meetup info", id="1")
+    dms = dict(sandbox.env.backend.dm_channels)
 
     state = await page.read()
+    assert sandbox.env.backend.dm_channels == dms  # reading links opens no DM with anyone
     links = hrefs(state)
     assert links and not [link for link in links if "discord.com" in link]
     assert not [text for text in shown(state) if "discord.com" in text]
