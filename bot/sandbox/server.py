@@ -317,7 +317,7 @@ def serve_until_interrupted(database_path: Path, *, port: int = 0, speed: float 
 
     try:
         asyncio.run(main())
-    except SetupError as error:  # e.g. the port is taken
+    except (SetupError, page.SimCordChanged) as error:  # e.g. the port is taken
         print(f"meetbridge: the sandbox could not start: {error}", file=sys.stderr)
         return 1
     return 0

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import simcord
 
 from bot.__main__ import main
 from bot.sandbox.cli import Refused, database_in_use
@@ -140,3 +141,23 @@ def test_a_second_sandbox_on_a_running_ones_database_exits_cleanly_and_deletes_n
     finally:
         first.kill()
         first.wait()
+
+
+def test_a_simcord_that_moved_what_the_page_relies_on_stops_the_sandbox_with_one_line(
+    tmp_path: Path,
+) -> None:
+    # As if a SimCord release had renamed a method the sandbox's page wraps.
+    done = python(
+        "import sys\n"
+        "from simcord.preview import Preview\n"
+        "Preview._replay_response = None\n"
+        "from bot.__main__ import main\n"
+        "sys.exit(main(['sandbox', '--database', 'x.db']))",
+        tmp_path,
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"meetbridge: the sandbox could not start: SimCord {simcord.__version__} changed what the "
+        "sandbox's page relies on (bot/sandbox/preview.py): Preview._replay_response is gone"
+    ]
