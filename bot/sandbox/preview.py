@@ -19,7 +19,7 @@ and hands the page exactly what SimCord renders. The sandbox needs five things m
    (:func:`avatar_address`); ``env.preview(assets=...)`` (public) supplies the picture.
 
 :func:`check_simcord` verifies each of these names and shapes and raises :class:`SimCordChanged`
-naming what moved; the sandbox runs it before opening the page, and the test suite runs it, so a
+naming what moved; the sandbox runs it before it starts anything, and the test suite runs it, so a
 SimCord release that moves them fails at once instead of quietly showing raw ids again.
 Nothing else in the project touches SimCord's private names.
 """
@@ -122,7 +122,6 @@ def open_page(
     on_link: Callable[[Mapping[str, str]], Awaitable[None]],
 ) -> Preview:
     """The preview (not yet entered) on ``capability``, whose ``GET /?…`` first calls ``on_link``."""
-    check_simcord()
     preview = env.preview(
         channel, viewers=viewers, layout="channel", port=port, timezone=timezone, assets=assets
     )

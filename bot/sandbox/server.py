@@ -78,6 +78,7 @@ class Sandbox:
         return self._lane
 
     async def __aenter__(self) -> Sandbox:
+        page.check_simcord()  # before anything starts: fail at once if SimCord moved
         try:
             env = await self._stack.enter_async_context(simulated_discord(self.database_path, self.controls))
             self.server = build_server(env)
