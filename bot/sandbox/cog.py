@@ -3,8 +3,8 @@
 SimCord's browser page shows one channel at a time, so ``/sandbox view`` asks the sandbox to show
 another one (a channel, a thread or your DMs with the bot), and ``/sandbox skip`` moves the
 simulated clock forward so a poll closing or a reminder can be seen without waiting. The commands
-only record the request (in ``bot.sandbox.controls``); the sandbox carries it out between two
-page actions.
+only record the request (in ``bot.sandbox.controls``); the sandbox carries it out as soon as the
+command has answered, and the page follows without a reload.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.domain.durations import DAY, format_duration, parse_duration
 from bot.domain.errors import UserError
-from bot.sandbox.controls import SandboxControls, SkipRequest, ViewRequest, places
+from bot.sandbox.controls import Place, SandboxControls, SkipRequest, ViewRequest, find_place, matching
 
 MAX_SKIP = 14 * DAY
 
@@ -37,28 +37,30 @@ class SandboxCog(commands.Cog):
             raise UserError("This only works in the interactive sandbox.", "python -m bot sandbox")
         return self.controls
 
+    def _places(self, user_id: int) -> list[Place]:
+        controls = self._controls()
+        return controls.places(user_id) if controls.places is not None else []
+
     @sandbox.command(name="view", description="Show another channel, a thread, or your DMs in this page")
     @app_commands.describe(where="A channel, a thread, or your DMs with Meetbridge")
     async def view(self, interaction: discord.Interaction, where: str) -> None:
-        labels = {value: label for label, value in places(self.bot)}
-        typed = {label.lower(): value for value, label in labels.items()}
-        value = where if where in labels else typed.get(where.strip().lower())
-        if value is None:
-            raise UserError(f"There is no channel called `{where}` here.", "/sandbox view where:#meetups")
-        self._controls().pending.append(ViewRequest(interaction.user.id, value))
-        await interaction.response.send_message(
-            f"Switching this page to **{labels[value]}**: reload the page (F5) in a moment.", ephemeral=True
-        )
+        place = find_place(self._places(interaction.user.id), where)
+        if place is None:
+            raise UserError(
+                f"There is no channel or thread called `{where}` that you can read here.",
+                "/sandbox view where:#meetups",
+            )
+        self._controls().pending.append(ViewRequest(interaction.user.id, place))
+        await interaction.response.send_message(f"Showing **{place.label}**.", ephemeral=True)
 
     @view.autocomplete("where")
     async def view_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        typed = current.lower().lstrip("#")
+        # The value is the label too: picking a suggestion fills the box with what you read.
         return [
-            app_commands.Choice(name=label, value=value)
-            for label, value in places(self.bot)
-            if typed in label.lower()
+            app_commands.Choice(name=place.label, value=place.label)
+            for place in matching(self._places(interaction.user.id), current)
         ][:25]
 
     @sandbox.command(name="skip", description="Move the simulated clock forward, e.g. 2h or 1d")

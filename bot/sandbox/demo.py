@@ -19,6 +19,7 @@ from simcord.builders import ChannelHandle, GuildHandle
 
 from bot import MeetbridgeBot, Settings, create_bot
 from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS
+from bot.sandbox.avatars import avatar_hash
 from bot.sandbox.controls import SandboxControls
 from bot.scheduling.clock import clock_in_use
 
@@ -116,7 +117,8 @@ class DemoServer:
     def join(self, persona: Persona) -> MemberActor:
         """A member joins (the bot sees the join event, as in Discord)."""
         roles = [self.guild.roles["Admins"]] if persona.admin else []
-        member = self.guild.add_member(self.env.create_user(persona.name), roles=roles)
+        user = self.env.create_user(persona.name, avatar=avatar_hash(persona.name))
+        member = self.guild.add_member(user, roles=roles)
         self.members[persona.name] = member
         return member
 
@@ -152,6 +154,7 @@ async def simulated_discord(
     bot.sandbox_controls = controls  # type: ignore[attr-defined]  # read by bot.sandbox.cog
     env = simcord.Env(bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT)
     env.backend.bot_user.name = BOT_NAME  # SimCord calls every bot "TestBot"
+    env.backend.bot_user.avatar = avatar_hash(BOT_NAME)  # drawn by the sandbox (avatars.py)
     started = False
     with clock_in_use(lambda: discord.utils.utcnow()):
         try:

@@ -1,37 +1,44 @@
 """The interactive sandbox: the seeded demo server in SimCord's browser preview, with a running clock.
 
 SimCord's preview serves one channel to a list of members ("viewers") the page lets you choose
-between. Three things are added around it here:
+between. Around it the sandbox adds (SimCord's private names it needs live in ``preview.py``):
 
 - a clock: virtual time only moves when someone advances it, so a loop advances it by the real
   time elapsed times ``speed`` (and by what ``/sandbox skip`` asks for), then republishes the page
   when the bot did something meanwhile (a poll closed, a tally changed);
 - one lane: SimCord refuses two operations at once, and a refused page action would leave the
-  page unsure of its outcome, so page actions and the clock take turns through one lock;
-- other channels: ``/sandbox view`` re-opens the preview on another channel, thread or DM, on the
-  same address (port and key), so reloading the page shows it.
+  page unsure of its outcome, so page actions, page moves and the clock take turns through one lock;
+- other channels: ``/sandbox view`` (and a link to a channel or message) moves the open page to
+  another channel, thread or DM as soon as the command has answered; the page follows by itself;
+- what the page shows: names instead of ``<@id>`` where SimCord leaves ids, links that stay in
+  the sandbox instead of leading to discord.com (``render.py``), and the members' avatars drawn
+  locally (``avatars.py``), since the page loads nothing from outside.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import secrets
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import simcord
-from simcord.backend.access import can_access_channel  # what the preview itself checks
 from simcord.backend.errors import SetupError
 from simcord.builders import ChannelHandle
 
-from bot.sandbox.controls import DMS, SandboxControls, SkipRequest, ViewRequest
+from bot.sandbox import preview as page
+from bot.sandbox.avatars import BOT_COLOUR, avatar_png
+from bot.sandbox.controls import DMS_LABEL, Place, SandboxControls, SkipRequest, ViewRequest, labelled
 from bot.sandbox.demo import NEWCOMER, TIMEZONE, DemoServer, build_server, seed, simulated_discord
+from bot.sandbox.render import Names, PageRenderer
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +55,11 @@ class Sandbox:
         self.database_path = database_path
         self.port = port
         self.speed = speed
-        self.controls = SandboxControls()
+        self.controls = SandboxControls(places=self.places)
         self.server: DemoServer | None = None
         self.preview: Any = None
         self._capability = secrets.token_urlsafe(32)
+        self._link_key = secrets.token_urlsafe(16)  # in the sandbox's own links (GET /?view=…)
         self._lane = asyncio.Lock()
         self._stack = contextlib.AsyncExitStack()
         self._clock: asyncio.Task[None] | None = None
@@ -65,14 +73,18 @@ class Sandbox:
         assert self.server is not None
         return self.server.env
 
+    def turn(self) -> asyncio.Lock:
+        """Hold it to act on the simulated Discord from outside the page (the clock waits)."""
+        return self._lane
+
     async def __aenter__(self) -> Sandbox:
+        page.check_simcord()  # before anything starts: fail at once if SimCord moved
         try:
             env = await self._stack.enter_async_context(simulated_discord(self.database_path, self.controls))
             self.server = build_server(env)
             await env.settle()
             await seed(self.server)
-            await self._show(self.server.channel(FIRST_CHANNEL), self.server.members[NEWCOMER.name].id)
-            self._stack.push_async_callback(self._close_preview)
+            await self._open(self.server.channel(FIRST_CHANNEL), self.server.members[NEWCOMER.name].id)
             self._clock = asyncio.create_task(self._run_clock(), name="sandbox clock")
         except BaseException:
             await self._stack.aclose()
@@ -88,69 +100,166 @@ class Sandbox:
 
     # -- the page ---------------------------------------------------------------------------------
 
-    async def _show(self, channel: ChannelHandle, viewer_id: int) -> None:
-        """(Re)open the preview on ``channel``; the member asking comes first in the viewer list.
+    async def _open(self, channel: ChannelHandle, viewer_id: int) -> None:
+        viewers = self._viewers(channel, viewer_id)
+        assert viewers, "the first viewer can read the first channel"
+        preview = page.open_page(
+            self.env,
+            channel,
+            viewers,
+            port=self.port,
+            capability=self._capability,
+            timezone=TIMEZONE,
+            assets=self._avatars(),
+            on_link=self._follow_link,
+        )
+        await preview.__aenter__()
+        self._stack.push_async_callback(preview.close)
+        self.port = urlsplit(preview.url).port or self.port
+        page.take_turns(preview, self._lane, after=self._take_views)
+        page.rewrite_payloads(preview, self._renderer)
+        self.preview = preview
+
+    def _viewers(self, channel: ChannelHandle, viewer_id: int) -> list[Any]:
+        """Who may view ``channel``, ``viewer_id`` first; empty when that member cannot read it.
 
         The viewers are the members who can read the channel (a private thread has fewer); a DM
-        is shown to its one member. Nothing changes when the member asking cannot read it.
+        is shown to its one member.
         """
         assert self.server is not None
         members = list(self.server.members.values())
-        viewers: list[Any]
         if channel.guild is None:
-            viewers = [member.user for member in members if member.id == viewer_id]
+            owner = self.env.backend.get_channel(channel.id).recipient_ids
+            viewers = [member.user for member in members if member.id in owner]
         else:
-            readers = [m for m in members if can_access_channel(self.env, channel.id, m, history=True)]
+            readers = [member for member in members if page.readable(self.env, channel.id, member)]
             viewers = sorted(readers, key=lambda member: member.id != viewer_id)
-        if not viewers or viewers[0].id != viewer_id:
+        return viewers if viewers and viewers[0].id == viewer_id else []
+
+    async def _show(self, channel: ChannelHandle, viewer_id: int, *, focus: int | None = None) -> bool:
+        """Move the open page to ``channel`` for ``viewer_id``; False when they cannot read it."""
+        viewers = self._viewers(channel, viewer_id)
+        if not viewers:
             log.warning("member %s cannot read channel %s; the page stays where it is", viewer_id, channel.id)
-            return
-        await self._close_preview()
-        preview = self.env.preview(
-            channel, viewers=viewers, layout="channel", port=self.port, timezone=TIMEZONE
-        )
-        preview.capability = self._capability  # the same address across channels
-        await preview.__aenter__()
-        self.port = urlsplit(preview.url).port or self.port
-        self._one_lane(preview)
-        self.preview = preview
+            return False
+        page.move_page(self.preview, channel, viewers, focus=focus)
+        return True
 
-    def _one_lane(self, preview: Any) -> None:
-        """Page actions wait for the clock's turn (and the clock for theirs) instead of failing."""
-        act = preview._action
-
-        async def in_turn(context_id: Any, body: Any) -> Any:
-            async with self._lane:
-                return await act(context_id, body)
-
-        preview._action = in_turn
-
-    async def _close_preview(self) -> None:
-        if self.preview is not None:
-            preview, self.preview = self.preview, None
-            await preview.close()
+    async def _take_views(self) -> None:
+        """Carry out /sandbox view at once (called in the lane, right after each page action)."""
+        for request in self.controls.take_views():
+            await self._view(request)
 
     async def _view(self, request: ViewRequest) -> None:
         assert self.server is not None
         member = next((m for m in self.server.members.values() if m.id == request.user_id), None)
         if member is None:
             return
-        channel: ChannelHandle | None
-        if request.target == DMS:
-            channel = member.user.dm_channel
+        if request.place.channel_id is None:
+            channel: ChannelHandle | None = member.user.dm_channel
         else:
-            channel = next((c for c in self._channels() if str(c.id) == request.target), None)
+            channel = self._channel(request.place.channel_id)
         if channel is None:
-            log.warning("no channel %s to show", request.target)
+            log.warning("no channel %s to show", request.place)
             return
         await self._show(channel, member.id)
 
-    def _channels(self) -> list[ChannelHandle]:
+    def _channel(self, channel_id: int) -> ChannelHandle | None:
+        """The channel, thread or existing DM with this id (creates nothing: links are read often)."""
         assert self.server is not None
-        found: list[ChannelHandle] = []
         for channel in self.server.channels.values():
-            found.append(channel)
-            found.extend(channel.threads)
+            if channel.id == channel_id:
+                return channel
+            for thread in channel.threads:
+                if thread.id == channel_id:
+                    return thread
+        dm_owners = {channel: user for user, channel in self.env.backend.dm_channels.items()}
+        owner = dm_owners.get(channel_id)
+        member = next((m for m in self.server.members.values() if m.id == owner), None)
+        return member.user.dm_channel if member is not None else None
+
+    def places(self, user_id: int) -> list[Place]:
+        """Where ``user_id`` can look: channels, then their threads (archived too), then DMs."""
+        assert self.server is not None
+        member = next((m for m in self.server.members.values() if m.id == user_id), None)
+        if member is None:
+            return []
+        found: list[tuple[str, int | None]] = []
+        for channel in self.server.channels.values():
+            if not page.readable(self.env, channel.id, member):
+                continue
+            found.append((f"#{channel.name}", channel.id))
+            for thread in sorted(channel.threads, key=lambda thread: thread.id):
+                if page.readable(self.env, thread.id, member):
+                    found.append((f"#{channel.name} › {thread.name}", thread.id))
+        found.append((DMS_LABEL, None))
+        return labelled(found)
+
+    # -- what the page receives -------------------------------------------------------------------
+
+    def names(self) -> Names:
+        """Display names the page should show for ids, read from the simulated Discord."""
+        assert self.server is not None
+        backend = self.env.backend
+        guild = backend.guilds[self.server.guild.id]
+        users: dict[int, str] = {}
+        for user_id, user in backend.users.items():
+            member = guild.members.get(user_id)
+            users[user_id] = (member.nick if member is not None else None) or user.global_name or user.name
+        roles = {role_id: role.name for role_id, role in guild.roles.items()}
+        channels: dict[int, str] = {}
+        for channel_id, channel in backend.channels.items():
+            if channel.guild_id is None:
+                channels[channel_id] = "Direct Messages"
+            elif channel.is_thread:
+                parent = backend.channels.get(channel.parent_id or 0)
+                channels[channel_id] = f"#{parent.name if parent else '?'} › {channel.name}"
+            else:
+                channels[channel_id] = f"#{channel.name}"
+        return Names(users=users, roles=roles, channels=channels)
+
+    def _renderer(self) -> PageRenderer:
+        return PageRenderer(self.names(), self.link)
+
+    def link(self, channel_id: int, message_id: int | None) -> str | None:
+        """The sandbox's own address for a channel or message (None when it has no such channel)."""
+        if self._channel(channel_id) is None:
+            return None
+        query = {"view": str(channel_id), "key": self._link_key}
+        if message_id is not None:
+            query["message"] = str(message_id)
+        return f"http://127.0.0.1:{self.port}/?{urlencode(query)}#{self._capability}"
+
+    async def _follow_link(self, query: Mapping[str, str]) -> None:
+        """``GET /?view=<channel>&message=<id>&key=…``: move the page there before it loads."""
+        if not hmac.compare_digest(query.get("key", ""), self._link_key):
+            return
+        channel = self._channel(int(query["view"])) if query.get("view", "").isdigit() else None
+        if channel is None or self.preview is None:
+            return
+        focus = int(query["message"]) if query.get("message", "").isdigit() else None
+        # Whoever the page shows now, if they can read it; else the DM's owner or a member who can.
+        current = self.preview.viewers[0].id
+        candidates = [current, *(member.id for member in self.server.members.values() if self.server)]
+        viewer = next((ident for ident in candidates if self._viewers(channel, ident)), None)
+        if viewer is not None:
+            async with self._lane:
+                await self._show(channel, viewer, focus=focus)
+
+    def _avatars(self) -> dict[str, tuple[str, bytes]]:
+        """Every avatar address the page may meet (the bot's embeds and SimCord's own), drawn here."""
+        assert self.server is not None
+        bot = self.server.bot
+        found: dict[str, tuple[str, bytes]] = {}
+        for user_id, user in self.env.backend.users.items():
+            if not user.avatar:
+                continue
+            colour = BOT_COLOUR if user.bot else None
+            picture = (f"{user.name}.png", avatar_png(user.global_name or user.name, colour=colour))
+            found[page.avatar_address(user_id, user.avatar)] = picture
+            for known in (bot.get_user(user_id), *(guild.get_member(user_id) for guild in bot.guilds)):
+                if known is not None:
+                    found[known.display_avatar.url] = picture
         return found
 
     # -- the clock --------------------------------------------------------------------------------
@@ -209,7 +318,7 @@ def serve_until_interrupted(database_path: Path, *, port: int = 0, speed: float 
 
     try:
         asyncio.run(main())
-    except SetupError as error:  # e.g. the port is taken
+    except (SetupError, page.SimCordChanged) as error:  # e.g. the port is taken
         print(f"meetbridge: the sandbox could not start: {error}", file=sys.stderr)
         return 1
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import shutil
 import tempfile
@@ -59,6 +60,19 @@ class Tab:
         key = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}
         await self.send("Input.dispatchKeyEvent", type="keyDown", text="\r", **key)
         await self.send("Input.dispatchKeyEvent", type="keyUp", **key)
+
+    async def press_key(self, name: str) -> None:
+        """A key without text, e.g. Escape."""
+        key = {"key": name, "code": name, "windowsVirtualKeyCode": {"Escape": 27}.get(name, 0)}
+        await self.send("Input.dispatchKeyEvent", type="keyDown", **key)
+        await self.send("Input.dispatchKeyEvent", type="keyUp", **key)
+
+    async def screenshot(self, width: int, height: int) -> bytes:
+        """A PNG of the page at ``width`` x ``height`` CSS pixels."""
+        size = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        await self.send("Emulation.setDeviceMetricsOverride", **size)
+        shot = await self.send("Page.captureScreenshot", format="png")
+        return base64.b64decode(shot["data"])
 
 
 @contextlib.asynccontextmanager

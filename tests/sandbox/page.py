@@ -1,12 +1,64 @@
-"""A small client for SimCord's preview page API, as the browser page uses it (tests only)."""
+"""A small client for SimCord's preview page API, as the browser page uses it, and readers of
+what it receives (tests only)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+
+RAW_ID = re.compile(r"<(?:@[!&]?|#)\d+>")
+
+
+def shown(payload: object, *, raw: bool = False) -> list[str]:
+    """Every string the page may show, leaving out the raw text a member edits (a message's
+    ``content``, a form's ``value``), which the page prefills but does not display."""
+    found: list[str] = []
+
+    def visit(value: object, key: str | None, prose: bool) -> None:
+        if isinstance(value, str):
+            if raw or prose or key not in ("content", "value"):
+                found.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item, key, False)
+        elif isinstance(value, dict):
+            text = isinstance(value.get("type"), str) or key == "fields"
+            for name, item in value.items():
+                visit(item, name, text)
+
+    visit(payload, None, False)
+    return found
+
+
+def raw_ids(payload: object) -> list[str]:
+    return [found for text in shown(payload) for found in RAW_ID.findall(text)]
+
+
+def mentions(payload: object) -> list[str]:
+    """The labels of the mention pills in ``payload``."""
+    if isinstance(payload, dict):
+        own = [payload["label"]] if payload.get("type") == "mention" else []
+        return own + [label for item in payload.values() for label in mentions(item)]
+    if isinstance(payload, list):
+        return [label for item in payload for label in mentions(item)]
+    return []
+
+
+def field_tokens(field: dict) -> list:
+    return field.get("value_tokens", [])
+
+
+def hrefs(payload: object) -> list[str]:
+    if isinstance(payload, dict):
+        own = [payload[key] for key in ("href", "url") if isinstance(payload.get(key), str)]
+        return own + [link for item in payload.values() for link in hrefs(item)]
+    if isinstance(payload, list):
+        return [link for item in payload for link in hrefs(item)]
+    return []
 
 
 class PreviewPage:

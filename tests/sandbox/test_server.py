@@ -14,13 +14,14 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from simcord.backend.access import can_access_channel
 
 from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import RsvpStatus
 from bot.domain.polls import PollState
 from bot.sandbox.demo import MEMBERS, NEWCOMER
 from bot.sandbox.server import TICK, Sandbox
-from tests.sandbox.page import PreviewPage
+from tests.sandbox.page import PreviewPage, field_tokens, hrefs, mentions, raw_ids, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,32 +111,25 @@ async def test_a_command_run_in_the_page_is_answered_in_the_page(
     assert "Upcoming meetups in Meetbridge Demo" in page.texts()
 
 
-async def test_sandbox_view_reopens_the_page_on_another_channel_at_the_same_address(
+async def test_sandbox_view_moves_the_open_page_without_a_reload(
     sandbox: Sandbox, http: aiohttp.ClientSession
 ) -> None:
     ben = sandbox.server.members["ben"]
     page = PreviewPage(http, sandbox.url)
     await page.open(viewer_id=ben.id)
 
-    await page.run("sandbox view", where=str(sandbox.server.channel("introductions").id))
+    receipt = await page.run("sandbox view", where="introductions")  # no "#": as the suggestion reads
 
-    async def reopened() -> dict | None:
-        state = await page.open()
-        return state if state["channel"]["name"] == "introductions" else None
-
-    state = await eventually(reopened)
-    assert state is not None, "the page never showed #introductions"
-    assert state["viewerId"] == str(ben.id)  # still ben after reloading
+    assert receipt["rejected"] is False
+    state = await page.read()  # the same page, not a new one: nothing to reload
+    assert state["channel"]["name"] == "introductions"
+    assert state["viewerId"] == str(ben.id)
     assert "Say hello to" in repr(state["messages"])
 
-    await page.run("sandbox view", where="dms")
+    await page.run("sandbox view", where="Your DMs with Meetbridge")
 
-    async def dms() -> dict | None:
-        state = await page.open()
-        return state if state["channel"]["type"] == 1 else None
-
-    state = await eventually(dms)
-    assert state is not None and [viewer["name"] for viewer in state["viewers"]] == ["ben"]
+    state = await page.read()
+    assert state["channel"]["type"] == 1 and [viewer["name"] for viewer in state["viewers"]] == ["ben"]
     in_dms = {entry["invocation"] for entry in (await page.commands())["entries"]}
     # Discord sets where a command group runs for all its subcommands: /privacy is offered in DMs
     # for forget (the others refuse there).
@@ -144,6 +138,140 @@ async def test_sandbox_view_reopens_the_page_on_another_channel_at_the_same_addr
         "sandbox skip",
         "privacy forget",
     }
+    state = await PreviewPage(http, sandbox.url).open()  # a page opened now (a reload) agrees
+    assert state["channel"]["type"] == 1
+
+
+async def test_sandbox_view_suggests_places_by_name_and_takes_the_suggestion_as_it_reads(
+    sandbox: Sandbox,
+) -> None:
+    ben, general = sandbox.server.members["ben"], sandbox.server.general
+
+    async with sandbox.turn():
+        choices = await ben.autocomplete(general, "sandbox view", "where", "meetups")
+        shown = await ben.slash(general, "sandbox view", where=choices[0]["value"])
+
+    assert [(choice["name"], choice["value"]) for choice in choices][:1] == [("#meetups", "#meetups")]
+    assert shown.response is not None and "Showing **#meetups**" in shown.response.content
+    assert sandbox.preview.channel.name == "meetups"
+
+
+async def test_sandbox_view_refuses_a_place_that_does_not_exist_and_says_what_to_type(
+    sandbox: Sandbox,
+) -> None:
+    ben, general = sandbox.server.members["ben"], sandbox.server.general
+
+    async with sandbox.turn():
+        shown = await ben.slash(general, "sandbox view", where="#nowhere")
+
+    assert shown.response is not None and shown.response.ephemeral
+    assert "`#nowhere`" in shown.response.content and "/sandbox view where:#meetups" in shown.response.content
+    assert sandbox.preview.channel.name == "meetups"
+
+
+async def test_sandbox_view_lists_every_channel_and_thread_a_member_can_read(sandbox: Sandbox) -> None:
+    server = sandbox.server
+    members, general = server.members, server.general
+    async with sandbox.turn():
+        for name in ("ada", "ben", "chiara", "elif"):
+            await members[name].slash(general, "pairing join")
+        await members["ada"].slash(general, "pairing run")
+        await members["ben"].slash(general, "ask", topic="photography", question="Where to print photos?")
+    backend = sandbox.env.backend
+    threads = [channel for channel in backend.channels.values() if channel.is_thread]
+    assert len(threads) >= 3  # two private pairing threads and the question's thread, at least
+
+    for member in members.values():
+        listed = {place.channel_id for place in sandbox.places(member.id)}
+        readable = {
+            channel.id
+            for channel in backend.channels.values()
+            if channel.guild_id is not None
+            and can_access_channel(sandbox.env, channel.id, member, history=True)
+        }
+        assert listed == readable | {None}, member.name  # None: their DMs
+    ben = sandbox.places(members["ben"].id)
+    assert any(place.label.startswith("#pairing › ") for place in ben)
+    assert any(place.label.startswith("#support › photography") for place in ben)
+
+
+async def test_jump_links_lead_to_the_sandbox_page_which_moves_there(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    ben = sandbox.server.members["ben"]
+    page = PreviewPage(http, sandbox.url)
+    await page.open(viewer_id=ben.id)
+    await page.run("sandbox view", where="general")
+    await page.run("meetup info", id="1")
+    dms = dict(sandbox.env.backend.dm_channels)
+
+    state = await page.read()
+    assert sandbox.link(1, None) is None  # no such channel: the link keeps only its words
+    assert sandbox.env.backend.dm_channels == dms  # and looking for it opened no DM with anyone
+    links = hrefs(state)
+    assert links and not [link for link in links if "discord.com" in link]
+    assert not [text for text in shown(state) if "discord.com" in text]
+    meetup = await sandbox.server.bot.services.meetups.find(sandbox.server.guild.id, 1)
+    assert meetup is not None
+    jump = next(link for link in links if f"message={meetup.message_id}" in link)  # "Announcement: …"
+    assert jump.startswith(f"{page.base}/?") and jump.endswith(f"#{page.capability}")
+    assert "#meetups › message" in shown(state)
+
+    async with http.get(jump.replace("key=", "key=wrong")) as response:
+        assert response.status == 200
+    assert (await page.read())["channel"]["name"] == "general"  # someone else's link does nothing
+
+    async with http.get(jump) as response:  # what the browser opens
+        assert response.status == 200
+    state = await page.read()
+    assert state["channel"]["name"] == "meetups"
+    assert state["targetId"] == str(meetup.message_id)
+
+
+async def test_no_raw_ids_reach_the_page_on_the_first_screen_or_in_dms(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    members, general = sandbox.server.members, sandbox.server.general
+    page = PreviewPage(http, sandbox.url)
+    state = await page.open()
+
+    assert not raw_ids(state)
+    fields = [
+        field
+        for message in state["messages"].values()
+        for embed in message["embeds"]
+        for field in embed.get("fields", [])
+    ]
+    named = [label for field in fields for label in mentions(field_tokens(field))]
+    assert {"@ada", "@ben"} <= set(named)  # the meetup's and the poll's organisers, as pills
+
+    async with sandbox.turn():
+        await members["chiara"].slash(general, "met", member=members["elif"])
+        await members["elif"].slash(general, "met", member=members["chiara"])
+    await page.open(viewer_id=members["chiara"].id)
+    await page.run("sandbox view", where="dms")
+    state = await page.read()
+
+    assert state["channel"]["type"] == 1 and state["messages"] and not raw_ids(state)
+    assert "@elif" in mentions(state)  # whom chiara met, named in her DM
+
+
+async def test_every_avatar_the_page_shows_is_drawn_locally(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    page = PreviewPage(http, sandbox.url)
+    await page.open()
+    await page.run("sandbox view", where="introductions")
+
+    state = await page.read()
+
+    embeds = [embed for message in state["messages"].values() for embed in message["embeds"]]
+    profiles = [embed for embed in embeds if "thumbnail" in embed]
+    assert len(profiles) == len(MEMBERS)
+    assert all(embed["author"]["icon_available"] and embed["thumbnail"]["available"] for embed in profiles)
+    assert all(message["author"]["avatar_available"] for message in state["messages"].values())
+    assert all(asset["available"] for asset in state["assets"].values())
+    assert not [item for item in state["diagnostics"] if item.get("severity") != "info"]
 
 
 async def test_sandbox_skip_moves_the_clock_so_the_open_poll_closes(
