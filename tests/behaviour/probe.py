@@ -10,10 +10,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.errors import UserError
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import TaskDropped
+from bot.ui.base import BaseView
 from tests.behaviour.probe_log import FAIL_TIMES, FIRED
 
 
@@ -40,9 +43,19 @@ class Probe(commands.Cog):
             FAIL_TIMES[task.id] = failures
         await interaction.response.send_message(f"task {task.id}", ephemeral=True)
 
+    @app_commands.command(name="probe-view", description="test only: a button that refuses")
+    async def view(self, interaction: discord.Interaction) -> None:
+        await reply(interaction, "press it", view=RefusingView())
+
     @app_commands.command(name="probe-crash", description="test only: a bug in a command")
     async def crash(self, interaction: discord.Interaction) -> None:
         raise RuntimeError("probe bug")
+
+
+class RefusingView(BaseView):
+    @discord.ui.button(label="Refuse")
+    async def refuse(self, interaction: discord.Interaction, button: discord.ui.Button[RefusingView]) -> None:
+        raise UserError("Not now.", "/probe-view")
 
 
 async def setup(bot: MeetbridgeBot) -> None:

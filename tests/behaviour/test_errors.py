@@ -88,3 +88,14 @@ async def test_a_refusal_is_answered_and_not_recorded_as_an_error(
     content = result.response.content if result.response else ""
     assert result.ephemeral and answer in content
     assert env.errors == []
+
+
+async def test_a_refusal_from_a_button_is_answered_and_not_recorded_as_an_error(
+    world: World, env: simcord.Env
+) -> None:
+    shown = await world.alice.slash(world.general, "probe-view")
+
+    pressed = await world.alice.click(shown.response, label="Refuse")
+
+    assert pressed.ephemeral and pressed.response.content == "Not now.\nTry: /probe-view"
+    assert env.errors == []

@@ -157,3 +157,17 @@ async def test_sandbox_view_switches_the_page_without_a_reload_and_every_avatar_
         assert await tab.evaluate("document.querySelectorAll('[class*=unavailable]').length") == 0
         assert "unavailable" not in (await tab.evaluate("document.body.innerText")).lower()
         assert await tab.evaluate("document.getElementById('inspector-count').hidden")
+
+
+async def test_a_refusal_is_an_answer_on_the_page_not_a_failure(tmp_path: Path) -> None:
+    assert CHROMIUM is not None
+    async with Sandbox(tmp_path / "sandbox.db") as sandbox, chromium_tab(CHROMIUM) as tab:
+        await open_sandbox(tab, sandbox)  # as nina, who has just joined and not introduced herself
+
+        await run(tab, "/profile")
+
+        assert await tab.wait_for('document.body.innerText.includes("haven\'t introduced yourself")')
+        await asyncio.sleep(0.5)
+        shown = await tab.evaluate("document.body.innerText")
+        assert "uncertain" not in shown and "failed" not in shown.lower()
+        assert sandbox.env.errors == []
