@@ -49,7 +49,6 @@ request within the retry-after of a 429, and the final tally shown after it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import random
 import re
@@ -74,10 +73,10 @@ from simcord.enums import OverwriteType
 from simcord.http import router
 from simcord.results import to_discord_message
 
+from bench import simulated
 from bot import MeetbridgeBot, Settings, create_bot
 from bot.adapters.outbound import DEFAULT_RETRY_AFTER
 from bot.domain.polls import TIME_EMOJIS
-from bot.scheduling.clock import use_clock, use_wall_clock
 from bot.services.meetup_board import POLL_EDIT_INTERVAL
 from bot.ui.meetups import poll_embed
 
@@ -855,20 +854,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-async def _main(args: argparse.Namespace) -> Figures:
-    use_clock(lambda: discord.utils.utcnow())  # APScheduler on SimCord's virtual clock, as in tests
-    try:
-        return await measure(args.members, args.minutes, args.seed)
-    finally:
-        use_wall_clock()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.ERROR)
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    figures = asyncio.run(_main(args))
-    print(figures.report())
-    return 0 if figures.ok else 1
+    return simulated.run(lambda: measure(args.members, args.minutes, args.seed), log_level=logging.ERROR)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ difference between the two is what Meetbridge adds (vote bookkeeping, SQLite wri
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import logging
 import random
@@ -36,11 +35,11 @@ import discord
 import simcord
 from discord.ext import commands
 
+from bench import simulated
 from bot import Settings, create_bot
 from bot.app import intents
 from bot.domain.guild_settings import Purpose
 from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS
-from bot.scheduling.clock import use_clock, use_wall_clock
 from bot.services.meetup_board import POLL_EDIT_INTERVAL
 from bot.ui.meetups import poll_embed
 
@@ -320,22 +319,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-async def _main(args: argparse.Namespace) -> Figures:
-    use_clock(lambda: discord.utils.utcnow())  # APScheduler on SimCord's virtual clock, as in tests
-    try:
-        return await measure(
-            args.members, args.reactions, batch=args.batch, step=args.step, rounds=args.rounds, seed=args.seed
-        )
-    finally:
-        use_wall_clock()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING)
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    figures = asyncio.run(_main(args))
-    print(figures.report())
-    return 0 if figures.ok else 1
+    return simulated.run(
+        lambda: measure(
+            args.members, args.reactions, batch=args.batch, step=args.step, rounds=args.rounds, seed=args.seed
+        ),
+        log_level=logging.WARNING,
+    )
 
 
 if __name__ == "__main__":

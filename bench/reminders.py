@@ -27,7 +27,6 @@ beyond what rate limits force.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import logging
 import math
@@ -44,9 +43,9 @@ import discord
 import psutil
 import simcord
 
+from bench import simulated
 from bot import Settings, create_bot
 from bot.domain.followups import CHECKIN_CLOSE, CHECKIN_WINDOW, REMINDER, WHOCAME
-from bot.scheduling.clock import use_clock, use_wall_clock
 from bot.storage.database import Database
 
 HOUR = 3600
@@ -410,20 +409,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-async def _main(args: argparse.Namespace) -> Figures:
-    use_clock(lambda: discord.utils.utcnow())  # APScheduler on SimCord's virtual clock, as in tests
-    try:
-        return await measure(args.servers, args.reminders)
-    finally:
-        use_wall_clock()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING)
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    figures = asyncio.run(_main(args))
-    print(figures.report())
-    return 0 if figures.ok else 1
+    return simulated.run(lambda: measure(args.servers, args.reminders), log_level=logging.WARNING)
 
 
 if __name__ == "__main__":
