@@ -1,8 +1,11 @@
-"""Reading and writing short durations such as reminder offsets (``24h, 1h``)."""
+"""Reading and writing durations: reminder offsets (``24h, 1h``), retention, a poll's ``closes``.
+
+One grammar for every option that takes a duration, so what works in one works in all."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.domain.errors import UserError, quote
 
@@ -30,31 +33,83 @@ _UNITS: dict[str, int] = {
     "h": HOUR, "hr": HOUR, "hrs": HOUR, "hour": HOUR, "hours": HOUR,
     "m": MINUTE, "min": MINUTE, "mins": MINUTE, "minute": MINUTE, "minutes": MINUTE,
 }  # fmt: skip
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+# One part of a duration, after an optional separator (a comma, "and", or nothing: "1h30m").
+_PART = re.compile(
+    rf"(?:\s*,\s*|\s+and\s+|\s*)"
+    rf"(?:(?P<hours>\d+)h(?P<minutes>\d{{2}})(?![a-z\d])"  # 1h30, as much of Europe writes it
+    rf"|half\s+(?:an?\s+)?(?P<half>{_UNIT})(?![a-z])"  # half an hour, half a day
+    rf"|(?:(?P<n>\d+(?:[.,]\d+)?|[.,]\d+)\s*|(?P<word>{'|'.join(_NUMBERS)})\s+)"  # 2.5, 2,5, an, two
+    rf"(?P<unit>{_UNIT})(?![a-z])(?P<and_half>\s+and\s+a\s+half)?)"
+)
+_UNKNOWN_UNIT = re.compile(r"(?:^|\s|,)(?:\d+(?:\.\d+)?)\s*(?P<word>[a-z]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A duration as typed: its length and the units used (``w``, ``d``, ``h``, ``m``)."""
+
+    seconds: int
+    units: frozenset[str]
+
+    @property
+    def elapsed(self) -> bool:
+        """Hours and minutes are elapsed time; days and weeks alone can mean calendar days."""
+        return bool(self.units & {"h", "m"})
+
+
+def read_span(text: str) -> Span | None:
+    """The one duration grammar (``closes``, reminder offsets, retention, ``in ...`` times).
+
+    Numbers are whole or decimal (``2.5 hours``, ``1.5h``) or words (``an hour``, ``two days``);
+    parts can be combined (``5 hours 30 minutes``, ``1h 30m``, ``1d 12h``, ``1 day, 6 hours``,
+    ``2 hours and 15 minutes``, ``1h30``); ``half an hour``, ``half a day`` and ``an hour and a
+    half`` mean what they say. None when the whole text is not a duration.
+    """
+    cleaned = " ".join(text.strip().lower().split())
+    if not cleaned:
+        return None
+    position, total, units = 0, 0.0, set()
+    while position < len(cleaned):
+        part = _PART.match(cleaned, position)
+        if part is None or part.end() == position:
+            return None
+        if part["hours"] is not None:
+            total += int(part["hours"]) * HOUR + int(part["minutes"]) * MINUTE
+            units |= {"h", "m"}
+        elif part["half"] is not None:
+            unit = part["half"]
+            total += _UNITS[unit] / 2
+            units.add(unit[0])
+        else:
+            amount = _NUMBERS[part["word"]] if part["word"] else float(part["n"].replace(",", "."))
+            amount += 0.5 if part["and_half"] else 0
+            total += amount * _UNITS[part["unit"]]
+            units.add(part["unit"][0])
+        position = part.end()
+    return Span(round(total), frozenset(units))
 
 
 def parse_duration(text: str) -> int:
-    """``1d 12h``, ``90 minutes``, ``1.5h`` -> seconds. Raises UserError when unreadable."""
-    cleaned = text.strip().lower().replace(" and ", " ")
-    if not cleaned:
+    """``1d 12h``, ``90 minutes``, ``1.5h``, ``half an hour`` -> seconds. Raises UserError when
+    unreadable."""
+    if not text.strip():
         raise UserError("A duration is empty.", "24h")
-    position = 0
-    total = 0.0
-    for match in _PART.finditer(cleaned):
-        between = cleaned[position : match.start()]
-        if between.strip():
-            break
-        unit = _UNITS.get(match.group(2))
-        if unit is None:
-            raise UserError(
-                f"`{quote(text)}` has an unknown unit `{quote(match.group(2), 20)}`; use m, h, d or w.",
-                "90m or 1d 12h",
-            )
-        total += float(match.group(1)) * unit
-        position = match.end()
-    if position == 0 or cleaned[position:].strip():
-        raise UserError(f"`{quote(text)}` is not a duration I can read.", "24h, 1h or 30m")
-    return round(total)
+    span = read_span(text)
+    if span is not None:
+        return span.seconds
+    words = (match["word"] for match in _UNKNOWN_UNIT.finditer(text.lower()))
+    unknown = next((word for word in words if word not in _UNITS and word != "and"), None)
+    if unknown is not None:
+        raise UserError(
+            f"`{quote(text)}` has an unknown unit `{quote(unknown, 20)}`; use m, h, d or w.",
+            "90m or 1d 12h",
+        )
+    raise UserError(f"`{quote(text)}` is not a duration I can read.", "24h, 1h or 30m")
 
 
 def parse_offsets(text: str) -> tuple[int, ...]:

@@ -10,10 +10,12 @@ from bot.domain.durations import (
     DAY,
     HOUR,
     MINUTE,
+    Span,
     format_duration,
     parse_duration,
     parse_offsets,
     parse_retention,
+    read_span,
 )
 from bot.domain.errors import UserError
 
@@ -31,17 +33,43 @@ from bot.domain.errors import UserError
         ("1 week", 7 * DAY),
         ("1h and 30m", 90 * MINUTE),
         ("  3H ", 3 * HOUR),
+        ("2.5 hours", 150 * MINUTE),
+        ("1,5h", 90 * MINUTE),
+        ("5 hours 30 minutes", 330 * MINUTE),
+        ("1h30", 90 * MINUTE),
+        ("1h30m", 90 * MINUTE),
+        ("an hour", HOUR),
+        ("half an hour", 30 * MINUTE),
+        ("a day", DAY),
+        ("half a day", 12 * HOUR),
+        ("an hour and a half", 90 * MINUTE),
+        ("two weeks", 14 * DAY),
+        ("1 day, 6 hours", 30 * HOUR),
     ],
 )
 def test_durations_are_read(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "banana", "24", "h", "24 parsecs", "1h banana", "-1h"])
+@pytest.mark.parametrize(
+    "text", ["", "banana", "24", "h", "24 parsecs", "1h banana", "-1h", "am", "a", "hour"]
+)
 def test_unreadable_durations_are_refused_with_an_example(text: str) -> None:
     with pytest.raises(UserError) as caught:
         parse_duration(text)
     assert caught.value.example
+
+
+def test_the_units_used_tell_elapsed_time_from_calendar_days() -> None:
+    assert read_span("2.5 hours") == Span(150 * MINUTE, frozenset({"h"}))
+    assert read_span("in 2 hours") is None
+    assert read_span("3 days").elapsed is False  # type: ignore[union-attr]
+    assert read_span("1d 12h").elapsed is True  # type: ignore[union-attr]
+
+
+def test_offsets_and_retention_take_the_same_words() -> None:
+    assert parse_offsets("a day, half an hour") == (DAY, 30 * MINUTE)
+    assert parse_retention("a week and a half") == 10 * DAY + 12 * HOUR
 
 
 def test_offsets_are_sorted_largest_first_and_deduplicated() -> None:
