@@ -65,9 +65,12 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> d
     parser.add_argument("--zone", action="append", help="only this zone (repeatable)")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(args.code.resolve()))
-    for name in [name for name in sys.modules if name == "bot" or name.startswith("bot.")]:
-        del sys.modules[name]
+    if args.code.resolve() != ROOT:
+        sys.path.insert(0, str(args.code.resolve()))
+        for name in [name for name in sys.modules if name == "bot" or name.startswith("bot.")]:
+            del sys.modules[name]
+    else:
+        sys.path.insert(0, str(ROOT))
     corpus = load_corpus()
     reader, takes_order = reader_for(corpus)
     import bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.date_order import DateOrder
 from bot.domain.errors import UserError
 from bot.domain.when import (
     DEFAULT_CLOSE,
@@ -18,9 +20,11 @@ from bot.domain.when import (
     read_time,
     read_times,
 )
+from tests.unit.when_corpus import contexts as corpus_contexts
 
 BERLIN = "Europe/Berlin"
 LONDON = "Europe/London"
+NEW_YORK = "America/New_York"
 # Thursday 26 March 2026, 13:00 in Berlin; Berlin springs forward on Sunday 29 March.
 NOW = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
 
@@ -201,13 +205,84 @@ def test_in_2_hours() -> None:
     assert read_utc("in 2 hours") == utc(2026, 3, 26, 14, 0)
 
 
-def test_numeric_date_that_reads_both_ways_is_refused() -> None:
-    error = refusal("5/12 18:30")
-    assert error.example == "5 dec 18:30 or 12 may 18:30"
+def test_numeric_date_that_reads_both_ways_follows_the_zones_order_and_says_so() -> None:
+    berlin = read_time("5/12 18:30", now=NOW, tz=BERLIN)
+    new_york = read_time("5/12 18:30", now=NOW, tz=NEW_YORK)
+
+    assert berlin.describe() == "Sat 5 Dec 2026, 18:30 (Europe/Berlin; 5/12 read as day/month)"
+    assert new_york.describe() == "Tue 12 May 2026, 18:30 (America/New_York; 5/12 read as month/day)"
 
 
-def test_numeric_date_that_reads_one_way_is_accepted() -> None:
-    assert read_utc("25/12 18:30") == utc(2026, 12, 25, 17, 30)
+@pytest.mark.parametrize(("order", "month"), [("day-month", 12), ("month-day", 5)])
+def test_numeric_date_that_reads_both_ways_follows_the_servers_setting(order: str, month: int) -> None:
+    read = read_time("5/12 18:30", now=NOW, tz=BERLIN, order=DateOrder(order))
+
+    assert read.local.month == month
+    assert f"read as {order.replace('-', '/')}" in read.describe()
+
+
+@pytest.mark.parametrize("order", list(DateOrder))
+@pytest.mark.parametrize("text", ["25/12 18:30", "12/25 18:30", "25.12. 18:30"])
+def test_numeric_date_with_a_part_above_12_reads_the_only_way_it_can(text: str, order: DateOrder) -> None:
+    read = read_time(text, now=NOW, tz=BERLIN, order=order)
+
+    assert read.utc == utc(2026, 12, 25, 17, 30)
+    assert read.describe() == "Fri 25 Dec 2026, 18:30 (Europe/Berlin)"
+
+
+def test_us_sesh_example_is_21_august_this_year_not_2121() -> None:
+    local = read_time("08/21 at 19:30", now=NOW, tz=NEW_YORK).local
+    assert (local.year, local.month, local.day, local.hour, local.minute) == (2026, 8, 21, 19, 30)
+
+
+def test_the_14th_on_new_years_eve_is_14_january_in_every_zone() -> None:
+    late_in_new_york = utc(2026, 1, 1, 4, 0)  # 23:00 on 31 Dec in New York, 05:00 on 1 Jan in Berlin
+    for tz in (NEW_YORK, BERLIN, "Asia/Tokyo"):
+        local = read_time("the 14th at 8pm", now=late_in_new_york, tz=tz).local
+        assert (local.year, local.month, local.day, local.hour) == (2026, 1, 14, 20)
+
+
+def test_a_date_more_than_12_months_ahead_is_refused_unless_the_year_is_typed() -> None:
+    error = refusal("29 feb 7pm")
+
+    assert "more than 12 months ahead" in error.message
+    assert error.example == "2028-02-29 19:00"
+    assert read_utc(error.example) == utc(2028, 2, 29, 18, 0)
+
+
+def test_a_span_typed_as_such_may_be_far_ahead() -> None:
+    assert read_utc("in 400 days at 7pm").date() == date(2027, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("in 2.5 hours", 150), ("in half an hour", 30), ("5 hours from now", 300)]
+)
+def test_spans_use_the_duration_grammar(text: str, minutes: int) -> None:
+    assert read_utc(text) == NOW + timedelta(minutes=minutes)
+
+
+def test_elapsed_time_does_not_depend_on_the_zone_now_is_given_in() -> None:
+    local_now = datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo(BERLIN))  # just before the clocks jump
+    assert read_time("in 2 hours", now=local_now, tz=BERLIN).local.hour == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "minute"), [("fri 19h", 19, 0), ("fri 19h30", 19, 30), ("fri 8h", 8, 0)]
+)
+def test_19h_is_a_24_hour_time(text: str, hour: int, minute: int) -> None:
+    assert read_utc(text) == utc(2026, 3, 27, hour - 1, minute)
+
+
+@pytest.mark.parametrize("text", ["fri 7-9pm", "fri 19:00-21:00", "fri 19h-21h", "fri 7pm to 9pm"])
+def test_a_range_is_read_as_its_start(text: str) -> None:
+    assert read_utc(text) == utc(2026, 3, 27, 18, 0)
+
+
+def test_no_such_day_in_the_month_is_refused_with_the_last_day_instead() -> None:
+    error = refusal("31/4 7pm")
+
+    assert error.message == "There is no 31 Apr."
+    assert error.example == "30 apr 7pm"
 
 
 def test_weekday_that_contradicts_the_date_is_refused() -> None:
@@ -224,7 +299,7 @@ def test_time_in_the_past_is_refused_with_the_same_time_ahead() -> None:
     assert error.example == "2026-03-27 09:00"
 
 
-@pytest.mark.parametrize("text", ["31 feb 7pm", "31 feb", "banana", "banana 7pm", "december 7pm"])
+@pytest.mark.parametrize("text", ["banana", "banana 7pm", "december 7pm"])
 def test_unreadable_text_is_refused_with_an_example(text: str) -> None:
     error = refusal(text)
     assert "couldn't read" in error.message
@@ -389,3 +464,39 @@ def test_any_future_iso_wall_time_reads_back_as_itself_or_is_refused(tz: str, da
 @given(tz=st.sampled_from(ZONES), hours=st.integers(min_value=1, max_value=24 * 400))
 def test_in_n_hours_is_exactly_n_hours_of_elapsed_time(tz: str, hours: int) -> None:
     assert read_time(f"in {hours} hours", now=NOW, tz=tz).utc == NOW + timedelta(hours=hours)
+
+
+DAY_PARTS = [
+    "", "fri", "next fri", "this sat", "sun", "tomorrow", "today", "tonight", "the 14th", "31st",
+    "dec 5", "5 dec", "3/4", "21/08", "08/21", "12/25/2026", "2026-12-05", "in 3 days", "yesterday",
+    "last fri", "next week", "this weekend", "banana", "31/4", "13/13", "feb 29", "fri next week",
+    "friday the 13th", "jan 1", "mar 29", "nov 1",
+]  # fmt: skip
+CLOCK_PARTS = [
+    "", "7pm", "19:00", "19h", "9", "at 9", "at 7", "noon", "midnight", "2:30am", "1:30am", "7-9pm",
+    "19.30", "13pm", "25:00", "7pm 8pm", "morning at 10", "evening at 8",
+]  # fmt: skip
+CONTEXT_NOWS = [ctx.utc_now for ctx in corpus_contexts()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    day=st.sampled_from(DAY_PARTS),
+    clock=st.sampled_from(CLOCK_PARTS),
+    clock_first=st.booleans(),
+    tz=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe"]),
+    now=st.sampled_from(CONTEXT_NOWS),
+    order=st.sampled_from(list(DateOrder)),
+)
+def test_any_phrase_is_read_ahead_or_refused_with_an_example_that_reads(
+    day: str, clock: str, clock_first: bool, tz: str, now: datetime, order: DateOrder
+) -> None:
+    text = f"{clock} {day}" if clock_first else f"{day} {clock}"
+    try:
+        read = read_time(text, now=now, tz=tz, order=order)
+    except UserError as error:
+        assert error.example
+        for example in re.split(r"\s+or\s+", error.example):
+            assert read_time(example, now=now, tz=tz, order=order).utc > now, (text, example)
+    else:
+        assert now < read.utc <= now + timedelta(days=366)

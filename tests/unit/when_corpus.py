@@ -60,6 +60,11 @@ class Context:
         return self.wall.replace(tzinfo=self.zone)
 
     @property
+    def utc_now(self) -> datetime:
+        """``now`` as Discord hands it to the bot (``interaction.created_at`` is in UTC)."""
+        return self.now.astimezone(UTC)
+
+    @property
     def today(self) -> date:
         return self.wall.date()
 
@@ -201,7 +206,21 @@ class On:
         return date(self.year, self.month, self.day)
 
 
-DayRule = Today | NextTime | DaysAhead | Weekday | MonthDay | DayOfMonth | On
+@dataclass(frozen=True)
+class NextWeeks:
+    """``fri next week``: that weekday in the week after this one (weeks start on Monday)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name.title()} of next week"
+
+    def on(self, ctx: Context, clock: time, end: bool) -> date:
+        monday = ctx.today - timedelta(days=ctx.today.weekday())
+        return monday + timedelta(days=7 + _WEEKDAYS.index(self.name))
+
+
+DayRule = Today | NextTime | DaysAhead | Weekday | NextWeeks | MonthDay | DayOfMonth | On
 
 
 @dataclass(frozen=True)
@@ -516,6 +535,26 @@ CORPUS: tuple[Phrase, ...] = (
     when("2026-12-05 18:30 UTC", Exact(datetime(2026, 12, 5, 18, 30, tzinfo=UTC))),
     when("2026-12-05 20:30 +02:00", Exact(datetime(2026, 12, 5, 18, 30, tzinfo=UTC))),
     when("2026-12-05T18:30Z", Exact(datetime(2026, 12, 5, 18, 30, tzinfo=UTC))),
+    # -- added with the new reader (ranges, dotted 24-hour times, next week, o'clock) -----------------
+    when("fri 7-9pm", At(FRI, "19:00")),
+    when("sat 10am-2pm", At(SAT, "10:00")),
+    when("sat 11-2pm", At(SAT, "11:00")),
+    when("fri 19:00-21:00", At(FRI, "19:00")),
+    when("fri 19h-21h", At(FRI, "19:00")),
+    when("fri 19.30", At(FRI, "19:30")),
+    when("sat 14.00", At(SAT, "14:00")),
+    when("5.12. 18.30", At(Numeric(MonthDay(12, 5), MonthDay(5, 12)), "18:30")),
+    when("fri next week 7pm", At(NextWeeks("fri"), "19:00")),
+    when("next week friday at 7pm", At(NextWeeks("fri"), "19:00")),
+    when("monday next week 18:00", At(NextWeeks("mon"), "18:00")),
+    when("this evening at 8", At(Today(), "20:00")),
+    when("7 o'clock tonight", At(Today(), "19:00")),
+    when("at 8 tomorrow evening", At(DaysAhead(1), "20:00")),
+    when("2 weeks from now at 7pm", At(DaysAhead(14), "19:00")),
+    when("0/5 7pm", Refused("not a date")),
+    when("feb 29 2027 7pm", Refused("no 29 feb 2027", "28 feb 2027 7pm")),
+    when("next weekend 2pm", Refused("which day", "sat 2pm")),
+    when("christmas eve 7pm", Refused("couldn't read")),
     # -- refused, each with an example that reads ----------------------------------------------------
     when("", Refused("give a day and a time", "fri 7pm")),
     when("banana", Refused("couldn't read")),
@@ -538,15 +577,15 @@ CORPUS: tuple[Phrase, ...] = (
     when("fri 7pm 8pm", Refused("more than one time", "fri 7pm")),
     when("yesterday at 7pm", Refused(PAST)),
     when("2 hours ago", Refused(PAST, "in 2 hours")),
-    when("last friday 7pm", Refused(PAST, "fri 7pm")),
+    when("last friday 7pm", Refused(PAST, "friday 7pm")),
     when("2025-01-01 19:00", Refused(PAST)),
     when("june 1 2025 7pm", Refused(PAST)),
     when("fri 5 dec 7pm", Refused("saturday, not a friday", "2026-12-05 19:00")),
     when("13/13 7pm", Refused("not a date")),
     when("31/4 7pm", Refused("no 31 apr", "30 apr 7pm")),
     when("feb 30 7pm", Refused("no 30 feb")),
-    when("29 feb 7pm", Refused("more than 12 months ahead", "29 feb 2028 7pm")),
-    when("2/29 7pm", Refused("more than 12 months ahead", "29 feb 2028 7pm")),
+    when("29 feb 7pm", Refused("more than 12 months ahead", "2028-02-29 19:00")),
+    when("2/29 7pm", Refused("more than 12 months ahead", "2028-02-29 19:00")),
     when("in 13 months at 7pm", Refused("more than 12 months ahead")),
     when("fri 7pm PST", Refused("isn't a time zone i can use here", "fri 7pm")),
     # -- poll closing: the same duration grammar --------------------------------------------------------
@@ -717,8 +756,8 @@ def _reading_function(phrase: Phrase, reader: Reader) -> Callable[[str, Context,
     if phrase.kind == DURATION:
         return lambda text, ctx, order: reader.parse_duration(text)
     if phrase.kind == CLOSES:
-        return lambda text, ctx, order: reader.read_closes(text, ctx.now, ctx.tz, order)
-    return lambda text, ctx, order: reader.read_time(text, ctx.now, ctx.tz, order)
+        return lambda text, ctx, order: reader.read_closes(text, ctx.utc_now, ctx.tz, order)
+    return lambda text, ctx, order: reader.read_time(text, ctx.utc_now, ctx.tz, order)
 
 
 def _show(want: Reading | Refused, ctx: Context) -> str:
