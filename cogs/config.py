@@ -1,4 +1,4 @@
-"""/config: where features post, timezone, reminder offsets, pairing cadence, retention (Manage Server)."""
+"""/config: where features post, timezone, date format, reminders, pairing, retention (Manage Server)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.date_order import DateOrder
 from bot.domain.durations import format_duration, format_offsets
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Cadence, Purpose
@@ -78,13 +79,36 @@ class ConfigCog(commands.Cog):
     async def timezone(self, interaction: discord.Interaction, name: str) -> None:
         assert interaction.guild is not None
         settings = await self.service.set_timezone(interaction.guild.id, name, now_epoch())
-        await reply(interaction, f"Times are now read and shown in **{settings.timezone}**.")
+        text = f"Times are now read and shown in **{settings.timezone}**."
+        if settings.date_order is None:
+            text += (
+                f"\nNumeric dates follow the timezone: **{settings.dates.value}** "
+                f"({settings.dates.example()}); `/config dateformat` changes that."
+            )
+        await reply(interaction, text)
 
     @timezone.autocomplete("name")
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in search_timezones(current)]
+
+    @config.command(name="dateformat", description="How members write numeric dates such as 3/4")
+    @app_commands.describe(order="day-month: 3/4 is 3 April; month-day: 3/4 is March 4")
+    @app_commands.choices(
+        order=[
+            app_commands.Choice(name="day-month (3/4 is 3 April)", value=DateOrder.DAY_MONTH.value),
+            app_commands.Choice(name="month-day (3/4 is March 4)", value=DateOrder.MONTH_DAY.value),
+        ]
+    )
+    async def dateformat(self, interaction: discord.Interaction, order: str) -> None:
+        assert interaction.guild is not None
+        settings = await self.service.set_date_order(interaction.guild.id, DateOrder(order), now_epoch())
+        await reply(
+            interaction,
+            f"Numeric dates are now read **{settings.dates.value}**: {settings.dates.example()}. "
+            "A date that reads only one way (25/12, 12/25) is read that way whatever this says.",
+        )
 
     @config.command(name="reminders", description="When reminders go out before a meetup")
     @app_commands.describe(offsets="1 to 5 offsets, each 5 minutes to 14 days, e.g. 24h, 1h")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.domain.date_order import DateOrder, default_date_order
 from bot.domain.durations import DEFAULT_REMINDER_OFFSETS, DEFAULT_RETENTION
 from bot.domain.errors import UserError
 
@@ -55,11 +56,17 @@ class GuildSettings:
     pairing_cadence: Cadence = Cadence.OFF
     pairing_size: int = 2
     retention: int = DEFAULT_RETENTION  # seconds the data of a member who left is kept
+    date_order: DateOrder | None = None  # None: as the timezone suggests
 
     @property
     def tz(self) -> str:
         """The zone to read and show times in; UTC until an admin sets one."""
         return self.timezone or DEFAULT_TIMEZONE
+
+    @property
+    def dates(self) -> DateOrder:
+        """How numeric dates (``3/4``) are read: the admin's choice, else the timezone's custom."""
+        return self.date_order or default_date_order(self.timezone)
 
     def channel(self, purpose: Purpose) -> int | None:
         return self.channels.get(purpose)

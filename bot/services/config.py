@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.domain.date_order import DateOrder
 from bot.domain.durations import parse_offsets, parse_retention
 from bot.domain.errors import NotConfigured
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose, validate_pairing_size
@@ -54,6 +55,11 @@ class ConfigService:
     async def set_retention(self, guild_id: int, text: str, now: int) -> GuildSettings:
         """How long the data of members who leave is kept; departures from now on use it."""
         await self.repo.set_retention(guild_id, parse_retention(text), now)
+        return await self.repo.get(guild_id)
+
+    async def set_date_order(self, guild_id: int, order: DateOrder, now: int) -> GuildSettings:
+        """How numeric dates are read from now on; times already read keep their reading."""
+        await self.repo.set_date_order(guild_id, order, now)
         return await self.repo.get(guild_id)
 
     async def set_pairing(self, guild_id: int, cadence: Cadence, size: int, now: int) -> GuildSettings:

@@ -169,8 +169,9 @@ class MeetupService:
         capacity = validate_capacity(capacity)
         min_attendees = validate_min_attendees(min_attendees, capacity)
         description = validate_description(description)
-        tz = (await self.config.settings(guild_id)).tz
-        at = read_time(when, now=now, tz=tz)
+        settings = await self.config.settings(guild_id)
+        tz = settings.tz
+        at = read_time(when, now=now, tz=tz, order=settings.dates)
         return await self.repo.add(
             NewMeetup(
                 guild_id=guild_id,
@@ -333,8 +334,9 @@ class MeetupService:
             raise UserError(f"Meetup #{number} is over; create a new one instead.", CREATE_EXAMPLE)
         starts_at, when_text, tz = before.starts_at, before.when_text, before.tz
         if when is not None:
-            tz = (await self.config.settings(guild_id)).tz
-            at = read_time(when, now=now, tz=tz)
+            settings = await self.config.settings(guild_id)
+            tz = settings.tz
+            at = read_time(when, now=now, tz=tz, order=settings.dates)
             starts_at, when_text = at.epoch, at.text
         place = validate_place(where, example) if where is not None else before.place
         new_capacity = validate_capacity(capacity, example) if capacity is not None else before.capacity

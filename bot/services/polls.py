@@ -103,12 +103,15 @@ class PollService:
         pairing thread) and calls :meth:`attach_message`, or :meth:`discard` if posting failed.
         """
         title = validate_title(title, PLAN_EXAMPLE)
-        tz = (await self.config.settings(guild_id)).tz
-        times = read_times(times_text, now=now, tz=tz)
+        settings = await self.config.settings(guild_id)
+        tz = settings.tz
+        times = read_times(times_text, now=now, tz=tz, order=settings.dates)
         places = read_places(places_text)
         capacity = validate_capacity(capacity, PLAN_EXAMPLE)
         min_attendees = validate_min_attendees(min_attendees, capacity, PLAN_EXAMPLE)
-        closes = read_closes(closes_text, now=now, tz=tz, latest=min(time.epoch for time in times))
+        closes = read_closes(
+            closes_text, now=now, tz=tz, latest=min(time.epoch for time in times), order=settings.dates
+        )
         async with self.db.transaction():
             poll = await self.repo.add(
                 guild_id=guild_id,

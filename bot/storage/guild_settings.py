@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.date_order import DateOrder
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
 from bot.storage.database import Database
 
@@ -21,7 +22,7 @@ class GuildSettingsRepository:
     async def get(self, guild_id: int) -> GuildSettings:
         """The server's settings; defaults when nothing was ever set."""
         row = await self.db.fetchone(
-            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention "
+            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention, date_order "
             "FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
         )
@@ -39,6 +40,7 @@ class GuildSettingsRepository:
             pairing_cadence=Cadence(row["pairing_cadence"]),
             pairing_size=int(row["pairing_size"]),
             retention=int(row["retention"]),
+            date_order=DateOrder(row["date_order"]) if row["date_order"] else None,
         )
 
     async def _ensure_row(self, guild_id: int, now: int) -> None:
@@ -87,4 +89,12 @@ class GuildSettingsRepository:
             await self.db.execute(
                 "UPDATE guild_settings SET retention = ?, updated_at = ? WHERE guild_id = ?",
                 (seconds, now, guild_id),
+            )
+
+    async def set_date_order(self, guild_id: int, order: DateOrder, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET date_order = ?, updated_at = ? WHERE guild_id = ?",
+                (order.value, now, guild_id),
             )

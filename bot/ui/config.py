@@ -33,6 +33,12 @@ def settings_embed(settings: GuildSettings, guild_name: str, problems: Sequence[
         inline=False,
     )
     embed.add_field(name="Timezone", value=settings.timezone or "not set (UTC)", inline=True)
+    chosen = "set with /config dateformat" if settings.date_order else "from the timezone"
+    embed.add_field(
+        name="Numeric dates",
+        value=f"{settings.dates.value} ({settings.dates.example()}), {chosen}",
+        inline=True,
+    )
     embed.add_field(
         name="Reminders before meetups", value=format_offsets(settings.reminder_offsets), inline=True
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import simcord
 
+from bot.domain.date_order import DateOrder
 from bot.domain.guild_settings import Cadence, Purpose
+from tests.behaviour.meetup_world import build_meetup_world, last_post
 from tests.conftest import BotFactory, restart
 from tests.world import World, build_world
 
@@ -74,6 +76,7 @@ async def test_admin_sets_every_value_and_show_reflects_it(world: World) -> None
         ("config timezone", {"name": "Europe/Berlin"}),
         ("config reminders", {"offsets": "2h"}),
         ("config pairing", {"cadence": "weekly", "size": 2}),
+        ("config dateformat", {"order": "month-day"}),
     ],
 )
 async def test_member_without_manage_server_is_refused_and_nothing_changes(
@@ -169,3 +172,65 @@ async def test_settings_are_per_server(world: World, env: simcord.Env) -> None:
     shown = (await other.admin.slash(other.general, "config show")).response.embeds[0]
 
     assert field(shown, "Timezone") == "not set (UTC)"
+
+
+# -- numeric dates --------------------------------------------------------------------------------
+
+
+async def test_numeric_dates_follow_the_timezone_until_an_admin_chooses(world: World) -> None:
+    result = await world.admin.slash(world.general, "config timezone", name="America/New_York")
+    assert "**month-day** (3/4 is March 4)" in result.response.content
+    assert field(
+        (await world.admin.slash(world.general, "config show")).response.embeds[0], "Numeric dates"
+    ) == ("month-day (3/4 is March 4), from the timezone")
+
+    result = await world.admin.slash(world.general, "config dateformat", order="day-month")
+
+    assert result.ephemeral
+    assert "Numeric dates are now read **day-month**: 3/4 is 3 April." in result.response.content
+    shown = (await world.admin.slash(world.general, "config show")).response.embeds[0]
+    assert field(shown, "Numeric dates") == "day-month (3/4 is 3 April), set with /config dateformat"
+    assert (await stored(world)).date_order is DateOrder.DAY_MONTH
+
+
+async def test_a_fresh_server_reads_numeric_dates_day_month(world: World) -> None:
+    shown = (await world.admin.slash(world.general, "config show")).response.embeds[0]
+
+    assert field(shown, "Numeric dates") == "day-month (3/4 is 3 April), from the timezone"
+
+
+@pytest.mark.parametrize(
+    ("order", "read_as", "date"),
+    [
+        ("day-month", "day/month", "Fri 3 Apr 2026, 19:00"),
+        ("month-day", "month/day", "Wed 4 Mar 2026, 19:00"),
+    ],
+)
+async def test_meetup_create_reads_3_4_in_the_servers_order_and_says_which(
+    env: simcord.Env, order: str, read_as: str, date: str
+) -> None:
+    world = await build_meetup_world(env)  # Europe/Berlin
+    await world.admin.slash(world.general, "config dateformat", order=order)
+
+    result = await world.alice.slash(
+        world.general, "meetup create", title="Board games", when="3/4 7pm", where="Café Central"
+    )
+
+    assert result.ephemeral
+    assert f"{date} (Europe/Berlin; 3/4 read as {read_as})" in result.response.content
+    when = next(f.value for f in last_post(world.meetups).embeds[0].fields if f.name == "When")
+    assert f"3/4 read as {read_as}" in when
+    meetup = await world.meetup(1)
+    assert meetup.when_text == "3/4 7pm"
+
+
+async def test_a_date_that_reads_one_way_ignores_the_setting(env: simcord.Env) -> None:
+    world = await build_meetup_world(env)
+    await world.admin.slash(world.general, "config dateformat", order="day-month")
+
+    result = await world.alice.slash(
+        world.general, "meetup create", title="Board games", when="08/21 at 19:30", where="Café Central"
+    )
+
+    assert "Fri 21 Aug 2026, 19:30 (Europe/Berlin)" in result.response.content
+    assert "read as" not in result.response.content

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.date_order import DateOrder
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
@@ -54,3 +55,23 @@ async def test_retention_defaults_to_thirty_days_and_round_trips(repo: GuildSett
 
     assert (await repo.get(1)).retention == 7 * 86400
     assert (await repo.get(2)).retention == 30 * 86400
+
+
+async def test_date_order_follows_the_timezone_until_set(repo: GuildSettingsRepository) -> None:
+    await repo.set_timezone(1, "America/Chicago", now=1)
+    assert (await repo.get(1)).date_order is None
+    assert (await repo.get(1)).dates is DateOrder.MONTH_DAY
+
+    await repo.set_date_order(1, DateOrder.DAY_MONTH, now=2)
+
+    assert (await repo.get(1)).date_order is DateOrder.DAY_MONTH
+    assert (await repo.get(1)).dates is DateOrder.DAY_MONTH
+    assert (await repo.get(2)).dates is DateOrder.DAY_MONTH  # UTC: day-month
+
+
+async def test_the_schema_refuses_an_unknown_date_order(repo: GuildSettingsRepository) -> None:
+    import sqlite3
+
+    await repo.set_timezone(1, "Europe/Berlin", now=1)
+    with pytest.raises(sqlite3.IntegrityError):
+        await repo.db.execute("UPDATE guild_settings SET date_order = 'year-day' WHERE guild_id = 1")
