@@ -21,8 +21,9 @@ How a text is read, in this order:
    ``at 7``, ``7 o'clock``) follows what a meetup most likely means: 1-7 is pm, 12 is noon, 0 and
    13-23 are 24-hour, a leading zero (``07``) is taken as written, and 8-11 is refused as a
    question (am or pm?); ``morning`` makes it am, and ``afternoon``, ``evening``, ``night`` and
-   ``tonight`` make it pm. A single-digit hour 1-7 with minutes (``7:30``) is pm too, unless it is
-   morning.
+   ``tonight`` make it pm (``tonight at 12`` is midnight). A single-digit hour 1-7 with minutes
+   (``7:30``) is pm too, unless it is morning. A range without am/pm (``sat 3-5``) starts at its
+   first hour, by the same rules.
 4. The rest is the day, read by our own grammar: ``today``/``tonight``, ``tomorrow``, ``the day after
    tomorrow``; a weekday (``fri``, ``this friday``, ``next friday``: a bare weekday is its next
    occurrence, today included while the time is still ahead, ``next`` means strictly after today,
@@ -127,8 +128,8 @@ _NEXT_WEEK = re.compile(r"\bnext\s+week\b")
 _PERIOD = re.compile(
     r"\b(?:(?P<this>this)\s+)?(?P<period>morning|afternoon|evening|night)\b|\b(?P<tonight>tonight)\b"
 )
-_AM, _PM = "am", "pm"
-_PERIODS = {"morning": _AM, "afternoon": _PM, "evening": _PM, "night": _PM}
+_AM, _PM, _NIGHT = "am", "pm", "night"  # night is pm, and its 12 is midnight
+_PERIODS = {"morning": _AM, "afternoon": _PM, "evening": _PM, "night": _NIGHT}
 
 _OFFSET_SUFFIX = re.compile(
     r"(?:(?<=\s)|(?<=utc)|(?<=gmt)|(?<=:\d\d))(?P<sign>[+-])(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?$", re.I
@@ -388,9 +389,10 @@ def _normalise(text: str) -> str:
 
 def _range_start(match: re.Match[str]) -> str:
     """``7-9pm`` -> ``19:00``: a meetup starts at the start of its range."""
-    if not (match["ap1"] or match["ap2"] or match["m1"] or match["m2"]):
-        return match[0]  # 3-4 could be anything; leave it to the date rules
     hour, minute = int(match["h1"]), int(match["m1"] or 0)
+    if not (match["ap1"] or match["ap2"] or match["m1"] or match["m2"]):
+        # sat 3-5 starts at a bare 3 (the bare-hour rules decide); 3-4 alone is no time at all
+        return match["h1"] if hour <= 23 and int(match["h2"]) <= 23 else match[0]
     if match["ap1"]:
         return f"{hour}:{minute:02d}{match['ap1']}"
     if match["ap2"] and hour <= 12:
@@ -408,7 +410,7 @@ def _split_period(text: str) -> tuple[str, str | None]:
     if match is None:
         return text, None
     if match["tonight"]:
-        return _squash(text[: match.start()] + " today " + text[match.end() :]), _PM
+        return _squash(text[: match.start()] + " today " + text[match.end() :]), _NIGHT
     today = " today " if match["this"] else " "
     return _squash(text[: match.start()] + today + text[match.end() :]), _PERIODS[match["period"]]
 
@@ -480,7 +482,7 @@ def _split_clock(text: str, *, period: str | None) -> tuple[str, _Clock | None]:
         if not bare or not day or not _DAY_ANCHOR.fullmatch(day):
             return text, None
         rest = day
-        clock = _Clock(_bare_hour(bare["h"] or bare["h_first"], text=text, period=period), 0)
+        clock = _bare_hour(bare["h"] or bare["h_first"], text=text, period=period)
     rest = re.sub(r"\bat\b", " ", rest)
     return _squash(rest), clock
 
@@ -507,7 +509,7 @@ def _clock_from(match: re.Match[str], *, text: str, period: str | None) -> _Cloc
         if hour > 23 or minute > 59:
             raise UserError(f"“{quote(match[0])}” is not a time of day.", "19:30")
         if period != _AM and (
-            (len(match["h24"]) == 1 and 1 <= hour <= 7) or (period == _PM and 1 <= hour <= 11)
+            (len(match["h24"]) == 1 and 1 <= hour <= 7) or (period in (_PM, _NIGHT) and 1 <= hour <= 11)
         ):
             hour += 12
         return _Clock(hour, minute)
@@ -515,18 +517,20 @@ def _clock_from(match: re.Match[str], *, text: str, period: str | None) -> _Cloc
         return _Clock(12, 0)
     if match["midnight"]:
         return _Clock(0, 0, next_day=True)
-    return _Clock(_bare_hour(match["hat"], text=text, period=period), 0)
+    return _bare_hour(match["hat"], text=text, period=period)
 
 
-def _bare_hour(digits: str, *, text: str, period: str | None) -> int:
+def _bare_hour(digits: str, *, text: str, period: str | None) -> _Clock:
     """An hour typed without minutes or am/pm, read as a meetup most likely means it."""
     hour = int(digits)
     if hour > 23:
         raise UserError(f"“{quote(text)}”: {hour} is not an hour.", EXAMPLE)
+    if hour == 12 and period == _NIGHT:
+        return _Clock(0, 0, next_day=True)  # tonight at 12
     if digits.startswith("0") or hour == 0 or hour >= 12 or period == _AM:
-        return hour
-    if hour <= 7 or period == _PM:
-        return hour + 12
+        return _Clock(hour, 0)
+    if hour <= 7 or period in (_PM, _NIGHT):
+        return _Clock(hour + 12, 0)
     raise UserError(
         f"“{quote(text)}”: is that {hour}am or {hour}pm?",
         re.sub(rf"\b{digits}\b", f"{hour}pm", text, count=1),

@@ -550,6 +550,8 @@ CORPUS: tuple[Phrase, ...] = (
     when("this evening at 8", At(Today(), "20:00")),
     when("7 o'clock tonight", At(Today(), "19:00")),
     when("at 8 tomorrow evening", At(DaysAhead(1), "20:00")),
+    when("tonight at 12", At(Today(), "24:00")),
+    when("friday night at 12", At(FRI, "24:00")),
     when("2 weeks from now at 7pm", At(DaysAhead(14), "19:00")),
     when("0/5 7pm", Refused("not a date")),
     when("feb 29 2027 7pm", Refused("no 29 feb 2027", "28 feb 2027 7pm")),
