@@ -13,8 +13,9 @@ from discord.ext import commands
 
 from bot.adapters.outbound import NO_PINGS, Outbound
 from bot.adapters.replies import reply
-from bot.clock import utcnow
+from bot.clock import now_epoch, utcnow
 from bot.config import Settings
+from bot.domain.clock import Clock
 from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree, answer_refusals_inside, is_admin
 from bot.scheduling.scheduler import Scheduler
@@ -22,7 +23,7 @@ from bot.services.ask import AskService
 from bot.services.checkins import CheckinService
 from bot.services.config import ConfigService
 from bot.services.cooldowns import CooldownService
-from bot.services.geocoding import make_geocoder
+from bot.services.geocoding import NominatimGeocoder, OfflineGeocoder
 from bot.services.introductions import IntroductionService
 from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
@@ -41,6 +42,8 @@ from bot.services.stats import MemberStatsQuery
 from bot.storage.ask import AskRepository
 from bot.storage.database import Database
 from bot.storage.followups import AttendanceRepository, FollowupRepository
+from bot.storage.gazetteer import SHIPPED, GazetteerHandle, default_cache_dirs
+from bot.storage.geocode_cache import GeocodeCacheRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
@@ -228,32 +231,36 @@ class MeetbridgeBot(commands.Bot):
 
 def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
     departures = DepartureRepository(db)
-    scheduler = Scheduler(TaskRepository(db), now=utcnow, guild_gone=departures.guild_gone)
-    outbound = Outbound(client, now=lambda: utcnow().timestamp())
-    geocoder = make_geocoder(settings, db)
+    now = now_epoch  # the one clock every service reads (Discord's, virtual under SimCord)
+    scheduler = Scheduler(TaskRepository(db), now=now, guild_gone=departures.guild_gone)
+    outbound = Outbound(client, now=lambda: utcnow().timestamp())  # to the sub-second, for 429s
+    geocoder = make_geocoder(settings, db, now=now)
     config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
     attendance = AttendanceRepository(db)
     profiles = ProfileService(
         ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
     )
-    notices = MemberNotices(NoticeRepository(db))
+    notices = MemberNotices(NoticeRepository(db), now=now)
     outbox = DmOutbox(
         OutboxRepository(db),
         scheduler,
         outbound,
         profiles.dm_modes,
         plain=outbox_message,
+        now=now,
         guild_gone=departures.guild_gone,
     )
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
-    board = MeetupBoard(outbound, meetups, polls, config, scheduler, outbox, notices)
+    board = MeetupBoard(outbound, meetups, polls, config, scheduler, outbox, notices, now=now)
     matching = MatchService(profiles)
     followups = FollowupRepository(db)
-    reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, outbound)
+    reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, outbound, now=now)
     introductions = IntroductionService(outbound, profiles, outbox, notices)
-    checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
+    checkins = CheckinService(
+        followups, attendance, meetups, board, meetings, introductions, scheduler, now=now
+    )
     nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
     privacy = PrivacyService(db, profiles)
     privacy.label("meetup_id", "meetup", meetups.label)
@@ -269,6 +276,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         introductions=introductions,
         board=board,
         scheduler=scheduler,
+        now=now,
     )
     membership = MembershipService(
         client,
@@ -283,6 +291,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         matching=matching,
         privacy=privacy,
         introductions=introductions,
+        now=now,
     )
     services = Services(
         db=db,
@@ -305,7 +314,7 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
         reminders=reminders,
         checkins=checkins,
         nudges=nudges,
-        cooldowns=CooldownService(),
+        cooldowns=CooldownService(now=now),
         membership=membership,
     )
     services.on_start.append(membership.start)  # first: who left or came back while we were down
@@ -315,6 +324,26 @@ def build_services(db: Database, settings: Settings, client: discord.Client) -> 
     services.on_start.append(outbox.start)
     services.on_start.append(reminders.start)
     return services
+
+
+def make_geocoder(settings: Settings, db: Database, *, now: Clock) -> Geocoder:
+    """The geocoder the settings ask for. Opens nothing: files and sessions open on first use."""
+    shipped = settings.gazetteer_path or SHIPPED
+    cache_dirs = (
+        [settings.gazetteer_dir]
+        if settings.gazetteer_dir
+        else default_cache_dirs(shipped, settings.database_path.resolve().parent)
+    )
+    gazetteer = GazetteerHandle(cache_dirs, shipped=shipped)
+    if settings.geocoder == "offline":
+        return OfflineGeocoder(gazetteer)
+    return NominatimGeocoder(
+        gazetteer,
+        GeocodeCacheRepository(db),
+        user_agent=settings.nominatim_user_agent,
+        domain=settings.nominatim_url,
+        now=now,
+    )
 
 
 def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str, ...] = ()) -> MeetbridgeBot:

@@ -33,7 +33,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.clock import from_epoch, to_epoch
+from bot.domain.clock import Clock, from_epoch
 from bot.domain.tasks import ScheduledTask, TaskState, retry_delay
 from bot.storage.tasks import TaskRepository
 
@@ -87,7 +87,7 @@ class Scheduler:
         self,
         repo: TaskRepository,
         *,
-        now: Callable[[], datetime],
+        now: Clock,
         horizon: int = DEFAULT_HORIZON,
         guild_gone: GuildGone | None = None,
     ) -> None:
@@ -124,7 +124,7 @@ class Scheduler:
         return self._aps is not None and self._aps.running
 
     def now_epoch(self) -> int:
-        return to_epoch(self._now())
+        return self._now()
 
     # -- lifecycle ---------------------------------------------------------------------
 

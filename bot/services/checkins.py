@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.adapters.outbound import Outbound, Undeliverable
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.errors import NotFound, UserError
 from bot.domain.followups import CHECKIN_CLOSE, CHECKIN_WINDOW, WHOCAME
 from bot.domain.meetings import MeetingContext, check_pick
@@ -59,6 +59,8 @@ class CheckinService:
         meetings: MeetingService,
         introductions: IntroductionService,
         scheduler: Scheduler,
+        *,
+        now: Clock,
     ) -> None:
         self.followups = followups
         self.attendance = attendance
@@ -66,6 +68,7 @@ class CheckinService:
         self.board = board
         self.meetings = meetings
         self.introductions = introductions
+        self.now = now
         self.outbound: Outbound = board.outbound
         scheduler.register(WHOCAME, self._ask_who_came, on_give_up=board.gave_up)
         scheduler.register(CHECKIN_CLOSE, self._close)
@@ -76,7 +79,7 @@ class CheckinService:
         meetup = await self.meetups.by_id(task.subject_id) if task.subject_id is not None else None
         if meetup is None or meetup.cancelled:
             raise TaskDropped("the meetup was cancelled")
-        if now_epoch() >= meetup.ends_at + CHECKIN_WINDOW:
+        if self.now() >= meetup.ends_at + CHECKIN_WINDOW:
             raise TaskDropped("check-in would already be closed")
         followup = await self.followups.get(meetup.id)
         if followup is not None and followup.whocame_message_id is not None:
@@ -95,7 +98,7 @@ class CheckinService:
                 await self.board.tell_organiser(meetup, "post", target, error)
             raise
         await self.followups.set_whocame(
-            meetup.guild_id, meetup.id, posted.channel_id, posted.message_id, now_epoch()
+            meetup.guild_id, meetup.id, posted.channel_id, posted.message_id, self.now()
         )
 
     async def _close(self, task: ScheduledTask) -> None:

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.adapters.outbound import Outbound, Undeliverable
-from bot.clock import from_epoch, now_epoch
+from bot.domain.clock import Clock, from_epoch
 from bot.domain.consent import DmKind
 from bot.domain.errors import UserError
 from bot.domain.followups import ANNOUNCE, NOTICE, SYNC, mention_parts
@@ -70,6 +70,7 @@ class MeetupBoard:
         outbox: DmOutbox,
         notices: MemberNotices,
         *,
+        now: Clock,
         poll_edit_interval: float = POLL_EDIT_INTERVAL,
     ) -> None:
         self.outbound = outbound
@@ -80,6 +81,7 @@ class MeetupBoard:
         self.scheduler = scheduler
         self.outbox = outbox
         self.notices = notices
+        self.now = now
         self.poll_renders: Coalescer[int] = Coalescer(
             self._render_poll, interval=poll_edit_interval, name="poll", retry_after=_rate_limited
         )
@@ -108,7 +110,7 @@ class MeetupBoard:
                 await self.reconcile(poll)
             except Exception:
                 log.exception("reconciling poll %d failed; its stored votes are kept", poll.id)
-        now = now_epoch()
+        now = self.now()
         for meetup in await self.meetups.unannounced():
             if meetup.starts_at <= now:
                 continue  # too late to announce
@@ -204,7 +206,7 @@ class MeetupBoard:
 
     async def _close_task(self, task: ScheduledTask) -> None:
         assert task.subject_id is not None
-        closed = await self.polls.close(task.subject_id, now_epoch())
+        closed = await self.polls.close(task.subject_id, self.now())
         if closed is not None:
             await self._after_close(closed)
 
@@ -251,7 +253,7 @@ class MeetupBoard:
             if not error.gone:
                 raise
             log.info("poll %d lost its message; closing it without a result", poll.id)
-            await self.polls.cancel(poll, now_epoch(), "its message was deleted")
+            await self.polls.cancel(poll, self.now(), "its message was deleted")
             return
 
         async def read() -> list[tuple[OptionKey, int]]:
@@ -365,7 +367,7 @@ class MeetupBoard:
             raise TaskDropped("the meetup is gone or cancelled")
         if meetup.message_id is not None:
             return  # announced already (by an earlier run that was interrupted after posting)
-        if meetup.starts_at <= now_epoch():
+        if meetup.starts_at <= self.now():
             await self.tell_organiser(meetup, "too_late", None, None)
             raise TaskDropped("the meetup started before it could be announced")
         channel_id = await self._announce_channel(meetup)
@@ -377,15 +379,13 @@ class MeetupBoard:
             delay = min(ANNOUNCE_RETRY_MAX, 15 * 4 ** max(0, task.attempts - 1))
             if error.retry_after is not None:
                 delay = max(delay, int(error.retry_after) + 1)
-            delay = min(delay, max(1, meetup.starts_at - now_epoch()))
+            delay = min(delay, max(1, meetup.starts_at - self.now()))
             raise RetryLater(str(error), delay=delay, keep_trying=True) from error
         if meetup.poll_id is not None and not await self.scheduler.pending_for_subject(
             meetup.guild_id, [RESULT_TASK], meetup.poll_id
         ):
             # Announced on a retry: the poll's result gets the link to it.
-            await self.scheduler.schedule(
-                meetup.guild_id, RESULT_TASK, now_epoch(), subject_id=meetup.poll_id
-            )
+            await self.scheduler.schedule(meetup.guild_id, RESULT_TASK, self.now(), subject_id=meetup.poll_id)
 
     async def _announce_channel(self, meetup: Meetup) -> int:
         """Where a meetup is announced: beside the poll that chose it, else the meetups channel."""
@@ -399,7 +399,7 @@ class MeetupBoard:
     async def retry_announcement(self, meetup: Meetup, member_id: int, is_admin: bool) -> Meetup:
         """``/meetup info`` on a meetup still waiting for its announcement: its organiser (or an
         admin) says the problem is fixed, so it is tried again now. Others just see it."""
-        if meetup.message_id is not None or meetup.cancelled or meetup.starts_at <= now_epoch():
+        if meetup.message_id is not None or meetup.cancelled or meetup.starts_at <= self.now():
             return meetup
         if not may_manage(meetup.organiser_id, member_id, is_admin):
             return meetup
@@ -427,7 +427,7 @@ class MeetupBoard:
             meetup.guild_id,
             member_ids,
             OutboxMessage(render="promotion", args={"meetup": meetup.id}),
-            key=f"promoted:{meetup.id}:{now_epoch()}",
+            key=f"promoted:{meetup.id}:{self.now()}",
             kind=DmKind.REPLY,
         )
 
@@ -465,7 +465,7 @@ class MeetupBoard:
         event will show it (a durable task, so a stop right after the change cannot leave the
         announcement showing the old time)."""
         if not await self.scheduler.pending_for_subject(meetup.guild_id, [SYNC], meetup.id):
-            await self.scheduler.schedule(meetup.guild_id, SYNC, now_epoch(), subject_id=meetup.id)
+            await self.scheduler.schedule(meetup.guild_id, SYNC, self.now(), subject_id=meetup.id)
 
     async def _sync_task(self, task: ScheduledTask) -> None:
         assert task.subject_id is not None
@@ -492,7 +492,7 @@ class MeetupBoard:
         await self._plan_sync(meetup)
         if not [change for change in changes if change != "capacity"]:
             return
-        now = now_epoch()
+        now = self.now()
         tasks = await self.scheduler.repo.for_subject(meetup.guild_id, [NOTICE], meetup.id)
         changed = [task for task in tasks if task.payload.get("notice") == "changed"]
         waiting = next((task for task in changed if task.state is TaskState.PENDING), None)
@@ -533,7 +533,7 @@ class MeetupBoard:
             if task.payload.get("notice") == "changed":
                 await self.scheduler.cancel(task.id)
         await self.scheduler.schedule(
-            meetup.guild_id, NOTICE, now_epoch(), subject_id=meetup.id, payload={"notice": "cancelled"}
+            meetup.guild_id, NOTICE, self.now(), subject_id=meetup.id, payload={"notice": "cancelled"}
         )
 
     async def _render_announcement(self, meetup_id: int) -> None:
@@ -643,7 +643,7 @@ class MeetupBoard:
 
     async def _promotion_dm(self, row: OutboxRow) -> dict[str, Any] | None:
         meetup = await self.meetups.by_id(int(row.payload["args"]["meetup"]))
-        if meetup is None or meetup.cancelled or meetup.starts_at <= now_epoch():
+        if meetup is None or meetup.cancelled or meetup.starts_at <= self.now():
             return None
         if row.member_id not in await self.meetups.members(meetup, RsvpStatus.GOING):
             return None  # they gave the place up since
@@ -657,7 +657,7 @@ class MeetupBoard:
         await self.scheduler.schedule(
             guild_id,
             NOTICE,
-            now_epoch(),
+            self.now(),
             subject_id=meetup_id,
             payload={"notice": "promoted", "members": [member_id]},
         )

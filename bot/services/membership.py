@@ -28,7 +28,7 @@ import logging
 
 import discord
 
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.errors import UserError
 from bot.domain.meetups import RsvpStatus
 from bot.domain.membership import GUILD_PURGE, MEMBER_PURGE, purge_due
@@ -65,6 +65,7 @@ class MembershipService:
         matching: MatchService,
         privacy: PrivacyService,
         introductions: IntroductionService,
+        now: Clock,
     ) -> None:
         self.client = client
         self.db = db
@@ -78,6 +79,7 @@ class MembershipService:
         self.matching = matching
         self.privacy = privacy
         self.introductions = introductions
+        self.now = now
         scheduler.register(MEMBER_PURGE, self._purge_member, needs_guild=False)
         scheduler.register(GUILD_PURGE, self._purge_guild, needs_guild=False)
         privacy.before_forget(self.give_up_places)
@@ -132,7 +134,7 @@ class MembershipService:
         if await self._is_member(departure.guild_id, departure.member_id):
             await self.member_returned(departure.guild_id, departure.member_id)
             raise TaskDropped("the member is back")
-        forgotten = await self.privacy.forget(departure.guild_id, departure.member_id, now_epoch())
+        forgotten = await self.privacy.forget(departure.guild_id, departure.member_id, self.now())
         if forgotten.intro is not None:
             await self.introductions.remove_intro(departure.guild_id, forgotten.intro)
         log.info("guild %s: forgot a member who left (%d rows)", departure.guild_id, forgotten.rows)
@@ -200,7 +202,7 @@ class MembershipService:
         # One process sees every server it is in (no sharding yet): a server with stored work that
         # is not among them removed the bot while it was down.
         gone = {departure.guild_id for departure in await self.repo.guilds()}
-        now = now_epoch()
+        now = self.now()
         for guild_id in await self.repo.guilds_with_data():
             if guild_id not in present and guild_id not in gone:
                 await self.guild_removed(guild_id, now)
@@ -214,7 +216,7 @@ class MembershipService:
         Never with a partial cache: every member it misses would look gone."""
         if not guild.chunked:
             return
-        now = now_epoch()
+        now = self.now()
         departed = {d.member_id for d in await self.repo.members(guild.id)}
         for member_id in departed:
             if guild.get_member(member_id) is not None:

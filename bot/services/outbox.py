@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.outbound import Delivered, Outbound
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.consent import DmKind, DmMode, allows
 from bot.domain.durations import DAY
 from bot.domain.followups import DM_DRAIN, dm_retry_delay
@@ -94,6 +94,7 @@ class DmOutbox:
         consent: Consent,
         *,
         plain: PlainRender,
+        now: Clock,
         guild_gone: Callable[[int], Awaitable[bool]] | None = None,
         batch: int = BATCH,
         interval: int = INTERVAL,
@@ -103,6 +104,7 @@ class DmOutbox:
         self.outbound = outbound
         self.consent = consent
         self._plain = plain
+        self.now = now
         self._guild_gone = guild_gone
         self.batch = batch
         self.interval = interval
@@ -120,7 +122,7 @@ class DmOutbox:
 
     async def start(self) -> None:
         """At start (before the scheduler): resume an interrupted queue and plan its drain."""
-        now = now_epoch()
+        now = self.now()
         await self.repo.requeue_sending()
         await self.repo.prune(now - KEEP_FINISHED)
         pending = await self.scheduler.pending_for_subject(_GLOBAL, [DM_DRAIN], _GLOBAL)
@@ -148,7 +150,7 @@ class DmOutbox:
         allowed = [member for member in members if allows(modes[member], kind)]
         refused = [member for member in members if member not in allowed]
         entries = [(member_id, f"{key}:{member_id}") for member_id in allowed]
-        await self.repo.add(guild_id, entries, message.payload(kind), now_epoch())
+        await self.repo.add(guild_id, entries, message.payload(kind), self.now())
         for member_id in refused if fallback else ():
             await self._fall_back(guild_id, member_id, message.payload(kind), "their DMs are off")
         return Queued(tuple(allowed), tuple(refused))
@@ -171,7 +173,7 @@ class DmOutbox:
             if due is None:
                 self._drain_task = None
                 return
-            at = max(due, self._next_drain, now_epoch())
+            at = max(due, self._next_drain, self.now())
             task = await self.scheduler.schedule(_GLOBAL, DM_DRAIN, at, subject_id=_GLOBAL)
             self._drain_task = task.id
         except BaseException:
@@ -181,7 +183,7 @@ class DmOutbox:
     async def _drain(self, task: ScheduledTask) -> None:
         if self._drain_task == task.id:
             self._drain_task = None
-        now = now_epoch()
+        now = self.now()
         self._next_drain = now + self.interval
         for row in await self.repo.claim_due(now, self.batch):
             try:

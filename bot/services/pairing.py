@@ -28,7 +28,7 @@ from typing import Any
 import discord
 
 from bot.adapters.outbound import Outbound, Posted, Undeliverable
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
 from bot.domain.meetings import MeetingContext
@@ -109,6 +109,7 @@ class PairingService:
         introductions: IntroductionService,
         board: MeetupBoard,
         scheduler: Scheduler,
+        now: Clock,
     ) -> None:
         self.outbound = outbound
         self.client = outbound.client
@@ -121,6 +122,7 @@ class PairingService:
         self.introductions = introductions
         self.board = board
         self.scheduler = scheduler
+        self.now = now
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         scheduler.register(ROUND_TASK, self._round_task)
         scheduler.register(OPEN_TASK, self._open_task)
@@ -212,7 +214,7 @@ class PairingService:
 
     async def start(self) -> None:
         """At start-up: every server with rounds on has its next round scheduled (repairs a lost one)."""
-        now = now_epoch()
+        now = self.now()
         for guild in self.client.guilds:
             settings = await self.config.settings(guild.id)
             if settings.pairing_cadence is Cadence.OFF:
@@ -269,7 +271,7 @@ class PairingService:
     ) -> PairingRound | None:
         """Form the round a cadence slot is due for; None (and the next one scheduled) if none can be."""
         assert settings.pairing_cadence.days is not None
-        now = now_epoch()
+        now = self.now()
         next_due = next_slot(task.due_at, settings.pairing_cadence.days, settings.tz, now)
         previous = await self.repo.open_round(guild.id)
         if previous is not None:
@@ -440,7 +442,7 @@ class PairingService:
         """Halfway: one message in each group's thread."""
         assert task.subject_id is not None
         current = await self.repo.round(task.subject_id)
-        if current is None or not current.is_open or now_epoch() >= current.ends_at:
+        if current is None or not current.is_open or self.now() >= current.ends_at:
             raise TaskDropped("the round has ended")
         for group in await self.repo.groups(current.id):
             if group.thread_id is None or group.checkin_id is not None:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import from_epoch
+from bot.domain.clock import from_epoch
 from bot.domain.consent import DmMode
 from bot.domain.profiles import IntroMessage, Preferences
 from bot.services.profiles import ProfileService

@@ -24,7 +24,7 @@ from typing import Any
 import discord
 
 from bot.adapters.outbound import Outbound, Undeliverable
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.consent import DmKind
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import (
@@ -68,6 +68,8 @@ class RemindersService(MeetupListener):
         outbox: DmOutbox,
         outbound: Outbound,
         planner: SendPlanner | None = None,
+        *,
+        now: Clock,
     ) -> None:
         self.db = db
         self.repo = repo
@@ -78,6 +80,7 @@ class RemindersService(MeetupListener):
         self.outbox = outbox
         self.outbound = outbound
         self.planner = planner or SendPlanner()
+        self.now = now
         self.client: discord.Client = outbound.client
         scheduler.register(REMINDER, self._remind)
         scheduler.register(REMINDER_POST, self._post, on_give_up=board.gave_up)
@@ -89,7 +92,7 @@ class RemindersService(MeetupListener):
     async def start(self) -> None:
         """Repair from the database, before timed work resumes: every announced meetup's follow-ups
         match its current time and state, whatever step a stop interrupted."""
-        now = now_epoch()
+        now = self.now()
         dropped = await self.repo.cancel_followups_of_cancelled(MEETUP_KINDS, now)
         if dropped:
             log.warning("dropped %d follow-up(s) of cancelled meetups", dropped)
@@ -118,7 +121,7 @@ class RemindersService(MeetupListener):
         Pending reminders are replaced, so a meetup moved later gets its reminders again; offsets
         already past are skipped.
         """
-        now = now_epoch()
+        now = self.now()
         offsets = (await self.config.settings(meetup.guild_id)).reminder_offsets
         scheduled: list[ScheduledTask] = []
         async with self.db.transaction():
@@ -164,7 +167,7 @@ class RemindersService(MeetupListener):
         return meetup
 
     async def _remind(self, task: ScheduledTask) -> None:
-        now = now_epoch()
+        now = self.now()
         meetup = await self._live_meetup(task.subject_id, now)
         siblings = await self.scheduler.repo.for_subject(meetup.guild_id, [REMINDER], meetup.id)
         if superseded(task.due_at, (s.due_at for s in siblings if s.id != task.id and s.state in _LIVE), now):
@@ -212,7 +215,7 @@ class RemindersService(MeetupListener):
         """One message of a reminder, rendered now from the meetup and the members it mentions.
 
         A REST error propagates: the scheduler retries with backoff."""
-        meetup = await self._live_meetup(task.subject_id, now_epoch())
+        meetup = await self._live_meetup(task.subject_id, self.now())
         members = [int(member) for member in task.payload.get("members", [])]
         if "content" in task.payload:  # planned by an older version, with its text
             content = str(task.payload["content"])
@@ -234,7 +237,7 @@ class RemindersService(MeetupListener):
 
     async def _reminder_dm(self, row: OutboxRow) -> dict[str, Any] | None:
         meetup = await self.meetups.by_id(int(row.payload["args"]["meetup"]))
-        if meetup is None or meetup.cancelled or meetup.starts_at <= now_epoch():
+        if meetup is None or meetup.cancelled or meetup.starts_at <= self.now():
             return None
         guild = self.client.get_guild(meetup.guild_id)
         return {"content": ui.reminder_dm(meetup, guild.name if guild else "your server")}
@@ -244,7 +247,7 @@ class RemindersService(MeetupListener):
     async def _ask_headcount(self, task: ScheduledTask) -> None:
         """Going below ``min_attendees``: the organiser gets Keep / Cancel by DM (a question about
         their own meetup), or in the meetup thread when their DMs are off or closed."""
-        meetup = await self._live_meetup(task.subject_id, now_epoch())
+        meetup = await self._live_meetup(task.subject_id, self.now())
         going = len(await self.meetups.going_members(meetup))
         if meetup.min_attendees is None or going >= meetup.min_attendees:
             return
@@ -277,7 +280,7 @@ class RemindersService(MeetupListener):
 
     async def _headcount_dm(self, row: OutboxRow) -> dict[str, Any] | None:
         meetup = await self.meetups.by_id(int(row.payload["args"]["meetup"]))
-        if meetup is None or meetup.cancelled or meetup.starts_at <= now_epoch():
+        if meetup is None or meetup.cancelled or meetup.starts_at <= self.now():
             return None
         going = len(await self.meetups.going_members(meetup))
         if meetup.min_attendees is None or going >= meetup.min_attendees:
@@ -294,7 +297,7 @@ class RemindersService(MeetupListener):
         await self.scheduler.schedule(
             guild_id,
             HEADCOUNT,
-            now_epoch(),
+            self.now(),
             subject_id=int(args.get("meetup", 0)),
             payload={"in_thread": True},
         )
