@@ -16,6 +16,7 @@ from bot.adapters.replies import reply
 from bot.clock import now_epoch, utcnow
 from bot.config import Settings
 from bot.domain.clock import Clock
+from bot.domain.interests import use_synonyms
 from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree, answer_refusals_inside, is_admin
 from bot.scheduling.scheduler import Scheduler
@@ -53,6 +54,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
+from bot.storage.shipped import shipped_synonyms
 from bot.storage.tasks import TaskRepository
 from bot.ui.followups import outbox_message
 
@@ -351,4 +353,5 @@ def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str,
 
     ``extra_extensions`` lets tests and tools add a cog of their own beside the product's.
     """
+    use_synonyms(shipped_synonyms())  # the domain reads no files: it is handed the shipped list
     return MeetbridgeBot(settings or Settings(), extra_extensions=extra_extensions)

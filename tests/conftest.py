@@ -11,8 +11,10 @@ import pytest
 import simcord
 
 from bot import MeetbridgeBot, Settings, create_bot
+from bot.domain.interests import use_synonyms
 from bot.errors import is_expected
 from bot.scheduling.clock import use_clock, use_wall_clock
+from bot.storage.shipped import shipped_synonyms
 
 BotFactory = Callable[..., MeetbridgeBot]
 
@@ -23,6 +25,12 @@ def _scheduler_on_discord_clock() -> Any:
     use_clock(lambda: discord.utils.utcnow())
     yield
     use_wall_clock()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shipped_synonyms() -> None:
+    """Domain functions called without a synonym list use the shipped one, as the app installs it."""
+    use_synonyms(shipped_synonyms())
 
 
 @pytest.fixture
