@@ -191,7 +191,7 @@ class MeetupsCog(commands.Cog):
         )
         meetup = edit.after
         text = f"Meetup #{meetup.number} updated: {ui.timestamp(meetup.starts_at)} at {meetup.place}"
-        if edit.changes and edit.changes != ["capacity"]:
+        if edit.tells_attendees:
             text += "\nGoing and Maybe members were told in the meetup thread."
         await reply(interaction, text)
 

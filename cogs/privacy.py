@@ -19,8 +19,7 @@ from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.consent import DmMode
 from bot.domain.errors import UserError
-from bot.domain.profiles import Toggle
-from bot.storage.profiles import PreferenceName
+from bot.domain.profiles import PreferenceName, Toggle
 from bot.ui.privacy import (
     FORGET_NOTHING,
     FORGET_PROMPT,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from bot.domain.consent import DEFAULT_DM_MODE, DmMode
 from bot.domain.errors import UserError
@@ -29,6 +30,9 @@ _URL_CHARS = r"[^\s<>\"'`|\\\[\]{}]"
 _URL = re.compile(rf"^https?://{_URL_CHARS}+$", re.IGNORECASE)
 _DOMAIN = re.compile(rf"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{{2,}}(/{_URL_CHARS}*)?$", re.IGNORECASE)
 _UNSAFE_IN_HANDLE = re.compile(r"[<>\[\]()`|\\]")
+
+PreferenceName = Literal["discoverable", "dm", "helper"]
+"""The settings a member changes with /privacy."""
 
 
 class Toggle(StrEnum):

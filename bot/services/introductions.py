@@ -16,11 +16,11 @@ import discord
 
 from bot.adapters.outbound import Outbound, Undeliverable
 from bot.domain.consent import DmKind
+from bot.domain.outbox import OutboxMessage, OutboxRow, Queued
 from bot.domain.profiles import IntroMessage
 from bot.services.notices import MemberNotices
-from bot.services.outbox import DmOutbox, OutboxMessage, Queued
+from bot.services.outbox import DmOutbox
 from bot.services.profiles import ProfileService
-from bot.storage.outbox import OutboxRow
 from bot.ui.meetings import introduction_embed, introduction_message, introduction_note
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from bot.domain.errors import NotFound
 from bot.domain.interests import normalise_one
-from bot.domain.matching import Candidate, InterestIndex, Match
+from bot.domain.matching import Candidate, InterestIndex, MatchAnswer
 from bot.domain.profiles import Profile
 from bot.services.profiles import ProfileService
 
@@ -26,16 +25,6 @@ log = logging.getLogger(__name__)
 
 MATCH_LIMIT = 10
 LEFT_SLACK = 10  # extra results asked for, in case some of those members left the server
-
-
-@dataclass(frozen=True, slots=True)
-class MatchAnswer:
-    """What /match found, with what was asked (the canonical tag, the radius)."""
-
-    matches: list[Match]
-    interest: str | None
-    within_km: float | None
-    asker_has_city: bool
 
 
 def candidate(profile: Profile) -> Candidate:

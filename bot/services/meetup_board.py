@@ -33,17 +33,25 @@ from bot.domain.consent import DmKind
 from bot.domain.errors import UserError
 from bot.domain.followups import ANNOUNCE, NOTICE, SYNC, mention_parts
 from bot.domain.guild_settings import Purpose
-from bot.domain.meetups import Meetup, RsvpOutcome, RsvpStatus
-from bot.domain.polls import OptionKey, OptionKind, Poll, normalise_emoji
+from bot.domain.meetups import (
+    Change,
+    Meetup,
+    MeetupEdit,
+    RsvpOutcome,
+    RsvpStatus,
+    may_manage,
+    tells_attendees,
+)
+from bot.domain.outbox import OutboxMessage, OutboxRow
+from bot.domain.polls import OptionKey, OptionKind, Poll, PollClosed, PollOutcome, normalise_emoji
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.coalesce import Coalescer
 from bot.services.config import ConfigService
-from bot.services.meetups import MeetupEdit, MeetupService, may_manage
+from bot.services.meetups import MeetupService
 from bot.services.notices import MemberNotices
-from bot.services.outbox import DmOutbox, OutboxMessage
-from bot.services.polls import CLOSE_TASK, REMIND_TASK, RESULT_TASK, PollClosed, PollService
-from bot.storage.outbox import OutboxRow
+from bot.services.outbox import DmOutbox
+from bot.services.polls import CLOSE_TASK, REMIND_TASK, RESULT_TASK, PollService
 from bot.ui import meetups as ui
 
 log = logging.getLogger(__name__)
@@ -253,7 +261,7 @@ class MeetupBoard:
             if not error.gone:
                 raise
             log.info("poll %d lost its message; closing it without a result", poll.id)
-            await self.polls.cancel(poll, self.now(), "its message was deleted")
+            await self.polls.cancel(poll, self.now(), PollOutcome.MESSAGE_DELETED)
             return
 
         async def read() -> list[tuple[OptionKey, int]]:
@@ -483,14 +491,14 @@ class MeetupBoard:
         except Undeliverable as error:
             raise _retry(error) from error
 
-    async def _plan_change_notice(self, meetup: Meetup, changes: Sequence[str]) -> None:
+    async def _plan_change_notice(self, meetup: Meetup, changes: Sequence[Change]) -> None:
         """Inside the edit's transaction: one notice to Going and Maybe, at most every 10 minutes.
 
         A notice already waiting takes the new changes along (it renders the latest details when
         it goes out); otherwise the next one goes out now, or 10 minutes after the last one.
         """
         await self._plan_sync(meetup)
-        if not [change for change in changes if change != "capacity"]:
+        if not tells_attendees(changes):
             return
         now = self.now()
         tasks = await self.scheduler.repo.for_subject(meetup.guild_id, [NOTICE], meetup.id)
@@ -625,7 +633,7 @@ class MeetupBoard:
             if meetup.cancelled:
                 raise TaskDropped("the meetup was cancelled since")
             told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
-            header = ui.change_notice(meetup, task.payload.get("changes", []))
+            header = ui.change_notice(meetup, _changes(task.payload.get("changes", [])))
         elif notice == "cancelled":
             told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
             header = ui.cancel_notice(meetup)
@@ -794,6 +802,12 @@ def _with_mentions(header: str, member_ids: Sequence[int]) -> list[tuple[str, Se
     """The notice and the mentions of everyone it is for, in parts under Discord's 2,000 characters,
     each part pinging exactly the members it mentions."""
     return list(mention_parts(header + "\n", member_ids, continued="…"))
+
+
+def _changes(stored: Sequence[str]) -> list[Change]:
+    """The changes a notice's payload names (stored by value; unknown ones are skipped)."""
+    known = {change.value for change in Change}
+    return [Change(value) for value in stored if value in known]
 
 
 def _rate_limited(error: Exception) -> float | None:

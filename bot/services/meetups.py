@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.calendar import meetup_ics
@@ -19,12 +18,15 @@ from bot.domain.meetups import (
     CREATE_EXAMPLE,
     DEFAULT_LENGTH,
     TO_BE_ANNOUNCED,
+    Change,
     Meetup,
+    MeetupEdit,
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
     check_capacity_change,
     decide_rsvp,
+    may_manage,
     promotions,
     validate_capacity,
     validate_description,
@@ -44,7 +46,7 @@ log = logging.getLogger(__name__)
 # Told inside the transaction that changes a meetup, so what follows from the change (telling the
 # promoted, planning a notice) is stored if and only if the change is.
 Promoted = Callable[[Meetup, Sequence[int]], Awaitable[None]]
-Changed = Callable[[Meetup, Sequence[str]], Awaitable[None]]
+Changed = Callable[[Meetup, Sequence[Change]], Awaitable[None]]
 Cancelled = Callable[[Meetup], Awaitable[None]]
 
 
@@ -66,28 +68,6 @@ class MeetupListener:
 
     async def on_meetup_cancelled(self, meetup: Meetup) -> None:
         """It was cancelled; scheduled work for it should stop."""
-
-
-@dataclass(frozen=True, slots=True)
-class MeetupEdit:
-    before: Meetup
-    after: Meetup
-    promoted: tuple[int, ...] = ()
-
-    @property
-    def changes(self) -> list[str]:
-        changed = []
-        if (self.before.starts_at, self.before.when_text) != (self.after.starts_at, self.after.when_text):
-            changed.append("time")
-        if self.before.place != self.after.place:
-            changed.append("place")
-        if self.before.capacity != self.after.capacity:
-            changed.append("capacity")
-        return changed
-
-
-def may_manage(organiser_id: int, member_id: int, is_admin: bool) -> bool:
-    return is_admin or (organiser_id != 0 and organiser_id == member_id)
 
 
 class MeetupService:

@@ -17,13 +17,13 @@ import discord
 
 from bot.domain.consent import DmKind
 from bot.domain.followups import NUDGE, NUDGE_AFTER
+from bot.domain.outbox import OutboxMessage, OutboxRow
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.meetings import MeetingService
-from bot.services.outbox import DmOutbox, OutboxMessage
+from bot.services.outbox import DmOutbox
 from bot.services.profiles import ProfileService
 from bot.storage.followups import AttendanceRepository
-from bot.storage.outbox import OutboxRow
 from bot.ui import followups as ui
 
 log = logging.getLogger(__name__)

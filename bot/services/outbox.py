@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.adapters.outbound import Delivered, Outbound
@@ -30,9 +30,10 @@ from bot.domain.clock import Clock
 from bot.domain.consent import DmKind, DmMode, allows
 from bot.domain.durations import DAY
 from bot.domain.followups import DM_DRAIN, dm_retry_delay
+from bot.domain.outbox import OutboxMessage, OutboxRow, OutboxState, Queued
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler
-from bot.storage.outbox import OutboxRepository, OutboxRow, OutboxState
+from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -48,35 +49,6 @@ Render = Callable[[OutboxRow], Awaitable[dict[str, Any] | None]]
 Fallback = Callable[[int, int, dict[str, Any], str], Awaitable[None]]
 """Called with (guild id, member id, the renderer's args, why) when a member does not get the DM."""
 PlainRender = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxMessage:
-    """What a queued DM says: a renderer with its ids (preferred), or plain content.
-
-    ``view`` names persistent buttons that :mod:`bot.ui.followups` builds for plain content.
-    """
-
-    content: str | None = None
-    view: dict[str, Any] | None = None
-    render: str | None = None
-    args: dict[str, Any] = field(default_factory=dict)
-
-    def payload(self, kind: DmKind) -> dict[str, Any]:
-        payload: dict[str, Any] = {"kind": kind.value}
-        if self.render is not None:
-            payload["render"] = self.render
-            payload["args"] = self.args
-        else:
-            payload["content"] = self.content or ""
-            payload["view"] = self.view
-        return payload
-
-
-@dataclass(frozen=True, slots=True)
-class Queued:
-    queued: tuple[int, ...]  # members whose DM is queued (or was already)
-    refused: tuple[int, ...]  # members whose /privacy dm does not allow this kind
 
 
 @dataclass(frozen=True, slots=True)

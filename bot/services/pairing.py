@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,11 +31,14 @@ from bot.domain.clock import Clock
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
 from bot.domain.meetings import MeetingContext
-from bot.domain.pairing import UnmatchedReason, form_groups
+from bot.domain.pairing import form_groups
 from bot.domain.pairing_rounds import (
     DAY,
     RECENT_ROUNDS,
     Answer,
+    Answered,
+    Formed,
+    Membership,
     PairingGroup,
     PairingRound,
     first_slot,
@@ -66,33 +68,6 @@ END_TASK = "pairing.end"
 OPEN_RETRY_DELAY = 60
 THREAD_ARCHIVE_MINUTES = 10080
 WHERE_MET = "in your pairing round"
-
-
-@dataclass(frozen=True, slots=True)
-class Membership:
-    """Where a member stands after /pairing join, leave or skip."""
-
-    changed: bool  # False: they were already in that state
-    next_round_at: int | None
-    cadence: Cadence
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class Formed:
-    """A round that was formed (or why none could be)."""
-
-    round: PairingRound | None
-    groups: list[PairingGroup] = field(default_factory=list)
-    left_out: dict[int, UnmatchedReason] = field(default_factory=dict)
-    taking_part: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Answered:
-    answer: Answer
-    met: list[int]  # members newly recorded as met in person with the one who answered
-    round_number: int
 
 
 class PairingService:

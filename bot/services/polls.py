@@ -16,24 +16,32 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import ANNOUNCE
 from bot.domain.meetups import (
     PLAN_EXAMPLE,
-    Meetup,
+    may_manage,
     read_places,
     validate_capacity,
     validate_min_attendees,
     validate_title,
 )
-from bot.domain.polls import OptionKey, Poll, PollState, Tally, Winner, normalise_emoji, pick_winner
+from bot.domain.polls import (
+    OptionKey,
+    Poll,
+    PollClosed,
+    PollOutcome,
+    PollState,
+    Tally,
+    normalise_emoji,
+    pick_winner,
+)
 from bot.domain.when import read_closes, read_times
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
-from bot.services.meetups import MeetupService, may_manage
+from bot.services.meetups import MeetupService
 from bot.storage.database import Database
 from bot.storage.polls import PollRepository, VoteChange
 
@@ -46,16 +54,6 @@ REMIND_BEFORE = 3600
 TASKS = (CLOSE_TASK, REMIND_TASK)
 RESULT_TASK = "poll.result"
 """After a poll closed: its message shows the result (retried until it does)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PollClosed:
-    """How a poll ended: the winner and the meetup it created, or why there is none."""
-
-    poll: Poll
-    tally: Tally
-    winner: Winner | None
-    meetup: Meetup | None
 
 
 class PollService:
@@ -295,11 +293,11 @@ class PollService:
             meetup = None
             async with self.db.transaction():
                 if winner is None:
-                    outcome = "no votes"
+                    outcome = PollOutcome.NO_VOTES
                 elif (winner.time.starts_at or 0) <= now:
-                    outcome = "the winning time has passed"
+                    outcome = PollOutcome.TIME_PASSED
                 else:
-                    outcome = "meetup"
+                    outcome = PollOutcome.MEETUP
                 closed = await self.repo.close(
                     poll.id,
                     state=PollState.CLOSED,
@@ -311,7 +309,7 @@ class PollService:
                 if not closed:
                     return None
                 await self.scheduler.schedule(poll.guild_id, RESULT_TASK, now, subject_id=poll.id)
-                if winner is not None and outcome == "meetup":
+                if winner is not None and outcome is PollOutcome.MEETUP:
                     meetup = await self.meetups.create_from_poll(poll, winner, now)
                     await self.repo.set_meetup(poll.id, meetup.id)
                     # Announced by a durable task, so a refused post is retried while the bot runs.
@@ -326,7 +324,7 @@ class PollService:
         assert final is not None
         return PollClosed(poll=final, tally=tally, winner=winner, meetup=meetup)
 
-    async def cancel(self, poll: Poll, now: int, reason: str) -> bool:
+    async def cancel(self, poll: Poll, now: int, reason: PollOutcome) -> bool:
         """A poll whose message is gone closes without a result."""
         if poll.message_id is not None:
             self._by_message.pop(poll.message_id, None)

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.domain.clock import from_epoch
 from bot.domain.consent import DmMode
-from bot.domain.profiles import IntroMessage, Preferences
+from bot.domain.profiles import IntroMessage, PreferenceName, Preferences
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.member_data import (
@@ -20,7 +20,6 @@ from bot.storage.member_data import (
     member_guilds,
     stores_member,
 )
-from bot.storage.profiles import PreferenceName
 
 log = logging.getLogger(__name__)
 

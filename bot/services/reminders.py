@@ -38,17 +38,17 @@ from bot.domain.followups import (
     reminder_times,
     superseded,
 )
-from bot.domain.meetups import Meetup
+from bot.domain.meetups import Meetup, may_manage
+from bot.domain.outbox import OutboxMessage, OutboxRow
 from bot.domain.pacing import SendPlanner
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.config import ConfigService
 from bot.services.meetup_board import MeetupBoard
-from bot.services.meetups import MeetupListener, MeetupService, may_manage
-from bot.services.outbox import DmOutbox, OutboxMessage
+from bot.services.meetups import MeetupListener, MeetupService
+from bot.services.outbox import DmOutbox
 from bot.storage.database import Database
 from bot.storage.followups import FollowupRepository
-from bot.storage.outbox import OutboxRow
 from bot.ui import followups as ui
 
 log = logging.getLogger(__name__)

@@ -19,13 +19,14 @@ from bot.domain import limits
 from bot.domain.meetups import (
     CANCEL_REASON_MAX,
     TO_BE_ANNOUNCED,
+    Change,
     Meetup,
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
     map_url,
 )
-from bot.domain.polls import Poll, PollOption, PollState, Tally, pick_winner
+from bot.domain.polls import Poll, PollOption, PollOutcome, PollState, Tally, pick_winner
 from bot.domain.when import ReadTime
 from bot.ui.text import GUILD_NAME, PLACE, TIME_TEXT, TITLE, one_line, shown
 
@@ -250,8 +251,11 @@ def promotion_notice(meetup: Meetup) -> str:
     )
 
 
-def change_notice(meetup: Meetup, changes: Sequence[str]) -> str:
-    listed = [change for change in changes if change in ("time", "place", "capacity")]
+_CHANGE_WORDS = {Change.TIME: "time", Change.PLACE: "place", Change.CAPACITY: "capacity"}
+
+
+def change_notice(meetup: Meetup, changes: Sequence[Change]) -> str:
+    listed = [_CHANGE_WORDS[change] for change in changes]
     what = ", ".join(listed) if listed else "details"
     return (
         f"✏️ Meetup #{meetup.number} “{shown(meetup.title, TITLE)}” changed ({what}): "
@@ -421,7 +425,7 @@ def _poll_options(poll: Poll, tally: Tally, shown_text: int, links: bool) -> str
 
 def poll_result(poll: Poll, meetup: Meetup | None) -> str:
     if poll.state is PollState.CANCELLED:
-        return f"Closed without a result ({poll.outcome})."
+        return f"Closed without a result ({_OUTCOME_WORDS.get(poll.outcome, 'it was cancelled')})."
     if meetup is not None:
         if meetup.place == TO_BE_ANNOUNCED:
             text = f"Closed. The meetup is {moment(meetup.starts_at)} (place to be announced)."
@@ -433,9 +437,16 @@ def poll_result(poll: Poll, meetup: Meetup | None) -> str:
         else:
             text += f"\nIt is meetup #{meetup.number}."
         return text
-    if poll.outcome == "no votes":
+    if poll.outcome is PollOutcome.NO_VOTES:
         return "Closed with no votes for any time, so no meetup was created."
-    return f"Closed: {poll.outcome}, so no meetup was created."
+    return f"Closed: {_OUTCOME_WORDS.get(poll.outcome, 'no meetup')}, so no meetup was created."
+
+
+_OUTCOME_WORDS: dict[PollOutcome | None, str] = {
+    PollOutcome.NO_VOTES: "no votes",
+    PollOutcome.TIME_PASSED: "the winning time has passed",
+    PollOutcome.MESSAGE_DELETED: "its message was deleted",
+}
 
 
 def poll_reminder(poll: Poll, tally: Tally) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
@@ -19,13 +19,19 @@ from bot.domain.cooldowns import Action
 from bot.domain.guild_settings import Cadence
 from bot.domain.interests import display_tag
 from bot.domain.pairing import UnmatchedReason
-from bot.domain.pairing_rounds import LEFT_OUT_REASONS, RECENT_ROUNDS, Answer, PairingGroup, PairingRound
+from bot.domain.pairing_rounds import (
+    LEFT_OUT_REASONS,
+    RECENT_ROUNDS,
+    Answer,
+    Answered,
+    Formed,
+    Membership,
+    PairingGroup,
+    PairingRound,
+)
 from bot.ui.base import BaseModal
 from bot.ui.meetups import poll_posted
 from bot.ui.text import TAG, shown
-
-if TYPE_CHECKING:
-    from bot.services.pairing import Answered, Formed, Membership
 
 SHARED_SHOWN = 5
 _ANSWER_STYLES = {

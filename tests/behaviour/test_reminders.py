@@ -13,8 +13,8 @@ import simcord
 
 from bot.domain.consent import DmMode
 from bot.domain.followups import REMINDER, REMINDER_POST
+from bot.domain.outbox import OutboxState
 from bot.domain.tasks import TaskState
-from bot.storage.outbox import OutboxState
 from tests.behaviour.followup_world import (
     DAY,
     DAY_BEFORE,

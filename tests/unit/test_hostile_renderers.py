@@ -43,11 +43,12 @@ from bot.adapters.outbound import NO_PINGS, pings
 from bot.domain import limits
 from bot.domain.consent import DmMode
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
-from bot.domain.matching import Match
+from bot.domain.matching import Match, MatchAnswer
 from bot.domain.meetups import (
     DESCRIPTION_MAX,
     PLACE_MAX,
     TITLE_MAX,
+    Change,
     Meetup,
     MeetupState,
     RsvpCounts,
@@ -55,13 +56,19 @@ from bot.domain.meetups import (
     RsvpStatus,
 )
 from bot.domain.pairing import UnmatchedReason
-from bot.domain.pairing_rounds import Answer, PairingGroup, PairingRound, RoundState
+from bot.domain.pairing_rounds import (
+    Answer,
+    Answered,
+    Formed,
+    Membership,
+    PairingGroup,
+    PairingRound,
+    RoundState,
+)
 from bot.domain.places import Place
-from bot.domain.polls import OptionKind, Poll, PollOption, PollState, Tally
+from bot.domain.polls import OptionKind, Poll, PollOption, PollOutcome, PollState, Tally
 from bot.domain.profiles import MAX_ABOUT_LENGTH, MAX_CITY_LENGTH, MemberStats, Preferences, Profile
-from bot.services.matching import MatchAnswer
 from bot.services.meetup_board import _with_mentions
-from bot.services.pairing import Answered, Formed, Membership
 from bot.ui import ask, config, followups, matching, meetings, meetups, pairing, privacy, profiles, text
 from tests.hostile import OPTION_MAX, ROLE_ID, VICTIM_ID, hostile_text, worst_cases
 from tests.payloads import Fitted, check_message, check_modal, check_thread_name, mentioned, pings_of
@@ -186,7 +193,9 @@ def poll(src: Source, **changes: Any) -> Poll:
         "state": state,
         "outcome": None
         if state is PollState.OPEN
-        else src.pick(st.sampled_from(["no votes", "its message was deleted"]), "no votes"),
+        else src.pick(
+            st.sampled_from([PollOutcome.NO_VOTES, PollOutcome.MESSAGE_DELETED]), PollOutcome.NO_VOTES
+        ),
         "winner_time": 0 if state is PollState.CLOSED else None,
         "winner_place": 0 if state is PollState.CLOSED and places else None,
     }
@@ -551,7 +560,7 @@ def meetup_notices(src: Source) -> list[Case]:
     cases = [
         Case(content=text, ping=pinged, keep=[stamp(START)] if number == 0 and keep_time else [])
         for header, keep_time in (
-            (meetups.change_notice(target, ["time", "place"]), True),
+            (meetups.change_notice(target, [Change.TIME, Change.PLACE]), True),
             (meetups.cancel_notice(target), False),
             (meetups.promotion_notice(target), False),
         )
@@ -589,7 +598,7 @@ def meetup_list(src: Source) -> list[Case]:
 def polls(src: Source) -> list[Case]:
     open_poll = poll(src, state=PollState.OPEN, outcome=None, winner_time=None, winner_place=None)
     closed = poll(src, state=PollState.CLOSED)
-    cancelled = poll(src, state=PollState.CANCELLED, outcome="its message was deleted")
+    cancelled = poll(src, state=PollState.CANCELLED, outcome=PollOutcome.MESSAGE_DELETED)
     won = meetup(src, state=MeetupState.SCHEDULED)
     times = [stamp(option.starts_at or 0) for option in open_poll.times]
     return [

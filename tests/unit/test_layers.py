@@ -95,9 +95,6 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
         ("bot.services.reminders", "bot.adapters.outbound"),
         ("bot.services.reminders", "bot.ui.followups"),
         ("bot.services.reminders", "discord"),
-        ("bot.ui.matching", "bot.services.matching"),
-        ("bot.ui.pairing", "bot.services.pairing"),
-        ("cogs.privacy", "bot.storage.profiles"),
     }
 )
 
