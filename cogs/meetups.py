@@ -228,6 +228,16 @@ class MeetupsCog(commands.Cog):
             interaction.guild_id, interaction.user.id, Action.MEETUP, exempt=is_admin(interaction)
         )
 
+    async def rsvp_pressed(
+        self, interaction: discord.Interaction, meetup_id: int, status: RsvpStatus
+    ) -> None:
+        """Going / Maybe / Can't go on an announcement."""
+        assert interaction.guild_id is not None
+        outcome = await self.board.rsvp(
+            interaction.guild_id, meetup_id, interaction.user.id, status, now_epoch()
+        )
+        await reply(interaction, ui.rsvp_reply(outcome))
+
     # -- votes are reactions -----------------------------------------------------------------
 
     @commands.Cog.listener()
@@ -261,5 +271,6 @@ class MeetupsCog(commands.Cog):
 
 
 async def setup(bot: MeetbridgeBot) -> None:
-    bot.add_dynamic_items(ui.RsvpButton)
-    await bot.add_cog(MeetupsCog(bot))
+    cog = MeetupsCog(bot)
+    ui.RsvpButton.handlers.register(bot, cog.rsvp_pressed)
+    await bot.add_cog(cog)

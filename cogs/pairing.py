@@ -9,9 +9,13 @@ from discord.ext import commands
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
+from bot.domain.cooldowns import Action
 from bot.domain.guild_settings import Purpose
-from bot.errors import require_admin
+from bot.domain.pairing_rounds import Answer
+from bot.domain.polls import PollForm
+from bot.errors import is_admin, require_admin
 from bot.ui import pairing as ui
+from bot.ui.meetups import PollDraftModal, poll_posted
 
 
 class PairingCog(commands.Cog):
@@ -23,6 +27,8 @@ class PairingCog(commands.Cog):
         self.bot = bot
         self.service = bot.services.pairing
         self.config = bot.services.config
+        self.board = bot.services.board
+        self.cooldowns = bot.services.cooldowns
 
     @pairing.command(name="join", description="Take part in pairing rounds (or come back after a skip)")
     async def join(self, interaction: discord.Interaction) -> None:
@@ -51,7 +57,52 @@ class PairingCog(commands.Cog):
         channel_id = await self.config.channel_for(interaction.guild.id, Purpose.PAIRING)
         await reply(interaction, ui.round_started(formed, channel_id))
 
+    # -- the group's buttons -------------------------------------------------------------------
+
+    async def plan_pressed(self, interaction: discord.Interaction, group_id: int) -> None:
+        """**Plan a meetup**: the poll form, for members of the group only."""
+        assert interaction.guild_id is not None
+        await self.service.member_group(interaction.guild_id, group_id, interaction.user.id)
+        self.cooldowns.check(  # before the member types into a form that would be refused
+            interaction.guild_id, interaction.user.id, Action.MEETUP, exempt=is_admin(interaction)
+        )
+
+        async def submitted(interaction: discord.Interaction, form: PollForm) -> None:
+            await self.plan_submitted(interaction, group_id, form)
+
+        await interaction.response.send_modal(PollDraftModal(submitted))
+
+    async def plan_submitted(self, interaction: discord.Interaction, group_id: int, form: PollForm) -> None:
+        """The form sent: the poll goes in the group's thread."""
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        member_id = interaction.user.id
+        # The same budget as /meetup plan and create: it posts a poll too.
+        with self.cooldowns.use(interaction.guild_id, member_id, Action.MEETUP, exempt=is_admin(interaction)):
+            poll = await self.service.plan_meetup(
+                guild_id=interaction.guild_id,
+                group_id=group_id,
+                member_id=member_id,
+                title=form.title,
+                times=form.times,
+                places=form.places,
+                now=interaction.created_at,
+            )
+        await reply(interaction, poll_posted(poll))
+        await self.board.add_poll_reactions(poll)
+
+    async def answer_pressed(self, interaction: discord.Interaction, group_id: int, answer: Answer) -> None:
+        """In person / Online / Not yet under **Did you meet?**"""
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.service.answer(
+            interaction.guild, group_id, interaction.user.id, answer, now_epoch()
+        )
+        await reply(interaction, ui.answered(outcome))
+
 
 async def setup(bot: MeetbridgeBot) -> None:
-    bot.add_dynamic_items(ui.PlanMeetupButton, ui.AnswerButton)
-    await bot.add_cog(PairingCog(bot))
+    cog = PairingCog(bot)
+    ui.PlanMeetupButton.handlers.register(bot, cog.plan_pressed)
+    ui.AnswerButton.handlers.register(bot, cog.answer_pressed)
+    await bot.add_cog(cog)

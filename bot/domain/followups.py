@@ -8,6 +8,7 @@ these are the kinds, named once so that whoever schedules and whoever handles ag
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 
 from bot.domain.durations import DAY, HOUR
 from bot.domain.limits import clip
@@ -36,6 +37,14 @@ DM_DRAIN = "dm.drain"
 """Send the next few queued DMs, then come back a little later while more wait."""
 
 MEETUP_KINDS: tuple[str, ...] = (REMINDER, REMINDER_POST, HEADCOUNT, WHOCAME, CHECKIN_CLOSE)
+
+
+class HeadcountDecision(StrEnum):
+    """The organiser's answer when fewer than ``min_attendees`` are going (stored by value)."""
+
+    KEEP = "keep"
+    CANCEL = "cancel"
+
 
 # -- times ---------------------------------------------------------------------------------------
 

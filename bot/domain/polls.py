@@ -57,6 +57,15 @@ def option_for_emoji(emoji: str) -> OptionKey | None:
 
 
 @dataclass(frozen=True, slots=True)
+class PollForm:
+    """What a member typed into a poll-drafting form (Plan a meetup, Plan a catch-up)."""
+
+    title: str
+    times: str
+    places: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PollOption:
     kind: OptionKind
     position: int  # 0-based, in the order typed

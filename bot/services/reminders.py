@@ -35,6 +35,7 @@ from bot.domain.followups import (
     REMINDER,
     REMINDER_POST,
     WHOCAME,
+    HeadcountDecision,
     reminder_times,
     superseded,
 )
@@ -303,11 +304,11 @@ class RemindersService(MeetupListener):
         )
 
     async def decide_headcount(
-        self, meetup_id: int, member_id: int, is_admin: bool, choice: str, now: int
+        self, meetup_id: int, member_id: int, is_admin: bool, choice: HeadcountDecision, now: int
     ) -> Meetup:
         """Keep or cancel after the headcount question; cancel is exactly ``/meetup cancel``."""
         meetup = await self.check_headcount_decision(meetup_id, member_id, is_admin)
-        if choice == "cancel":
+        if choice is HeadcountDecision.CANCEL:
             needed = meetup.min_attendees or 0
             meetup = await self.board.cancel_meetup(
                 guild_id=meetup.guild_id,
@@ -332,7 +333,7 @@ class RemindersService(MeetupListener):
             )
         followup = await self.repo.get(meetup.id)
         if followup is not None and followup.headcount_decision is not None:
-            verb = "kept" if followup.headcount_decision == "keep" else "cancelled"
+            verb = "kept" if followup.headcount_decision is HeadcountDecision.KEEP else "cancelled"
             raise UserError(
                 f"Meetup #{meetup.number} was already {verb}.", f"/meetup info id:{meetup.number}"
             )

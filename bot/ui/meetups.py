@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar
 
 import discord
 
-from bot.adapters.replies import reply
-from bot.clock import from_epoch, now_epoch
 from bot.domain import limits
+from bot.domain.clock import from_epoch
 from bot.domain.meetups import (
     CANCEL_REASON_MAX,
+    TITLE_MAX,
     TO_BE_ANNOUNCED,
     Change,
     Meetup,
@@ -26,8 +26,10 @@ from bot.domain.meetups import (
     RsvpStatus,
     map_url,
 )
-from bot.domain.polls import Poll, PollOption, PollOutcome, PollState, Tally, pick_winner
+from bot.domain.polls import Poll, PollForm, PollOption, PollOutcome, PollState, Tally, pick_winner
 from bot.domain.when import ReadTime
+from bot.ui.base import MODAL_TIMEOUT, BaseModal
+from bot.ui.handlers import Handlers, answering
 from bot.ui.text import GUILD_NAME, PLACE, TIME_TEXT, TITLE, one_line, shown
 
 log = logging.getLogger(__name__)
@@ -145,11 +147,17 @@ def meetup_embed(
     return embed
 
 
+RsvpPressed = Callable[[discord.Interaction, int, RsvpStatus], Awaitable[None]]
+"""What Going / Maybe / Can't go do: (the click, the meetup's id, the answer)."""
+
+
 class RsvpButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"meetup:rsvp:(?P<meetup_id>\d+):(?P<status>going|maybe|no)",
 ):
     """Going / Maybe / Can't go: the meetup id lives in the custom id, so clicks work after a restart."""
+
+    handlers: ClassVar[Handlers[RsvpPressed]] = Handlers()
 
     def __init__(self, meetup_id: int, status: RsvpStatus, count: int | None = None) -> None:
         label = _RSVP_LABELS[status] + (f" ({count})" if count is not None else "")
@@ -170,17 +178,8 @@ class RsvpButton(
         return cls(int(match["meetup_id"]), RsvpStatus(match["status"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import report_error
-
-        try:
-            assert interaction.guild_id is not None
-            board = interaction.client.services.board  # type: ignore[attr-defined]
-            outcome = await board.rsvp(
-                interaction.guild_id, self.meetup_id, interaction.user.id, self.status, now_epoch()
-            )
-            await reply(interaction, rsvp_reply(outcome))
-        except Exception as error:  # dynamic items have no view on_error to route to
-            await report_error(interaction, error)
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.meetup_id, self.status))
 
 
 VOTERS_MENTIONED = 50
@@ -473,6 +472,46 @@ def poll_posted(poll: Poll) -> str:
         f"Poll #{poll.number} is up: {poll.jump_url}\nIt closes {timestamp(poll.closes_at)}.\n"
         f"I read the times as:\n{times}"
     )
+
+
+PollFormSubmitted = Callable[[discord.Interaction, PollForm], Awaitable[None]]
+
+
+class PollDraftModal(BaseModal):
+    """The one form that drafts a meetup poll (custom ids ``title``, ``times``, ``places``): a
+    pairing group's **Plan a meetup**, two members' **Plan a catch-up**."""
+
+    def __init__(
+        self, on_submit: PollFormSubmitted, *, heading: str = "Plan a meetup", title: str | None = None
+    ) -> None:
+        super().__init__(title=heading, timeout=MODAL_TIMEOUT)
+        self._submit = on_submit
+        self.poll_title: discord.ui.TextInput[PollDraftModal] = discord.ui.TextInput(
+            label="What",
+            custom_id="title",
+            placeholder="Coffee and a walk",
+            default=title,
+            max_length=TITLE_MAX,
+        )
+        self.times: discord.ui.TextInput[PollDraftModal] = discord.ui.TextInput(
+            label="Times to choose from (separate with ;)",
+            custom_id="times",
+            placeholder="fri 7pm; sat 2pm; 2026-12-05 18:30",
+            max_length=500,
+        )
+        self.places: discord.ui.TextInput[PollDraftModal] = discord.ui.TextInput(
+            label="Places (optional, separate with ;)",
+            custom_id="places",
+            placeholder="Café Central; City Library",
+            required=False,
+            max_length=500,
+        )
+        for item in (self.poll_title, self.times, self.places):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        form = PollForm(self.poll_title.value, self.times.value, self.places.value.strip() or None)
+        await self._submit(interaction, form)
 
 
 def not_announced_yet(meetup: Meetup) -> str:

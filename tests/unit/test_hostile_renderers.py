@@ -66,7 +66,7 @@ from bot.domain.pairing_rounds import (
     RoundState,
 )
 from bot.domain.places import Place
-from bot.domain.polls import OptionKind, Poll, PollOption, PollOutcome, PollState, Tally
+from bot.domain.polls import OptionKind, Poll, PollForm, PollOption, PollOutcome, PollState, Tally
 from bot.domain.profiles import MAX_ABOUT_LENGTH, MAX_CITY_LENGTH, MemberStats, Preferences, Profile
 from bot.services.meetup_board import _with_mentions
 from bot.ui import ask, config, followups, matching, meetings, meetups, pairing, privacy, profiles, text
@@ -436,11 +436,15 @@ def who_came(src: Source) -> list[Case]:
     ]
 
 
+async def submitted(interaction: object, form: PollForm) -> None:
+    """A form's handler, never called: the forms are only rendered here."""
+
+
 @renders(
     "followups.nudge",
     "followups.catchup_spec",
     "followups.catchup_title",
-    "followups.CatchupModal",
+    "meetups.PollDraftModal",
     "followups.CatchupButton",
     "followups.outbox_view",
     "followups.outbox_message",
@@ -453,7 +457,7 @@ def catch_up(src: Source) -> list[Case]:
     return [
         Case(content=message["content"], view=message["view"]),
         Case(content=content, view=followups.outbox_view(spec)),
-        Case(modal=followups.CatchupModal(GUILD, MEMBERS[1], title)),
+        Case(modal=meetups.PollDraftModal(submitted, heading="Plan a catch-up", title=title)),
     ]
 
 
@@ -634,7 +638,6 @@ def pairing_round() -> PairingRound:
     "pairing.plan_view",
     "pairing.AnswerButton",
     "pairing.answer_view",
-    "pairing.PlanMeetupModal",
 )
 def pairing_group(src: Source) -> list[Case]:
     current = pairing_round()
@@ -659,7 +662,7 @@ def pairing_group(src: Source) -> list[Case]:
         Case(thread=pairing.thread_name(current, names)),
         Case(fragment=pairing.shared_text(shared) if shared else "", fragment_limit=500),
         Case(fragment=pairing.when(NOW), fragment_limit=100),
-        Case(modal=pairing.PlanMeetupModal(group.id)),
+        Case(modal=meetups.PollDraftModal(submitted)),
     ]
 
 
@@ -791,7 +794,8 @@ def member_text(src: Source) -> list[Case]:
 NOT_RENDERERS = {
     "base.BaseView": "the error-routing base class of views, no output of its own",
     "base.BaseModal": "the error-routing base class of modals, no output of its own",
-    "followups.manages_server": "a permission check",
+    "handlers.Handlers": "the registry of what persistent items do, no output of its own",
+    "handlers.answering": "the error wrapper of persistent items, no output of its own",
 }
 
 
