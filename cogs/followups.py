@@ -24,9 +24,10 @@ from bot.ui.meetups import PollDraftModal, poll_posted
 class FollowupsCog(commands.Cog):
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
-        self.reminders = bot.services.reminders
+        self.headcount = bot.boards.headcount
         self.checkins = bot.services.checkins
-        self.board = bot.services.board
+        self.checkin_board = bot.boards.checkins
+        self.poll_board = bot.boards.polls
         self.cooldowns = bot.services.cooldowns
 
     async def headcount_pressed(
@@ -34,11 +35,9 @@ class FollowupsCog(commands.Cog):
     ) -> None:
         """Keep or Cancel, by the organiser (or someone with Manage Server)."""
         admin = is_admin(interaction)
-        await self.reminders.check_headcount_decision(meetup_id, interaction.user.id, admin)
+        await self.headcount.check(meetup_id, interaction.user.id, admin)
         await interaction.response.defer()  # cancelling edits the event and tells attendees
-        meetup = await self.reminders.decide_headcount(
-            meetup_id, interaction.user.id, admin, decision, now_epoch()
-        )
+        meetup = await self.headcount.decide(meetup_id, interaction.user.id, admin, decision, now_epoch())
         await update(
             interaction, ui.headcount_decided(meetup, decision, interaction.user.id), clear_view=True
         )
@@ -65,7 +64,7 @@ class FollowupsCog(commands.Cog):
         """Whom they talked to: mutual picks are introduced by DM."""
         assert interaction.guild is not None
         await interaction.response.defer(ephemeral=True, thinking=True)  # introductions send DMs
-        picks = await self.checkins.pick(
+        picks = await self.checkin_board.pick(
             interaction.guild.id, meetup_id, interaction.user.id, picked, now_epoch()
         )
         await reply(interaction, ui.picks_noted(picks.picked, picks.mutual))
@@ -97,7 +96,7 @@ class FollowupsCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         exempt = manages_server(interaction, guild_id)
         with self.cooldowns.use(guild_id, interaction.user.id, Action.MEETUP, exempt=exempt):
-            poll = await self.board.plan_poll(
+            poll = await self.poll_board.plan_poll(
                 guild_id=guild_id,
                 organiser_id=interaction.user.id,
                 title=form.title,
@@ -110,7 +109,7 @@ class FollowupsCog(commands.Cog):
                 ping=[interaction.user.id, other_id],
             )
         await reply(interaction, poll_posted(poll))
-        await self.board.add_poll_reactions(poll)
+        await self.poll_board.add_poll_reactions(poll)
 
 
 async def setup(bot: MeetbridgeBot) -> None:

@@ -34,7 +34,7 @@ class IntrosCog(commands.Cog):
         self.bot = bot
         self.config = bot.services.config
         self.profiles = bot.services.profiles
-        self.outbound = bot.services.outbound
+        self.outbound = bot.boards.outbound
         self.cooldowns = bot.services.cooldowns
 
     @commands.Cog.listener()

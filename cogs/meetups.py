@@ -27,7 +27,8 @@ class MeetupsCog(commands.Cog):
 
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
-        self.board = bot.services.board
+        self.board = bot.boards.meetups
+        self.poll_board = bot.boards.polls
         self.meetups = bot.services.meetups
         self.polls = bot.services.polls
         self.cooldowns = bot.services.cooldowns
@@ -56,7 +57,7 @@ class MeetupsCog(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         with self._meetup_budget(interaction):
-            poll = await self.board.plan_poll(
+            poll = await self.poll_board.plan_poll(
                 guild_id=interaction.guild_id,
                 organiser_id=interaction.user.id,
                 title=title,
@@ -69,14 +70,14 @@ class MeetupsCog(commands.Cog):
                 react=False,
             )
         await reply(interaction, ui.poll_posted(poll))
-        await self.board.add_poll_reactions(poll)
+        await self.poll_board.add_poll_reactions(poll)
 
     @meetup.command(name="close-poll", description="Close a poll now and create the winning meetup")
     @app_commands.describe(id="The poll's number, shown on it")
     async def close_poll(self, interaction: discord.Interaction, id: int) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        closed = await self.board.close_poll(
+        closed = await self.poll_board.close_poll(
             guild_id=interaction.guild_id,
             number=id,
             member_id=interaction.user.id,
@@ -267,7 +268,7 @@ class MeetupsCog(commands.Cog):
     async def _reconcile(self, message_id: int) -> None:
         poll = self.polls.for_message(message_id)
         if poll is not None:
-            await self.board.reconcile(poll)
+            await self.poll_board.reconcile(poll)
 
 
 async def setup(bot: MeetbridgeBot) -> None:

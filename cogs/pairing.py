@@ -27,7 +27,7 @@ class PairingCog(commands.Cog):
         self.bot = bot
         self.service = bot.services.pairing
         self.config = bot.services.config
-        self.board = bot.services.board
+        self.poll_board = bot.boards.polls
         self.cooldowns = bot.services.cooldowns
 
     @pairing.command(name="join", description="Take part in pairing rounds (or come back after a skip)")
@@ -79,17 +79,20 @@ class PairingCog(commands.Cog):
         member_id = interaction.user.id
         # The same budget as /meetup plan and create: it posts a poll too.
         with self.cooldowns.use(interaction.guild_id, member_id, Action.MEETUP, exempt=is_admin(interaction)):
-            poll = await self.service.plan_meetup(
+            thread_id = await self.service.group_thread(interaction.guild_id, group_id, member_id)
+            poll = await self.poll_board.plan_poll(
                 guild_id=interaction.guild_id,
-                group_id=group_id,
-                member_id=member_id,
+                organiser_id=member_id,
                 title=form.title,
                 times=form.times,
                 places=form.places,
+                closes=None,
                 now=interaction.created_at,
+                channel_id=thread_id,
+                react=False,
             )
         await reply(interaction, poll_posted(poll))
-        await self.board.add_poll_reactions(poll)
+        await self.poll_board.add_poll_reactions(poll)
 
     async def answer_pressed(self, interaction: discord.Interaction, group_id: int, answer: Answer) -> None:
         """In person / Online / Not yet under **Did you meet?**"""

@@ -47,7 +47,7 @@ class PrivacyCog(commands.Cog):
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
         self.service = bot.services.privacy
-        self.introductions = bot.services.introductions
+        self.introductions = bot.boards.introductions
 
     @staticmethod
     def _guild_id(interaction: discord.Interaction, command: str) -> int:

@@ -8,10 +8,12 @@ these are the kinds, named once so that whoever schedules and whoever handles ag
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.durations import DAY, HOUR
 from bot.domain.limits import clip
+from bot.domain.meetups import Meetup
 
 # -- task kinds ----------------------------------------------------------------------------------
 
@@ -44,6 +46,25 @@ class HeadcountDecision(StrEnum):
 
     KEEP = "keep"
     CANCEL = "cancel"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """What pressing **I was there** led to: the meetup and whom the member may pick."""
+
+    meetup: Meetup
+    first: bool  # False when they had already checked in
+    others: tuple[int, ...]  # attendees and Going members, without the member
+
+
+@dataclass(frozen=True, slots=True)
+class Picks:
+    """Whom a member said they talked to at a meetup, and which of those picks were mutual."""
+
+    meetup: Meetup
+    picked: tuple[int, ...]
+    mutual: tuple[int, ...]  # picks that completed a pair (both were just introduced)
+    introduced_by_dm: bool = True  # False: the member's DMs are off, they see /profile instead
 
 
 # -- times ---------------------------------------------------------------------------------------

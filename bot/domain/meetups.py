@@ -156,6 +156,14 @@ class MeetupEdit:
         return tells_attendees(self.changes)
 
 
+class OrganiserProblem(StrEnum):
+    """What went wrong with an organiser's meetup: they are told once per problem (stored by value)."""
+
+    ANNOUNCE = "announce"  # its announcement is refused
+    POST = "post"  # a reminder or notice for the people going is refused
+    TOO_LATE = "too_late"  # it began before it could be announced
+
+
 def may_manage(organiser_id: int, member_id: int, is_admin: bool) -> bool:
     """The organiser (while they are known) or someone with Manage Server may edit, cancel, close."""
     return is_admin or (organiser_id != 0 and organiser_id == member_id)

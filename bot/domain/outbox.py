@@ -20,6 +20,15 @@ class OutboxState(StrEnum):
     FAILED = "failed"  # gave up after retries
 
 
+class Delivered(StrEnum):
+    """How a DM went."""
+
+    SENT = "sent"
+    CLOSED = "closed"  # DMs closed or the bot is blocked
+    GONE = "gone"  # no such user
+    FAILED = "failed"  # a Discord error worth retrying
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     """One queued DM to one member."""

@@ -84,6 +84,15 @@ class IntroMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What ``/privacy forget`` (or the end of a departed member's retention) deleted in a server."""
+
+    guild_id: int
+    rows: int  # rows deleted, blanked or scrubbed (custom handlers not counted)
+    intro: IntroMessage | None  # the introduction embed the caller should delete
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     guild_id: int
     member_id: int

@@ -197,6 +197,15 @@ class Scheduler:
         tasks = await self.repo.for_subject(guild_id, kinds, subject_id)
         return [task for task in tasks if task.state is TaskState.PENDING]
 
+    async def for_subject(self, guild_id: int, kinds: Iterable[str], subject_id: int) -> list[ScheduledTask]:
+        """Every task of these kinds for one subject, whatever its state."""
+        return await self.repo.for_subject(guild_id, list(kinds), subject_id)
+
+    async def set_payload(self, task_id: int, payload: dict[str, Any]) -> None:
+        """Record a task's progress in its payload (e.g. which parts of a message already went out),
+        so a retry does only the rest."""
+        await self.repo.set_payload(task_id, payload)
+
     async def run_now(self, task_id: int) -> None:
         """Run a task at once if it is pending and due (a command that wants the result now)."""
         await self._fire(task_id)

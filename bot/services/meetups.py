@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.domain.calendar import meetup_ics
 from bot.domain.errors import Forbidden, NotFound, UserError
+from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import (
     CANCEL_REASON_MAX,
     CREATE_EXAMPLE,
@@ -94,6 +95,10 @@ class MeetupService:
         if meetup is None:
             raise NotFound(f"There is no meetup #{number} in this server.", "/meetup list")
         return meetup
+
+    async def meetups_channel(self, guild_id: int) -> int:
+        """Where meetups and polls are posted in this server (refused, naming the fix, if unset)."""
+        return await self.config.channel_for(guild_id, Purpose.MEETUPS)
 
     async def find(self, guild_id: int, number: int) -> Meetup | None:
         return await self.repo.by_number(guild_id, number)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from typing import Any
 
 import discord
@@ -46,14 +45,12 @@ from bot.domain.pairing_rounds import (
     next_slot,
     round_days,
 )
-from bot.domain.polls import Poll
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.config import ConfigService
 from bot.services.introductions import IntroductionService
 from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
-from bot.services.meetup_board import MeetupBoard
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.pairing import PairingRepository
@@ -82,7 +79,6 @@ class PairingService:
         matching: MatchService,
         meetings: MeetingService,
         introductions: IntroductionService,
-        board: MeetupBoard,
         scheduler: Scheduler,
         now: Clock,
     ) -> None:
@@ -95,7 +91,6 @@ class PairingService:
         self.matching = matching
         self.meetings = meetings
         self.introductions = introductions
-        self.board = board
         self.scheduler = scheduler
         self.now = now
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
@@ -496,32 +491,12 @@ class PairingService:
             raise Forbidden("Only the members of this pairing group can use these buttons.")
         return group
 
-    async def plan_meetup(
-        self,
-        *,
-        guild_id: int,
-        group_id: int,
-        member_id: int,
-        title: str,
-        times: str,
-        places: str | None,
-        now: datetime,
-    ) -> Poll:
-        """The group's **Plan a meetup**: a meetup poll posted in the group's own thread."""
+    async def group_thread(self, guild_id: int, group_id: int, member_id: int) -> int:
+        """The group's thread, where its **Plan a meetup** poll goes (members of the group only)."""
         group = await self.member_group(guild_id, group_id, member_id)
         if group.thread_id is None:
             raise UserError("Your group's thread is not ready yet; try again in a minute.")
-        return await self.board.plan_poll(
-            guild_id=guild_id,
-            organiser_id=member_id,
-            title=title,
-            times=times,
-            places=places or None,
-            closes=None,
-            now=now,
-            channel_id=group.thread_id,
-            react=False,
-        )
+        return group.thread_id
 
     async def answer(
         self, guild: discord.Guild, group_id: int, member_id: int, answer: Answer, now: int

@@ -20,8 +20,10 @@ from datetime import datetime
 
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import ANNOUNCE
+from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import (
     PLAN_EXAMPLE,
+    Meetup,
     may_manage,
     read_places,
     validate_capacity,
@@ -30,6 +32,7 @@ from bot.domain.meetups import (
 )
 from bot.domain.polls import (
     OptionKey,
+    OptionKind,
     Poll,
     PollClosed,
     PollOutcome,
@@ -188,6 +191,33 @@ class PollService:
 
     async def votes(self, poll: Poll) -> list[tuple[OptionKey, int]]:
         return await self.repo.votes(poll.id)
+
+    async def winning_voters(self, meetup: Meetup) -> list[int]:
+        """Who voted for the time a poll chose: told once, on the announcement, to RSVP (nobody is
+        marked Going on their behalf)."""
+        poll = await self.repo.get(meetup.poll_id) if meetup.poll_id else None
+        if poll is None or poll.winner_time is None:
+            return []
+        winning = (OptionKind.TIME, poll.winner_time)
+        return list(dict.fromkeys(member for key, member in await self.repo.votes(poll.id) if key == winning))
+
+    async def announce_channel(self, meetup: Meetup) -> int:
+        """Where a meetup is announced: where it is, else beside the poll that chose it, else the
+        meetups channel."""
+        if meetup.channel_id is not None:
+            return meetup.channel_id
+        poll = await self.repo.get(meetup.poll_id) if meetup.poll_id else None
+        if poll is not None:
+            return poll.channel_id
+        return await self.config.channel_for(meetup.guild_id, Purpose.MEETUPS)
+
+    async def show_result_link(self, meetup: Meetup) -> None:
+        """A meetup a poll chose was announced late (on a retry): the poll's result gets its link."""
+        if meetup.poll_id is not None and not await self.scheduler.pending_for_subject(
+            meetup.guild_id, [RESULT_TASK], meetup.poll_id
+        ):
+            now = self.scheduler.now_epoch()
+            await self.scheduler.schedule(meetup.guild_id, RESULT_TASK, now, subject_id=meetup.poll_id)
 
     # -- votes -------------------------------------------------------------------------------
 

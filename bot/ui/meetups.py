@@ -15,12 +15,14 @@ import discord
 
 from bot.domain import limits
 from bot.domain.clock import from_epoch
+from bot.domain.followups import mention_parts
 from bot.domain.meetups import (
     CANCEL_REASON_MAX,
     TITLE_MAX,
     TO_BE_ANNOUNCED,
     Change,
     Meetup,
+    OrganiserProblem,
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
@@ -260,6 +262,12 @@ def change_notice(meetup: Meetup, changes: Sequence[Change]) -> str:
         f"✏️ Meetup #{meetup.number} “{shown(meetup.title, TITLE)}” changed ({what}): "
         f"now {moment(meetup.starts_at)}{_at(meetup)}."
     )
+
+
+def notice_parts(header: str, member_ids: Sequence[int]) -> list[tuple[str, Sequence[int]]]:
+    """A notice and the mentions of everyone it is for, in parts under Discord's 2,000 characters,
+    each part pinging exactly the members it mentions."""
+    return list(mention_parts(header + "\n", member_ids, continued="…"))
 
 
 def cancel_notice(meetup: Meetup) -> str:
@@ -521,19 +529,27 @@ def not_announced_yet(meetup: Meetup) -> str:
     )
 
 
-def organiser_problem(meetup: Meetup, problem: dict[str, Any], guild_name: str | None) -> str:
-    """What went wrong with the organiser's meetup and what fixes it."""
+def organiser_problem(
+    meetup: Meetup,
+    problem: OrganiserProblem,
+    guild_name: str | None,
+    *,
+    channel_id: int | None = None,
+    missing: str | None = None,
+) -> str:
+    """What went wrong with the organiser's meetup (in ``channel_id``, for want of ``missing``)
+    and what fixes it."""
     title = shown(meetup.title, TITLE)
     where = f" in **{shown(guild_name, GUILD_NAME)}**" if guild_name else ""
-    if problem.get("problem") == "too_late":
+    if problem is OrganiserProblem.TOO_LATE:
         return (
             f"⚠️ Your meetup #{meetup.number} “{title}”{where} could not be announced before it started, "
             "so nobody could RSVP. Plan it again with `/meetup create` once the bot can post."
         )
-    channel = f"<#{problem['channel']}>" if problem.get("channel") else "the meetups channel"
-    missing = problem.get("missing") or "Send Messages and Embed Links"
-    if problem.get("problem") == "post":
-        why = f"I'm missing **{missing}** there" if problem.get("missing") else "Discord kept refusing it"
+    channel = f"<#{channel_id}>" if channel_id else "the meetups channel"
+    why = f"I'm missing **{missing}** there" if missing else "Discord kept refusing it"
+    missing = missing or "Send Messages and Embed Links"
+    if problem is OrganiserProblem.POST:
         return (
             f"⚠️ I couldn't post about your meetup #{meetup.number} “{title}”{where} in {channel} "
             f"(reminders or notices for the people going): {why}. Ask an admin to give me "

@@ -131,7 +131,7 @@ async def test_a_rate_limited_reminder_waits_for_its_retry_after(
 async def test_the_hold_after_a_403_ends_when_an_admin_acts(world: MeetupWorld, env: simcord.Env) -> None:
     env.inject_error("PUT", "/channels/*/messages/*/reactions/*", status=403, code=50013, times=1)
     await world.alice.slash(world.general, "meetup plan", title="Games", times="fri 7pm; sat 2pm")
-    outbound = world.bot.services.outbound
+    outbound = world.bot.boards.outbound
     assert outbound.held(world.meetups.id, Action.REACT)
 
     await world.admin.slash(world.general, "config show")
@@ -142,7 +142,7 @@ async def test_the_hold_after_a_403_ends_when_an_admin_acts(world: MeetupWorld, 
 async def test_the_hold_after_a_403_ends_after_an_hour(world: MeetupWorld, env: simcord.Env) -> None:
     env.inject_error("PUT", "/channels/*/messages/*/reactions/*", status=403, code=50013, times=1)
     await world.alice.slash(world.general, "meetup plan", title="Games", times="fri 7pm; sat 2pm")
-    outbound = world.bot.services.outbound
+    outbound = world.bot.boards.outbound
 
     await env.advance_time(3599)
     assert outbound.held(world.meetups.id, Action.REACT)
@@ -170,7 +170,7 @@ async def test_a_refused_reminder_tells_the_organiser_what_to_fix(
 ) -> None:
     meetup = await create_meetup(world)
     await answer(world, meetup, world.bob)
-    thread_id = await world.bot.services.board.ensure_thread(meetup)
+    thread_id = await world.bot.boards.threads.ensure(meetup)
     env.inject_error("POST", f"/channels/{thread_id}/messages", status=403, code=50013, times=None)
 
     await advance_to(env, DAY_BEFORE + 60)

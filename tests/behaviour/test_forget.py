@@ -130,7 +130,7 @@ async def test_a_planned_reminder_still_posts_after_a_forget_minus_the_forgotten
     meetup = await create_meetup(world)
     await answer(world, meetup, world.alice)
     await answer(world, meetup, world.bob)
-    thread_id = await world.bot.services.board.ensure_thread(meetup)
+    thread_id = await world.bot.boards.threads.ensure(meetup)
     assert thread_id is not None
     env.inject_error("POST", f"/channels/{thread_id}/messages", status=500, times=1)
     await advance_to(env, meetup.starts_at - DAY + 1)  # the post failed once: it waits for its retry

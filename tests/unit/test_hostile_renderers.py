@@ -51,6 +51,7 @@ from bot.domain.meetups import (
     Change,
     Meetup,
     MeetupState,
+    OrganiserProblem,
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
@@ -68,7 +69,6 @@ from bot.domain.pairing_rounds import (
 from bot.domain.places import Place
 from bot.domain.polls import OptionKind, Poll, PollForm, PollOption, PollOutcome, PollState, Tally
 from bot.domain.profiles import MAX_ABOUT_LENGTH, MAX_CITY_LENGTH, MemberStats, Preferences, Profile
-from bot.services.meetup_board import _with_mentions
 from bot.ui import ask, config, followups, matching, meetings, meetups, pairing, privacy, profiles, text
 from tests.hostile import OPTION_MAX, ROLE_ID, VICTIM_ID, hostile_text, worst_cases
 from tests.payloads import Fitted, check_message, check_modal, check_thread_name, mentioned, pings_of
@@ -555,6 +555,7 @@ def announcement(src: Source) -> list[Case]:
     "meetups.promotion_notice",
     "meetups.change_notice",
     "meetups.cancel_notice",
+    "meetups.notice_parts",
     "meetups.not_announced_yet",
     "meetups.organiser_problem",
 )
@@ -568,7 +569,7 @@ def meetup_notices(src: Source) -> list[Case]:
             (meetups.cancel_notice(target), False),
             (meetups.promotion_notice(target), False),
         )
-        for number, (text, pinged) in enumerate(_with_mentions(header, told))
+        for number, (text, pinged) in enumerate(meetups.notice_parts(header, told))
     ]
     for status in RsvpStatus:
         outcome = RsvpOutcome(target, status, RsvpStatus.GOING, waitlist_place=3)
@@ -577,10 +578,10 @@ def meetup_notices(src: Source) -> list[Case]:
     cases += [
         Case(content=meetups.promotion_dm(target), keep=[stamp(START)]),
         Case(content=meetups.not_announced_yet(target), reply=True),
-        Case(content=meetups.organiser_problem(target, {"problem": "too_late"}, guild_name)),
+        Case(content=meetups.organiser_problem(target, OrganiserProblem.TOO_LATE, guild_name)),
         Case(
             content=meetups.organiser_problem(
-                target, {"problem": "announce", "channel": 1, "missing": "Send Messages"}, guild_name
+                target, OrganiserProblem.ANNOUNCE, guild_name, channel_id=1, missing="Send Messages"
             ),
             keep=[f"/meetup info id:{target.number}"],
         ),

@@ -78,23 +78,9 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
         ("bot.services.ask", "bot.adapters.outbound"),
         ("bot.services.ask", "bot.ui.ask"),
         ("bot.services.ask", "discord"),
-        ("bot.services.checkins", "bot.adapters.outbound"),
-        ("bot.services.checkins", "bot.ui.followups"),
-        ("bot.services.introductions", "bot.adapters.outbound"),
-        ("bot.services.introductions", "bot.ui.meetings"),
-        ("bot.services.introductions", "discord"),
-        ("bot.services.meetup_board", "bot.adapters.outbound"),
-        ("bot.services.meetup_board", "bot.ui.meetups"),
-        ("bot.services.membership", "discord"),
-        ("bot.services.nudges", "bot.ui.followups"),
-        ("bot.services.nudges", "discord"),
-        ("bot.services.outbox", "bot.adapters.outbound"),
         ("bot.services.pairing", "bot.adapters.outbound"),
         ("bot.services.pairing", "bot.ui.pairing"),
         ("bot.services.pairing", "discord"),
-        ("bot.services.reminders", "bot.adapters.outbound"),
-        ("bot.services.reminders", "bot.ui.followups"),
-        ("bot.services.reminders", "discord"),
     }
 )
 
