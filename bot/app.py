@@ -15,6 +15,7 @@ from bot.adapters.outbound import NO_PINGS, Outbound
 from bot.adapters.replies import reply
 from bot.boards.alerts import OrganiserAlerts
 from bot.boards.announcements import Announcements, PendingAnnouncements
+from bot.boards.ask import AskBoard
 from bot.boards.checkins import CheckinBoard
 from bot.boards.events import ScheduledEvents
 from bot.boards.introductions import IntroductionBoard
@@ -23,6 +24,7 @@ from bot.boards.membership import MemberPurge, MembershipBoard
 from bot.boards.notices import MeetupNotices
 from bot.boards.nudges import NudgeBoard
 from bot.boards.outbox import DmSender
+from bot.boards.pairing import PairingBoard
 from bot.boards.polls import PollBoard
 from bot.boards.reminders import HeadcountBoard, ReminderBoard
 from bot.boards.threads import MeetupThreads
@@ -47,7 +49,7 @@ from bot.services.membership import GuildDepartures, MemberDepartures
 from bot.services.notices import MemberNotices
 from bot.services.nudges import NudgeService
 from bot.services.outbox import DmOutbox
-from bot.services.pairing import PairingService
+from bot.services.pairing import PairingAnswers, PairingMembers, PairingRounds
 from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
@@ -107,7 +109,9 @@ class Services:
     updates: MeetupUpdates
     matching: MatchService
     ask: AskService
-    pairing: PairingService
+    pairing: PairingRounds
+    pairing_members: PairingMembers
+    pairing_answers: PairingAnswers
     outbox: DmOutbox
     reminders: RemindersService
     checkins: CheckinService
@@ -137,6 +141,8 @@ class Boards:
     checkins: CheckinBoard
     introductions: IntroductionBoard
     membership: MembershipBoard
+    pairing: PairingBoard
+    ask: AskBoard
 
     def close(self) -> None:
         """Stop the live re-renders (nothing else holds a timer)."""
@@ -307,18 +313,8 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     privacy = PrivacyService(db, profiles)
     privacy.label("meetup_id", "meetup", meetups.label)
     privacy.label("poll_id", "poll", polls.label)
-    pairing = PairingService(
-        outbound,
-        db,
-        PairingRepository(db),
-        config=config,
-        profiles=profiles,
-        matching=matching,
-        meetings=meetings,
-        introductions=introductions,
-        scheduler=scheduler,
-        now=now,
-    )
+    pairing_repo = PairingRepository(db)
+    pairing = PairingRounds(db, pairing_repo, config, matching, scheduler, now=now)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -334,8 +330,10 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         polls=polls,
         updates=MeetupUpdates(scheduler, outbox, now=now),
         matching=matching,
-        ask=AskService(profiles, meetings, matching, config, AskRepository(db), outbound),
+        ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
         pairing=pairing,
+        pairing_members=PairingMembers(pairing_repo, config, profiles, pairing),
+        pairing_answers=PairingAnswers(pairing_repo, meetings, introductions, matching),
         outbox=outbox,
         reminders=RemindersService(db, followups, meetups, config, scheduler, outbox, now=now),
         checkins=CheckinService(followups, attendance, meetups, meetings, now=now),
@@ -353,7 +351,7 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     services.on_start.append(notices.start)
     services.on_start.append(boards.polls.start)  # votes cast while we were down, before polls close
     services.on_start.append(boards.pending.start)
-    services.on_start.append(pairing.start)
+    services.on_start.append(boards.pairing.start)
     services.on_start.append(outbox.start)
     services.on_start.append(services.reminders.start)
     return services, boards
@@ -386,8 +384,10 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
         checkins=CheckinBoard(s.checkins, s.introductions, threads, alerts, outbound, s.scheduler),
         introductions=introductions,
         membership=MembershipBoard(
-            client, s.member_departures, s.guild_departures, meetups, s.pairing, now=now
+            client, s.member_departures, s.guild_departures, meetups, s.pairing_members, now=now
         ),
+        pairing=PairingBoard(outbound, s.pairing, s.config, s.scheduler, now=now),
+        ask=AskBoard(s.ask, outbound),
     )
 
 

@@ -25,7 +25,9 @@ class PairingCog(commands.Cog):
 
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
-        self.service = bot.services.pairing
+        self.members = bot.services.pairing_members
+        self.answers = bot.services.pairing_answers
+        self.rounds = bot.boards.pairing
         self.config = bot.services.config
         self.poll_board = bot.boards.polls
         self.cooldowns = bot.services.cooldowns
@@ -33,19 +35,19 @@ class PairingCog(commands.Cog):
     @pairing.command(name="join", description="Take part in pairing rounds (or come back after a skip)")
     async def join(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        membership = await self.service.join(interaction.guild_id, interaction.user.id, now_epoch())
+        membership = await self.members.join(interaction.guild_id, interaction.user.id, now_epoch())
         await reply(interaction, ui.joined(membership))
 
     @pairing.command(name="leave", description="Stop taking part in pairing rounds")
     async def leave(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        membership = await self.service.leave(interaction.guild_id, interaction.user.id)
+        membership = await self.members.leave(interaction.guild_id, interaction.user.id)
         await reply(interaction, ui.left(membership))
 
     @pairing.command(name="skip", description="Sit out the next round only")
     async def skip(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        membership = await self.service.skip(interaction.guild_id, interaction.user.id)
+        membership = await self.members.skip(interaction.guild_id, interaction.user.id)
         await reply(interaction, ui.skipped(membership))
 
     @pairing.command(name="run", description="Start a pairing round now (Manage Server)")
@@ -53,7 +55,7 @@ class PairingCog(commands.Cog):
         assert interaction.guild is not None
         require_admin(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        formed = await self.service.run_now(interaction.guild, now_epoch())
+        formed = await self.rounds.run_now(interaction.guild, now_epoch())
         channel_id = await self.config.channel_for(interaction.guild.id, Purpose.PAIRING)
         await reply(interaction, ui.round_started(formed, channel_id))
 
@@ -62,7 +64,7 @@ class PairingCog(commands.Cog):
     async def plan_pressed(self, interaction: discord.Interaction, group_id: int) -> None:
         """**Plan a meetup**: the poll form, for members of the group only."""
         assert interaction.guild_id is not None
-        await self.service.member_group(interaction.guild_id, group_id, interaction.user.id)
+        await self.answers.member_group(interaction.guild_id, group_id, interaction.user.id)
         self.cooldowns.check(  # before the member types into a form that would be refused
             interaction.guild_id, interaction.user.id, Action.MEETUP, exempt=is_admin(interaction)
         )
@@ -79,7 +81,7 @@ class PairingCog(commands.Cog):
         member_id = interaction.user.id
         # The same budget as /meetup plan and create: it posts a poll too.
         with self.cooldowns.use(interaction.guild_id, member_id, Action.MEETUP, exempt=is_admin(interaction)):
-            thread_id = await self.service.group_thread(interaction.guild_id, group_id, member_id)
+            thread_id = await self.answers.group_thread(interaction.guild_id, group_id, member_id)
             poll = await self.poll_board.plan_poll(
                 guild_id=interaction.guild_id,
                 organiser_id=member_id,
@@ -98,8 +100,8 @@ class PairingCog(commands.Cog):
         """In person / Online / Not yet under **Did you meet?**"""
         assert interaction.guild is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.service.answer(
-            interaction.guild, group_id, interaction.user.id, answer, now_epoch()
+        outcome = await self.answers.answer(
+            interaction.guild.id, group_id, interaction.user.id, answer, now_epoch()
         )
         await reply(interaction, ui.answered(outcome))
 

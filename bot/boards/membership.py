@@ -15,7 +15,7 @@ from bot.domain.membership import MEMBER_PURGE, MemberDeparture
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.membership import GuildDepartures, MemberDepartures
-from bot.services.pairing import PairingService
+from bot.services.pairing import PairingMembers
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class MembershipBoard:
         members: MemberDepartures,
         guilds: GuildDepartures,
         board: MeetupBoard,
-        pairing: PairingService,
+        pairing: PairingMembers,
         *,
         now: Clock,
     ) -> None:

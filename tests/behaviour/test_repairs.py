@@ -184,7 +184,7 @@ async def test_a_stop_right_after_a_round_was_formed_still_opens_each_thread_onc
 ) -> None:
     await joiner(connect, connect.alice, "chess")
     await joiner(connect, connect.bob, "chess")
-    stop = StopAt(monkeypatch, env, connect.bot.services.pairing, "open_round")
+    stop = StopAt(monkeypatch, env, connect.bot.boards.pairing, "open_round")
 
     await run_round(connect)
     assert stop.happened

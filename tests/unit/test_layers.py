@@ -73,16 +73,7 @@ NEVER: dict[str, frozenset[str]] = {
 }
 
 # (importing module, imported module) pairs still to be moved. Only ever remove entries.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("bot.services.ask", "bot.adapters.outbound"),
-        ("bot.services.ask", "bot.ui.ask"),
-        ("bot.services.ask", "discord"),
-        ("bot.services.pairing", "bot.adapters.outbound"),
-        ("bot.services.pairing", "bot.ui.pairing"),
-        ("bot.services.pairing", "discord"),
-    }
-)
+KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset({})
 
 
 @dataclass(frozen=True, slots=True)
