@@ -3,9 +3,7 @@
 Every ``import`` counts, wherever it is written: at the top, inside a function, or under
 ``TYPE_CHECKING`` (a type-only import is still a dependency a reader must follow). A module's layer
 is named by its path; what each layer may import is :data:`MAY_IMPORT`, and the third-party
-packages it must never load are :data:`NEVER`. :data:`KNOWN_VIOLATIONS` lists what is still to be
-moved: the test fails on any violation not in it, and on any entry that no longer occurs, so the
-list only shrinks.
+packages it must never load are :data:`NEVER`. README's Layout table says the same in words.
 """
 
 from __future__ import annotations
@@ -71,9 +69,6 @@ NEVER: dict[str, frozenset[str]] = {
     "cogs": frozenset({"aiosqlite", "apscheduler"}),
     "app": frozenset(),
 }
-
-# (importing module, imported module) pairs still to be moved. Only ever remove entries.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,24 +145,23 @@ def violation(found: Import) -> str | None:
     return None
 
 
-def key(found: Import) -> tuple[str, str]:
-    """The violation as listed in KNOWN_VIOLATIONS: third-party packages by their top name."""
-    imported = found.imported if is_ours(found.imported) else found.imported.split(".")[0]
-    return (found.module, imported)
-
-
 def all_imports() -> list[Import]:
     return [found for path in source_files() for found in imports_of(path)]
 
 
-def violations() -> dict[tuple[str, str], list[str]]:
-    found: dict[tuple[str, str], list[str]] = {}
+def violations() -> list[str]:
+    found = []
     for each in all_imports():
         why = violation(each)
         if why is not None:
-            where = f"{each.module}:{each.line} imports {each.imported}"
-            found.setdefault(key(each), []).append(f"{where}: {why}")
+            found.append(f"{each.module}:{each.line} imports {each.imported}: {why}")
     return found
+
+
+def package_of(name: str) -> str:
+    """``bot.services.meetups`` -> ``bot.services``; a top-level module of ``bot`` is its own."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "bot" and len(parts) > 1 else parts[0]
 
 
 def test_every_module_is_in_a_layer() -> None:
@@ -192,13 +186,32 @@ def test_the_layers_allow_no_cycle() -> None:
 
 
 def test_no_import_breaks_the_layering() -> None:
-    new = {k: v for k, v in violations().items() if k not in KNOWN_VIOLATIONS}
-    assert not new, "\n".join(line for lines in new.values() for line in lines)
+    found = violations()
+    assert not found, "\n".join(found)
 
 
-def test_the_list_of_known_violations_only_holds_what_still_occurs() -> None:
-    fixed = KNOWN_VIOLATIONS - violations().keys()
-    assert not fixed, f"fixed, so remove from KNOWN_VIOLATIONS: {sorted(fixed)}"
+def test_the_imports_between_packages_make_no_cycle() -> None:
+    """Between layers and between the packages inside ``bot`` (a board may use another board,
+    but no two packages lean on each other, however indirectly)."""
+    graph: dict[str, set[str]] = {}
+    for each in all_imports():
+        if not is_ours(each.imported):
+            continue
+        source, target = package_of(each.module), package_of(each.imported)
+        if source != target:
+            graph.setdefault(source, set()).add(target)
+    done: set[str] = set()
+
+    def visit(package: str, path: tuple[str, ...]) -> None:
+        assert package not in path, f"cycle: {' -> '.join((*path, package))}"
+        if package in done:
+            return
+        for target in graph.get(package, ()):
+            visit(target, (*path, package))
+        done.add(package)
+
+    for package in list(graph):
+        visit(package, ())
 
 
 def test_the_scan_counts_imports_inside_functions_and_type_checking(tmp_path: Path) -> None:
@@ -239,9 +252,8 @@ def test_importing_every_domain_module_loads_nothing_else_of_ours() -> None:
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
-    still_listed = {imported for module, imported in KNOWN_VIOLATIONS if layer_of(module) == "domain"}
     others = [name for name in result.stdout.split() if name != "bot" and layer_of(name) != "domain"]
-    assert [name for name in others if name not in still_listed] == []
+    assert others == []
     assert "discord" not in loaded_after(script)
 
 
