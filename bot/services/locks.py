@@ -41,6 +41,10 @@ class KeyedLocks(Generic[K]):
             if entry.users == 0:
                 del self._entries[key]
 
+    def __contains__(self, key: object) -> bool:
+        """Whether a task holds or waits for ``key``'s lock right now."""
+        return key in self._entries
+
     def __len__(self) -> int:
         """How many keys have a lock now (held or waited for)."""
         return len(self._entries)
