@@ -11,11 +11,11 @@ from discord.ext import commands
 
 from bot.adapters.replies import reply, update
 from bot.app import MeetbridgeBot
-from bot.clock import now_epoch
+from bot.clock import now_epoch, to_epoch
 from bot.domain.cooldowns import Action
 from bot.domain.errors import UserError
 from bot.domain.followups import HeadcountDecision
-from bot.domain.polls import PollForm
+from bot.domain.polls import PollDraft, PollForm
 from bot.errors import is_admin, manages_server
 from bot.ui import followups as ui
 from bot.ui.meetups import PollDraftModal, poll_posted
@@ -97,13 +97,8 @@ class FollowupsCog(commands.Cog):
         exempt = manages_server(interaction, guild_id)
         with self.cooldowns.use(guild_id, interaction.user.id, Action.MEETUP, exempt=exempt):
             poll = await self.poll_board.plan_poll(
-                guild_id=guild_id,
-                organiser_id=interaction.user.id,
-                title=form.title,
-                times=form.times,
-                places=form.places,
-                closes=None,
-                now=interaction.created_at,
+                PollDraft(guild_id, interaction.user.id, form.title, form.times, form.places),
+                to_epoch(interaction.created_at),
                 react=False,
                 content=f"🤝 <@{interaction.user.id}> and <@{other_id}>: a catch-up. React to vote!",
                 ping=[interaction.user.id, other_id],

@@ -12,10 +12,11 @@ from discord.ext import commands
 
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
-from bot.clock import now_epoch
+from bot.clock import now_epoch, to_epoch
 from bot.domain.cooldowns import Action
 from bot.domain.errors import UserError
-from bot.domain.meetups import RsvpStatus
+from bot.domain.meetups import MeetupChange, MeetupDraft, RsvpStatus
+from bot.domain.polls import PollDraft
 from bot.errors import is_admin
 from bot.ui import meetups as ui
 
@@ -56,19 +57,18 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        draft = PollDraft(
+            guild_id=interaction.guild_id,
+            organiser_id=interaction.user.id,
+            title=title,
+            times=times,
+            places=places,
+            closes=closes,
+            capacity=capacity,
+            min_attendees=min_attendees,
+        )
         with self._meetup_budget(interaction):
-            poll = await self.poll_board.plan_poll(
-                guild_id=interaction.guild_id,
-                organiser_id=interaction.user.id,
-                title=title,
-                times=times,
-                places=places,
-                closes=closes,
-                now=interaction.created_at,
-                capacity=capacity,
-                min_attendees=min_attendees,
-                react=False,
-            )
+            poll = await self.poll_board.plan_poll(draft, to_epoch(interaction.created_at), react=False)
         await reply(interaction, ui.poll_posted(poll))
         await self.poll_board.add_poll_reactions(poll)
 
@@ -109,18 +109,18 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        draft = MeetupDraft(
+            guild_id=interaction.guild_id,
+            organiser_id=interaction.user.id,
+            title=title,
+            when=when,
+            where=where,
+            capacity=capacity,
+            min_attendees=min_attendees,
+            description=description,
+        )
         with self._meetup_budget(interaction):
-            meetup = await self.board.create_meetup(
-                guild_id=interaction.guild_id,
-                organiser_id=interaction.user.id,
-                title=title,
-                when=when,
-                where=where,
-                now=interaction.created_at,
-                capacity=capacity,
-                min_attendees=min_attendees,
-                description=description,
-            )
+            meetup = await self.board.create_meetup(draft, to_epoch(interaction.created_at))
         await reply(
             interaction,
             f"Meetup #{meetup.number} is announced: {meetup.jump_url}\n"
@@ -180,16 +180,16 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        edit = await self.board.edit_meetup(
+        change = MeetupChange(
             guild_id=interaction.guild_id,
             number=id,
             member_id=interaction.user.id,
             is_admin=is_admin(interaction),
-            now=interaction.created_at,
             when=when,
             where=where,
             capacity=capacity,
         )
+        edit = await self.board.edit_meetup(change, to_epoch(interaction.created_at))
         meetup = edit.after
         text = f"Meetup #{meetup.number} updated: {ui.timestamp(meetup.starts_at)} at {meetup.place}"
         if edit.tells_attendees:

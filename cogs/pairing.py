@@ -8,11 +8,11 @@ from discord.ext import commands
 
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
-from bot.clock import now_epoch
+from bot.clock import now_epoch, to_epoch
 from bot.domain.cooldowns import Action
 from bot.domain.guild_settings import Purpose
 from bot.domain.pairing_rounds import Answer
-from bot.domain.polls import PollForm
+from bot.domain.polls import PollDraft, PollForm
 from bot.errors import is_admin, require_admin
 from bot.ui import pairing as ui
 from bot.ui.meetups import PollDraftModal, poll_posted
@@ -82,16 +82,9 @@ class PairingCog(commands.Cog):
         # The same budget as /meetup plan and create: it posts a poll too.
         with self.cooldowns.use(interaction.guild_id, member_id, Action.MEETUP, exempt=is_admin(interaction)):
             thread_id = await self.answers.group_thread(interaction.guild_id, group_id, member_id)
+            draft = PollDraft(interaction.guild_id, member_id, form.title, form.times, form.places)
             poll = await self.poll_board.plan_poll(
-                guild_id=interaction.guild_id,
-                organiser_id=member_id,
-                title=form.title,
-                times=form.times,
-                places=form.places,
-                closes=None,
-                now=interaction.created_at,
-                channel_id=thread_id,
-                react=False,
+                draft, to_epoch(interaction.created_at), channel_id=thread_id, react=False
             )
         await reply(interaction, poll_posted(poll))
         await self.poll_board.add_poll_reactions(poll)

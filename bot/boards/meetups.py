@@ -9,14 +9,12 @@ runs its ``meetup.sync`` and ``meetup.notice`` at once, which retry on their own
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.adapters.outbound import Undeliverable
 from bot.boards.announcements import Announcements, PendingAnnouncements
 from bot.boards.delivery import cannot_post
 from bot.domain.errors import UserError
 from bot.domain.followups import NOTICE, SYNC
-from bot.domain.meetups import Meetup, MeetupEdit, RsvpOutcome, RsvpStatus
+from bot.domain.meetups import Meetup, MeetupChange, MeetupDraft, MeetupEdit, RsvpOutcome, RsvpStatus
 from bot.scheduling.scheduler import Scheduler
 from bot.services.meetup_updates import MeetupUpdates
 from bot.services.meetups import MeetupService
@@ -37,32 +35,10 @@ class MeetupBoard:
         self.pending = pending
         self.scheduler = scheduler
 
-    async def create_meetup(
-        self,
-        *,
-        guild_id: int,
-        organiser_id: int,
-        title: str,
-        when: str,
-        where: str,
-        now: datetime,
-        capacity: int | None = None,
-        min_attendees: int | None = None,
-        description: str | None = None,
-    ) -> Meetup:
+    async def create_meetup(self, draft: MeetupDraft, now: int) -> Meetup:
         """Created and announced at once, or not at all: the organiser is there to be told why."""
-        channel_id = await self.meetups.meetups_channel(guild_id)
-        meetup = await self.meetups.create(
-            guild_id=guild_id,
-            organiser_id=organiser_id,
-            title=title,
-            when=when,
-            where=where,
-            now=now,
-            capacity=capacity,
-            min_attendees=min_attendees,
-            description=description,
-        )
+        channel_id = await self.meetups.meetups_channel(draft.guild_id)
+        meetup = await self.meetups.create(draft, now)
         try:
             return await self.announcements.publish(meetup, channel_id)
         except Undeliverable as error:
@@ -82,32 +58,12 @@ class MeetupBoard:
             await self.updates.deliver()
         return outcome
 
-    async def edit_meetup(
-        self,
-        *,
-        guild_id: int,
-        number: int,
-        member_id: int,
-        is_admin: bool,
-        now: datetime,
-        when: str | None = None,
-        where: str | None = None,
-        capacity: int | None = None,
-    ) -> MeetupEdit:
+    async def edit_meetup(self, change: MeetupChange, now: int) -> MeetupEdit:
         edit = await self.meetups.edit(
-            guild_id=guild_id,
-            number=number,
-            member_id=member_id,
-            is_admin=is_admin,
-            now=now,
-            when=when,
-            where=where,
-            capacity=capacity,
-            on_promoted=self.updates.promoted,
-            on_changed=self.updates.changed,
+            change, now, on_promoted=self.updates.promoted, on_changed=self.updates.changed
         )
-        await self.scheduler.run_now_for_subject(guild_id, SYNC, edit.after.id)
-        await self.scheduler.run_now_for_subject(guild_id, NOTICE, edit.after.id)
+        await self.scheduler.run_now_for_subject(change.guild_id, SYNC, edit.after.id)
+        await self.scheduler.run_now_for_subject(change.guild_id, NOTICE, edit.after.id)
         await self.updates.deliver()
         return edit
 

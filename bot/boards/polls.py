@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 
 from bot.adapters.outbound import Outbound, Undeliverable
 from bot.boards.coalesce import Coalescer
@@ -19,7 +18,7 @@ from bot.boards.delivery import cannot_post, rate_limited, retry_later
 from bot.domain.clock import Clock
 from bot.domain.errors import UserError
 from bot.domain.followups import ANNOUNCE
-from bot.domain.polls import OptionKey, Poll, PollClosed, PollOutcome, normalise_emoji
+from bot.domain.polls import OptionKey, Poll, PollClosed, PollDraft, PollOutcome, normalise_emoji
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.meetups import MeetupService
@@ -72,16 +71,9 @@ class PollBoard:
 
     async def plan_poll(
         self,
+        draft: PollDraft,
+        now: int,
         *,
-        guild_id: int,
-        organiser_id: int,
-        title: str,
-        times: str,
-        places: str | None,
-        closes: str | None,
-        now: datetime,
-        capacity: int | None = None,
-        min_attendees: int | None = None,
         channel_id: int | None = None,
         react: bool = True,
         content: str | None = None,
@@ -94,23 +86,12 @@ class PollBoard:
         poll, pinging only ``ping`` (e.g. the two members a catch-up is for).
         """
         if channel_id is None:
-            channel_id = await self.meetups.meetups_channel(guild_id)
-        poll = await self.polls.create_poll(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            organiser_id=organiser_id,
-            title=title,
-            times_text=times,
-            places_text=places,
-            closes_text=closes,
-            now=now,
-            capacity=capacity,
-            min_attendees=min_attendees,
-        )
+            channel_id = await self.meetups.meetups_channel(draft.guild_id)
+        poll = await self.polls.create_poll(draft, channel_id, now)
         try:
             posted = await self.outbound.post(
                 channel_id,
-                guild_id,
+                draft.guild_id,
                 content=content,
                 embed=ui.poll_embed(poll, await self.polls.tally(poll)),
                 ping=ping,

@@ -119,6 +119,37 @@ class RsvpOutcome:
         return self.status is not self.previous or bool(self.promoted)
 
 
+@dataclass(frozen=True, slots=True)
+class MeetupDraft:
+    """A meetup as ``/meetup create`` asks for it, in the words typed (read and checked when stored)."""
+
+    guild_id: int
+    organiser_id: int
+    title: str
+    when: str
+    where: str
+    capacity: int | None = None
+    min_attendees: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupChange:
+    """What ``/meetup edit`` asks to change in meetup ``number`` (None: keep it), and who asks."""
+
+    guild_id: int
+    number: int
+    member_id: int
+    is_admin: bool
+    when: str | None = None
+    where: str | None = None
+    capacity: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.when is None and self.where is None and self.capacity is None
+
+
 class Change(StrEnum):
     """What an edit changed (stored in a change notice's payload by value)."""
 

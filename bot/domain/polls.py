@@ -57,6 +57,21 @@ def option_for_emoji(emoji: str) -> OptionKey | None:
 
 
 @dataclass(frozen=True, slots=True)
+class PollDraft:
+    """A meetup poll as ``/meetup plan`` (or a Plan a meetup / catch-up form) asks for it, in the
+    words typed (read and checked when stored)."""
+
+    guild_id: int
+    organiser_id: int
+    title: str
+    times: str
+    places: str | None = None
+    closes: str | None = None
+    capacity: int | None = None
+    min_attendees: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PollForm:
     """What a member typed into a poll-drafting form (Plan a meetup, Plan a catch-up)."""
 

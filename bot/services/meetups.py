@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 
 from bot.domain.calendar import meetup_ics
+from bot.domain.clock import from_epoch
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import (
@@ -21,6 +21,8 @@ from bot.domain.meetups import (
     TO_BE_ANNOUNCED,
     Change,
     Meetup,
+    MeetupChange,
+    MeetupDraft,
     MeetupEdit,
     RsvpCounts,
     RsvpOutcome,
@@ -135,42 +137,30 @@ class MeetupService:
 
     # -- creating ----------------------------------------------------------------------------
 
-    async def create(
-        self,
-        *,
-        guild_id: int,
-        organiser_id: int,
-        title: str,
-        when: str,
-        where: str,
-        now: datetime,
-        capacity: int | None = None,
-        min_attendees: int | None = None,
-        description: str | None = None,
-    ) -> Meetup:
+    async def create(self, draft: MeetupDraft, now: int) -> Meetup:
         """Validate everything first, then store; bad input changes nothing."""
-        title = validate_title(title)
-        place = validate_place(where)
-        capacity = validate_capacity(capacity)
-        min_attendees = validate_min_attendees(min_attendees, capacity)
-        description = validate_description(description)
-        tz = (await self.config.settings(guild_id)).tz
-        at = read_time(when, now=now, tz=tz)
+        title = validate_title(draft.title)
+        place = validate_place(draft.where)
+        capacity = validate_capacity(draft.capacity)
+        min_attendees = validate_min_attendees(draft.min_attendees, capacity)
+        description = validate_description(draft.description)
+        tz = (await self.config.settings(draft.guild_id)).tz
+        at = read_time(draft.when, now=from_epoch(now), tz=tz)
         return await self.repo.add(
             NewMeetup(
-                guild_id=guild_id,
+                guild_id=draft.guild_id,
                 title=title,
                 starts_at=at.epoch,
                 ends_at=at.epoch + DEFAULT_LENGTH,
                 tz=tz,
                 when_text=at.text,
                 place=place,
-                organiser_id=organiser_id,
+                organiser_id=draft.organiser_id,
                 description=description,
                 capacity=capacity,
                 min_attendees=min_attendees,
             ),
-            int(now.timestamp()),
+            now,
         )
 
     async def create_from_poll(self, poll: Poll, winner: Winner, now: int) -> Meetup:
@@ -295,33 +285,28 @@ class MeetupService:
 
     async def edit(
         self,
+        change: MeetupChange,
+        now: int,
         *,
-        guild_id: int,
-        number: int,
-        member_id: int,
-        is_admin: bool,
-        now: datetime,
-        when: str | None = None,
-        where: str | None = None,
-        capacity: int | None = None,
         on_promoted: Promoted | None = None,
         on_changed: Changed | None = None,
     ) -> MeetupEdit:
+        number = change.number
         example = f"/meetup edit id:{number} when:sat 7pm"
-        if when is None and where is None and capacity is None:
+        if change.empty:
             raise UserError("Say what to change: when, where or capacity.", example)
-        before = await self.managed(guild_id, number, member_id, is_admin, "edit")
-        now_epoch = int(now.timestamp())
+        before = await self.managed(change.guild_id, number, change.member_id, change.is_admin, "edit")
         if before.cancelled:
             raise UserError(f"Meetup #{number} was cancelled; create a new one instead.", CREATE_EXAMPLE)
-        if before.ends_at <= now_epoch:
+        if before.ends_at <= now:
             raise UserError(f"Meetup #{number} is over; create a new one instead.", CREATE_EXAMPLE)
         starts_at, when_text, tz = before.starts_at, before.when_text, before.tz
-        if when is not None:
-            tz = (await self.config.settings(guild_id)).tz
-            at = read_time(when, now=now, tz=tz)
+        if change.when is not None:
+            tz = (await self.config.settings(change.guild_id)).tz
+            at = read_time(change.when, now=from_epoch(now), tz=tz)
             starts_at, when_text = at.epoch, at.text
-        place = validate_place(where, example) if where is not None else before.place
+        place = validate_place(change.where, example) if change.where is not None else before.place
+        capacity = change.capacity
         new_capacity = validate_capacity(capacity, example) if capacity is not None else before.capacity
         async with self.db.transaction():
             counts = await self.repo.counts(before.id)
@@ -335,10 +320,10 @@ class MeetupService:
                 when_text=when_text,
                 place=place,
                 capacity=new_capacity,
-                now=now_epoch,
+                now=now,
             )
             after = await self._reload(before)
-            promoted = await self._promote(after, now_epoch)
+            promoted = await self._promote(after, now)
             edit = MeetupEdit(before=before, after=after, promoted=tuple(promoted))
             if promoted and on_promoted is not None:
                 await on_promoted(after, promoted)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
 
+from bot.domain.clock import from_epoch
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import ANNOUNCE
 from bot.domain.guild_settings import Purpose
@@ -35,6 +35,7 @@ from bot.domain.polls import (
     OptionKind,
     Poll,
     PollClosed,
+    PollDraft,
     PollOutcome,
     PollState,
     Tally,
@@ -84,44 +85,33 @@ class PollService:
 
     # -- creating ----------------------------------------------------------------------------
 
-    async def create_poll(
-        self,
-        *,
-        guild_id: int,
-        channel_id: int,
-        organiser_id: int,
-        title: str,
-        times_text: str,
-        places_text: str | None,
-        closes_text: str | None,
-        now: datetime,
-        capacity: int | None = None,
-        min_attendees: int | None = None,
-    ) -> Poll:
+    async def create_poll(self, draft: PollDraft, channel_id: int, now: int) -> Poll:
         """Validate everything, then store the poll and its closing task in one transaction.
 
         The poll has no message yet: the caller posts it (anywhere: the meetups channel, a
         pairing thread) and calls :meth:`attach_message`, or :meth:`discard` if posting failed.
         """
-        title = validate_title(title, PLAN_EXAMPLE)
+        guild_id = draft.guild_id
+        title = validate_title(draft.title, PLAN_EXAMPLE)
         tz = (await self.config.settings(guild_id)).tz
-        times = read_times(times_text, now=now, tz=tz)
-        places = read_places(places_text)
-        capacity = validate_capacity(capacity, PLAN_EXAMPLE)
-        min_attendees = validate_min_attendees(min_attendees, capacity, PLAN_EXAMPLE)
-        closes = read_closes(closes_text, now=now, tz=tz, latest=min(time.epoch for time in times))
+        moment = from_epoch(now)
+        times = read_times(draft.times, now=moment, tz=tz)
+        places = read_places(draft.places)
+        capacity = validate_capacity(draft.capacity, PLAN_EXAMPLE)
+        min_attendees = validate_min_attendees(draft.min_attendees, capacity, PLAN_EXAMPLE)
+        closes = read_closes(draft.closes, now=moment, tz=tz, latest=min(time.epoch for time in times))
         async with self.db.transaction():
             poll = await self.repo.add(
                 guild_id=guild_id,
                 channel_id=channel_id,
-                organiser_id=organiser_id,
+                organiser_id=draft.organiser_id,
                 title=title,
                 tz=tz,
                 closes_at=closes.epoch,
                 closes_text=closes.text,
                 times=times,
                 places=places,
-                now=int(now.timestamp()),
+                now=now,
                 capacity=capacity,
                 min_attendees=min_attendees,
             )
