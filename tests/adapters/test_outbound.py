@@ -10,17 +10,12 @@ import simcord
 from bot.adapters.outbound import Action
 from bot.domain import limits
 from tests.behaviour.followup_world import DAY_BEFORE, advance_to, answer, create_meetup, reminders
-from tests.behaviour.intro_steps import configure, intro, intro_posts
-from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world, field
+from tests.behaviour.intro_steps import intro, intro_posts
+from tests.behaviour.meetup_world import MeetupWorld, field
+
+pytestmark = pytest.mark.world("meetups and introductions")
 
 HOSTILE = "Games <@{victim}> <@!{victim}> <@&{role}> @everyone @here"
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    built = await build_meetup_world(env)
-    await configure(built)
-    return built
 
 
 def bot_messages(env: simcord.Env) -> list:

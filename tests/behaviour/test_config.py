@@ -9,10 +9,7 @@ from bot.domain.guild_settings import Cadence, Purpose
 from tests.conftest import BotFactory, restart
 from tests.world import World, build_world
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return build_world(env)
+pytestmark = pytest.mark.world("server")
 
 
 async def stored(world: World):

@@ -17,19 +17,7 @@ from tests.behaviour.intro_steps import intro_posts
 from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
 from tests.conftest import BotFactory, restart
 
-pytestmark = pytest.mark.simcord(settle_timeout=2)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    world = await build_meetup_world(env)
-    for purpose, channel in (
-        ("introductions", world.introductions),
-        ("pairing", world.pairing),
-        ("support", world.support),
-    ):
-        await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
-    return world
+pytestmark = [pytest.mark.simcord(settle_timeout=2), pytest.mark.world("every channel")]
 
 
 async def rsvps(world: MeetupWorld) -> dict[int, RsvpStatus]:
