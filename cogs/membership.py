@@ -1,5 +1,5 @@
 """Members leaving and coming back, the bot removed from a server and added back: no commands,
-only gateway events handed to :class:`bot.services.membership.MembershipService`."""
+only gateway events handed to :class:`bot.boards.membership.MembershipBoard`."""
 
 from __future__ import annotations
 

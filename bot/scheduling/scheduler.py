@@ -26,7 +26,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
@@ -231,11 +231,6 @@ class Scheduler:
             self._arm(task_id, max(due_at, self.now_epoch()))
         return len(revived)
 
-    async def run_due_now(self) -> None:
-        """Fire everything already due (used after a catch-up, and by tools)."""
-        for task in await self.repo.pending_until(self.now_epoch()):
-            await self._fire(task.id)
-
     # -- jobs ----------------------------------------------------------------------------
 
     def _arm(self, task_id: int, due_at: int) -> None:
@@ -378,9 +373,3 @@ class Scheduler:
 
     def job_count(self) -> int:
         return 0 if self._aps is None else len(self._aps.get_jobs())
-
-    def next_wakeup(self) -> datetime | None:
-        if self._aps is None:
-            return None
-        times = [job.next_run_time for job in self._aps.get_jobs() if job.next_run_time is not None]
-        return min(times) if times else None

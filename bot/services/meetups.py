@@ -1,8 +1,9 @@
 """Meetup use cases on the database: create, RSVP with a waitlist, edit, cancel, look up.
 
-No Discord here: :class:`bot.services.meetup_board.MeetupBoard` posts and edits the messages,
-scheduled events and threads. Listeners (e.g. reminders) plan what follows from each change in the
-same transaction as the change.
+No Discord here: the boards (:mod:`bot.boards.meetups`, :mod:`bot.boards.announcements`) post
+and edit the messages, scheduled events and threads. Listeners (e.g. reminders) and the callbacks a
+use case is given (:class:`bot.services.meetup_updates.MeetupUpdates`) plan what follows from each
+change in the same transaction as the change.
 """
 
 from __future__ import annotations
