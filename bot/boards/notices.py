@@ -16,7 +16,7 @@ from bot.boards.alerts import OrganiserAlerts
 from bot.boards.outbox import DmSender
 from bot.boards.threads import MeetupThreads
 from bot.domain.clock import Clock
-from bot.domain.followups import NOTICE
+from bot.domain.followups import NOTICE, NoticeKind
 from bot.domain.meetups import Change, RsvpStatus
 from bot.domain.outbox import OutboxRow
 from bot.domain.tasks import ScheduledTask
@@ -48,21 +48,21 @@ class MeetupNotices:
         meetup = await self.meetups.by_id(task.subject_id)
         if meetup is None:
             raise TaskDropped("the meetup no longer exists")
-        notice = task.payload.get("notice")
-        if notice == "changed":
+        notice = NoticeKind.of(task.payload)
+        if notice is NoticeKind.CHANGED:
             if meetup.cancelled:
                 raise TaskDropped("the meetup was cancelled since")
             told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
             header = ui.change_notice(meetup, _changes(task.payload.get("changes", [])))
-        elif notice == "cancelled":
+        elif notice is NoticeKind.CANCELLED:
             told = await self.meetups.members(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE)
             header = ui.cancel_notice(meetup)
-        elif notice == "promoted":
+        elif notice is NoticeKind.PROMOTED:
             going = set(await self.meetups.members(meetup, RsvpStatus.GOING))
             told = [member for member in task.payload.get("members", []) if member in going]
             header = ui.promotion_notice(meetup)
         else:
-            raise TaskDropped(f"unknown notice {notice!r}")
+            raise TaskDropped(f"unknown notice {task.payload.get('notice')!r}")
         if not told:
             raise TaskDropped("nobody to tell")
         await self.threads.post_parts(task, meetup, ui.notice_parts(header, told))

@@ -41,6 +41,20 @@ DM_DRAIN = "dm.drain"
 MEETUP_KINDS: tuple[str, ...] = (REMINDER, REMINDER_POST, HEADCOUNT, WHOCAME, CHECKIN_CLOSE)
 
 
+class NoticeKind(StrEnum):
+    """What a ``meetup.notice`` tells the people going (stored by value in its payload)."""
+
+    CHANGED = "changed"  # its time or place changed (the payload lists what)
+    CANCELLED = "cancelled"
+    PROMOTED = "promoted"  # a place opened up, for members whose DMs are off (the payload lists whom)
+
+    @classmethod
+    def of(cls, payload: dict[str, object]) -> NoticeKind | None:
+        """The kind a task's payload names; None for one this version does not know."""
+        value = payload.get("notice")
+        return cls(value) if value in {kind.value for kind in cls} else None
+
+
 class HeadcountDecision(StrEnum):
     """The organiser's answer when fewer than ``min_attendees`` are going (stored by value)."""
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.domain.clock import Clock
 from bot.domain.consent import DmKind
-from bot.domain.followups import NOTICE, SYNC
+from bot.domain.followups import NOTICE, SYNC, NoticeKind
 from bot.domain.meetups import Change, Meetup, tells_attendees
 from bot.domain.outbox import OutboxMessage
 from bot.domain.tasks import TaskState
@@ -55,10 +55,10 @@ class MeetupUpdates:
             return
         now = self.now()
         tasks = await self.scheduler.repo.for_subject(meetup.guild_id, [NOTICE], meetup.id)
-        changed = [task for task in tasks if task.payload.get("notice") == "changed"]
+        changed = [task for task in tasks if NoticeKind.of(task.payload) is NoticeKind.CHANGED]
         waiting = next((task for task in changed if task.state is TaskState.PENDING), None)
         if waiting is not None:
-            merged = list(dict.fromkeys([*waiting.payload.get("changes", []), *changes]))
+            merged = list(dict.fromkeys([*waiting.payload.get("changes", []), *(c.value for c in changes)]))
             await self.scheduler.repo.set_payload(waiting.id, {**waiting.payload, "changes": merged})
             return
         last = max((task.due_at for task in changed if task.state is TaskState.DONE), default=None)
@@ -68,17 +68,21 @@ class MeetupUpdates:
             NOTICE,
             due,
             subject_id=meetup.id,
-            payload={"notice": "changed", "changes": list(changes)},
+            payload={"notice": NoticeKind.CHANGED.value, "changes": [change.value for change in changes]},
         )
 
     async def cancelled(self, meetup: Meetup) -> None:
         """A cancellation: brought in sync, and a waiting change notice gives way to it."""
         await self.plan_sync(meetup)
         for task in await self.scheduler.pending_for_subject(meetup.guild_id, [NOTICE], meetup.id):
-            if task.payload.get("notice") == "changed":
+            if NoticeKind.of(task.payload) is NoticeKind.CHANGED:
                 await self.scheduler.cancel(task.id)
         await self.scheduler.schedule(
-            meetup.guild_id, NOTICE, self.now(), subject_id=meetup.id, payload={"notice": "cancelled"}
+            meetup.guild_id,
+            NOTICE,
+            self.now(),
+            subject_id=meetup.id,
+            payload={"notice": NoticeKind.CANCELLED.value},
         )
 
     async def promoted(self, meetup: Meetup, member_ids: Sequence[int]) -> None:
@@ -106,5 +110,5 @@ class MeetupUpdates:
             NOTICE,
             self.now(),
             subject_id=meetup_id,
-            payload={"notice": "promoted", "members": [member_id]},
+            payload={"notice": NoticeKind.PROMOTED.value, "members": [member_id]},
         )
