@@ -367,7 +367,7 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
     pending = PendingAnnouncements(announcements, s.meetups, s.polls, alerts, s.scheduler, outbound, now=now)
     MeetupNotices(s.meetups, threads, s.scheduler, sender, alerts, now=now)
     meetups = MeetupBoard(s.meetups, s.updates, announcements, pending, s.scheduler)
-    introductions = IntroductionBoard(outbound, s.profiles, s.outbox, sender, s.notices)
+    introductions = IntroductionBoard(outbound, s.config, s.profiles, s.outbox, sender, s.notices)
     NudgeBoard(outbound, sender)
     MemberPurge(client, s.member_departures, introductions, s.scheduler, now=now)
     return Boards(
