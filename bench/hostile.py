@@ -76,8 +76,8 @@ from simcord.results import to_discord_message
 from bench import simulated
 from bot import MeetbridgeBot, Settings, create_bot
 from bot.adapters.outbound import DEFAULT_RETRY_AFTER
+from bot.boards.polls import POLL_EDIT_INTERVAL
 from bot.domain.polls import TIME_EMOJIS
-from bot.services.meetup_board import POLL_EDIT_INTERVAL
 from bot.ui.meetups import poll_embed
 
 MINUTE = 60
@@ -679,7 +679,7 @@ async def run(folder: Path, *, hostile: bool, members: int, minutes: float, seed
         if hostile:
             remove_permissions(server)
         await env.settle()
-        outbound = server.bot.services.outbound
+        outbound = server.bot.boards.outbound
         before = (outbound.requests, outbound.invalid, outbound.held_back)
         started = server.now()
         with recording(env) as answers:
@@ -749,7 +749,7 @@ async def rate_limited(
         await admin.slash(general, "meetup plan", title="Storm", times=times, closes="48h")
         poll = await bot.services.polls.find(guild.id, 1)
         assert poll is not None and poll.message_id is not None
-        outbound = bot.services.outbound
+        outbound = bot.boards.outbound
         held_before = outbound.held_back
         path = f"/channels/{meetups.id}/messages/{poll.message_id}"
         started = env.now().timestamp()

@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain.interests import TagIndex, parse_interests
+from bot.domain.interests import TagIndex, parse_interests, use_synonyms
+from bot.storage.shipped import shipped_synonyms
 
 TYPED = (
     "javascrpt, Hiking, pyhton, board games, rust, k8s, photos, speedcubing, chess, golf, woodwork, "
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     runs = 50 if args.quick else 2000
+    use_synonyms(shipped_synonyms())
     rng = random.Random(7)
     known: set[str] = {"javascript", "python", "woodworking"}
     while len(known) < 5000:

@@ -38,9 +38,9 @@ from discord.ext import commands
 from bench import simulated
 from bot import Settings, create_bot
 from bot.app import intents
+from bot.boards.polls import POLL_EDIT_INTERVAL
 from bot.domain.guild_settings import Purpose
 from bot.domain.polls import PLACE_EMOJIS, TIME_EMOJIS
-from bot.services.meetup_board import POLL_EDIT_INTERVAL
 from bot.ui.meetups import poll_embed
 
 Op = tuple[int, int, bool]  # member index, emoji index, added

@@ -13,8 +13,25 @@ from discord.ext import commands
 
 from bot.adapters.outbound import NO_PINGS, Outbound
 from bot.adapters.replies import reply
-from bot.clock import utcnow
+from bot.boards.alerts import OrganiserAlerts
+from bot.boards.announcements import Announcements, PendingAnnouncements
+from bot.boards.ask import AskBoard
+from bot.boards.checkins import CheckinBoard
+from bot.boards.events import ScheduledEvents
+from bot.boards.introductions import IntroductionBoard
+from bot.boards.meetups import MeetupBoard
+from bot.boards.membership import MemberPurge, MembershipBoard
+from bot.boards.notices import MeetupNotices
+from bot.boards.nudges import NudgeBoard
+from bot.boards.outbox import DmSender
+from bot.boards.pairing import PairingBoard
+from bot.boards.polls import PollBoard
+from bot.boards.reminders import HeadcountBoard, ReminderBoard
+from bot.boards.threads import MeetupThreads
+from bot.clock import now_epoch, utcnow
 from bot.config import Settings
+from bot.domain.clock import Clock
+from bot.domain.interests import use_synonyms
 from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree, answer_refusals_inside, is_admin
 from bot.scheduling.scheduler import Scheduler
@@ -22,17 +39,17 @@ from bot.services.ask import AskService
 from bot.services.checkins import CheckinService
 from bot.services.config import ConfigService
 from bot.services.cooldowns import CooldownService
-from bot.services.geocoding import make_geocoder
+from bot.services.geocoding import NominatimGeocoder, OfflineGeocoder
 from bot.services.introductions import IntroductionService
 from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
-from bot.services.meetup_board import MeetupBoard
+from bot.services.meetup_updates import MeetupUpdates
 from bot.services.meetups import MeetupService
-from bot.services.membership import MembershipService
+from bot.services.membership import GuildDepartures, MemberDepartures
 from bot.services.notices import MemberNotices
 from bot.services.nudges import NudgeService
 from bot.services.outbox import DmOutbox
-from bot.services.pairing import PairingService
+from bot.services.pairing import PairingAnswers, PairingMembers, PairingRounds
 from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
@@ -41,6 +58,8 @@ from bot.services.stats import MemberStatsQuery
 from bot.storage.ask import AskRepository
 from bot.storage.database import Database
 from bot.storage.followups import AttendanceRepository, FollowupRepository
+from bot.storage.gazetteer import SHIPPED, GazetteerHandle, default_cache_dirs
+from bot.storage.geocode_cache import GeocodeCacheRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.meetups import MeetupRepository
@@ -50,6 +69,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
+from bot.storage.shipped import shipped_synonyms
 from bot.storage.tasks import TaskRepository
 from bot.ui.followups import outbox_message
 
@@ -71,33 +91,63 @@ EXTENSIONS: tuple[str, ...] = (
 
 @dataclass
 class Services:
-    """Everything cogs may call; built once the database is open."""
+    """The use cases (no Discord in them) and what they stand on; built once the database is open."""
 
     db: Database
     scheduler: Scheduler
+    # The one way out, here too for /config show's list of refused requests (the config cog).
+    outbound: Outbound
     config: ConfigService
     geocoder: Geocoder
     profiles: ProfileService
     privacy: PrivacyService
-    outbound: Outbound
     notices: MemberNotices
     meetings: MeetingService
     introductions: IntroductionService
     meetups: MeetupService
     polls: PollService
-    board: MeetupBoard
+    updates: MeetupUpdates
     matching: MatchService
     ask: AskService
-    pairing: PairingService
+    pairing: PairingRounds
+    pairing_members: PairingMembers
+    pairing_answers: PairingAnswers
     outbox: DmOutbox
     reminders: RemindersService
     checkins: CheckinService
     nudges: NudgeService
     cooldowns: CooldownService
-    membership: MembershipService
+    member_departures: MemberDepartures
+    guild_departures: GuildDepartures
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+@dataclass
+class Boards:
+    """Each feature's Discord side (posts, threads, events, DMs), over the one way out."""
+
+    outbound: Outbound
+    sender: DmSender
+    alerts: OrganiserAlerts
+    threads: MeetupThreads
+    announcements: Announcements
+    pending: PendingAnnouncements
+    polls: PollBoard
+    meetups: MeetupBoard
+    reminders: ReminderBoard
+    headcount: HeadcountBoard
+    checkins: CheckinBoard
+    introductions: IntroductionBoard
+    membership: MembershipBoard
+    pairing: PairingBoard
+    ask: AskBoard
+
+    def close(self) -> None:
+        """Stop the live re-renders (nothing else holds a timer)."""
+        self.polls.close()
+        self.announcements.close()
 
 
 def intents() -> discord.Intents:
@@ -124,6 +174,7 @@ class MeetbridgeBot(commands.Bot):
         self.settings = settings
         self.extensions_to_load = EXTENSIONS + tuple(extra_extensions)
         self._services: Services | None = None
+        self._boards: Boards | None = None
         self._ready_once = False
 
     @property
@@ -131,6 +182,12 @@ class MeetbridgeBot(commands.Bot):
         if self._services is None:
             raise RuntimeError("services are built in setup_hook; the bot has not started")
         return self._services
+
+    @property
+    def boards(self) -> Boards:
+        if self._boards is None:
+            raise RuntimeError("boards are built in setup_hook; the bot has not started")
+        return self._boards
 
     async def setup_hook(self) -> None:
         db = await Database.open(self.settings.database_path)
@@ -140,7 +197,7 @@ class MeetbridgeBot(commands.Bot):
             await db.close()
             raise
         log.info("database %s at schema version %d", self.settings.database_path, version)
-        self._services = build_services(db, self.settings, self)
+        self._services, self._boards = build(db, self.settings, self)
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
         answer_refusals_inside(self.tree)
@@ -176,7 +233,7 @@ class MeetbridgeBot(commands.Bot):
     async def forgive(self, guild_id: int) -> None:
         """Something changed in a server that may let refused requests through: try them again."""
         if self._services is not None:
-            await self._services.outbound.forgive(guild_id)
+            await self.boards.outbound.forgive(guild_id)
 
     async def on_guild_channel_update(
         self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
@@ -195,8 +252,8 @@ class MeetbridgeBot(commands.Bot):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A command from someone with Manage Server may be them fixing what was refused (taken
         as such at most once per 10 minutes: an admin using the bot is no permission update)."""
-        if interaction.guild_id is not None and is_admin(interaction) and self._services is not None:
-            await self._services.outbound.admin_acted(interaction.guild_id)
+        if interaction.guild_id is not None and is_admin(interaction) and self._boards is not None:
+            await self._boards.outbound.admin_acted(interaction.guild_id)
 
     async def on_ready(self) -> None:
         if self._ready_once:
@@ -212,8 +269,9 @@ class MeetbridgeBot(commands.Bot):
 
     async def close(self) -> None:
         try:
+            if self._boards is not None:
+                self._boards.close()
             if self._services is not None:
-                self._services.board.close()
                 try:
                     await self._services.scheduler.shutdown()
                 finally:
@@ -226,95 +284,131 @@ class MeetbridgeBot(commands.Bot):
                     await self._services.db.close()
 
 
-def build_services(db: Database, settings: Settings, client: discord.Client) -> Services:
+def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Services, Boards]:
+    """The use cases, then the Discord side over them; each registers its own timed work."""
+    now = now_epoch  # the one clock every service reads (Discord's, virtual under SimCord)
+
+    def in_guild(guild_id: int) -> bool:
+        return client.get_guild(guild_id) is not None
+
     departures = DepartureRepository(db)
-    scheduler = Scheduler(TaskRepository(db), now=utcnow, guild_gone=departures.guild_gone)
-    outbound = Outbound(client, now=lambda: utcnow().timestamp())
-    geocoder = make_geocoder(settings, db)
+    scheduler = Scheduler(TaskRepository(db), now=now, guild_gone=departures.guild_gone)
+    outbound = Outbound(client, now=lambda: utcnow().timestamp())  # to the sub-second, for 429s
+    geocoder = make_geocoder(settings, db, now=now)
     config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
     attendance = AttendanceRepository(db)
     profiles = ProfileService(
         ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
     )
-    notices = MemberNotices(NoticeRepository(db))
+    notices = MemberNotices(NoticeRepository(db), now=now)
     outbox = DmOutbox(
-        OutboxRepository(db),
-        scheduler,
-        outbound,
-        profiles.dm_modes,
-        plain=outbox_message,
-        guild_gone=departures.guild_gone,
+        OutboxRepository(db), scheduler, profiles.dm_modes, now=now, guild_gone=departures.guild_gone
     )
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
-    board = MeetupBoard(outbound, meetups, polls, config, scheduler, outbox, notices)
     matching = MatchService(profiles)
     followups = FollowupRepository(db)
-    reminders = RemindersService(db, followups, meetups, board, config, scheduler, outbox, outbound)
-    introductions = IntroductionService(outbound, profiles, outbox, notices)
-    checkins = CheckinService(followups, attendance, meetups, board, meetings, introductions, scheduler)
-    nudges = NudgeService(meetings, attendance, profiles, outbox, scheduler, client)
+    introductions = IntroductionService(outbox)
     privacy = PrivacyService(db, profiles)
     privacy.label("meetup_id", "meetup", meetups.label)
     privacy.label("poll_id", "poll", polls.label)
-    pairing = PairingService(
-        outbound,
-        db,
-        PairingRepository(db),
-        config=config,
-        profiles=profiles,
-        matching=matching,
-        meetings=meetings,
-        introductions=introductions,
-        board=board,
-        scheduler=scheduler,
-    )
-    membership = MembershipService(
-        client,
-        db,
-        departures,
-        config=config,
-        scheduler=scheduler,
-        meetups=meetups,
-        board=board,
-        pairing=pairing,
-        profiles=profiles,
-        matching=matching,
-        privacy=privacy,
-        introductions=introductions,
-    )
+    pairing_repo = PairingRepository(db)
+    pairing = PairingRounds(db, pairing_repo, config, matching, scheduler, now=now)
     services = Services(
         db=db,
         scheduler=scheduler,
+        outbound=outbound,
         config=config,
         geocoder=geocoder,
         profiles=profiles,
         privacy=privacy,
-        outbound=outbound,
         notices=notices,
         meetings=meetings,
         introductions=introductions,
         meetups=meetups,
         polls=polls,
-        board=board,
+        updates=MeetupUpdates(scheduler, outbox, now=now),
         matching=matching,
-        ask=AskService(profiles, meetings, matching, config, AskRepository(db), outbound),
+        ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
         pairing=pairing,
+        pairing_members=PairingMembers(pairing_repo, config, profiles, pairing),
+        pairing_answers=PairingAnswers(pairing_repo, meetings, introductions, matching),
         outbox=outbox,
-        reminders=reminders,
-        checkins=checkins,
-        nudges=nudges,
-        cooldowns=CooldownService(),
-        membership=membership,
+        reminders=RemindersService(db, followups, meetups, config, scheduler, outbox, now=now),
+        checkins=CheckinService(followups, attendance, meetups, meetings, now=now),
+        nudges=NudgeService(meetings, attendance, outbox, scheduler, in_guild=in_guild),
+        cooldowns=CooldownService(now=now),
+        member_departures=MemberDepartures(db, departures, config, scheduler, profiles, privacy),
+        guild_departures=GuildDepartures(
+            db, departures, config, scheduler, profiles, matching, in_guild=in_guild
+        ),
     )
-    services.on_start.append(membership.start)  # first: who left or came back while we were down
+    boards = build_boards(services, outbound, client)
+    # Forgetting a member (by /privacy forget or after they left) gives up their places first.
+    privacy.before_forget(boards.meetups.give_up_places)
+    services.on_start.append(boards.membership.start)  # first: who left or came back while we were down
     services.on_start.append(notices.start)
-    services.on_start.append(board.start)
-    services.on_start.append(services.pairing.start)
+    services.on_start.append(boards.polls.start)  # votes cast while we were down, before polls close
+    services.on_start.append(boards.pending.start)
+    services.on_start.append(boards.pairing.start)
     services.on_start.append(outbox.start)
-    services.on_start.append(reminders.start)
-    return services
+    services.on_start.append(services.reminders.start)
+    return services, boards
+
+
+def build_boards(services: Services, outbound: Outbound, client: discord.Client) -> Boards:
+    s, now = services, now_epoch
+    sender = DmSender(s.outbox, outbound, s.scheduler, plain=outbox_message)
+    alerts = OrganiserAlerts(outbound, s.meetups, s.outbox, sender, s.notices)
+    events = ScheduledEvents(outbound, s.meetups)
+    threads = MeetupThreads(outbound, s.meetups, s.scheduler, alerts)
+    announcements = Announcements(outbound, s.meetups, events, threads, s.scheduler, alerts)
+    pending = PendingAnnouncements(announcements, s.meetups, s.polls, alerts, s.scheduler, outbound, now=now)
+    MeetupNotices(s.meetups, threads, s.scheduler, sender, alerts, now=now)
+    meetups = MeetupBoard(s.meetups, s.updates, announcements, pending, s.scheduler)
+    introductions = IntroductionBoard(outbound, s.config, s.profiles, s.outbox, sender, s.notices)
+    NudgeBoard(outbound, sender)
+    MemberPurge(client, s.member_departures, introductions, s.scheduler, now=now)
+    return Boards(
+        outbound=outbound,
+        sender=sender,
+        alerts=alerts,
+        threads=threads,
+        announcements=announcements,
+        pending=pending,
+        polls=PollBoard(outbound, s.polls, s.meetups, s.scheduler, now=now),
+        meetups=meetups,
+        reminders=ReminderBoard(s.reminders, threads, alerts, outbound, s.scheduler, sender, now=now),
+        headcount=HeadcountBoard(s.reminders, threads, outbound, meetups, s.scheduler, sender, now=now),
+        checkins=CheckinBoard(s.checkins, s.introductions, threads, alerts, outbound, s.scheduler),
+        introductions=introductions,
+        membership=MembershipBoard(
+            client, s.member_departures, s.guild_departures, meetups, s.pairing_members, now=now
+        ),
+        pairing=PairingBoard(outbound, s.pairing, s.config, s.scheduler, now=now),
+        ask=AskBoard(s.ask, outbound),
+    )
+
+
+def make_geocoder(settings: Settings, db: Database, *, now: Clock) -> Geocoder:
+    """The geocoder the settings ask for. Opens nothing: files and sessions open on first use."""
+    shipped = settings.gazetteer_path or SHIPPED
+    cache_dirs = (
+        [settings.gazetteer_dir]
+        if settings.gazetteer_dir
+        else default_cache_dirs(shipped, settings.database_path.resolve().parent)
+    )
+    gazetteer = GazetteerHandle(cache_dirs, shipped=shipped)
+    if settings.geocoder == "offline":
+        return OfflineGeocoder(gazetteer)
+    return NominatimGeocoder(
+        gazetteer,
+        GeocodeCacheRepository(db),
+        user_agent=settings.nominatim_user_agent,
+        domain=settings.nominatim_url,
+        now=now,
+    )
 
 
 def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str, ...] = ()) -> MeetbridgeBot:
@@ -322,4 +416,5 @@ def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str,
 
     ``extra_extensions`` lets tests and tools add a cog of their own beside the product's.
     """
+    use_synonyms(shipped_synonyms())  # the domain reads no files: it is handed the shipped list
     return MeetbridgeBot(settings or Settings(), extra_extensions=extra_extensions)

@@ -32,6 +32,14 @@ def is_admin(interaction: discord.Interaction) -> bool:
     return interaction.guild_id is not None and interaction.permissions.manage_guild
 
 
+def manages_server(interaction: discord.Interaction, guild_id: int) -> bool:
+    """Manage Server in ``guild_id``, also for a button pressed in a DM (where the interaction has
+    no server permissions to read)."""
+    guild = interaction.client.get_guild(guild_id)
+    member = guild.get_member(interaction.user.id) if guild is not None else None
+    return member is not None and member.guild_permissions.manage_guild
+
+
 def require_admin(interaction: discord.Interaction) -> None:
     if not is_admin(interaction):
         raise AdminOnly()

@@ -18,7 +18,7 @@ from bot.ui.matching import interest_choices
 class AskCog(commands.Cog):
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
-        self.ask_service = bot.services.ask
+        self.ask_service = bot.boards.ask
         self.matching = bot.services.matching
         self.cooldowns = bot.services.cooldowns
 

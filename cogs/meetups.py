@@ -12,10 +12,11 @@ from discord.ext import commands
 
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
-from bot.clock import now_epoch
+from bot.clock import now_epoch, to_epoch
 from bot.domain.cooldowns import Action
 from bot.domain.errors import UserError
-from bot.domain.meetups import RsvpStatus
+from bot.domain.meetups import MeetupChange, MeetupDraft, RsvpStatus
+from bot.domain.polls import PollDraft
 from bot.errors import is_admin
 from bot.ui import meetups as ui
 
@@ -27,7 +28,8 @@ class MeetupsCog(commands.Cog):
 
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
-        self.board = bot.services.board
+        self.board = bot.boards.meetups
+        self.poll_board = bot.boards.polls
         self.meetups = bot.services.meetups
         self.polls = bot.services.polls
         self.cooldowns = bot.services.cooldowns
@@ -55,28 +57,27 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        draft = PollDraft(
+            guild_id=interaction.guild_id,
+            organiser_id=interaction.user.id,
+            title=title,
+            times=times,
+            places=places,
+            closes=closes,
+            capacity=capacity,
+            min_attendees=min_attendees,
+        )
         with self._meetup_budget(interaction):
-            poll = await self.board.plan_poll(
-                guild_id=interaction.guild_id,
-                organiser_id=interaction.user.id,
-                title=title,
-                times=times,
-                places=places,
-                closes=closes,
-                now=interaction.created_at,
-                capacity=capacity,
-                min_attendees=min_attendees,
-                react=False,
-            )
+            poll = await self.poll_board.plan_poll(draft, to_epoch(interaction.created_at), react=False)
         await reply(interaction, ui.poll_posted(poll))
-        await self.board.add_poll_reactions(poll)
+        await self.poll_board.add_poll_reactions(poll)
 
     @meetup.command(name="close-poll", description="Close a poll now and create the winning meetup")
     @app_commands.describe(id="The poll's number, shown on it")
     async def close_poll(self, interaction: discord.Interaction, id: int) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        closed = await self.board.close_poll(
+        closed = await self.poll_board.close_poll(
             guild_id=interaction.guild_id,
             number=id,
             member_id=interaction.user.id,
@@ -108,18 +109,18 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        draft = MeetupDraft(
+            guild_id=interaction.guild_id,
+            organiser_id=interaction.user.id,
+            title=title,
+            when=when,
+            where=where,
+            capacity=capacity,
+            min_attendees=min_attendees,
+            description=description,
+        )
         with self._meetup_budget(interaction):
-            meetup = await self.board.create_meetup(
-                guild_id=interaction.guild_id,
-                organiser_id=interaction.user.id,
-                title=title,
-                when=when,
-                where=where,
-                now=interaction.created_at,
-                capacity=capacity,
-                min_attendees=min_attendees,
-                description=description,
-            )
+            meetup = await self.board.create_meetup(draft, to_epoch(interaction.created_at))
         await reply(
             interaction,
             f"Meetup #{meetup.number} is announced: {meetup.jump_url}\n"
@@ -179,19 +180,19 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        edit = await self.board.edit_meetup(
+        change = MeetupChange(
             guild_id=interaction.guild_id,
             number=id,
             member_id=interaction.user.id,
             is_admin=is_admin(interaction),
-            now=interaction.created_at,
             when=when,
             where=where,
             capacity=capacity,
         )
+        edit = await self.board.edit_meetup(change, to_epoch(interaction.created_at))
         meetup = edit.after
         text = f"Meetup #{meetup.number} updated: {ui.timestamp(meetup.starts_at)} at {meetup.place}"
-        if edit.changes and edit.changes != ["capacity"]:
+        if edit.tells_attendees:
             text += "\nGoing and Maybe members were told in the meetup thread."
         await reply(interaction, text)
 
@@ -228,6 +229,16 @@ class MeetupsCog(commands.Cog):
             interaction.guild_id, interaction.user.id, Action.MEETUP, exempt=is_admin(interaction)
         )
 
+    async def rsvp_pressed(
+        self, interaction: discord.Interaction, meetup_id: int, status: RsvpStatus
+    ) -> None:
+        """Going / Maybe / Can't go on an announcement."""
+        assert interaction.guild_id is not None
+        outcome = await self.board.rsvp(
+            interaction.guild_id, meetup_id, interaction.user.id, status, now_epoch()
+        )
+        await reply(interaction, ui.rsvp_reply(outcome))
+
     # -- votes are reactions -----------------------------------------------------------------
 
     @commands.Cog.listener()
@@ -257,9 +268,10 @@ class MeetupsCog(commands.Cog):
     async def _reconcile(self, message_id: int) -> None:
         poll = self.polls.for_message(message_id)
         if poll is not None:
-            await self.board.reconcile(poll)
+            await self.poll_board.reconcile(poll)
 
 
 async def setup(bot: MeetbridgeBot) -> None:
-    bot.add_dynamic_items(ui.RsvpButton)
-    await bot.add_cog(MeetupsCog(bot))
+    cog = MeetupsCog(bot)
+    ui.RsvpButton.handlers.register(bot, cog.rsvp_pressed)
+    await bot.add_cog(cog)

@@ -1,5 +1,5 @@
 """Members leaving and coming back, the bot removed from a server and added back: no commands,
-only gateway events handed to :class:`bot.services.membership.MembershipService`."""
+only gateway events handed to :class:`bot.boards.membership.MembershipBoard`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.clock import now_epoch
 class MembershipCog(commands.Cog):
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
-        self.membership = bot.services.membership
+        self.membership = bot.boards.membership
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

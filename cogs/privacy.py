@@ -19,8 +19,7 @@ from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.consent import DmMode
 from bot.domain.errors import UserError
-from bot.domain.profiles import Toggle
-from bot.storage.profiles import PreferenceName
+from bot.domain.profiles import PreferenceName, Toggle
 from bot.ui.privacy import (
     FORGET_NOTHING,
     FORGET_PROMPT,
@@ -48,7 +47,7 @@ class PrivacyCog(commands.Cog):
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
         self.service = bot.services.privacy
-        self.introductions = bot.services.introductions
+        self.introductions = bot.boards.introductions
 
     @staticmethod
     def _guild_id(interaction: discord.Interaction, command: str) -> int:

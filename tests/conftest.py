@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,14 @@ import pytest
 import simcord
 
 from bot import MeetbridgeBot, Settings, create_bot
+from bot.domain.interests import use_synonyms
 from bot.errors import is_expected
 from bot.scheduling.clock import use_clock, use_wall_clock
+from bot.storage.shipped import shipped_synonyms
+from tests.behaviour.connect_world import build_connect_world
+from tests.behaviour.intro_steps import configure as configure_introductions
+from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
+from tests.world import World, build_world
 
 BotFactory = Callable[..., MeetbridgeBot]
 
@@ -23,6 +29,12 @@ def _scheduler_on_discord_clock() -> Any:
     use_clock(lambda: discord.utils.utcnow())
     yield
     use_wall_clock()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shipped_synonyms() -> None:
+    """Domain functions called without a synonym list use the shipped one, as the app installs it."""
+    use_synonyms(shipped_synonyms())
 
 
 @pytest.fixture
@@ -84,3 +96,55 @@ async def restart(environment: simcord.Env, bot_factory: BotFactory, **options: 
     await environment.restart_bot(new)
     await old.close()
     return new
+
+
+# -- the world a test acts in ----------------------------------------------------------------------
+
+
+async def _server(env: simcord.Env) -> World:
+    return build_world(env)
+
+
+async def _introductions(env: simcord.Env) -> World:
+    world = build_world(env)
+    await env.settle()  # the world's own members have joined before the channel is set
+    await configure_introductions(world)
+    return world
+
+
+async def _meetups_and_introductions(env: simcord.Env) -> MeetupWorld:
+    world = await build_meetup_world(env)
+    await configure_introductions(world)
+    return world
+
+
+async def _every_channel(env: simcord.Env) -> MeetupWorld:
+    world = await build_meetup_world(env)
+    for purpose, channel in (
+        ("introductions", world.introductions),
+        ("pairing", world.pairing),
+        ("support", world.support),
+    ):
+        await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
+    return world
+
+
+WORLDS: dict[str, Callable[[simcord.Env], Awaitable[World]]] = {
+    "server": _server,  # an admin, alice and bob, one channel per feature, nothing configured
+    "introductions": _introductions,  # and the introductions channel set
+    "connect": build_connect_world,  # introductions, pairing, support and meetups channels set
+    "meetups": build_meetup_world,  # carol and dave too; the meetups channel and Europe/Berlin set
+    "meetups and introductions": _meetups_and_introductions,
+    "every channel": _every_channel,  # the meetups world with every channel set
+}
+
+
+@pytest.fixture
+async def world(env: simcord.Env, request: pytest.FixtureRequest) -> World:
+    """The server a test acts in, as its module's marker names it: ``pytest.mark.world("meetups")``
+    (one of :data:`WORLDS`). A module that needs more (a meetup already created) overrides
+    ``world`` with a fixture that takes this one and adds to it."""
+    marker = request.node.get_closest_marker("world")
+    if marker is None:
+        pytest.fail(f'mark the test with pytest.mark.world(<one of {sorted(WORLDS)}>) to use "world"')
+    return await WORLDS[marker.args[0]](env)

@@ -32,6 +32,7 @@ from typing import Any
 import discord
 
 from bot.domain import limits
+from bot.domain.outbox import Delivered
 
 log = logging.getLogger(__name__)
 
@@ -151,15 +152,6 @@ class _Hold:
     status: int
     code: int
     since: float = 0.0
-
-
-class Delivered(StrEnum):
-    """How a DM went."""
-
-    SENT = "sent"
-    CLOSED = "closed"  # DMs closed or the bot is blocked
-    GONE = "gone"  # no such user
-    FAILED = "failed"  # a Discord error worth retrying
 
 
 def pings(user_ids: Iterable[int] = ()) -> discord.AllowedMentions:

@@ -25,6 +25,16 @@ EXAMPLE = "/ask topic:python question:How do I read a CSV file without pandas?"
 
 
 @dataclass(frozen=True, slots=True)
+class Asked:
+    """A question posted: under which tag, whom it mentioned, where to find it."""
+
+    topic: str  # the canonical tag
+    helpers: list[int]  # who was mentioned, in rank order
+    jump_url: str
+    thread_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class HelperCandidate:
     member_id: int
     met_in_person: bool

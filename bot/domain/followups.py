@@ -8,9 +8,12 @@ these are the kinds, named once so that whoever schedules and whoever handles ag
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.domain.durations import DAY, HOUR
 from bot.domain.limits import clip
+from bot.domain.meetups import Meetup
 
 # -- task kinds ----------------------------------------------------------------------------------
 
@@ -36,6 +39,47 @@ DM_DRAIN = "dm.drain"
 """Send the next few queued DMs, then come back a little later while more wait."""
 
 MEETUP_KINDS: tuple[str, ...] = (REMINDER, REMINDER_POST, HEADCOUNT, WHOCAME, CHECKIN_CLOSE)
+
+
+class NoticeKind(StrEnum):
+    """What a ``meetup.notice`` tells the people going (stored by value in its payload)."""
+
+    CHANGED = "changed"  # its time or place changed (the payload lists what)
+    CANCELLED = "cancelled"
+    PROMOTED = "promoted"  # a place opened up, for members whose DMs are off (the payload lists whom)
+
+    @classmethod
+    def of(cls, payload: dict[str, object]) -> NoticeKind | None:
+        """The kind a task's payload names; None for one this version does not know."""
+        value = payload.get("notice")
+        return cls(value) if value in {kind.value for kind in cls} else None
+
+
+class HeadcountDecision(StrEnum):
+    """The organiser's answer when fewer than ``min_attendees`` are going (stored by value)."""
+
+    KEEP = "keep"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """What pressing **I was there** led to: the meetup and whom the member may pick."""
+
+    meetup: Meetup
+    first: bool  # False when they had already checked in
+    others: tuple[int, ...]  # attendees and Going members, without the member
+
+
+@dataclass(frozen=True, slots=True)
+class Picks:
+    """Whom a member said they talked to at a meetup, and which of those picks were mutual."""
+
+    meetup: Meetup
+    picked: tuple[int, ...]
+    mutual: tuple[int, ...]  # picks that completed a pair (both were just introduced)
+    introduced_by_dm: bool = True  # False: the member's DMs are off, they see /profile instead
+
 
 # -- times ---------------------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ goes through one pipeline:
 
 1. :func:`normalise_text` folds case, Unicode width, spacing and punctuation (keeping the symbols
    that carry meaning: ``c++``, ``c#``, ``node.js``, ``d&d``).
-2. The shipped synonym list (``data/interest_synonyms.toml``) maps known variants to one canonical
-   tag, e.g. ``dnd`` and ``d&d`` to ``dungeons and dragons``.
+2. The synonym list in use (the app installs the shipped ``data/interest_synonyms.toml`` with
+   :func:`use_synonyms`) maps known variants to one canonical tag, e.g. ``dnd`` and ``d&d`` to
+   ``dungeons and dragons``.
 3. :func:`singularise` folds an English plural on the last word (``hikes`` -> ``hike``), with
    exceptions for words that only look plural (``chess``, ``physics``, ``news``, ``aws``).
 4. Against the tags already used in the server (``known``) a tag may snap to an existing one when
@@ -28,21 +29,17 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.domain.errors import UserError
-from bot.paths import SHIPPED_DATA
 
 log = logging.getLogger(__name__)
 
 MAX_INTERESTS = 20
 MAX_TAG_LENGTH = 40
 EXAMPLE = "hiking, board games, python"
-SYNONYMS_FILE = SHIPPED_DATA / "interest_synonyms.toml"
 
 # Fuzzy thresholds, by the length of the shorter of the two tags (see _allowed_edits).
 FUZZY_MIN_LENGTH = 5
@@ -181,10 +178,10 @@ def _squash(tag: str) -> str:
 
 @dataclass(frozen=True)
 class Synonyms:
-    """The shipped synonym list, indexed for lookups by normalised text.
+    """A synonym list, indexed for lookups by normalised text.
 
-    Build it with :meth:`from_mapping` (tests) or :meth:`from_file`; the app uses
-    :func:`default_synonyms`, read once per process.
+    Build it with :meth:`from_mapping` (tests) or :meth:`from_toml` (the data file's text, read by
+    :mod:`bot.storage.shipped`); calls that name none use the one installed by :func:`use_synonyms`.
     """
 
     lookup: Mapping[str, str] = field(default_factory=dict)
@@ -241,19 +238,28 @@ class Synonyms:
         return cls(lookup=lookup, squashed=unambiguous, display=display)
 
     @classmethod
-    def from_file(cls, path: Path) -> Synonyms:
-        """Read the TOML data file (format described in its header)."""
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+    def from_toml(cls, text: str) -> Synonyms:
+        """Parse the TOML data file's text (format described in its header)."""
+        data = tomllib.loads(text)
         return cls.from_mapping(data.get("synonyms", {}), data.get("display", {}))
 
 
-@lru_cache(maxsize=1)
+_in_use: Synonyms | None = None
+
+
+def use_synonyms(synonyms: Synonyms) -> None:
+    """Install the list that calls naming none use: the app installs the shipped one at start."""
+    global _in_use
+    _in_use = synonyms
+
+
 def default_synonyms() -> Synonyms:
-    """The shipped list, parsed once per process."""
-    synonyms = Synonyms.from_file(SYNONYMS_FILE)
-    log.debug("loaded %d interest synonyms from %s", len(synonyms.lookup), SYNONYMS_FILE)
-    return synonyms
+    """The installed list; refused before one is installed, so no call silently reads none."""
+    if _in_use is None:
+        raise RuntimeError(
+            "no interest synonyms installed: use_synonyms(bot.storage.shipped.shipped_synonyms()) first"
+        )
+    return _in_use
 
 
 # --- known tags and fuzzy matching ------------------------------------------------------------

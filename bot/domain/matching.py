@@ -102,6 +102,16 @@ class Match:
         return None if self.distance_km is None else approx_km(self.distance_km)
 
 
+@dataclass(frozen=True, slots=True)
+class MatchAnswer:
+    """What /match found, with what was asked (the canonical tag, the radius)."""
+
+    matches: list[Match]
+    interest: str | None
+    within_km: float | None
+    asker_has_city: bool
+
+
 def idf(document_frequency: int, population: int) -> float:
     """Smoothed inverse document frequency: rarer interests weigh more, none weighs under 1."""
     return math.log((population + 1) / (document_frequency + 1)) + 1.0

@@ -119,6 +119,87 @@ class RsvpOutcome:
         return self.status is not self.previous or bool(self.promoted)
 
 
+@dataclass(frozen=True, slots=True)
+class MeetupDraft:
+    """A meetup as ``/meetup create`` asks for it, in the words typed (read and checked when stored)."""
+
+    guild_id: int
+    organiser_id: int
+    title: str
+    when: str
+    where: str
+    capacity: int | None = None
+    min_attendees: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupChange:
+    """What ``/meetup edit`` asks to change in meetup ``number`` (None: keep it), and who asks."""
+
+    guild_id: int
+    number: int
+    member_id: int
+    is_admin: bool
+    when: str | None = None
+    where: str | None = None
+    capacity: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.when is None and self.where is None and self.capacity is None
+
+
+class Change(StrEnum):
+    """What an edit changed (stored in a change notice's payload by value)."""
+
+    TIME = "time"
+    PLACE = "place"
+    CAPACITY = "capacity"
+
+
+def tells_attendees(changes: Sequence[Change]) -> bool:
+    """Going and Maybe are told of a new time or place; a new capacity alone tells nobody."""
+    return any(change is not Change.CAPACITY for change in changes)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupEdit:
+    """A meetup before and after an edit, and who moved up from the waitlist because of it."""
+
+    before: Meetup
+    after: Meetup
+    promoted: tuple[int, ...] = ()
+
+    @property
+    def changes(self) -> list[Change]:
+        changed = []
+        if (self.before.starts_at, self.before.when_text) != (self.after.starts_at, self.after.when_text):
+            changed.append(Change.TIME)
+        if self.before.place != self.after.place:
+            changed.append(Change.PLACE)
+        if self.before.capacity != self.after.capacity:
+            changed.append(Change.CAPACITY)
+        return changed
+
+    @property
+    def tells_attendees(self) -> bool:
+        return tells_attendees(self.changes)
+
+
+class OrganiserProblem(StrEnum):
+    """What went wrong with an organiser's meetup: they are told once per problem (stored by value)."""
+
+    ANNOUNCE = "announce"  # its announcement is refused
+    POST = "post"  # a reminder or notice for the people going is refused
+    TOO_LATE = "too_late"  # it began before it could be announced
+
+
+def may_manage(organiser_id: int, member_id: int, is_admin: bool) -> bool:
+    """The organiser (while they are known) or someone with Manage Server may edit, cancel, close."""
+    return is_admin or (organiser_id != 0 and organiser_id == member_id)
+
+
 # -- what members type ----------------------------------------------------------------------------
 
 

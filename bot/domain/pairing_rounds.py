@@ -17,7 +17,7 @@ never grouped again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -86,6 +86,35 @@ class PairingGroup:
     greeting_id: int | None = None
     checkin_id: int | None = None
     ask_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """Where a member stands after /pairing join, leave or skip."""
+
+    changed: bool  # False: they were already in that state
+    next_round_at: int | None
+    cadence: Cadence
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Formed:
+    """A round that was formed (or why none could be)."""
+
+    round: PairingRound | None
+    groups: list[PairingGroup] = field(default_factory=list)
+    left_out: dict[int, UnmatchedReason] = field(default_factory=dict)
+    taking_part: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A **Did you meet?** answer recorded, and whom it completed a meeting in person with."""
+
+    answer: Answer
+    met: list[int]  # members newly recorded as met in person with the one who answered
+    round_number: int
 
 
 def round_days(cadence: Cadence) -> int:

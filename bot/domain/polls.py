@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.domain.meetups import Meetup
 from bot.domain.when import ReadTime
 
 TIME_EMOJIS: tuple[str, ...] = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
@@ -25,6 +26,15 @@ class PollState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+class PollOutcome(StrEnum):
+    """How a poll ended (stored by value in ``polls.outcome``)."""
+
+    MEETUP = "meetup"
+    NO_VOTES = "no votes"
+    TIME_PASSED = "the winning time has passed"
+    MESSAGE_DELETED = "its message was deleted"
 
 
 OptionKey = tuple[OptionKind, int]
@@ -44,6 +54,30 @@ _BY_EMOJI: dict[str, OptionKey] = {
 def option_for_emoji(emoji: str) -> OptionKey | None:
     """Which option an emoji stands for on any poll, or None for any other emoji."""
     return _BY_EMOJI.get(normalise_emoji(emoji))
+
+
+@dataclass(frozen=True, slots=True)
+class PollDraft:
+    """A meetup poll as ``/meetup plan`` (or a Plan a meetup / catch-up form) asks for it, in the
+    words typed (read and checked when stored)."""
+
+    guild_id: int
+    organiser_id: int
+    title: str
+    times: str
+    places: str | None = None
+    closes: str | None = None
+    capacity: int | None = None
+    min_attendees: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollForm:
+    """What a member typed into a poll-drafting form (Plan a meetup, Plan a catch-up)."""
+
+    title: str
+    times: str
+    places: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +117,7 @@ class Poll:
     capacity: int | None = None
     min_attendees: int | None = None
     state: PollState = PollState.OPEN
-    outcome: str | None = None
+    outcome: PollOutcome | None = None
     winner_time: int | None = None
     winner_place: int | None = None
     meetup_id: int | None = None
@@ -164,3 +198,13 @@ def pick_winner(poll: Poll, tally: Tally) -> Winner | None:
     places = poll.places
     place = min(places, key=lambda option: (-tally[option.key], option.position)) if places else None
     return Winner(time=time, place=place)
+
+
+@dataclass(frozen=True, slots=True)
+class PollClosed:
+    """How a poll ended: the winner and the meetup it created, or why there is none."""
+
+    poll: Poll
+    tally: Tally
+    winner: Winner | None
+    meetup: Meetup | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from bot.domain.consent import DEFAULT_DM_MODE, DmMode
 from bot.domain.errors import UserError
@@ -29,6 +30,9 @@ _URL_CHARS = r"[^\s<>\"'`|\\\[\]{}]"
 _URL = re.compile(rf"^https?://{_URL_CHARS}+$", re.IGNORECASE)
 _DOMAIN = re.compile(rf"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{{2,}}(/{_URL_CHARS}*)?$", re.IGNORECASE)
 _UNSAFE_IN_HANDLE = re.compile(r"[<>\[\]()`|\\]")
+
+PreferenceName = Literal["discoverable", "dm", "helper"]
+"""The settings a member changes with /privacy."""
 
 
 class Toggle(StrEnum):
@@ -77,6 +81,15 @@ class IntroMessage:
 
     channel_id: int
     message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What ``/privacy forget`` (or the end of a departed member's retention) deleted in a server."""
+
+    guild_id: int
+    rows: int  # rows deleted, blanked or scrubbed (custom handlers not counted)
+    intro: IntroMessage | None  # the introduction embed the caller should delete
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,14 +26,14 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.clock import from_epoch, to_epoch
+from bot.domain.clock import Clock, from_epoch
 from bot.domain.tasks import ScheduledTask, TaskState, retry_delay
 from bot.storage.tasks import TaskRepository
 
@@ -87,7 +87,7 @@ class Scheduler:
         self,
         repo: TaskRepository,
         *,
-        now: Callable[[], datetime],
+        now: Clock,
         horizon: int = DEFAULT_HORIZON,
         guild_gone: GuildGone | None = None,
     ) -> None:
@@ -124,7 +124,7 @@ class Scheduler:
         return self._aps is not None and self._aps.running
 
     def now_epoch(self) -> int:
-        return to_epoch(self._now())
+        return self._now()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -197,6 +197,15 @@ class Scheduler:
         tasks = await self.repo.for_subject(guild_id, kinds, subject_id)
         return [task for task in tasks if task.state is TaskState.PENDING]
 
+    async def for_subject(self, guild_id: int, kinds: Iterable[str], subject_id: int) -> list[ScheduledTask]:
+        """Every task of these kinds for one subject, whatever its state."""
+        return await self.repo.for_subject(guild_id, list(kinds), subject_id)
+
+    async def set_payload(self, task_id: int, payload: dict[str, Any]) -> None:
+        """Record a task's progress in its payload (e.g. which parts of a message already went out),
+        so a retry does only the rest."""
+        await self.repo.set_payload(task_id, payload)
+
     async def run_now(self, task_id: int) -> None:
         """Run a task at once if it is pending and due (a command that wants the result now)."""
         await self._fire(task_id)
@@ -221,11 +230,6 @@ class Scheduler:
         for task_id, due_at in revived:
             self._arm(task_id, max(due_at, self.now_epoch()))
         return len(revived)
-
-    async def run_due_now(self) -> None:
-        """Fire everything already due (used after a catch-up, and by tools)."""
-        for task in await self.repo.pending_until(self.now_epoch()):
-            await self._fire(task.id)
 
     # -- jobs ----------------------------------------------------------------------------
 
@@ -369,9 +373,3 @@ class Scheduler:
 
     def job_count(self) -> int:
         return 0 if self._aps is None else len(self._aps.get_jobs())
-
-    def next_wakeup(self) -> datetime | None:
-        if self._aps is None:
-            return None
-        times = [job.next_run_time for job in self._aps.get_jobs() if job.next_run_time is not None]
-        return min(times) if times else None

@@ -1,43 +1,32 @@
-"""/ask: post a question in the support channel and mention the members best placed to help.
+"""/ask: whom to mention for a question, chosen and recorded one question at a time per server.
 
 Who is mentioned is decided by :func:`bot.domain.ask.rank_helpers`; this service gathers what it
 needs (helpers for the topic, the asker's meetings in person, shared-interest weights, recent
-mentions) and turns the result into one message with a thread for answers.
+mentions), and records who was mentioned so nobody is asked more than the daily cap. The question
+is posted by the Discord side (:mod:`bot.boards.ask`) from inside :meth:`AskService.ask`, so two
+questions at once cannot both take a helper's last mention of the day.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 
-import discord
-
-from bot.adapters.outbound import Outbound, Undeliverable
 from bot.domain.ask import CAP_WINDOW, DAILY_CAP, HelperCandidate, rank_helpers, validate_question
-from bot.domain.errors import UserError
 from bot.domain.guild_settings import Purpose
 from bot.domain.interests import normalise_one
 from bot.domain.matching import Candidate
 from bot.services.config import ConfigService
+from bot.services.locks import KeyedLocks
 from bot.services.matching import MatchService, candidate
 from bot.services.meetings import MeetingService
 from bot.services.profiles import ProfileService
 from bot.storage.ask import AskRepository
-from bot.ui import ask as ui
 
 log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 10080
-
-
-@dataclass(frozen=True, slots=True)
-class Asked:
-    topic: str  # the canonical tag
-    helpers: list[int]  # who was mentioned, in rank order
-    jump_url: str
-    thread_id: int | None
+Post = Callable[[Sequence[int]], Awaitable[int]]
+"""Posts the question mentioning these helpers; returns the message's id."""
 
 
 class AskService:
@@ -48,9 +37,7 @@ class AskService:
         matching: MatchService,
         config: ConfigService,
         repo: AskRepository,
-        outbound: Outbound,
     ) -> None:
-        self.outbound = outbound
         self.profiles = profiles
         self.meetings = meetings
         self.matching = matching
@@ -58,7 +45,14 @@ class AskService:
         self.repo = repo
         # One question at a time per server, so two questions at once cannot both take a helper's
         # last mention of the day.
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: KeyedLocks[int] = KeyedLocks()
+
+    async def prepare(self, guild_id: int, topic: str, question: str) -> tuple[str, str, int]:
+        """The question checked, its topic as a canonical tag, and the support channel's id."""
+        question = validate_question(question)
+        tag = normalise_one(topic, await self.profiles.known_tags(guild_id))
+        channel_id = await self.config.channel_for(guild_id, Purpose.SUPPORT)
+        return tag, question, channel_id
 
     async def choose_helpers(
         self,
@@ -102,55 +96,19 @@ class AskService:
         return rank_helpers(candidates)
 
     async def ask(
-        self, guild: discord.Guild, asker: discord.Member, topic: str, question: str, now: int
-    ) -> Asked:
-        """Post the question (always) and mention the helpers chosen (when there are any)."""
-        question = validate_question(question)
-        tag = normalise_one(topic, await self.profiles.known_tags(guild.id))
-        channel_id = await self.config.channel_for(guild.id, Purpose.SUPPORT)
-        channel = guild.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            raise UserError(
-                "The support channel no longer exists. Someone with Manage Server can choose another:",
-                "/config channel purpose:support channel:#support",
-            )
-        lock = self._locks.setdefault(guild.id, asyncio.Lock())
-        async with lock:
-            # Members who left are skipped once the member cache is complete (it fills after a start).
-            present = (lambda member_id: guild.get_member(member_id) is not None) if guild.chunked else None
-            helpers = await self.choose_helpers(guild.id, asker.id, tag, now, present)
-            try:
-                posted = await self.outbound.post(
-                    channel.id,
-                    guild.id,
-                    content=ui.question_content(asker, tag, helpers),
-                    embed=ui.question_embed(asker, tag, question),
-                    ping=helpers,
-                )
-            except Undeliverable as error:
-                why = f"I'm missing {error.missing} there" if error.forbidden else "Discord did not take it"
-                raise UserError(
-                    f"I couldn't post in {channel.mention}: {why}. Give me Send Messages, Embed Links and "
-                    "Create Public Threads there, or choose another channel.",
-                    "/config channel purpose:support channel:#support",
-                ) from error
-            await self.repo.record(guild.id, helpers, now, posted.message_id, forget_before=now - CAP_WINDOW)
-        await self.matching.touch(guild.id, asker.id, now)
-        thread_id = None
-        try:
-            thread_id = await self.outbound.thread_from_message(
-                channel.id,
-                guild.id,
-                posted.message_id,
-                name=ui.thread_name(tag, question),
-                archive_minutes=THREAD_ARCHIVE_MINUTES,
-            )
-        except Undeliverable as error:
-            log.warning("guild %s: could not open a thread for a question (%s)", guild.id, error)
-        log.info(
-            "guild %s: question (%d characters), %d helper(s) mentioned",
-            guild.id,
-            len(question),
-            len(helpers),
-        )
-        return Asked(topic=tag, helpers=helpers, jump_url=posted.jump_url, thread_id=thread_id)
+        self,
+        guild_id: int,
+        asker_id: int,
+        tag: str,
+        now: int,
+        post: Post,
+        present: Callable[[int], bool] | None = None,
+    ) -> list[int]:
+        """Choose the helpers, have ``post`` post the question mentioning them, and record whom it
+        mentioned; returns them. The asker counts as active."""
+        async with self._locks.hold(guild_id):
+            helpers = await self.choose_helpers(guild_id, asker_id, tag, now, present)
+            message_id = await post(helpers)
+            await self.repo.record(guild_id, helpers, now, message_id, forget_before=now - CAP_WINDOW)
+        await self.matching.touch(guild_id, asker_id, now)
+        return helpers

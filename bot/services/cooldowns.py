@@ -13,10 +13,10 @@ sweep at most once a minute drops members whose windows have all passed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.cooldowns import LIMITS, Action, Limit
 
 log = logging.getLogger(__name__)
@@ -27,9 +27,7 @@ Key = tuple[int, int, Action]
 
 
 class CooldownService:
-    def __init__(
-        self, limits: Mapping[Action, Limit] = LIMITS, *, now: Callable[[], int] = now_epoch
-    ) -> None:
+    def __init__(self, limits: Mapping[Action, Limit] = LIMITS, *, now: Clock) -> None:
         self._limits = limits
         self._now = now
         self._uses: dict[Key, list[int]] = {}

@@ -20,12 +20,10 @@ from typing import Any
 
 from geopy.extra.rate_limiter import AsyncRateLimiter
 
-from bot.clock import now_epoch
-from bot.config import Settings
+from bot.domain.clock import Clock
 from bot.domain.errors import UserError
-from bot.domain.places import Geocoder, GeocodeResult, Place, city_parts, fold_name
-from bot.storage.database import Database
-from bot.storage.gazetteer import EXAMPLE_PLACE, SHIPPED, Gazetteer, GazetteerHandle, default_cache_dirs
+from bot.domain.places import GeocodeResult, Place, city_parts, fold_name
+from bot.storage.gazetteer import EXAMPLE_PLACE, Gazetteer, GazetteerHandle
 from bot.storage.geocode_cache import GeocodeCacheRepository
 
 log = logging.getLogger(__name__)
@@ -100,13 +98,13 @@ class NominatimGeocoder:
         *,
         user_agent: str,
         domain: str,
+        now: Clock,
         geocode: GeopyGeocode | None = None,
         min_delay: float = MIN_DELAY_SECONDS,
         timeout: float = REQUEST_TIMEOUT_SECONDS,
         wait_budget: float = WAIT_BUDGET_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        now: Callable[[], int] = now_epoch,
     ) -> None:
         self._gazetteer = gazetteer
         self._cache = cache
@@ -225,23 +223,4 @@ def city_level(raw: dict[str, Any], gazetteer: Gazetteer) -> Place | None:
         longitude=longitude,
         admin=admin[:100] if admin else None,
         timezone=nearest.timezone if nearest else None,
-    )
-
-
-def make_geocoder(settings: Settings, db: Database) -> Geocoder:
-    """The geocoder the settings ask for. Opens nothing: files and sessions open on first use."""
-    shipped = settings.gazetteer_path or SHIPPED
-    cache_dirs = (
-        [settings.gazetteer_dir]
-        if settings.gazetteer_dir
-        else default_cache_dirs(shipped, settings.database_path.resolve().parent)
-    )
-    gazetteer = GazetteerHandle(cache_dirs, shipped=shipped)
-    if settings.geocoder == "offline":
-        return OfflineGeocoder(gazetteer)
-    return NominatimGeocoder(
-        gazetteer,
-        GeocodeCacheRepository(db),
-        user_agent=settings.nominatim_user_agent,
-        domain=settings.nominatim_url,
     )

@@ -11,31 +11,20 @@ server's interest rarities (pairing rounds maximise them; ``/ask`` ranks helpers
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from bot.domain.errors import NotFound
 from bot.domain.interests import normalise_one
-from bot.domain.matching import Candidate, InterestIndex, Match
+from bot.domain.matching import Candidate, InterestIndex, MatchAnswer
 from bot.domain.profiles import Profile
+from bot.services.locks import KeyedLocks
 from bot.services.profiles import ProfileService
 
 log = logging.getLogger(__name__)
 
 MATCH_LIMIT = 10
 LEFT_SLACK = 10  # extra results asked for, in case some of those members left the server
-
-
-@dataclass(frozen=True, slots=True)
-class MatchAnswer:
-    """What /match found, with what was asked (the canonical tag, the radius)."""
-
-    matches: list[Match]
-    interest: str | None
-    within_km: float | None
-    asker_has_city: bool
 
 
 def candidate(profile: Profile) -> Candidate:
@@ -55,19 +44,18 @@ class MatchService:
         self.profiles = profiles
         self._indexes: dict[int, InterestIndex] = {}
         self._stale: dict[int, set[int]] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._building: KeyedLocks[int] = KeyedLocks()  # per server: one build or refresh at a time
         profiles.on_change(self._changed)
 
     # -- the index ---------------------------------------------------------------------------
 
     def _changed(self, guild_id: int, member_id: int) -> None:
-        if guild_id in self._indexes or guild_id in self._locks:
+        if guild_id in self._indexes or guild_id in self._building:
             self._stale.setdefault(guild_id, set()).add(member_id)
 
     async def index(self, guild_id: int) -> InterestIndex:
         """The server's index, built on first use and brought up to date with recent changes."""
-        lock = self._locks.setdefault(guild_id, asyncio.Lock())
-        async with lock:
+        async with self._building.hold(guild_id):
             index = self._indexes.get(guild_id)
             if index is None:
                 # Changes that arrive while we read are kept in ``_stale`` and applied below.

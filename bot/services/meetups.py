@@ -1,30 +1,36 @@
 """Meetup use cases on the database: create, RSVP with a waitlist, edit, cancel, look up.
 
-No Discord here: :class:`bot.services.meetup_board.MeetupBoard` posts and edits the messages,
-scheduled events and threads. Listeners (e.g. reminders) plan what follows from each change in the
-same transaction as the change.
+No Discord here: the boards (:mod:`bot.boards.meetups`, :mod:`bot.boards.announcements`) post
+and edit the messages, scheduled events and threads. Listeners (e.g. reminders) and the callbacks a
+use case is given (:class:`bot.services.meetup_updates.MeetupUpdates`) plan what follows from each
+change in the same transaction as the change.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from bot.domain.calendar import meetup_ics
+from bot.domain.clock import from_epoch
 from bot.domain.errors import Forbidden, NotFound, UserError
+from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import (
     CANCEL_REASON_MAX,
     CREATE_EXAMPLE,
     DEFAULT_LENGTH,
     TO_BE_ANNOUNCED,
+    Change,
     Meetup,
+    MeetupChange,
+    MeetupDraft,
+    MeetupEdit,
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
     check_capacity_change,
     decide_rsvp,
+    may_manage,
     promotions,
     validate_capacity,
     validate_description,
@@ -44,7 +50,7 @@ log = logging.getLogger(__name__)
 # Told inside the transaction that changes a meetup, so what follows from the change (telling the
 # promoted, planning a notice) is stored if and only if the change is.
 Promoted = Callable[[Meetup, Sequence[int]], Awaitable[None]]
-Changed = Callable[[Meetup, Sequence[str]], Awaitable[None]]
+Changed = Callable[[Meetup, Sequence[Change]], Awaitable[None]]
 Cancelled = Callable[[Meetup], Awaitable[None]]
 
 
@@ -66,28 +72,6 @@ class MeetupListener:
 
     async def on_meetup_cancelled(self, meetup: Meetup) -> None:
         """It was cancelled; scheduled work for it should stop."""
-
-
-@dataclass(frozen=True, slots=True)
-class MeetupEdit:
-    before: Meetup
-    after: Meetup
-    promoted: tuple[int, ...] = ()
-
-    @property
-    def changes(self) -> list[str]:
-        changed = []
-        if (self.before.starts_at, self.before.when_text) != (self.after.starts_at, self.after.when_text):
-            changed.append("time")
-        if self.before.place != self.after.place:
-            changed.append("place")
-        if self.before.capacity != self.after.capacity:
-            changed.append("capacity")
-        return changed
-
-
-def may_manage(organiser_id: int, member_id: int, is_admin: bool) -> bool:
-    return is_admin or (organiser_id != 0 and organiser_id == member_id)
 
 
 class MeetupService:
@@ -114,6 +98,10 @@ class MeetupService:
         if meetup is None:
             raise NotFound(f"There is no meetup #{number} in this server.", "/meetup list")
         return meetup
+
+    async def meetups_channel(self, guild_id: int) -> int:
+        """Where meetups and polls are posted in this server (refused, naming the fix, if unset)."""
+        return await self.config.channel_for(guild_id, Purpose.MEETUPS)
 
     async def find(self, guild_id: int, number: int) -> Meetup | None:
         return await self.repo.by_number(guild_id, number)
@@ -150,43 +138,31 @@ class MeetupService:
 
     # -- creating ----------------------------------------------------------------------------
 
-    async def create(
-        self,
-        *,
-        guild_id: int,
-        organiser_id: int,
-        title: str,
-        when: str,
-        where: str,
-        now: datetime,
-        capacity: int | None = None,
-        min_attendees: int | None = None,
-        description: str | None = None,
-    ) -> Meetup:
+    async def create(self, draft: MeetupDraft, now: int) -> Meetup:
         """Validate everything first, then store; bad input changes nothing."""
-        title = validate_title(title)
-        place = validate_place(where)
-        capacity = validate_capacity(capacity)
-        min_attendees = validate_min_attendees(min_attendees, capacity)
-        description = validate_description(description)
-        settings = await self.config.settings(guild_id)
+        title = validate_title(draft.title)
+        place = validate_place(draft.where)
+        capacity = validate_capacity(draft.capacity)
+        min_attendees = validate_min_attendees(draft.min_attendees, capacity)
+        description = validate_description(draft.description)
+        settings = await self.config.settings(draft.guild_id)
         tz = settings.tz
-        at = read_time(when, now=now, tz=tz, order=settings.dates)
+        at = read_time(draft.when, now=from_epoch(now), tz=tz, order=settings.dates)
         return await self.repo.add(
             NewMeetup(
-                guild_id=guild_id,
+                guild_id=draft.guild_id,
                 title=title,
                 starts_at=at.epoch,
                 ends_at=at.epoch + DEFAULT_LENGTH,
                 tz=tz,
                 when_text=at.text,
                 place=place,
-                organiser_id=organiser_id,
+                organiser_id=draft.organiser_id,
                 description=description,
                 capacity=capacity,
                 min_attendees=min_attendees,
             ),
-            int(now.timestamp()),
+            now,
         )
 
     async def create_from_poll(self, poll: Poll, winner: Winner, now: int) -> Meetup:
@@ -311,34 +287,29 @@ class MeetupService:
 
     async def edit(
         self,
+        change: MeetupChange,
+        now: int,
         *,
-        guild_id: int,
-        number: int,
-        member_id: int,
-        is_admin: bool,
-        now: datetime,
-        when: str | None = None,
-        where: str | None = None,
-        capacity: int | None = None,
         on_promoted: Promoted | None = None,
         on_changed: Changed | None = None,
     ) -> MeetupEdit:
+        number = change.number
         example = f"/meetup edit id:{number} when:sat 7pm"
-        if when is None and where is None and capacity is None:
+        if change.empty:
             raise UserError("Say what to change: when, where or capacity.", example)
-        before = await self.managed(guild_id, number, member_id, is_admin, "edit")
-        now_epoch = int(now.timestamp())
+        before = await self.managed(change.guild_id, number, change.member_id, change.is_admin, "edit")
         if before.cancelled:
             raise UserError(f"Meetup #{number} was cancelled; create a new one instead.", CREATE_EXAMPLE)
-        if before.ends_at <= now_epoch:
+        if before.ends_at <= now:
             raise UserError(f"Meetup #{number} is over; create a new one instead.", CREATE_EXAMPLE)
         starts_at, when_text, tz = before.starts_at, before.when_text, before.tz
-        if when is not None:
-            settings = await self.config.settings(guild_id)
+        if change.when is not None:
+            settings = await self.config.settings(change.guild_id)
             tz = settings.tz
-            at = read_time(when, now=now, tz=tz, order=settings.dates)
+            at = read_time(change.when, now=from_epoch(now), tz=tz, order=settings.dates)
             starts_at, when_text = at.epoch, at.text
-        place = validate_place(where, example) if where is not None else before.place
+        place = validate_place(change.where, example) if change.where is not None else before.place
+        capacity = change.capacity
         new_capacity = validate_capacity(capacity, example) if capacity is not None else before.capacity
         async with self.db.transaction():
             counts = await self.repo.counts(before.id)
@@ -352,10 +323,10 @@ class MeetupService:
                 when_text=when_text,
                 place=place,
                 capacity=new_capacity,
-                now=now_epoch,
+                now=now,
             )
             after = await self._reload(before)
-            promoted = await self._promote(after, now_epoch)
+            promoted = await self._promote(after, now)
             edit = MeetupEdit(before=before, after=after, promoted=tuple(promoted))
             if promoted and on_promoted is not None:
                 await on_promoted(after, promoted)

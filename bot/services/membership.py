@@ -6,8 +6,8 @@ When a member leaves a server:
    period (one transaction), which hides them at once from ``/match``, ``/ask`` and pairing
    (those queries skip departed members, whatever the member cache knows);
 2. every answer they gave to a meetup still to come ends exactly as if they had pressed
-   **Can't go** (:meth:`MeetupBoard.rsvp`: the waitlist moves up and the promoted member is told),
-   and they leave pairing rounds.
+   **Can't go** (the waitlist moves up and the promoted member is told), and they leave pairing
+   rounds (both done by :class:`bot.boards.membership.MembershipBoard`, which sees the gateway).
 
 If they come back first, the departure and its task are cancelled and they keep their profile
 (their places and pairing membership stay given up: they answer and join again). Otherwise the
@@ -25,70 +25,46 @@ happened while the bot was down are noticed at start.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection
 
-import discord
-
-from bot.clock import now_epoch
-from bot.domain.errors import UserError
-from bot.domain.meetups import RsvpStatus
-from bot.domain.membership import GUILD_PURGE, MEMBER_PURGE, purge_due
+from bot.domain.membership import GUILD_PURGE, MEMBER_PURGE, MemberDeparture, purge_due
+from bot.domain.profiles import Forgotten
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.config import ConfigService
-from bot.services.introductions import IntroductionService
 from bot.services.matching import MatchService
-from bot.services.meetup_board import MeetupBoard
-from bot.services.meetups import MeetupService
-from bot.services.pairing import PairingService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.member_data import purge_guild
-from bot.storage.membership import DepartureRepository, MemberDeparture
+from bot.storage.membership import DepartureRepository
 
 log = logging.getLogger(__name__)
 
 
-class MembershipService:
+class MemberDepartures:
+    """Members who left a server: hidden at once, forgotten after the retention period."""
+
     def __init__(
         self,
-        client: discord.Client,
         db: Database,
         repo: DepartureRepository,
-        *,
         config: ConfigService,
         scheduler: Scheduler,
-        meetups: MeetupService,
-        board: MeetupBoard,
-        pairing: PairingService,
         profiles: ProfileService,
-        matching: MatchService,
         privacy: PrivacyService,
-        introductions: IntroductionService,
     ) -> None:
-        self.client = client
         self.db = db
         self.repo = repo
         self.config = config
         self.scheduler = scheduler
-        self.meetups = meetups
-        self.board = board
-        self.pairing = pairing
         self.profiles = profiles
-        self.matching = matching
         self.privacy = privacy
-        self.introductions = introductions
-        scheduler.register(MEMBER_PURGE, self._purge_member, needs_guild=False)
-        scheduler.register(GUILD_PURGE, self._purge_guild, needs_guild=False)
-        privacy.before_forget(self.give_up_places)
-
-    # -- members -----------------------------------------------------------------------------
 
     async def member_left(self, guild_id: int, member_id: int, now: int) -> MemberDeparture | None:
-        """Hide the member at once, give up their places, and plan the deletion of their data.
-
-        None when nothing is stored about them here (most members who leave never used the bot).
-        """
+        """Hide the member at once and plan the deletion of their data (their places are given up
+        by the caller). None when nothing is stored about them here (most members who leave never
+        used the bot)."""
         if not await self.privacy.stores_anything(guild_id, member_id):
             return None
         retention = (await self.config.settings(guild_id)).retention
@@ -100,8 +76,6 @@ class MembershipService:
                 )
                 await self.repo.set_member_task(departure.id, task.id)
         self.profiles.changed(guild_id, member_id)
-        await self.give_up_places(guild_id, member_id, now)
-        await self.pairing.leave(guild_id, member_id)
         return departure
 
     async def member_returned(self, guild_id: int, member_id: int) -> bool:
@@ -114,42 +88,49 @@ class MembershipService:
         self.profiles.changed(guild_id, member_id)
         return True
 
-    async def give_up_places(self, guild_id: int, member_id: int, now: int) -> list[int]:
-        """Every answer to a meetup still to come becomes **Can't go**; returns those meetup ids."""
-        released: list[int] = []
-        for meetup_id in await self.meetups.answered_by(guild_id, member_id, now):
-            try:
-                await self.board.rsvp(guild_id, meetup_id, member_id, RsvpStatus.NO, now)
-            except UserError:
-                continue  # cancelled or over since we looked: nothing to give up
-            released.append(meetup_id)
-        return released
-
-    async def _purge_member(self, task: ScheduledTask) -> None:
+    async def due_for_purge(self, task: ScheduledTask) -> MemberDeparture:
+        """The departure a ``member.purge`` task is for, unless they came back or were forgotten."""
         departure = await self.repo.member_by_id(task.subject_id) if task.subject_id is not None else None
         if departure is None or departure.task_id != task.id:
             raise TaskDropped("the member came back or was already forgotten")
-        if await self._is_member(departure.guild_id, departure.member_id):
-            await self.member_returned(departure.guild_id, departure.member_id)
-            raise TaskDropped("the member is back")
-        forgotten = await self.privacy.forget(departure.guild_id, departure.member_id, now_epoch())
-        if forgotten.intro is not None:
-            await self.introductions.remove_intro(departure.guild_id, forgotten.intro)
-        log.info("guild %s: forgot a member who left (%d rows)", departure.guild_id, forgotten.rows)
+        return departure
 
-    async def _is_member(self, guild_id: int, member_id: int) -> bool:
-        guild = self.client.get_guild(guild_id)
-        if guild is None:
-            return False
-        if guild.get_member(member_id) is not None:
-            return True
-        try:
-            await guild.fetch_member(member_id)
-        except discord.NotFound:
-            return False
-        return True  # other errors propagate: the scheduler retries rather than guessing
+    async def forget(self, departure: MemberDeparture, now: int) -> Forgotten:
+        """Everything about a member who left, deleted exactly like ``/privacy forget``."""
+        return await self.privacy.forget(departure.guild_id, departure.member_id, now)
 
-    # -- servers -----------------------------------------------------------------------------
+    async def departed(self, guild_id: int) -> set[int]:
+        """Members whose departure from this server is recorded (not yet forgotten)."""
+        return {departure.member_id for departure in await self.repo.members(guild_id)}
+
+    async def known_members(self, guild_id: int, now: int) -> list[int]:
+        """Members this server stores something about (who must be in it, or have left)."""
+        return await self.repo.known_members(guild_id, now)
+
+
+class GuildDepartures:
+    """Servers that removed the bot: everything stored for them goes after the retention period."""
+
+    def __init__(
+        self,
+        db: Database,
+        repo: DepartureRepository,
+        config: ConfigService,
+        scheduler: Scheduler,
+        profiles: ProfileService,
+        matching: MatchService,
+        *,
+        in_guild: Callable[[int], bool],
+    ) -> None:
+        """``in_guild`` says whether the bot is in a server now (the Discord side knows)."""
+        self.db = db
+        self.repo = repo
+        self.config = config
+        self.scheduler = scheduler
+        self.profiles = profiles
+        self.matching = matching
+        self.in_guild = in_guild
+        scheduler.register(GUILD_PURGE, self._purge_guild, needs_guild=False)
 
     async def guild_removed(self, guild_id: int, now: int) -> None:
         """The bot was removed: plan the deletion of everything stored for the server."""
@@ -177,50 +158,27 @@ class MembershipService:
         log.info("added back to guild %s; its data is kept and %d dropped task(s) resume", guild_id, resumed)
         return True
 
-    async def _purge_guild(self, task: ScheduledTask) -> None:
-        departure = await self.repo.guild(task.guild_id)
-        if departure is None or departure.task_id != task.id:
-            raise TaskDropped("the bot was added back")
-        if self.client.get_guild(task.guild_id) is not None:
-            await self.guild_returned(task.guild_id)
-            raise TaskDropped("the bot is in the server again")
-        counts = await purge_guild(self.db, task.guild_id, keep_task=task.id)
-        self.matching.drop_guild(task.guild_id)
-        self.profiles.drop_guild(task.guild_id)
-        log.info("guild %s: deleted everything stored for it (%d rows)", task.guild_id, sum(counts.values()))
-
-    # -- start ---------------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Catch up with what happened while the bot was down (before timed work resumes)."""
-        present = {guild.id: guild for guild in self.client.guilds}
+    async def catch_up(self, present: Collection[int], now: int) -> None:
+        """At start, knowing the servers the bot is in: those that added it back while it was down
+        keep their data, and those that removed it have their deletion planned."""
         for departure in await self.repo.guilds():
             if departure.guild_id in present:
                 await self.guild_returned(departure.guild_id)
         # One process sees every server it is in (no sharding yet): a server with stored work that
         # is not among them removed the bot while it was down.
         gone = {departure.guild_id for departure in await self.repo.guilds()}
-        now = now_epoch()
         for guild_id in await self.repo.guilds_with_data():
             if guild_id not in present and guild_id not in gone:
                 await self.guild_removed(guild_id, now)
-        for guild in present.values():
-            await self.reconcile_members(guild)
 
-    async def reconcile_members(self, guild: discord.Guild) -> None:
-        """Who left or came back while we could not see the server, once its member list is
-        complete: at start (discord.py chunks every server before ``on_ready``), or when the gateway
-        hands a server over later (``on_guild_available`` / ``on_guild_join``, after chunking).
-        Never with a partial cache: every member it misses would look gone."""
-        if not guild.chunked:
-            return
-        now = now_epoch()
-        departed = {d.member_id for d in await self.repo.members(guild.id)}
-        for member_id in departed:
-            if guild.get_member(member_id) is not None:
-                await self.member_returned(guild.id, member_id)
-            else:  # a stop between recording a departure and giving up the places: finish it
-                await self.give_up_places(guild.id, member_id, now)
-        for member_id in await self.repo.known_members(guild.id, now):
-            if member_id not in departed and guild.get_member(member_id) is None:
-                await self.member_left(guild.id, member_id, now)
+    async def _purge_guild(self, task: ScheduledTask) -> None:
+        departure = await self.repo.guild(task.guild_id)
+        if departure is None or departure.task_id != task.id:
+            raise TaskDropped("the bot was added back")
+        if self.in_guild(task.guild_id):
+            await self.guild_returned(task.guild_id)
+            raise TaskDropped("the bot is in the server again")
+        counts = await purge_guild(self.db, task.guild_id, keep_task=task.id)
+        self.matching.drop_guild(task.guild_id)
+        self.profiles.drop_guild(task.guild_id)
+        log.info("guild %s: deleted everything stored for it (%d rows)", task.guild_id, sum(counts.values()))

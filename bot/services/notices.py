@@ -7,7 +7,7 @@ and shown only to them, after the next command they run in that server.
 
 from __future__ import annotations
 
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.limits import CONTENT, clip
 from bot.storage.notices import NoticeRepository
 
@@ -15,8 +15,9 @@ SEPARATOR = "\n\n"
 
 
 class MemberNotices:
-    def __init__(self, repo: NoticeRepository) -> None:
+    def __init__(self, repo: NoticeRepository, *, now: Clock) -> None:
         self.repo = repo
+        self.now = now
         # Members with a note waiting, so a command costs no query when none does (most of them).
         self._waiting: set[tuple[int, int]] | None = None
 
@@ -25,7 +26,7 @@ class MemberNotices:
 
     async def keep(self, guild_id: int, member_id: int, key: str, content: str) -> None:
         """Keep ``content`` for the member's next command (once per ``key``)."""
-        await self.repo.add(guild_id, member_id, key, clip(content, CONTENT), now_epoch())
+        await self.repo.add(guild_id, member_id, key, clip(content, CONTENT), self.now())
         if self._waiting is not None:
             self._waiting.add((guild_id, member_id))
 

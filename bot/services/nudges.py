@@ -5,28 +5,27 @@ Every recorded meeting (a mutual pick after a meetup, in a pairing round, or wit
 nothing is sent if the pair have been at another meetup together since, or met again (the newer
 meeting has its own nudge), or one of them asked to be forgotten. Otherwise each of the two who
 turned DMs on gets one DM, through the paced outbox, with a button that opens a ``/meetup plan``
-draft for the two of them.
+draft for the two of them (rendered when it is sent: :mod:`bot.boards.nudges`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-import discord
+from collections.abc import Callable
 
 from bot.domain.consent import DmKind
 from bot.domain.followups import NUDGE, NUDGE_AFTER
+from bot.domain.outbox import OutboxMessage
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.meetings import MeetingService
-from bot.services.outbox import DmOutbox, OutboxMessage
-from bot.services.profiles import ProfileService
+from bot.services.outbox import DmOutbox
 from bot.storage.followups import AttendanceRepository
-from bot.storage.outbox import OutboxRow
-from bot.ui import followups as ui
 
 log = logging.getLogger(__name__)
+
+NUDGE_DM = "nudge"
+"""The outbox renderer of a keep-in-touch DM."""
 
 
 class NudgeService:
@@ -34,19 +33,18 @@ class NudgeService:
         self,
         meetings: MeetingService,
         attendance: AttendanceRepository,
-        profiles: ProfileService,
         outbox: DmOutbox,
         scheduler: Scheduler,
-        client: discord.Client,
+        *,
+        in_guild: Callable[[int], bool],
     ) -> None:
+        """``in_guild`` says whether the bot is in a server now (the Discord side knows)."""
         self.meetings = meetings
         self.attendance = attendance
-        self.profiles = profiles
         self.outbox = outbox
         self.scheduler = scheduler
-        self.client = client
+        self.in_guild = in_guild
         scheduler.register(NUDGE, self._nudge)
-        outbox.register("nudge", self._render)
         meetings.on_met(self.met)
 
     async def met(self, guild_id: int, member_id: int, other_id: int, met_at: int) -> ScheduledTask:
@@ -65,29 +63,15 @@ class NudgeService:
             raise TaskDropped("they met again since; that meeting has its own nudge")
         if await self.attendance.together_since(task.guild_id, a, b, met_at, self.scheduler.now_epoch()):
             raise TaskDropped("they were at another meetup together since")
-        guild = self.client.get_guild(task.guild_id)
-        if guild is None:
+        if not self.in_guild(task.guild_id):
             raise TaskDropped("the bot is no longer in this server")
         # A nudge is the bot's own initiative: only members who turned DMs on get one.
         for member_id, other_id in ((a, b), (b, a)):
             await self.outbox.enqueue(
                 task.guild_id,
                 [member_id],
-                OutboxMessage(render="nudge", args={"other": other_id}),
+                OutboxMessage(render=NUDGE_DM, args={"other": other_id}),
                 key=f"nudge:{task.id}",
                 kind=DmKind.NOTICE,
             )
         await self.outbox.kick()
-
-    async def _render(self, row: OutboxRow) -> dict[str, Any] | None:
-        other_id = int(row.payload["args"].get("other", 0))
-        guild = self.client.get_guild(row.guild_id)
-        if not other_id or guild is None:
-            return None  # forgotten, or the bot left the server
-        other = guild.get_member(other_id)
-        if other is None:
-            return None  # they left: a catch-up poll would miss them
-        return {
-            "content": ui.nudge(other.display_name, other_id, guild.name),
-            "view": ui.outbox_view(ui.catchup_spec(row.guild_id, other_id)),
-        }

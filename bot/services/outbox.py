@@ -10,29 +10,30 @@ Each DM is a row in ``dm_outbox``; one scheduled task of kind ``dm.drain`` sends
 member whose DMs are closed is marked ``closed`` and skipped; a Discord error is retried a few
 times, then marked ``failed``; neither stops the others. A restart resumes where the queue stood.
 
-Most DMs are *rendered when sent* from a named renderer and ids (``OutboxMessage.render``): the
-introduction shows the profile as it is then, a reminder for a meetup cancelled meanwhile is
-dropped, and no stored row quotes another member. A renderer may have a *fallback*, run when a
-member does not get the DM (their DMs are off or closed): e.g. a promotion is then said in the
-meetup thread. Fallbacks only write to the database (schedule a post, keep a note), so they are
-safe inside the caller's transaction.
+This is the bookkeeping; the Discord side (:class:`bot.boards.outbox.DmSender`) runs the drain
+task and renders and sends each row handed to it (:data:`Deliver`). Most DMs are *rendered when
+sent* from a named renderer and ids (``OutboxMessage.render``): the introduction shows the profile
+as it is then, a reminder for a meetup cancelled meanwhile is dropped, and no stored row quotes
+another member. A kind of DM may have a *fallback* (:meth:`DmOutbox.register_fallback`), run when
+a member does not get it (their DMs are off or closed): e.g. a promotion is then said in the meetup
+thread. Fallbacks only write to the database (schedule a post, keep a note), so they are safe
+inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from bot.adapters.outbound import Delivered, Outbound
-from bot.clock import now_epoch
+from bot.domain.clock import Clock
 from bot.domain.consent import DmKind, DmMode, allows
 from bot.domain.durations import DAY
 from bot.domain.followups import DM_DRAIN, dm_retry_delay
+from bot.domain.outbox import Delivered, OutboxMessage, OutboxRow, OutboxState, Queued
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler
-from bot.storage.outbox import OutboxRepository, OutboxRow, OutboxState
+from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -43,46 +44,10 @@ KEEP_FINISHED = 30 * DAY
 _GLOBAL = 0  # the drain serves every server: Discord's limits are per bot
 
 Consent = Callable[[int, Iterable[int]], Awaitable[dict[int, DmMode]]]
-Render = Callable[[OutboxRow], Awaitable[dict[str, Any] | None]]
-"""``send`` keyword arguments (content, embed, view) for a row, or None when it no longer applies."""
 Fallback = Callable[[int, int, dict[str, Any], str], Awaitable[None]]
 """Called with (guild id, member id, the renderer's args, why) when a member does not get the DM."""
-PlainRender = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxMessage:
-    """What a queued DM says: a renderer with its ids (preferred), or plain content.
-
-    ``view`` names persistent buttons that :mod:`bot.ui.followups` builds for plain content.
-    """
-
-    content: str | None = None
-    view: dict[str, Any] | None = None
-    render: str | None = None
-    args: dict[str, Any] = field(default_factory=dict)
-
-    def payload(self, kind: DmKind) -> dict[str, Any]:
-        payload: dict[str, Any] = {"kind": kind.value}
-        if self.render is not None:
-            payload["render"] = self.render
-            payload["args"] = self.args
-        else:
-            payload["content"] = self.content or ""
-            payload["view"] = self.view
-        return payload
-
-
-@dataclass(frozen=True, slots=True)
-class Queued:
-    queued: tuple[int, ...]  # members whose DM is queued (or was already)
-    refused: tuple[int, ...]  # members whose /privacy dm does not allow this kind
-
-
-@dataclass(frozen=True, slots=True)
-class _Renderer:
-    render: Render
-    fallback: Fallback | None
+Deliver = Callable[[OutboxRow], Awaitable[Delivered | None]]
+"""Render one row and send it: how it went, or None when it no longer applies (nothing sent)."""
 
 
 class DmOutbox:
@@ -90,37 +55,34 @@ class DmOutbox:
         self,
         repo: OutboxRepository,
         scheduler: Scheduler,
-        outbound: Outbound,
         consent: Consent,
         *,
-        plain: PlainRender,
+        now: Clock,
         guild_gone: Callable[[int], Awaitable[bool]] | None = None,
         batch: int = BATCH,
         interval: int = INTERVAL,
     ) -> None:
         self.repo = repo
         self.scheduler = scheduler
-        self.outbound = outbound
         self.consent = consent
-        self._plain = plain
+        self.now = now
         self._guild_gone = guild_gone
         self.batch = batch
         self.interval = interval
-        self._renderers: dict[str, _Renderer] = {}
+        self._fallbacks: dict[str, Fallback] = {}
         # The pending drain task, if one is planned (0 while one is being planned).
         self._drain_task: int | None = None
         self._next_drain = 0
-        scheduler.register(DM_DRAIN, self._drain)
 
-    def register(self, name: str, render: Render, fallback: Fallback | None = None) -> None:
-        """A way to write one kind of DM when it is sent, and what to do when it can't be."""
-        if name in self._renderers:
-            raise ValueError(f"outbox renderer {name!r} registered twice")
-        self._renderers[name] = _Renderer(render, fallback)
+    def register_fallback(self, name: str, fallback: Fallback) -> None:
+        """What to do (in the database only) when a member does not get a ``name`` DM."""
+        if name in self._fallbacks:
+            raise ValueError(f"outbox fallback {name!r} registered twice")
+        self._fallbacks[name] = fallback
 
     async def start(self) -> None:
         """At start (before the scheduler): resume an interrupted queue and plan its drain."""
-        now = now_epoch()
+        now = self.now()
         await self.repo.requeue_sending()
         await self.repo.prune(now - KEEP_FINISHED)
         pending = await self.scheduler.pending_for_subject(_GLOBAL, [DM_DRAIN], _GLOBAL)
@@ -148,7 +110,7 @@ class DmOutbox:
         allowed = [member for member in members if allows(modes[member], kind)]
         refused = [member for member in members if member not in allowed]
         entries = [(member_id, f"{key}:{member_id}") for member_id in allowed]
-        await self.repo.add(guild_id, entries, message.payload(kind), now_epoch())
+        await self.repo.add(guild_id, entries, message.payload(kind), self.now())
         for member_id in refused if fallback else ():
             await self._fall_back(guild_id, member_id, message.payload(kind), "their DMs are off")
         return Queued(tuple(allowed), tuple(refused))
@@ -171,27 +133,29 @@ class DmOutbox:
             if due is None:
                 self._drain_task = None
                 return
-            at = max(due, self._next_drain, now_epoch())
+            at = max(due, self._next_drain, self.now())
             task = await self.scheduler.schedule(_GLOBAL, DM_DRAIN, at, subject_id=_GLOBAL)
             self._drain_task = task.id
         except BaseException:
             self._drain_task = None
             raise
 
-    async def _drain(self, task: ScheduledTask) -> None:
+    async def drain(self, task: ScheduledTask, deliver: Deliver) -> None:
+        """The ``dm.drain`` task: hand the next due rows to ``deliver``, record how each went, and
+        plan the next drain while more wait."""
         if self._drain_task == task.id:
             self._drain_task = None
-        now = now_epoch()
+        now = self.now()
         self._next_drain = now + self.interval
         for row in await self.repo.claim_due(now, self.batch):
             try:
-                await self._deliver(row, now)
+                await self._deliver(row, now, deliver)
             except Exception:
                 log.exception("DM %d could not be handled; it is retried", row.id)
                 await self._retry(row, now, "internal error")
         await self.kick()
 
-    async def _deliver(self, row: OutboxRow, now: int) -> None:
+    async def _deliver(self, row: OutboxRow, now: int, deliver: Deliver) -> None:
         if self._guild_gone is not None and await self._guild_gone(row.guild_id):
             await self.repo.finish(row.id, OutboxState.CLOSED, now, "the bot left that server")
             return
@@ -201,11 +165,10 @@ class DmOutbox:
             await self.repo.finish(row.id, OutboxState.CLOSED, now, "DMs turned off")
             await self._fall_back(row.guild_id, row.member_id, row.payload, "their DMs are off")
             return
-        message = await self._render(row)
-        if message is None:
+        delivered = await deliver(row)
+        if delivered is None:
             await self.repo.finish(row.id, OutboxState.CLOSED, now, "no longer applies")
             return
-        delivered = await self.outbound.dm(row.member_id, **message)
         if delivered is Delivered.SENT:
             await self.repo.finish(row.id, OutboxState.SENT, now)
         elif delivered in (Delivered.CLOSED, Delivered.GONE):
@@ -223,21 +186,11 @@ class DmOutbox:
         else:
             await self.repo.retry_at(row.id, now + delay, error)
 
-    async def _render(self, row: OutboxRow) -> dict[str, Any] | None:
-        name = row.payload.get("render")
-        if name is None:
-            return self._plain(row.payload)
-        renderer = self._renderers.get(name)
-        if renderer is None:
-            log.error("no outbox renderer %r; dropping DM %d", name, row.id)
-            return None
-        return await renderer.render(row)
-
     async def _fall_back(self, guild_id: int, member_id: int, payload: dict[str, Any], why: str) -> None:
-        renderer = self._renderers.get(payload.get("render") or "")
-        if renderer is None or renderer.fallback is None:
+        fallback = self._fallbacks.get(payload.get("render") or "")
+        if fallback is None:
             return
         try:
-            await renderer.fallback(guild_id, member_id, dict(payload.get("args") or {}), why)
+            await fallback(guild_id, member_id, dict(payload.get("args") or {}), why)
         except Exception:
             log.exception("the fallback of a %s DM failed", payload.get("render"))

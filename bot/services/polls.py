@@ -16,24 +16,36 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
+from bot.domain.clock import from_epoch
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import ANNOUNCE
+from bot.domain.guild_settings import Purpose
 from bot.domain.meetups import (
     PLAN_EXAMPLE,
     Meetup,
+    may_manage,
     read_places,
     validate_capacity,
     validate_min_attendees,
     validate_title,
 )
-from bot.domain.polls import OptionKey, Poll, PollState, Tally, Winner, normalise_emoji, pick_winner
+from bot.domain.polls import (
+    OptionKey,
+    OptionKind,
+    Poll,
+    PollClosed,
+    PollDraft,
+    PollOutcome,
+    PollState,
+    Tally,
+    normalise_emoji,
+    pick_winner,
+)
 from bot.domain.when import read_closes, read_times
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
-from bot.services.meetups import MeetupService, may_manage
+from bot.services.meetups import MeetupService
 from bot.storage.database import Database
 from bot.storage.polls import PollRepository, VoteChange
 
@@ -46,16 +58,6 @@ REMIND_BEFORE = 3600
 TASKS = (CLOSE_TASK, REMIND_TASK)
 RESULT_TASK = "poll.result"
 """After a poll closed: its message shows the result (retried until it does)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PollClosed:
-    """How a poll ended: the winner and the meetup it created, or why there is none."""
-
-    poll: Poll
-    tally: Tally
-    winner: Winner | None
-    meetup: Meetup | None
 
 
 class PollService:
@@ -83,47 +85,36 @@ class PollService:
 
     # -- creating ----------------------------------------------------------------------------
 
-    async def create_poll(
-        self,
-        *,
-        guild_id: int,
-        channel_id: int,
-        organiser_id: int,
-        title: str,
-        times_text: str,
-        places_text: str | None,
-        closes_text: str | None,
-        now: datetime,
-        capacity: int | None = None,
-        min_attendees: int | None = None,
-    ) -> Poll:
+    async def create_poll(self, draft: PollDraft, channel_id: int, now: int) -> Poll:
         """Validate everything, then store the poll and its closing task in one transaction.
 
         The poll has no message yet: the caller posts it (anywhere: the meetups channel, a
         pairing thread) and calls :meth:`attach_message`, or :meth:`discard` if posting failed.
         """
-        title = validate_title(title, PLAN_EXAMPLE)
+        guild_id = draft.guild_id
+        title = validate_title(draft.title, PLAN_EXAMPLE)
         settings = await self.config.settings(guild_id)
         tz = settings.tz
-        times = read_times(times_text, now=now, tz=tz, order=settings.dates)
-        places = read_places(places_text)
-        capacity = validate_capacity(capacity, PLAN_EXAMPLE)
-        min_attendees = validate_min_attendees(min_attendees, capacity, PLAN_EXAMPLE)
+        moment = from_epoch(now)
+        times = read_times(draft.times, now=moment, tz=tz, order=settings.dates)
+        places = read_places(draft.places)
+        capacity = validate_capacity(draft.capacity, PLAN_EXAMPLE)
+        min_attendees = validate_min_attendees(draft.min_attendees, capacity, PLAN_EXAMPLE)
         closes = read_closes(
-            closes_text, now=now, tz=tz, latest=min(time.epoch for time in times), order=settings.dates
+            draft.closes, now=moment, tz=tz, latest=min(time.epoch for time in times), order=settings.dates
         )
         async with self.db.transaction():
             poll = await self.repo.add(
                 guild_id=guild_id,
                 channel_id=channel_id,
-                organiser_id=organiser_id,
+                organiser_id=draft.organiser_id,
                 title=title,
                 tz=tz,
                 closes_at=closes.epoch,
                 closes_text=closes.text,
                 times=times,
                 places=places,
-                now=int(now.timestamp()),
+                now=now,
                 capacity=capacity,
                 min_attendees=min_attendees,
             )
@@ -193,6 +184,33 @@ class PollService:
 
     async def votes(self, poll: Poll) -> list[tuple[OptionKey, int]]:
         return await self.repo.votes(poll.id)
+
+    async def winning_voters(self, meetup: Meetup) -> list[int]:
+        """Who voted for the time a poll chose: told once, on the announcement, to RSVP (nobody is
+        marked Going on their behalf)."""
+        poll = await self.repo.get(meetup.poll_id) if meetup.poll_id else None
+        if poll is None or poll.winner_time is None:
+            return []
+        winning = (OptionKind.TIME, poll.winner_time)
+        return list(dict.fromkeys(member for key, member in await self.repo.votes(poll.id) if key == winning))
+
+    async def announce_channel(self, meetup: Meetup) -> int:
+        """Where a meetup is announced: where it is, else beside the poll that chose it, else the
+        meetups channel."""
+        if meetup.channel_id is not None:
+            return meetup.channel_id
+        poll = await self.repo.get(meetup.poll_id) if meetup.poll_id else None
+        if poll is not None:
+            return poll.channel_id
+        return await self.config.channel_for(meetup.guild_id, Purpose.MEETUPS)
+
+    async def show_result_link(self, meetup: Meetup) -> None:
+        """A meetup a poll chose was announced late (on a retry): the poll's result gets its link."""
+        if meetup.poll_id is not None and not await self.scheduler.pending_for_subject(
+            meetup.guild_id, [RESULT_TASK], meetup.poll_id
+        ):
+            now = self.scheduler.now_epoch()
+            await self.scheduler.schedule(meetup.guild_id, RESULT_TASK, now, subject_id=meetup.poll_id)
 
     # -- votes -------------------------------------------------------------------------------
 
@@ -298,11 +316,11 @@ class PollService:
             meetup = None
             async with self.db.transaction():
                 if winner is None:
-                    outcome = "no votes"
+                    outcome = PollOutcome.NO_VOTES
                 elif (winner.time.starts_at or 0) <= now:
-                    outcome = "the winning time has passed"
+                    outcome = PollOutcome.TIME_PASSED
                 else:
-                    outcome = "meetup"
+                    outcome = PollOutcome.MEETUP
                 closed = await self.repo.close(
                     poll.id,
                     state=PollState.CLOSED,
@@ -314,7 +332,7 @@ class PollService:
                 if not closed:
                     return None
                 await self.scheduler.schedule(poll.guild_id, RESULT_TASK, now, subject_id=poll.id)
-                if winner is not None and outcome == "meetup":
+                if winner is not None and outcome is PollOutcome.MEETUP:
                     meetup = await self.meetups.create_from_poll(poll, winner, now)
                     await self.repo.set_meetup(poll.id, meetup.id)
                     # Announced by a durable task, so a refused post is retried while the bot runs.
@@ -329,7 +347,7 @@ class PollService:
         assert final is not None
         return PollClosed(poll=final, tally=tally, winner=winner, meetup=meetup)
 
-    async def cancel(self, poll: Poll, now: int, reason: str) -> bool:
+    async def cancel(self, poll: Poll, now: int, reason: PollOutcome) -> bool:
         """A poll whose message is gone closes without a result."""
         if poll.message_id is not None:
             self._by_message.pop(poll.message_id, None)

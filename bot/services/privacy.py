@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import from_epoch
+from bot.domain.clock import from_epoch
 from bot.domain.consent import DmMode
-from bot.domain.profiles import IntroMessage, Preferences
+from bot.domain.profiles import Forgotten, PreferenceName, Preferences
 from bot.services.profiles import ProfileService
 from bot.storage.database import Database
 from bot.storage.member_data import (
@@ -20,20 +19,12 @@ from bot.storage.member_data import (
     member_guilds,
     stores_member,
 )
-from bot.storage.profiles import PreferenceName
 
 log = logging.getLogger(__name__)
 
 # Told (guild_id, member_id, now) before a member's rows are deleted: what they hold that others
 # wait for (a place at a meetup) is given up first, exactly as when they leave.
 BeforeForget = Callable[[int, int, int], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Forgotten:
-    guild_id: int
-    rows: int  # rows deleted, blanked or scrubbed (custom handlers not counted)
-    intro: IntroMessage | None  # the introduction embed the caller should delete
 
 
 Label = Callable[[int], Awaitable[str | None]]

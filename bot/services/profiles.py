@@ -31,13 +31,14 @@ from bot.domain.profiles import (
     IntroForm,
     IntroMessage,
     MemberStats,
+    PreferenceName,
     Preferences,
     Profile,
     parse_links,
     validate_about,
     validate_city,
 )
-from bot.storage.profiles import PreferenceName, ProfileRepository
+from bot.storage.profiles import ProfileRepository
 
 log = logging.getLogger(__name__)
 

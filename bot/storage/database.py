@@ -116,7 +116,8 @@ class Database:
     # -- queries -------------------------------------------------------------------------
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; returns the number of rows changed (or lastrowid for inserts)."""
+        """Run one statement; returns the number of rows it changed (:meth:`insert` gives a new
+        row's id)."""
         async with self._autocommit_guard():
             cursor = await self._conn.execute(sql, params)
             try:

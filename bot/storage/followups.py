@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.followups import CHECKIN_WINDOW, REMINDER, WHOCAME
+from bot.domain.followups import CHECKIN_WINDOW, REMINDER, WHOCAME, HeadcountDecision
 from bot.domain.meetups import Meetup
 from bot.storage.database import Database
 from bot.storage.meetups import _SELECT as _SELECT_MEETUPS
@@ -47,7 +47,7 @@ class MeetupFollowup:
     guild_id: int
     scheduled_at: int
     headcount_checked_at: int | None = None
-    headcount_decision: str | None = None
+    headcount_decision: HeadcountDecision | None = None
     whocame_channel_id: int | None = None
     whocame_message_id: int | None = None
 
@@ -62,7 +62,11 @@ class FollowupRepository:
             "whocame_channel_id, whocame_message_id FROM meetup_followups WHERE meetup_id = ?",
             (meetup_id,),
         )
-        return None if row is None else MeetupFollowup(**dict(row))
+        if row is None:
+            return None
+        values = dict(row)
+        decision = values.pop("headcount_decision")
+        return MeetupFollowup(**values, headcount_decision=HeadcountDecision(decision) if decision else None)
 
     async def mark_scheduled(self, guild_id: int, meetup_id: int, now: int) -> None:
         await self.db.execute(
@@ -101,7 +105,7 @@ class FollowupRepository:
         )
         return changed == 1
 
-    async def decide_headcount(self, meetup_id: int, decision: str) -> bool:
+    async def decide_headcount(self, meetup_id: int, decision: HeadcountDecision) -> bool:
         """Record keep or cancel; False if somebody decided first."""
         changed = await self.db.execute(
             "UPDATE meetup_followups SET headcount_decision = ? "

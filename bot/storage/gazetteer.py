@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bot.domain.errors import UserError
 from bot.domain.places import GeocodeResult, Place, city_parts, fold_name
-from bot.paths import SHIPPED_DATA
+from bot.storage.shipped import SHIPPED_DATA
 
 log = logging.getLogger(__name__)
 

@@ -70,16 +70,6 @@ class MeetingRepository:
             )
             return PickOutcome(mutual=True, already_met=before is not None)
 
-    async def picks_by(
-        self, guild_id: int, context: MeetingContext, context_id: int, member_id: int
-    ) -> set[int]:
-        rows = await self.db.fetchall(
-            "SELECT picked_member_id FROM meeting_picks "
-            "WHERE guild_id = ? AND context = ? AND context_id = ? AND member_id = ?",
-            (guild_id, context.value, context_id, member_id),
-        )
-        return {int(row["picked_member_id"]) for row in rows}
-
     async def get(self, guild_id: int, a: int, b: int) -> Meeting | None:
         first, second = ordered_pair(a, b)
         row = await self.db.fetchone(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.domain.membership import GuildDeparture, MemberDeparture
 from bot.storage.database import Database
 from bot.storage.member_data import MemberTable, register
 
@@ -13,24 +12,6 @@ register(MemberTable("member_departures", ("member_id",)))
 
 _MEMBER = "SELECT id, guild_id, member_id, left_at, purge_at, task_id FROM member_departures"
 _GUILD = "SELECT guild_id, left_at, purge_at, task_id FROM guild_departures"
-
-
-@dataclass(frozen=True, slots=True)
-class MemberDeparture:
-    id: int
-    guild_id: int
-    member_id: int
-    left_at: int
-    purge_at: int
-    task_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class GuildDeparture:
-    guild_id: int
-    left_at: int
-    purge_at: int
-    task_id: int | None
 
 
 def _member(row: aiosqlite.Row) -> MemberDeparture:

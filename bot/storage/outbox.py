@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import aiosqlite
 
+from bot.domain.outbox import OutboxRow, OutboxState
 from bot.storage.database import Database
 from bot.storage.member_data import MemberDocument, MemberTable, register, register_document
 
@@ -23,27 +22,6 @@ _CLAIM = (
     "SELECT id FROM dm_outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"
     f") RETURNING {_COLUMNS}"
 )
-
-
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    CLOSED = "closed"  # the member does not accept DMs (or left Discord): skipped
-    FAILED = "failed"  # gave up after retries
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: int
-    guild_id: int
-    member_id: int
-    dedup_key: str
-    payload: dict[str, Any]
-    state: OutboxState
-    attempts: int
-    next_at: int
-    last_error: str | None = None
 
 
 def _row(row: aiosqlite.Row) -> OutboxRow:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.domain.polls import OptionKey, OptionKind, Poll, PollOption, PollState, Tally
+from bot.domain.polls import OptionKey, OptionKind, Poll, PollOption, PollOutcome, PollState, Tally
 from bot.domain.when import ReadTime
 from bot.storage.database import Database
 from bot.storage.meetups import next_number
@@ -46,6 +46,7 @@ class PollRepository:
         )
         values = dict(row)
         values["state"] = PollState(values["state"])
+        values["outcome"] = PollOutcome(values["outcome"]) if values["outcome"] else None
         values["options"] = tuple(
             PollOption(OptionKind(o["kind"]), int(o["position"]), o["label"], o["starts_at"])
             for o in option_rows
@@ -189,7 +190,7 @@ class PollRepository:
         poll_id: int,
         *,
         state: PollState,
-        outcome: str,
+        outcome: PollOutcome,
         now: int,
         winner_time: int | None = None,
         winner_place: int | None = None,

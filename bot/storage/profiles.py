@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Literal
 
 import aiosqlite
 
 from bot.domain.consent import DmMode
 from bot.domain.places import Place
-from bot.domain.profiles import DEFAULT_PREFERENCES, IntroMessage, Preferences, Profile
+from bot.domain.profiles import DEFAULT_PREFERENCES, IntroMessage, PreferenceName, Preferences, Profile
 from bot.storage.database import Database
 from bot.storage.member_data import MemberTable, register
 
@@ -21,7 +20,6 @@ register(MemberTable("profiles", ("member_id",)))
 register(MemberTable("profile_interests", ("member_id",)))
 register(MemberTable("member_preferences", ("member_id",)))
 
-PreferenceName = Literal["discoverable", "dm", "helper"]
 _UPSERT_PREFERENCE = (
     "INSERT INTO member_preferences (guild_id, member_id, discoverable, dm_mode, helper, updated_at) "
     "VALUES (:guild, :member, :discoverable, :dm, :helper, :now) "

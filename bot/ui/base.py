@@ -3,6 +3,7 @@
 A refusal in a view's button (bad input, a missing permission) is answered inside its callback,
 like a command's (:func:`bot.errors.answer_refusals_inside`): it is an answer, not a failure for
 ``on_error``, which a simulated Discord records. (Forms' errors are not recorded as failures.)
+Persistent buttons and selects (dynamic items) answer through :func:`bot.ui.handlers.answering`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from typing import Any
 
 import discord
 
+from bot.errors import is_expected, report_error
+
+MODAL_TIMEOUT = 15 * 60
+"""How long a form may stay open before submitting it no longer works."""
+
 
 def _answering(callback: Callable[[discord.Interaction], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     async def answering(interaction: discord.Interaction) -> Any:
-        from bot.errors import is_expected, report_error
-
         try:
             return await callback(interaction)
         except Exception as error:
@@ -37,13 +41,9 @@ class BaseView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
-        from bot.errors import report_error
-
         await report_error(interaction, error)
 
 
 class BaseModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        from bot.errors import report_error
-
         await report_error(interaction, error)

@@ -2,28 +2,24 @@
 Keep / Cancel buttons, and DMs rebuilt from the outbox.
 
 Buttons are :class:`discord.ui.DynamicItem` with the ids they need in their custom id, so they
-keep working after a restart; their callbacks hand plain values to a service and render the
-result, like the RSVP buttons.
+keep working after a restart; each calls the handler its cog registered (:mod:`bot.ui.handlers`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar
 
 import discord
 
-from bot.adapters.replies import reply, update
-from bot.clock import from_epoch, now_epoch
-from bot.domain.cooldowns import Action
-from bot.domain.errors import UserError
-from bot.domain.followups import CHECKIN_WINDOW, mention_parts
+from bot.domain.clock import from_epoch
+from bot.domain.followups import CHECKIN_WINDOW, HeadcountDecision, mention_parts
 from bot.domain.limits import clip
 from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
-from bot.ui.base import BaseModal
-from bot.ui.meetups import moment, poll_posted
+from bot.ui.handlers import Handlers, answering
+from bot.ui.meetups import moment
 from bot.ui.text import DISPLAY_NAME, GUILD_NAME, PLACE, TITLE, shown
 
 log = logging.getLogger(__name__)
@@ -118,10 +114,14 @@ def headcount_prompt(meetup: Meetup, going: int, *, mention: bool) -> str:
     )
 
 
-def headcount_decided(meetup: Meetup, decision: str, member_id: int) -> str:
-    if decision == "keep":
+def headcount_decided(meetup: Meetup, decision: HeadcountDecision, member_id: int) -> str:
+    if decision is HeadcountDecision.KEEP:
         return f"✅ <@{member_id}> kept meetup #{meetup.number} **{_title(meetup)}**. It goes ahead."
     return f"❌ <@{member_id}> cancelled meetup #{meetup.number} **{_title(meetup)}**; attendees were told."
+
+
+HeadcountPressed = Callable[[discord.Interaction, int, HeadcountDecision], Awaitable[None]]
+"""What Keep / Cancel do: (the click, the meetup's id, the decision)."""
 
 
 class HeadcountButton(
@@ -130,12 +130,15 @@ class HeadcountButton(
 ):
     """Keep / Cancel, for the organiser (or someone with Manage Server)."""
 
-    def __init__(self, meetup_id: int, choice: str) -> None:
+    handlers: ClassVar[Handlers[HeadcountPressed]] = Handlers()
+
+    def __init__(self, meetup_id: int, choice: HeadcountDecision) -> None:
+        keep = choice is HeadcountDecision.KEEP
         super().__init__(
             discord.ui.Button(
-                label="Keep" if choice == "keep" else "Cancel",
-                style=discord.ButtonStyle.success if choice == "keep" else discord.ButtonStyle.danger,
-                custom_id=f"meetup:headcount:{meetup_id}:{choice}",
+                label="Keep" if keep else "Cancel",
+                style=discord.ButtonStyle.success if keep else discord.ButtonStyle.danger,
+                custom_id=f"meetup:headcount:{meetup_id}:{choice.value}",
             )
         )
         self.meetup_id = meetup_id
@@ -145,30 +148,17 @@ class HeadcountButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> HeadcountButton:
-        return cls(int(match["meetup_id"]), match["choice"])
+        return cls(int(match["meetup_id"]), HeadcountDecision(match["choice"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import is_admin, report_error
-
-        try:
-            reminders = interaction.client.services.reminders  # type: ignore[attr-defined]
-            admin = is_admin(interaction)
-            await reminders.check_headcount_decision(self.meetup_id, interaction.user.id, admin)
-            await interaction.response.defer()  # cancelling edits the event and tells attendees
-            meetup = await reminders.decide_headcount(
-                self.meetup_id, interaction.user.id, admin, self.choice, now_epoch()
-            )
-            await update(
-                interaction, headcount_decided(meetup, self.choice, interaction.user.id), clear_view=True
-            )
-        except Exception as error:  # dynamic items have no view on_error to route to
-            await report_error(interaction, error)
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.meetup_id, self.choice))
 
 
 def headcount_view(meetup: Meetup) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(HeadcountButton(meetup.id, "keep"))
-    view.add_item(HeadcountButton(meetup.id, "cancel"))
+    view.add_item(HeadcountButton(meetup.id, HeadcountDecision.KEEP))
+    view.add_item(HeadcountButton(meetup.id, HeadcountDecision.CANCEL))
     return view
 
 
@@ -198,10 +188,18 @@ def who_came_closed(meetup: Meetup) -> str:
     )
 
 
+CheckinPressed = Callable[[discord.Interaction, int], Awaitable[None]]
+"""What **I was there** does: (the click, the meetup's id)."""
+PicksChosen = Callable[[discord.Interaction, int, list[int]], Awaitable[None]]
+"""What choosing in "Whom did you talk to?" does: (the choice, the meetup's id, the members picked)."""
+
+
 class CheckinButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"meetup:checkin:(?P<meetup_id>\d+)"
 ):
     """I was there: records attendance, then asks whom the member talked to."""
+
+    handlers: ClassVar[Handlers[CheckinPressed]] = Handlers()
 
     def __init__(self, meetup_id: int, *, disabled: bool = False) -> None:
         super().__init__(
@@ -222,27 +220,8 @@ class CheckinButton(
         return cls(int(match["meetup_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import report_error
-
-        try:
-            assert interaction.guild is not None
-            checkins = interaction.client.services.checkins  # type: ignore[attr-defined]
-            checked = await checkins.check_in(
-                interaction.guild.id, self.meetup_id, interaction.user.id, now_epoch()
-            )
-            names = {
-                member_id: member.display_name
-                for member_id in checked.others
-                if (member := interaction.guild.get_member(member_id)) is not None
-            }
-            view = pick_view(checked.meetup, checked.others, names)
-            text = checked_in(checked.meetup, checked.first, has_others=view is not None)
-            if view is None:
-                await reply(interaction, text)
-            else:
-                await reply(interaction, text, view=view)
-        except Exception as error:  # dynamic items have no view on_error to route to
-            await report_error(interaction, error)
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.meetup_id))
 
 
 def who_came_view(meetup: Meetup, *, closed: bool = False) -> discord.ui.View:
@@ -264,21 +243,10 @@ def checked_in(meetup: Meetup, first: bool, *, has_others: bool) -> str:
     )
 
 
-async def _record_picks(interaction: discord.Interaction, meetup_id: int, picked: list[int]) -> None:
-    from bot.errors import report_error
-
-    try:
-        assert interaction.guild is not None
-        checkins = interaction.client.services.checkins  # type: ignore[attr-defined]
-        await interaction.response.defer(ephemeral=True, thinking=True)  # introductions send DMs
-        picks = await checkins.pick(interaction.guild.id, meetup_id, interaction.user.id, picked, now_epoch())
-        await reply(interaction, picks_noted(picks.picked, picks.mutual))
-    except Exception as error:
-        await report_error(interaction, error)
-
-
 class PickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"meetup:met:(?P<meetup_id>\d+)"):
     """Whom did you talk to? (up to 25 attendees, by name)."""
+
+    handlers: ClassVar[Handlers[PicksChosen]] = Handlers()
 
     def __init__(self, meetup_id: int, options: Sequence[discord.SelectOption] = ()) -> None:
         options = list(options) or [discord.SelectOption(label="-", value="0")]
@@ -302,13 +270,17 @@ class PickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"meet
         return picked
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _record_picks(interaction, self.meetup_id, [int(value) for value in self.item.values])
+        chosen = self.handlers.of(interaction.client)
+        picked = [int(value) for value in self.item.values]
+        await answering(interaction, lambda: chosen(interaction, self.meetup_id, picked))
 
 
 class PickUserSelect(
     discord.ui.DynamicItem[discord.ui.UserSelect[Any]], template=r"meetup:metuser:(?P<meetup_id>\d+)"
 ):
     """Whom did you talk to? (a member picker, for meetups with more than 25 attendees)."""
+
+    handlers: ClassVar[Handlers[PicksChosen]] = Handlers()
 
     def __init__(self, meetup_id: int) -> None:
         super().__init__(
@@ -330,7 +302,9 @@ class PickUserSelect(
         return picked
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _record_picks(interaction, self.meetup_id, [user.id for user in self.item.values])
+        chosen = self.handlers.of(interaction.client)
+        picked = [user.id for user in self.item.values]
+        await answering(interaction, lambda: chosen(interaction, self.meetup_id, picked))
 
 
 def pick_view(meetup: Meetup, others: Sequence[int], names: dict[int, str]) -> discord.ui.View | None:
@@ -382,60 +356,8 @@ def catchup_title(mine: str, theirs: str) -> str:
     return f"Catch-up: {mine} & {theirs}"[:100]
 
 
-def manages_server(interaction: discord.Interaction, guild_id: int) -> bool:
-    """Manage Server in ``guild_id``, also for a button pressed in a DM (where the interaction has
-    no server permissions to read)."""
-    guild = interaction.client.get_guild(guild_id)
-    member = guild.get_member(interaction.user.id) if guild is not None else None
-    return member is not None and member.guild_permissions.manage_guild
-
-
-class CatchupModal(BaseModal, title="Plan a catch-up"):
-    """A ``/meetup plan`` draft for two members: the title filled in, the times theirs to add."""
-
-    def __init__(self, guild_id: int, other_id: int, title: str) -> None:
-        super().__init__(timeout=None)
-        self.guild_id = guild_id
-        self.other_id = other_id
-        self.poll_title: discord.ui.TextInput[CatchupModal] = discord.ui.TextInput(
-            label="Title", custom_id="title", default=title, max_length=100
-        )
-        self.times: discord.ui.TextInput[CatchupModal] = discord.ui.TextInput(
-            label="Times (separate with ;)",
-            custom_id="times",
-            placeholder="sat 2pm; sun 11am",
-            max_length=500,
-        )
-        self.places: discord.ui.TextInput[CatchupModal] = discord.ui.TextInput(
-            label="Places (optional, separate with ;)",
-            custom_id="places",
-            placeholder="Café Central; City Library",
-            required=False,
-            max_length=500,
-        )
-        for item in (self.poll_title, self.times, self.places):
-            self.add_item(item)
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        services = interaction.client.services  # type: ignore[attr-defined]
-        board = services.board
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        exempt = manages_server(interaction, self.guild_id)
-        with services.cooldowns.use(self.guild_id, interaction.user.id, Action.MEETUP, exempt=exempt):
-            poll = await board.plan_poll(
-                guild_id=self.guild_id,
-                organiser_id=interaction.user.id,
-                title=self.poll_title.value,
-                times=self.times.value,
-                places=self.places.value or None,
-                closes=None,
-                now=interaction.created_at,
-                react=False,
-                content=f"🤝 <@{interaction.user.id}> and <@{self.other_id}>: a catch-up. React to vote!",
-                ping=[interaction.user.id, self.other_id],
-            )
-        await reply(interaction, poll_posted(poll))
-        await board.add_poll_reactions(poll)
+CatchupPressed = Callable[[discord.Interaction, int, int], Awaitable[None]]
+"""What **Plan a catch-up** does: (the click in a DM, the server's id, the member they met)."""
 
 
 class CatchupButton(
@@ -443,6 +365,8 @@ class CatchupButton(
     template=r"meeting:catchup:(?P<guild_id>\d+):(?P<other_id>\d+)",
 ):
     """In the nudge DM: opens a poll draft for the member and the person they met."""
+
+    handlers: ClassVar[Handlers[CatchupPressed]] = Handlers()
 
     def __init__(self, guild_id: int, other_id: int) -> None:
         super().__init__(
@@ -463,23 +387,8 @@ class CatchupButton(
         return cls(int(match["guild_id"]), int(match["other_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import report_error
-
-        try:
-            guild = interaction.client.get_guild(self.guild_id)
-            me = guild.get_member(interaction.user.id) if guild is not None else None
-            if guild is None or me is None:
-                raise UserError("You're no longer in that server, so I can't plan a meetup there.")
-            other = guild.get_member(self.other_id)
-            if other is None:
-                raise UserError("They're no longer in that server; a catch-up poll there would miss them.")
-            cooldowns = interaction.client.services.cooldowns  # type: ignore[attr-defined]
-            exempt = me.guild_permissions.manage_guild
-            cooldowns.check(self.guild_id, me.id, Action.MEETUP, exempt=exempt)  # before typing in vain
-            title = catchup_title(me.display_name, other.display_name)
-            await interaction.response.send_modal(CatchupModal(self.guild_id, self.other_id, title))
-        except Exception as error:
-            await report_error(interaction, error)
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.guild_id, self.other_id))
 
 
 # -- DMs from the outbox ---------------------------------------------------------------------------

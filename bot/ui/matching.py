@@ -6,8 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.interests import display_tag
-from bot.domain.matching import Match
-from bot.services.matching import MatchAnswer
+from bot.domain.matching import Match, MatchAnswer
 from bot.ui.profiles import COLOUR
 from bot.ui.text import TAG, one_line
 

@@ -8,25 +8,30 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar
 
 import discord
 
-from bot.adapters.replies import reply
-from bot.clock import from_epoch, now_epoch
 from bot.domain import limits
+from bot.domain.clock import from_epoch
+from bot.domain.followups import mention_parts
 from bot.domain.meetups import (
     CANCEL_REASON_MAX,
+    TITLE_MAX,
     TO_BE_ANNOUNCED,
+    Change,
     Meetup,
+    OrganiserProblem,
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
     map_url,
 )
-from bot.domain.polls import Poll, PollOption, PollState, Tally, pick_winner
+from bot.domain.polls import Poll, PollForm, PollOption, PollOutcome, PollState, Tally, pick_winner
 from bot.domain.when import ReadTime
+from bot.ui.base import MODAL_TIMEOUT, BaseModal
+from bot.ui.handlers import Handlers, answering
 from bot.ui.text import GUILD_NAME, PLACE, TIME_TEXT, TITLE, one_line, shown
 
 log = logging.getLogger(__name__)
@@ -144,11 +149,17 @@ def meetup_embed(
     return embed
 
 
+RsvpPressed = Callable[[discord.Interaction, int, RsvpStatus], Awaitable[None]]
+"""What Going / Maybe / Can't go do: (the click, the meetup's id, the answer)."""
+
+
 class RsvpButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"meetup:rsvp:(?P<meetup_id>\d+):(?P<status>going|maybe|no)",
 ):
     """Going / Maybe / Can't go: the meetup id lives in the custom id, so clicks work after a restart."""
+
+    handlers: ClassVar[Handlers[RsvpPressed]] = Handlers()
 
     def __init__(self, meetup_id: int, status: RsvpStatus, count: int | None = None) -> None:
         label = _RSVP_LABELS[status] + (f" ({count})" if count is not None else "")
@@ -169,17 +180,8 @@ class RsvpButton(
         return cls(int(match["meetup_id"]), RsvpStatus(match["status"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import report_error
-
-        try:
-            assert interaction.guild_id is not None
-            board = interaction.client.services.board  # type: ignore[attr-defined]
-            outcome = await board.rsvp(
-                interaction.guild_id, self.meetup_id, interaction.user.id, self.status, now_epoch()
-            )
-            await reply(interaction, rsvp_reply(outcome))
-        except Exception as error:  # dynamic items have no view on_error to route to
-            await report_error(interaction, error)
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.meetup_id, self.status))
 
 
 VOTERS_MENTIONED = 50
@@ -250,13 +252,22 @@ def promotion_notice(meetup: Meetup) -> str:
     )
 
 
-def change_notice(meetup: Meetup, changes: Sequence[str]) -> str:
-    listed = [change for change in changes if change in ("time", "place", "capacity")]
+_CHANGE_WORDS = {Change.TIME: "time", Change.PLACE: "place", Change.CAPACITY: "capacity"}
+
+
+def change_notice(meetup: Meetup, changes: Sequence[Change]) -> str:
+    listed = [_CHANGE_WORDS[change] for change in changes]
     what = ", ".join(listed) if listed else "details"
     return (
         f"✏️ Meetup #{meetup.number} “{shown(meetup.title, TITLE)}” changed ({what}): "
         f"now {moment(meetup.starts_at)}{_at(meetup)}."
     )
+
+
+def notice_parts(header: str, member_ids: Sequence[int]) -> list[tuple[str, Sequence[int]]]:
+    """A notice and the mentions of everyone it is for, in parts under Discord's 2,000 characters,
+    each part pinging exactly the members it mentions."""
+    return list(mention_parts(header + "\n", member_ids, continued="…"))
 
 
 def cancel_notice(meetup: Meetup) -> str:
@@ -421,7 +432,7 @@ def _poll_options(poll: Poll, tally: Tally, shown_text: int, links: bool) -> str
 
 def poll_result(poll: Poll, meetup: Meetup | None) -> str:
     if poll.state is PollState.CANCELLED:
-        return f"Closed without a result ({poll.outcome})."
+        return f"Closed without a result ({_OUTCOME_WORDS.get(poll.outcome, 'it was cancelled')})."
     if meetup is not None:
         if meetup.place == TO_BE_ANNOUNCED:
             text = f"Closed. The meetup is {moment(meetup.starts_at)} (place to be announced)."
@@ -433,9 +444,16 @@ def poll_result(poll: Poll, meetup: Meetup | None) -> str:
         else:
             text += f"\nIt is meetup #{meetup.number}."
         return text
-    if poll.outcome == "no votes":
+    if poll.outcome is PollOutcome.NO_VOTES:
         return "Closed with no votes for any time, so no meetup was created."
-    return f"Closed: {poll.outcome}, so no meetup was created."
+    return f"Closed: {_OUTCOME_WORDS.get(poll.outcome, 'no meetup')}, so no meetup was created."
+
+
+_OUTCOME_WORDS: dict[PollOutcome | None, str] = {
+    PollOutcome.NO_VOTES: "no votes",
+    PollOutcome.TIME_PASSED: "the winning time has passed",
+    PollOutcome.MESSAGE_DELETED: "its message was deleted",
+}
 
 
 def poll_reminder(poll: Poll, tally: Tally) -> str:
@@ -464,6 +482,46 @@ def poll_posted(poll: Poll) -> str:
     )
 
 
+PollFormSubmitted = Callable[[discord.Interaction, PollForm], Awaitable[None]]
+
+
+class PollDraftModal(BaseModal):
+    """The one form that drafts a meetup poll (custom ids ``title``, ``times``, ``places``): a
+    pairing group's **Plan a meetup**, two members' **Plan a catch-up**."""
+
+    def __init__(
+        self, on_submit: PollFormSubmitted, *, heading: str = "Plan a meetup", title: str | None = None
+    ) -> None:
+        super().__init__(title=heading, timeout=MODAL_TIMEOUT)
+        self._submit = on_submit
+        self.poll_title: discord.ui.TextInput[PollDraftModal] = discord.ui.TextInput(
+            label="What",
+            custom_id="title",
+            placeholder="Coffee and a walk",
+            default=title,
+            max_length=TITLE_MAX,
+        )
+        self.times: discord.ui.TextInput[PollDraftModal] = discord.ui.TextInput(
+            label="Times to choose from (separate with ;)",
+            custom_id="times",
+            placeholder="fri 7pm; sat 2pm; 2026-12-05 18:30",
+            max_length=500,
+        )
+        self.places: discord.ui.TextInput[PollDraftModal] = discord.ui.TextInput(
+            label="Places (optional, separate with ;)",
+            custom_id="places",
+            placeholder="Café Central; City Library",
+            required=False,
+            max_length=500,
+        )
+        for item in (self.poll_title, self.times, self.places):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        form = PollForm(self.poll_title.value, self.times.value, self.places.value.strip() or None)
+        await self._submit(interaction, form)
+
+
 def not_announced_yet(meetup: Meetup) -> str:
     return (
         f"Meetup #{meetup.number} is not announced yet: I couldn't post it. I keep trying until it starts; "
@@ -471,19 +529,27 @@ def not_announced_yet(meetup: Meetup) -> str:
     )
 
 
-def organiser_problem(meetup: Meetup, problem: dict[str, Any], guild_name: str | None) -> str:
-    """What went wrong with the organiser's meetup and what fixes it."""
+def organiser_problem(
+    meetup: Meetup,
+    problem: OrganiserProblem,
+    guild_name: str | None,
+    *,
+    channel_id: int | None = None,
+    missing: str | None = None,
+) -> str:
+    """What went wrong with the organiser's meetup (in ``channel_id``, for want of ``missing``)
+    and what fixes it."""
     title = shown(meetup.title, TITLE)
     where = f" in **{shown(guild_name, GUILD_NAME)}**" if guild_name else ""
-    if problem.get("problem") == "too_late":
+    if problem is OrganiserProblem.TOO_LATE:
         return (
             f"⚠️ Your meetup #{meetup.number} “{title}”{where} could not be announced before it started, "
             "so nobody could RSVP. Plan it again with `/meetup create` once the bot can post."
         )
-    channel = f"<#{problem['channel']}>" if problem.get("channel") else "the meetups channel"
-    missing = problem.get("missing") or "Send Messages and Embed Links"
-    if problem.get("problem") == "post":
-        why = f"I'm missing **{missing}** there" if problem.get("missing") else "Discord kept refusing it"
+    channel = f"<#{channel_id}>" if channel_id else "the meetups channel"
+    why = f"I'm missing **{missing}** there" if missing else "Discord kept refusing it"
+    missing = missing or "Send Messages and Embed Links"
+    if problem is OrganiserProblem.POST:
         return (
             f"⚠️ I couldn't post about your meetup #{meetup.number} “{title}”{where} in {channel} "
             f"(reminders or notices for the people going): {why}. Ask an admin to give me "

@@ -1,5 +1,5 @@
-"""How pairing rounds look: thread names, the greeting, check-in and Did you meet?, their buttons,
-the Plan a meetup form and the replies to /pairing.
+"""How pairing rounds look: thread names, the greeting, check-in and Did you meet?, their buttons
+and the replies to /pairing (the Plan a meetup form is :class:`bot.ui.meetups.PollDraftModal`).
 
 The buttons are dynamic items whose custom ids carry the group (``pairing:plan:<group>``,
 ``pairing:met:<group>:<answer>``), so they keep working after a restart.
@@ -8,24 +8,27 @@ The buttons are dynamic items whose custom ids carry the group (``pairing:plan:<
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar
 
 import discord
 
-from bot.adapters.replies import reply
-from bot.clock import from_epoch, now_epoch
-from bot.domain.cooldowns import Action
+from bot.domain.clock import from_epoch
 from bot.domain.guild_settings import Cadence
 from bot.domain.interests import display_tag
 from bot.domain.pairing import UnmatchedReason
-from bot.domain.pairing_rounds import LEFT_OUT_REASONS, RECENT_ROUNDS, Answer, PairingGroup, PairingRound
-from bot.ui.base import BaseModal
-from bot.ui.meetups import poll_posted
+from bot.domain.pairing_rounds import (
+    LEFT_OUT_REASONS,
+    RECENT_ROUNDS,
+    Answer,
+    Answered,
+    Formed,
+    Membership,
+    PairingGroup,
+    PairingRound,
+)
+from bot.ui.handlers import Handlers, answering
 from bot.ui.text import TAG, shown
-
-if TYPE_CHECKING:
-    from bot.services.pairing import Answered, Formed, Membership
 
 SHARED_SHOWN = 5
 _ANSWER_STYLES = {
@@ -194,11 +197,19 @@ def answered(outcome: Answered) -> str:
 # -- buttons and the form ----------------------------------------------------------------------
 
 
+PlanPressed = Callable[[discord.Interaction, int], Awaitable[None]]
+"""What **Plan a meetup** does: (the click, the group's id)."""
+AnswerPressed = Callable[[discord.Interaction, int, Answer], Awaitable[None]]
+"""What In person / Online / Not yet do: (the click, the group's id, the answer)."""
+
+
 class PlanMeetupButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"pairing:plan:(?P<group_id>\d+)",
 ):
     """Opens the Plan a meetup form; only members of the group may press it."""
+
+    handlers: ClassVar[Handlers[PlanPressed]] = Handlers()
 
     def __init__(self, group_id: int) -> None:
         super().__init__(
@@ -218,67 +229,8 @@ class PlanMeetupButton(
         return cls(int(match["group_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import is_admin, report_error
-
-        try:
-            assert interaction.guild_id is not None
-            services = interaction.client.services  # type: ignore[attr-defined]
-            await services.pairing.member_group(interaction.guild_id, self.group_id, interaction.user.id)
-            services.cooldowns.check(  # before the member types into a form that would be refused
-                interaction.guild_id, interaction.user.id, Action.MEETUP, exempt=is_admin(interaction)
-            )
-            await interaction.response.send_modal(PlanMeetupModal(self.group_id))
-        except Exception as error:  # dynamic items have no view on_error to route to
-            await report_error(interaction, error)
-
-
-class PlanMeetupModal(BaseModal):
-    """``/meetup plan`` for one group: the poll goes in the group's thread."""
-
-    def __init__(self, group_id: int) -> None:
-        super().__init__(title="Plan a meetup", timeout=15 * 60)
-        self.group_id = group_id
-        self.meetup_title: discord.ui.TextInput[PlanMeetupModal] = discord.ui.TextInput(
-            label="What", custom_id="title", placeholder="Coffee and a walk", max_length=100
-        )
-        self.times: discord.ui.TextInput[PlanMeetupModal] = discord.ui.TextInput(
-            label="Times to choose from (separate with ;)",
-            custom_id="times",
-            placeholder="fri 7pm; sat 2pm; 2026-12-05 18:30",
-            max_length=500,
-        )
-        self.places: discord.ui.TextInput[PlanMeetupModal] = discord.ui.TextInput(
-            label="Places (optional, separate with ;)",
-            custom_id="places",
-            placeholder="Café Central; City Library",
-            required=False,
-            max_length=500,
-        )
-        for item in (self.meetup_title, self.times, self.places):
-            self.add_item(item)
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        from bot.errors import is_admin
-
-        assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        services = interaction.client.services  # type: ignore[attr-defined]
-        member_id = interaction.user.id
-        # The same budget as /meetup plan and create: it posts a poll too.
-        with services.cooldowns.use(
-            interaction.guild_id, member_id, Action.MEETUP, exempt=is_admin(interaction)
-        ):
-            poll = await services.pairing.plan_meetup(
-                guild_id=interaction.guild_id,
-                group_id=self.group_id,
-                member_id=member_id,
-                title=self.meetup_title.value,
-                times=self.times.value,
-                places=self.places.value.strip() or None,
-                now=interaction.created_at,
-            )
-        await reply(interaction, poll_posted(poll))
-        await services.board.add_poll_reactions(poll)
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.group_id))
 
 
 class AnswerButton(
@@ -286,6 +238,8 @@ class AnswerButton(
     template=r"pairing:met:(?P<group_id>\d+):(?P<answer>in_person|online|not_yet)",
 ):
     """In person / Online / Not yet under **Did you meet?**"""
+
+    handlers: ClassVar[Handlers[AnswerPressed]] = Handlers()
 
     def __init__(self, group_id: int, answer: Answer) -> None:
         super().__init__(
@@ -305,18 +259,8 @@ class AnswerButton(
         return cls(int(match["group_id"]), Answer(match["answer"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.errors import report_error
-
-        try:
-            assert interaction.guild is not None
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            pairing = interaction.client.services.pairing  # type: ignore[attr-defined]
-            outcome = await pairing.answer(
-                interaction.guild, self.group_id, interaction.user.id, self.answer, now_epoch()
-            )
-            await reply(interaction, answered(outcome))
-        except Exception as error:  # dynamic items have no view on_error to route to
-            await report_error(interaction, error)
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.group_id, self.answer))
 
 
 def plan_view(group_id: int) -> discord.ui.View:

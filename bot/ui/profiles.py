@@ -17,12 +17,11 @@ from bot.domain.profiles import (
     Profile,
     is_web_link,
 )
-from bot.ui.base import BaseModal
+from bot.ui.base import MODAL_TIMEOUT, BaseModal
 from bot.ui.text import GUILD_NAME, shown
 
 COLOUR = discord.Colour.from_rgb(87, 242, 135)
 NOTHING = "—"
-MODAL_TIMEOUT = 15 * 60
 
 IntroSubmit = Callable[[discord.Interaction, IntroForm], Awaitable[None]]
 

@@ -10,17 +10,12 @@ import simcord
 from bot.adapters.outbound import Action
 from bot.domain import limits
 from tests.behaviour.followup_world import DAY_BEFORE, advance_to, answer, create_meetup, reminders
-from tests.behaviour.intro_steps import configure, intro, intro_posts
-from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world, field
+from tests.behaviour.intro_steps import intro, intro_posts
+from tests.behaviour.meetup_world import MeetupWorld, field
+
+pytestmark = pytest.mark.world("meetups and introductions")
 
 HOSTILE = "Games <@{victim}> <@!{victim}> <@&{role}> @everyone @here"
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    built = await build_meetup_world(env)
-    await configure(built)
-    return built
 
 
 def bot_messages(env: simcord.Env) -> list:
@@ -131,7 +126,7 @@ async def test_a_rate_limited_reminder_waits_for_its_retry_after(
 async def test_the_hold_after_a_403_ends_when_an_admin_acts(world: MeetupWorld, env: simcord.Env) -> None:
     env.inject_error("PUT", "/channels/*/messages/*/reactions/*", status=403, code=50013, times=1)
     await world.alice.slash(world.general, "meetup plan", title="Games", times="fri 7pm; sat 2pm")
-    outbound = world.bot.services.outbound
+    outbound = world.bot.boards.outbound
     assert outbound.held(world.meetups.id, Action.REACT)
 
     await world.admin.slash(world.general, "config show")
@@ -142,7 +137,7 @@ async def test_the_hold_after_a_403_ends_when_an_admin_acts(world: MeetupWorld, 
 async def test_the_hold_after_a_403_ends_after_an_hour(world: MeetupWorld, env: simcord.Env) -> None:
     env.inject_error("PUT", "/channels/*/messages/*/reactions/*", status=403, code=50013, times=1)
     await world.alice.slash(world.general, "meetup plan", title="Games", times="fri 7pm; sat 2pm")
-    outbound = world.bot.services.outbound
+    outbound = world.bot.boards.outbound
 
     await env.advance_time(3599)
     assert outbound.held(world.meetups.id, Action.REACT)
@@ -170,7 +165,7 @@ async def test_a_refused_reminder_tells_the_organiser_what_to_fix(
 ) -> None:
     meetup = await create_meetup(world)
     await answer(world, meetup, world.bob)
-    thread_id = await world.bot.services.board.ensure_thread(meetup)
+    thread_id = await world.bot.boards.threads.ensure(meetup)
     env.inject_error("POST", f"/channels/{thread_id}/messages", status=403, code=50013, times=None)
 
     await advance_to(env, DAY_BEFORE + 60)

@@ -7,19 +7,15 @@ import simcord
 
 from tests.behaviour.connect_world import (
     add_member,
-    build_connect_world,
     introduce,
     mentioned_in_order,
     privacy,
 )
 from tests.world import World
 
+pytestmark = pytest.mark.world("connect")
+
 DAY = 24 * 3600
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return await build_connect_world(env)
 
 
 async def helper(world: World, name: str, interests: str):

@@ -20,20 +20,16 @@ from tests.behaviour.followup_world import (
     thread_messages,
 )
 from tests.behaviour.intro_steps import intro
-from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
+from tests.behaviour.meetup_world import MeetupWorld
 from tests.conftest import BotFactory, restart
 
-pytestmark = pytest.mark.simcord(settle_timeout=1.5)
+pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("meetups and introductions")]
 
 CHECKIN = "I was there"
 
 
 @pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    world = await build_meetup_world(env)
-    await world.admin.slash(
-        world.general, "config channel", purpose="introductions", channel=world.introductions
-    )
+async def world(world: MeetupWorld) -> MeetupWorld:
     meetup = await create_meetup(world)
     for member in (world.bob, world.carol, world.dave):
         await answer(world, meetup, member)

@@ -11,10 +11,7 @@ from tests.behaviour.meetup_world import build_meetup_world, last_post
 from tests.conftest import BotFactory, restart
 from tests.world import World, build_world
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return build_world(env)
+pytestmark = pytest.mark.world("server")
 
 
 async def stored(world: World):

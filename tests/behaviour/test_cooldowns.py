@@ -13,23 +13,22 @@ import pytest
 import simcord
 from simcord.actors import MemberActor
 
-from tests.behaviour.connect_world import add_member, build_connect_world, introduce, privacy
+from tests.behaviour.connect_world import add_member, introduce, privacy
 from tests.behaviour.intro_steps import intro, intro_posts
 from tests.behaviour.meetup_world import FRIDAY_7PM, TIMES, TZ
 from tests.behaviour.pairing_steps import greeting, groups, joiner, run_round, thread_of
 from tests.world import World
 
-pytestmark = pytest.mark.simcord(settle_timeout=1.5)
+pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("connect")]
 
 MINUTE = 60
 HOUR = 3600
 
 
 @pytest.fixture
-async def world(env: simcord.Env) -> World:
-    built = await build_connect_world(env)
-    await built.admin.slash(built.general, "config timezone", name=TZ)
-    return built
+async def world(world: World) -> World:
+    await world.admin.slash(world.general, "config timezone", name=TZ)
+    return world
 
 
 def now(env: simcord.Env) -> int:

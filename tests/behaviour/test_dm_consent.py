@@ -22,15 +22,10 @@ from tests.behaviour.followup_world import (
     reminders,
     thread_messages,
 )
-from tests.behaviour.intro_steps import configure, intro
-from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
+from tests.behaviour.intro_steps import intro
+from tests.behaviour.meetup_world import MeetupWorld
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    built = await build_meetup_world(env)
-    await configure(built)
-    return built
+pytestmark = pytest.mark.world("meetups and introductions")
 
 
 async def dm_mode(member, world: MeetupWorld, state: str) -> None:

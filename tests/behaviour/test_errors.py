@@ -10,17 +10,14 @@ import simcord
 
 from bot import MeetbridgeBot
 from tests.conftest import BotFactory
-from tests.world import World, build_world
+from tests.world import World
+
+pytestmark = pytest.mark.world("server")
 
 
 @pytest.fixture
 def simcord_bot(bot_factory: BotFactory) -> MeetbridgeBot:
     return bot_factory(extra_extensions=("tests.behaviour.probe",))
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return build_world(env)
 
 
 async def test_an_unexpected_error_shows_a_trace_id_that_is_in_the_log(

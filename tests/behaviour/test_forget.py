@@ -16,7 +16,7 @@ from tests.behaviour.followup_world import DAY, advance_to, answer, create_meetu
 from tests.behaviour.intro_steps import intro_posts
 from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
 
-pytestmark = pytest.mark.simcord(settle_timeout=2)
+pytestmark = [pytest.mark.simcord(settle_timeout=2), pytest.mark.world("meetups and introductions")]
 
 
 async def configured(env: simcord.Env, name: str = "Meetbridge Test") -> MeetupWorld:
@@ -25,11 +25,6 @@ async def configured(env: simcord.Env, name: str = "Meetbridge Test") -> MeetupW
         world.general, "config channel", purpose="introductions", channel=world.introductions
     )
     return world
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await configured(env)
 
 
 async def rows_about(world: MeetupWorld, member_id: int, guild_id: int) -> int:
@@ -130,7 +125,7 @@ async def test_a_planned_reminder_still_posts_after_a_forget_minus_the_forgotten
     meetup = await create_meetup(world)
     await answer(world, meetup, world.alice)
     await answer(world, meetup, world.bob)
-    thread_id = await world.bot.services.board.ensure_thread(meetup)
+    thread_id = await world.bot.boards.threads.ensure(meetup)
     assert thread_id is not None
     env.inject_error("POST", f"/channels/{thread_id}/messages", status=500, times=1)
     await advance_to(env, meetup.starts_at - DAY + 1)  # the post failed once: it waits for its retry

@@ -20,10 +20,10 @@ from bot.storage.database import Database
 from bot.storage.member_data import registered
 from tests.behaviour.connect_world import introduce, privacy
 from tests.behaviour.followup_world import DAY, END, advance_to, answer, create_meetup, now
-from tests.behaviour.meetup_world import ONE, MeetupWorld, build_meetup_world, plan, poll_message, stored_poll
+from tests.behaviour.meetup_world import ONE, MeetupWorld, plan, poll_message, stored_poll
 from tests.behaviour.pairing_steps import WEEK
 
-pytestmark = pytest.mark.simcord(settle_timeout=3)
+pytestmark = [pytest.mark.simcord(settle_timeout=3), pytest.mark.world("every channel")]
 
 
 async def columns_naming(db: Database, member_id: int) -> dict[str, int]:
@@ -53,18 +53,6 @@ async def check_in_and_pick(world: MeetupWorld, member: MemberActor, *picked: Me
     [menu] = row["components"]
     values = [str(p.id) for p in picked] if menu["type"] == 3 else list(picked)
     await member.select(checked.response, values)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    world = await build_meetup_world(env)
-    for purpose, channel in (
-        ("introductions", world.introductions),
-        ("pairing", world.pairing),
-        ("support", world.support),
-    ):
-        await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
-    return world
 
 
 async def test_after_forget_no_column_of_any_table_names_the_member(

@@ -363,7 +363,7 @@ async def test_every_form_answers_hostile_input_as_member_and_admin(
 
         # Plan a catch-up: the button of a keep-in-touch DM (sent here as the nudge would send it).
         for who, member in (("member", w.bob), ("admin", w.admin)):
-            await w.bot.services.outbound.dm(
+            await w.bot.boards.outbound.dm(
                 member.id,
                 content="👋 Catch up?",
                 view=outbox_view(catchup_spec(w.guild.id, w.carol.id)),
@@ -478,7 +478,7 @@ async def test_every_button_and_select_answers_whoever_presses_it(
 
         # Plan a catch-up, from a DM, about someone who left and someone still here.
         for other, who in ((w.carol, "about a member"), (fresh(), "about a member who left")):
-            await w.bot.services.outbound.dm(
+            await w.bot.boards.outbound.dm(
                 w.bob.id, content="👋 Catch up?", view=outbox_view(catchup_spec(w.guild.id, other.id))
             )
             if who.endswith("left"):

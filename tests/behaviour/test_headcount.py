@@ -20,16 +20,11 @@ from tests.behaviour.followup_world import (
     tasks,
     thread_messages,
 )
-from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
+from tests.behaviour.meetup_world import MeetupWorld
 
-pytestmark = pytest.mark.simcord(settle_timeout=1.5)
+pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("meetups")]
 
 KEEP, CANCEL = "Keep", "Cancel"
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await build_meetup_world(env)
 
 
 async def below_minimum(world: MeetupWorld, env: simcord.Env):

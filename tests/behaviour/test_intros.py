@@ -12,12 +12,13 @@ from bot.domain.profiles import IntroMessage, MemberStats
 from tests.behaviour.intro_steps import INTRO, configure, intro, intro_posts, moderator, stored
 from tests.world import World, build_world
 
+pytestmark = pytest.mark.world("server")
+
 
 @pytest.fixture
-async def world(env: simcord.Env) -> World:
-    built = build_world(env)
-    await env.settle()  # the world's own members have joined before any channel is set
-    return built
+async def world(world: World) -> World:
+    await world.env.settle()  # the world's own members have joined before any channel is set
+    return world
 
 
 def modal_values(shown: simcord.InteractionResult) -> dict[str, Any]:

@@ -76,7 +76,7 @@ async def test_a_poll_in_a_channel_without_add_reactions_costs_one_refused_reque
         "🗳️ Poll #1: Board games",
         "🗳️ Poll #2: Second",
     ]
-    assert env.bot.services.outbound.held(world.meetups.id, Action.REACT)
+    assert env.bot.boards.outbound.held(world.meetups.id, Action.REACT)
 
 
 # -- threads of one channel ------------------------------------------------------------------------
@@ -107,7 +107,7 @@ async def test_did_you_meet_without_send_messages_in_threads_costs_one_refused_r
     posts = sum(requests(env, "POST", f"/channels/{thread.id}/messages", since=before) for thread in threads)
     assert posts == 1
     assert all(bot_messages(thread, "🏁") == [] for thread in threads)
-    refused = env.bot.services.outbound.refusals(world.guild.id)
+    refused = env.bot.boards.outbound.refusals(world.guild.id)
     assert [(r.channel_id, r.missing) for r in refused] == [(world.pairing.id, "Send Messages in Threads")]
 
 

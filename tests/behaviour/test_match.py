@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import simcord
 
 from tests.behaviour.connect_world import (
     add_member,
-    build_connect_world,
     embed_lines,
     introduce,
     mentioned_in_order,
@@ -15,10 +13,7 @@ from tests.behaviour.connect_world import (
 )
 from tests.world import World
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return await build_connect_world(env)
+pytestmark = pytest.mark.world("connect")
 
 
 async def test_a_rare_shared_interest_ranks_above_a_common_one(world: World) -> None:

@@ -21,12 +21,13 @@ from tests.behaviour.meetup_world import (
     rsvp_id,
 )
 
+pytestmark = pytest.mark.world("meetups")
+
 SATURDAY_8PM_EPOCH = FRIDAY_7PM_EPOCH + 25 * 3600  # 2026-01-10 20:00 in Berlin
 
 
 @pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    world = await build_meetup_world(env)
+async def world(world: MeetupWorld) -> MeetupWorld:
     await world.alice.slash(
         world.general, "meetup create", title="Board games", when=FRIDAY_7PM, where="Café Central", capacity=3
     )

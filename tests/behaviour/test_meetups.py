@@ -22,10 +22,7 @@ from tests.behaviour.meetup_world import (
 )
 from tests.conftest import BotFactory, restart
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await build_meetup_world(env)
+pytestmark = pytest.mark.world("meetups")
 
 
 async def create(world: MeetupWorld, **options):

@@ -17,19 +17,7 @@ from tests.behaviour.intro_steps import intro_posts
 from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
 from tests.conftest import BotFactory, restart
 
-pytestmark = pytest.mark.simcord(settle_timeout=2)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    world = await build_meetup_world(env)
-    for purpose, channel in (
-        ("introductions", world.introductions),
-        ("pairing", world.pairing),
-        ("support", world.support),
-    ):
-        await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
-    return world
+pytestmark = [pytest.mark.simcord(settle_timeout=2), pytest.mark.world("every channel")]
 
 
 async def rsvps(world: MeetupWorld) -> dict[int, RsvpStatus]:
@@ -198,10 +186,10 @@ async def test_a_member_who_left_while_the_bot_was_down_is_noticed_at_start(
     guild = world.bot.get_guild(world.guild.id)
     assert guild is not None
     await guild.chunk()
-    await world.bot.services.membership.start()
+    await world.bot.boards.membership.start()
     await env.settle()
 
-    assert await world.bot.services.membership.repo.departed(world.guild.id, world.bob.id)
+    assert await world.bot.services.member_departures.repo.departed(world.guild.id, world.bob.id)
     assert (await rsvps(world))[world.carol.id] is RsvpStatus.GOING
 
 
@@ -341,7 +329,7 @@ async def test_a_removal_while_the_bot_was_down_is_noticed_at_start(
     env.backend.remove_guild(guild_id)
 
     await restart(env, bot_factory)
-    assert await world.bot.services.membership.repo.guild_gone(guild_id)
+    assert await world.bot.services.member_departures.repo.guild_gone(guild_id)
     await advance_to(env, removed_at + DAY + 60)
 
     assert await guild_rows(world, guild_id) == {"scheduled_tasks": 1}
@@ -351,7 +339,7 @@ async def test_a_member_with_nothing_stored_leaves_no_trace(world: MeetupWorld) 
     world.guild.remove_member(world.dave)
     await world.env.settle()
 
-    assert await world.bot.services.membership.repo.members(world.guild.id) == []
+    assert await world.bot.services.member_departures.repo.members(world.guild.id) == []
     assert await purge_tasks(world) == []
 
 

@@ -5,15 +5,10 @@ from __future__ import annotations
 import pytest
 import simcord
 
-from tests.behaviour.intro_steps import configure, intro
+from tests.behaviour.intro_steps import intro
 from tests.world import World, build_world
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    built = build_world(env)
-    await configure(built)
-    return built
+pytestmark = pytest.mark.world("introductions")
 
 
 def dms(member) -> list:

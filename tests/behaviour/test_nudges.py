@@ -9,16 +9,11 @@ from simcord.actors import MemberActor
 from bot.domain.followups import NUDGE
 from bot.domain.tasks import TaskState
 from tests.behaviour.followup_world import DAY, advance_to, answer, create_meetup, dms, dms_on, now
-from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
+from tests.behaviour.meetup_world import MeetupWorld
 
-pytestmark = pytest.mark.simcord(settle_timeout=1.5)
+pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("meetups")]
 
 PLAN = "Plan a catch-up"
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await build_meetup_world(env)
 
 
 async def meet(world: MeetupWorld, a: MemberActor, b: MemberActor) -> int:

@@ -7,7 +7,7 @@ import pytest
 import simcord
 
 from bot.domain.pairing_rounds import RoundState
-from tests.behaviour.connect_world import add_member, build_connect_world, introduce
+from tests.behaviour.connect_world import add_member, introduce
 from tests.behaviour.pairing_steps import (
     WEEK,
     greeting,
@@ -21,10 +21,7 @@ from tests.behaviour.pairing_steps import (
 )
 from tests.world import World
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return await build_connect_world(env)
+pytestmark = pytest.mark.world("connect")
 
 
 async def test_seven_members_in_groups_of_two_make_three_groups_with_one_trio(world: World) -> None:

@@ -10,7 +10,6 @@ from bot.domain.meetings import MeetingContext
 from bot.domain.pairing_rounds import Answer
 from bot.domain.tasks import TaskState
 from bot.services.pairing import ROUND_TASK
-from tests.behaviour.connect_world import build_connect_world
 from tests.behaviour.pairing_steps import (
     DAY,
     WEEK,
@@ -25,13 +24,10 @@ from tests.behaviour.pairing_steps import (
 from tests.conftest import BotFactory, restart
 from tests.world import World
 
+pytestmark = pytest.mark.world("connect")
+
 START = 1767225600  # 2026-01-01 00:00 UTC, a Thursday: SimCord's virtual clock starts here
 MONDAY_10 = START + 4 * DAY + 10 * 3600  # 2026-01-05 10:00 UTC, the first weekly slot
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return await build_connect_world(env)
 
 
 async def paired(world: World):

@@ -18,7 +18,6 @@ from tests.behaviour.meetup_world import (
     A,
     B,
     MeetupWorld,
-    build_meetup_world,
     field,
     plan,
     poll_message,
@@ -27,12 +26,7 @@ from tests.behaviour.meetup_world import (
 )
 from tests.conftest import BotFactory, restart
 
-pytestmark = pytest.mark.simcord(settle_timeout=1.5)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await build_meetup_world(env)
+pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("meetups")]
 
 
 async def restart_after_downtime(

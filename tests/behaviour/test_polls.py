@@ -34,12 +34,7 @@ from tests.behaviour.meetup_world import (
 )
 from tests.conftest import BotFactory, restart
 
-pytestmark = pytest.mark.simcord(settle_timeout=1.5)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await build_meetup_world(env)
+pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("meetups")]
 
 
 # -- posting --------------------------------------------------------------------------------------

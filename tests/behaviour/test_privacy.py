@@ -14,13 +14,7 @@ from bot.domain.profiles import DEFAULT_PREFERENCES, Preferences
 from tests.behaviour.intro_steps import INTRO, configure, intro, intro_posts, moderator
 from tests.world import World, build_world
 
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    built = build_world(env)
-    await env.settle()
-    await configure(built)
-    return built
+pytestmark = pytest.mark.world("introductions")
 
 
 async def preferences(world: World, member: MemberActor) -> Preferences:

@@ -13,8 +13,8 @@ import simcord
 
 from bot.domain.consent import DmMode
 from bot.domain.followups import REMINDER, REMINDER_POST
+from bot.domain.outbox import OutboxState
 from bot.domain.tasks import TaskState
-from bot.storage.outbox import OutboxState
 from tests.behaviour.followup_world import (
     DAY,
     DAY_BEFORE,
@@ -34,15 +34,10 @@ from tests.behaviour.followup_world import (
     tasks,
     thread_messages,
 )
-from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world
+from tests.behaviour.meetup_world import MeetupWorld
 from tests.conftest import BotFactory, restart
 
-pytestmark = pytest.mark.simcord(settle_timeout=1.5)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await build_meetup_world(env)
+pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("meetups")]
 
 
 async def test_reminders_at_both_offsets_mention_exactly_the_going_members(

@@ -19,7 +19,6 @@ from tests.behaviour.followup_world import DAY, START, answer, create_meetup, dm
 from tests.behaviour.meetup_world import (
     ONE,
     MeetupWorld,
-    build_meetup_world,
     field,
     plan,
     poll_message,
@@ -28,6 +27,8 @@ from tests.behaviour.meetup_world import (
 from tests.behaviour.pairing_steps import groups, joiner, rounds, run_round, thread_of
 from tests.conftest import BotFactory, restart
 from tests.world import World
+
+pytestmark = pytest.mark.world("meetups")
 
 SATURDAY_8PM = "2026-01-10 20:00"
 SATURDAY_8PM_EPOCH = 1768071600
@@ -57,11 +58,6 @@ class StopAt:
 def acknowledge(env: simcord.Env) -> None:
     """The stop reached the error handler (a bug as far as it knows): it is expected here."""
     assert all("stopped before" in str(getattr(error, "original", error)) for error in env.errors)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> MeetupWorld:
-    return await build_meetup_world(env)
 
 
 async def pending_reminders(world: MeetupWorld, meetup) -> list[int]:
@@ -184,7 +180,7 @@ async def test_a_stop_right_after_a_round_was_formed_still_opens_each_thread_onc
 ) -> None:
     await joiner(connect, connect.alice, "chess")
     await joiner(connect, connect.bob, "chess")
-    stop = StopAt(monkeypatch, env, connect.bot.services.pairing, "open_round")
+    stop = StopAt(monkeypatch, env, connect.bot.boards.pairing, "open_round")
 
     await run_round(connect)
     assert stop.happened

@@ -9,7 +9,9 @@ from bot import MeetbridgeBot
 from bot.domain.tasks import TaskState
 from tests.behaviour import probe_log as probe
 from tests.conftest import BotFactory, restart
-from tests.world import World, build_world
+from tests.world import World
+
+pytestmark = pytest.mark.world("server")
 
 PROBE = ("tests.behaviour.probe",)
 
@@ -19,11 +21,6 @@ def simcord_bot(bot_factory: BotFactory) -> MeetbridgeBot:
     probe.FIRED.clear()
     probe.FAIL_TIMES.clear()
     return bot_factory(extra_extensions=PROBE)
-
-
-@pytest.fixture
-async def world(env: simcord.Env) -> World:
-    return build_world(env)
 
 
 async def schedule(world: World, seconds: int, failures: int = 0) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.reactions import make_storm, measure, parse_args
-from bot.services.meetup_board import POLL_EDIT_INTERVAL
+from bot.boards.polls import POLL_EDIT_INTERVAL
 
 
 def test_the_storm_is_valid_reaction_traffic() -> None:

@@ -11,12 +11,16 @@ import pytest
 from geopy.exc import GeocoderServiceError, GeocoderTimedOut
 from geopy.location import Location
 
+from bot.app import make_geocoder
 from bot.config import Settings
 from bot.domain.errors import UserError
-from bot.services.geocoding import NominatimGeocoder, OfflineGeocoder, make_geocoder
+from bot.services.geocoding import NominatimGeocoder, OfflineGeocoder
 from bot.storage.database import Database
 from bot.storage.gazetteer import GazetteerHandle
 from bot.storage.geocode_cache import GeocodeCacheRepository
+
+NOW = 1_767_225_600
+
 
 STREET_ADDRESS = "Rosenthaler Str. 40, 10178 Berlin, Germany"
 STREET_DETAILS = ("Rosenthaler", "40", "10178", "52.529", "13.401")
@@ -107,7 +111,7 @@ def nominatim(db: Database, fake: FakeNominatim, time_: FakeTime, **options: Any
         geocode=fake,
         clock=time_.clock,
         sleep=time_.sleep,
-        now=lambda: 1_767_225_600,
+        now=lambda: NOW,
         **options,
     )
 
@@ -246,6 +250,7 @@ async def test_the_real_client_falls_back_when_nominatim_is_unreachable_and_clos
         GeocodeCacheRepository(db),
         user_agent="meetbridge-tests",
         domain="127.0.0.1:9",
+        now=lambda: NOW,
         timeout=2,
     )
 
@@ -258,8 +263,8 @@ async def test_the_real_client_falls_back_when_nominatim_is_unreachable_and_clos
 
 
 async def test_making_a_geocoder_touches_neither_network_nor_files(db: Database, tmp_path: Path) -> None:
-    online = make_geocoder(Settings(geocoder="nominatim", gazetteer_dir=tmp_path / "gz"), db)
-    offline = make_geocoder(Settings(geocoder="offline", gazetteer_dir=tmp_path / "gz"), db)
+    online = make_geocoder(Settings(geocoder="nominatim", gazetteer_dir=tmp_path / "gz"), db, now=lambda: NOW)
+    offline = make_geocoder(Settings(geocoder="offline", gazetteer_dir=tmp_path / "gz"), db, now=lambda: NOW)
 
     assert isinstance(online, NominatimGeocoder) and online._client is None
     assert isinstance(offline, OfflineGeocoder)
@@ -269,7 +274,7 @@ async def test_making_a_geocoder_touches_neither_network_nor_files(db: Database,
 
 
 async def test_the_offline_geocoder_uses_only_the_gazetteer(db: Database) -> None:
-    geocoder = make_geocoder(Settings(geocoder="offline"), db)
+    geocoder = make_geocoder(Settings(geocoder="offline"), db, now=lambda: NOW)
 
     result = await geocoder.geocode("Portland, Maine")
 

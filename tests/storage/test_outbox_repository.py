@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.outbox import OutboxState
 from bot.storage.database import Database
-from bot.storage.outbox import OutboxRepository, OutboxState
+from bot.storage.outbox import OutboxRepository
 
 GUILD = 1
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import utcnow
+from bot.clock import now_epoch
 from bot.domain.polls import OptionKind, Poll
 from bot.domain.when import ReadTime
 from bot.scheduling.scheduler import Scheduler
@@ -46,7 +46,7 @@ async def db(tmp_path: Path):
 @pytest.fixture
 async def service(db: Database) -> PollService:
     config = ConfigService(GuildSettingsRepository(db))
-    scheduler = Scheduler(TaskRepository(db), now=utcnow)  # never started: no jobs run here
+    scheduler = Scheduler(TaskRepository(db), now=now_epoch)  # never started: no jobs run here
     return PollService(
         db, CountingRepository(db), MeetupService(db, MeetupRepository(db), config), config, scheduler
     )

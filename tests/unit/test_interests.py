@@ -15,7 +15,6 @@ from bot.domain.interests import (
     EXAMPLE,
     MAX_INTERESTS,
     MAX_TAG_LENGTH,
-    SYNONYMS_FILE,
     Synonyms,
     TagIndex,
     canonical,
@@ -26,6 +25,7 @@ from bot.domain.interests import (
     parse_interests,
     singularise,
 )
+from bot.storage.shipped import SYNONYMS_FILE, shipped_synonyms
 
 NO_SYNONYMS = Synonyms()
 
@@ -215,7 +215,11 @@ def test_data_file_loads_between_150_and_300_canonical_tags() -> None:
 
 
 def test_data_file_is_read_once_per_process() -> None:
-    assert default_synonyms() is default_synonyms()
+    assert shipped_synonyms() is shipped_synonyms()
+
+
+def test_the_installed_list_is_the_shipped_one() -> None:
+    assert default_synonyms() is shipped_synonyms()
 
 
 def test_every_synonym_target_is_canonical() -> None:

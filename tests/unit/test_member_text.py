@@ -13,7 +13,7 @@ import discord
 
 from bot.adapters.outbound import fit_message, fit_view
 from bot.domain import limits
-from bot.domain.meetups import DESCRIPTION_MAX, PLACE_MAX, Meetup, map_url
+from bot.domain.meetups import DESCRIPTION_MAX, PLACE_MAX, Change, Meetup, map_url
 from bot.domain.polls import OptionKind, Poll, PollOption, Tally
 from bot.domain.profiles import MAX_ABOUT_LENGTH, Profile
 from bot.domain.when import read_times
@@ -90,7 +90,7 @@ def test_a_typed_time_is_quoted_back_on_one_line_and_clipped() -> None:
 def test_a_long_title_never_pushes_the_time_out_of_a_notice() -> None:
     long = meetup(title="T" * 6000)  # beyond validation (100): older or foreign data
     for text in (
-        meetups.change_notice(long, ["time"]),
+        meetups.change_notice(long, [Change.TIME]),
         followups.headcount_prompt(long, 1, mention=True),
         followups.reminder_part(long, 0, [5], 1),
         meetups.promotion_dm(long),
