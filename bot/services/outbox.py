@@ -5,8 +5,10 @@ transaction, so the DMs are queued if and only if the rest is stored) with the *
 (:mod:`bot.domain.consent`): a member gets it only if their ``/privacy dm`` allows that kind,
 checked when it is queued and again when it is sent. Then :meth:`DmOutbox.kick`.
 
-Each DM is a row in ``dm_outbox``; one scheduled task of kind ``dm.drain`` sends the next
-``batch`` due rows and, while more wait, schedules the next drain ``interval`` seconds later. A
+Each DM is a row in ``dm_outbox``; one scheduled task of kind ``dm.drain`` sends the due rows the
+pace allows (at most ``batch`` in any ``interval`` seconds, a sliding window, so a lone DM after a
+quiet moment goes at once) and, while more wait, schedules the next drain for when the window has
+room again. A
 member whose DMs are closed is marked ``closed`` and skipped; a Discord error is retried a few
 times, then marked ``failed``; neither stops the others. A restart resumes where the queue stood.
 
@@ -23,6 +25,7 @@ inside the caller's transaction.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -72,7 +75,7 @@ class DmOutbox:
         self._fallbacks: dict[str, Fallback] = {}
         # The pending drain task, if one is planned (0 while one is being planned).
         self._drain_task: int | None = None
-        self._next_drain = 0
+        self._claimed: deque[int] = deque()  # when each DM of the current window was claimed
 
     def register_fallback(self, name: str, fallback: Fallback) -> None:
         """What to do (in the database only) when a member does not get a ``name`` DM."""
@@ -133,7 +136,8 @@ class DmOutbox:
             if due is None:
                 self._drain_task = None
                 return
-            at = max(due, self._next_drain, self.now())
+            now = self.now()
+            at = max(due, now if self._room(now) else self._claimed[0] + self.interval)
             task = await self.scheduler.schedule(_GLOBAL, DM_DRAIN, at, subject_id=_GLOBAL)
             self._drain_task = task.id
         except BaseException:
@@ -146,14 +150,21 @@ class DmOutbox:
         if self._drain_task == task.id:
             self._drain_task = None
         now = self.now()
-        self._next_drain = now + self.interval
-        for row in await self.repo.claim_due(now, self.batch):
+        rows = await self.repo.claim_due(now, self._room(now))
+        self._claimed.extend(now for _ in rows)
+        for row in rows:
             try:
                 await self._deliver(row, now, deliver)
             except Exception:
                 log.exception("DM %d could not be handled; it is retried", row.id)
                 await self._retry(row, now, "internal error")
         await self.kick()
+
+    def _room(self, now: int) -> int:
+        """How many DMs may be claimed at ``now``: ``batch`` less those of the last ``interval``."""
+        while self._claimed and self._claimed[0] <= now - self.interval:
+            self._claimed.popleft()
+        return max(0, self.batch - len(self._claimed))
 
     async def _deliver(self, row: OutboxRow, now: int, deliver: Deliver) -> None:
         if self._guild_gone is not None and await self._guild_gone(row.guild_id):
