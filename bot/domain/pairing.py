@@ -8,8 +8,11 @@ not change who counts as nearby). The bonus is worth a bit more than one shared 
 everybody lists, so between otherwise equal partners the one in the same area wins. A group's
 weight is the sum over its pairs; a round maximises the sum over its groups.
 
-Hard rule. Two members in ``forbidden`` (grouped together in the last rounds; the caller builds
-the set) are never put in the same group.
+Hard rules. Two members in ``forbidden`` (grouped together in the last rounds; the caller builds
+the set) are never put in the same group; neither are two in ``blocked`` (one blocked the other).
+Both are the same constraint to the solver, so a round re-forms around a block exactly as around a
+recent pair: everyone else is still placed whenever the sizes and rules allow it. They differ only
+in the reason a member who cannot be placed is given: a block is never named (``NO_ROOM``).
 
 Group sizes (:func:`group_sizes`). With ``n`` members and size ``s``: ``n // s`` groups when
 the leftovers can each be folded into a different group (``n % s <= n // s``), so groups have
@@ -19,7 +22,9 @@ size 4 -> 3 + 3; 3 members, size 4 -> one group of 3). Nobody is dropped to make
 
 Unmatched. A member alone in the round, or who was recently grouped with everybody else who
 joined, cannot be placed; neither can one the heuristic finds no compatible group for. They are
-returned in ``unmatched`` with a :class:`UnmatchedReason` so the bot can tell them why.
+returned in ``unmatched`` with a :class:`UnmatchedReason` so the bot can tell them why
+(``ALL_RECENT`` only when recent pairs alone rule everybody out; ``NO_ROOM`` when a block plays a
+part, which the reason never reveals).
 
 Algorithm (a heuristic; the tests check it against brute force on small cases):
 
@@ -32,6 +37,10 @@ Algorithm (a heuristic; the tests check it against brute force on small cases):
 3. Fill: incomplete groups take the remaining clusters that add the most weight, looking at
    neighbours' clusters and same-location members first; leftovers are folded into the group
    they add the most weight to.
+3b. Room: a member the rules left without a group takes someone's place in a group it may join,
+   and that member moves on the same way (chains of up to two moves, or two such members start a
+   group of their own), so the rules strand nobody a split keeping them would place. A round of at
+   most ``EXACT_ROUND`` members that still strands someone is settled by an exact search.
 4. Local search: swapping two members between groups (or moving the extra member of a larger
    group) whenever it increases the total and breaks no rule; three passes, one on rounds
    above ``LARGE_ROUND`` members. Rounds of at most ``SMALL_ROUND`` members search every swap
@@ -67,11 +76,15 @@ SAME_PLACE_SCAN = 4
 LOCAL_SEARCH_PASSES = 3
 LARGE_ROUND = 2_000
 SMALL_ROUND = 16
+# Rounds this small that the heuristic leaves someone out of are settled exactly (a depth-first
+# search over the splits that keep the rules: a few thousand at most, milliseconds).
+EXACT_ROUND = 12
 # Extra seeded constructions on small rounds, keeping the best: cheap there, and they escape
 # the local optima a single greedy start lands in.
 RESTARTS = 12
 SEARCH_NEIGHBOURS = 3
 _FILL_WINDOW = 32
+_ROOM_TRIES = 4_000  # moves tried to place the members a round strands (see _make_room)
 _NEARBY_DEGREES = 0.46  # of latitude: 51.1 km on the sphere haversine_km uses
 # Rounds add weights as integers in units of 2**-20 (about a millionth): integer sums are exact
 # in any order, so set iteration order (which changes between processes with string hashing)
@@ -87,7 +100,7 @@ class UnmatchedReason(StrEnum):
 
     ALONE = "alone"  # nobody else joined this round
     ALL_RECENT = "all_recent"  # recently grouped with everyone else who joined
-    NO_ROOM = "no_room"  # the no-repeat rule left no group that could take them
+    NO_ROOM = "no_room"  # the grouping rules (no repeats, blocks) left no group that could take them
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +173,10 @@ def form_groups(
     forbidden: Iterable[Collection[int]],
     seed: int = 0,
     weights: Mapping[str, float] | None = None,
+    blocked: Iterable[Collection[int]] = (),
 ) -> PairingResult:
     """Groups for one round (see the module docstring for the rules and the algorithm)."""
-    return _Round(members, size, forbidden, seed, weights).solve(all_pairs=False)
+    return _Round(members, size, forbidden, seed, weights, blocked).solve(all_pairs=False)
 
 
 def form_groups_naive(
@@ -171,9 +185,10 @@ def form_groups_naive(
     forbidden: Iterable[Collection[int]],
     seed: int = 0,
     weights: Mapping[str, float] | None = None,
+    blocked: Iterable[Collection[int]] = (),
 ) -> PairingResult:
     """Baseline for the bench: score all n^2 pairs, then the same greedy and fill, no search."""
-    return _Round(members, size, forbidden, seed, weights).solve(all_pairs=True)
+    return _Round(members, size, forbidden, seed, weights, blocked).solve(all_pairs=True)
 
 
 class _Round:
@@ -190,6 +205,7 @@ class _Round:
         forbidden: Iterable[Collection[int]],
         seed: int,
         weights: Mapping[str, float] | None,
+        blocked: Iterable[Collection[int]] = (),
     ) -> None:
         if not 2 <= size <= 4:
             raise ValueError(f"group size must be 2..4, got {size}")
@@ -207,6 +223,13 @@ class _Round:
         number = {m: i for i, m in enumerate(self.ids)}
         self.forbidden: list[set[int]] = [set() for _ in range(n)]
         for pair in forbidden:
+            a, b = (number.get(m) for m in tuple(pair))
+            if a is not None and b is not None and a != b:
+                self.forbidden[a].add(b)
+                self.forbidden[b].add(a)
+        # How many partners recent rounds alone rule out (a reason never names a block).
+        self.recent = [len(partners) for partners in self.forbidden]
+        for pair in blocked:
             a, b = (number.get(m) for m in tuple(pair))
             if a is not None and b is not None and a != b:
                 self.forbidden[a].add(b)
@@ -282,6 +305,7 @@ class _Round:
             clusters = self._greedy(pool, neighbours, base, len(sizes), noise)
             groups, leftovers = self._fill(clusters, neighbours, base, len(sizes))
             self._fold(groups, leftovers, base, sizes[0])
+            self._make_room(groups, len(sizes), sizes[0])
             if not all_pairs:
                 self._local_search(groups, neighbours, pool)
             total = sum(self.w(a, b) for g in groups for a, b in itertools.combinations(g, 2))
@@ -290,7 +314,58 @@ class _Round:
                 best = (key, groups, self.reasons)
         assert best is not None
         self.reasons = best[2]
-        return self._result(best[1])
+        groups = best[1]
+        no_room = UnmatchedReason.NO_ROOM
+        stranded = [x for x, why in self.reasons.items() if why is no_room and x not in excluded]
+        if stranded and len(pool) <= EXACT_ROUND and not all_pairs:
+            # The rules stranded someone in a round small enough to settle exactly: the best split
+            # that places everyone, if there is one.
+            exact = self._exact(pool, sizes)
+            if exact is not None:
+                groups = exact
+                for x in stranded:
+                    del self.reasons[x]
+        return self._result(groups)
+
+    def _exact(self, pool: list[int], sizes: list[int]) -> list[list[int]] | None:
+        """The heaviest split of ``pool`` into groups of ``sizes`` that keeps every rule, or None.
+
+        Depth first: the lowest unplaced member opens the next group, which is completed from the
+        members after it without a forbidden pair (so each split is met once, and a rule prunes a
+        whole branch at once). For rounds of at most :data:`EXACT_ROUND` members.
+        """
+        best: list[list[list[int]] | int | None] = [None, -1]
+        forbidden, w = self.forbidden, self.w
+
+        def complete(group: list[int], start: int, size: int, left: list[int]) -> Iterator[list[int]]:
+            if len(group) == size:
+                yield list(group)
+                return
+            for i in range(start, len(left)):
+                m = left[i]
+                if forbidden[m].isdisjoint(group):
+                    group.append(m)
+                    yield from complete(group, i + 1, size, left)
+                    group.pop()
+
+        def split(left: list[int], sizes_left: list[int], done: list[list[int]], total: int) -> None:
+            if not left:
+                if total > best[1]:  # type: ignore[operator]
+                    best[0], best[1] = [list(g) for g in done], total
+                return
+            first, rest = left[0], left[1:]
+            for size in sorted(set(sizes_left)):
+                remaining_sizes = list(sizes_left)
+                remaining_sizes.remove(size)
+                for group in complete([first], 0, size, rest):
+                    weight = sum(w(a, b) for a, b in itertools.combinations(group, 2))
+                    taken = set(group)
+                    others = [m for m in rest if m not in taken]
+                    split(others, remaining_sizes, [*done, group], total + weight)
+
+        split(sorted(pool), list(sizes), [], 0)
+        found = best[0]
+        return found if isinstance(found, list) else None
 
     def _edges(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
         return sorted({(a, b) if a < b else (b, a) for a in pool for b in neighbours[a]})
@@ -303,7 +378,8 @@ class _Round:
         pool = []
         for m in range(self.n):
             if len(self.forbidden[m]) >= self.n - 1:
-                self.reasons[m] = UnmatchedReason.ALL_RECENT
+                only_recent = self.recent[m] >= self.n - 1
+                self.reasons[m] = UnmatchedReason.ALL_RECENT if only_recent else UnmatchedReason.NO_ROOM
             else:
                 pool.append(m)
         return pool
@@ -519,6 +595,72 @@ class _Round:
                 self.reasons[g[0]] = UnmatchedReason.NO_ROOM
                 g.clear()
         groups[:] = [g for g in groups if g]
+
+    def _make_room(self, groups: list[list[int]], count: int, largest: int) -> None:
+        """Place members the fold could not, by moving others aside (an ejection chain).
+
+        Rules (recent pairs, blocks) make the greedy fill strand members that a split keeping every
+        rule would place. A stranded ``x`` joins a group with room, or takes the place of a member
+        ``y`` of a group it may join without ``y``, and ``y`` is placed the same way (two moves
+        deep), or two stranded members start a group of their own while the round has fewer groups
+        than its sizes call for. The search is bounded (:data:`_ROOM_TRIES`), so a large round never
+        pays more than a few milliseconds for it.
+        """
+        stranded = sorted(
+            (x for x, reason in self.reasons.items() if reason is UnmatchedReason.NO_ROOM),
+            key=self.rank.__getitem__,
+        )
+        if not stranded:
+            return
+        waiting = set(stranded)
+        budget = [_ROOM_TRIES]
+        for x in stranded:
+            if x not in waiting:
+                continue  # placed beside another stranded member
+            waiting.discard(x)
+            if self._place(x, groups, count, largest, waiting, 2, budget):
+                del self.reasons[x]
+            else:
+                waiting.add(x)
+
+    def _place(
+        self,
+        x: int,
+        groups: list[list[int]],
+        count: int,
+        largest: int,
+        waiting: set[int],
+        depth: int,
+        budget: list[int],
+    ) -> bool:
+        """Put ``x`` in a group, moving up to ``depth`` members aside; False (nothing changed) if
+        no such chain was found within the budget."""
+        roomy = [h for h in groups if len(h) < largest and self.allowed(x, h)]
+        if roomy:
+            max(roomy, key=lambda h: (len(h) < self.size, self.w_to(x, h))).append(x)
+            return True
+        if len(groups) < count:
+            partners = [z for z in waiting if z != x and z not in self.forbidden[x]]
+            if partners:
+                z = max(partners, key=lambda z: (self.w(x, z), -self.rank[z]))
+                groups.append([x, z])
+                waiting.discard(z)
+                self.reasons.pop(z, None)
+                return True
+        if depth == 0:
+            return False
+        for g in groups:
+            for y in list(g):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return False
+                if not self.allowed(x, [m for m in g if m != y]):
+                    continue
+                g[g.index(y)] = x
+                if self._place(y, groups, count, largest, waiting, depth - 1, budget):
+                    return True
+                g[g.index(x)] = y
+        return False
 
     def _local_search(
         self, groups: list[list[int]], neighbours: Sequence[list[int]], pool: list[int]

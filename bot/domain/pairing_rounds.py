@@ -161,5 +161,5 @@ def next_slot(due: int, days: int, tz: str, now: int) -> int:
 LEFT_OUT_REASONS: dict[UnmatchedReason, str] = {
     UnmatchedReason.ALONE: "nobody else joined this round",
     UnmatchedReason.ALL_RECENT: "you were grouped with everyone else who joined in the last rounds",
-    UnmatchedReason.NO_ROOM: "no group could take you without repeating a recent pair",
+    UnmatchedReason.NO_ROOM: "no group could take you without breaking a grouping rule (such as no repeats)",
 }
