@@ -27,6 +27,7 @@ from bot.boards.outbox import DmSender
 from bot.boards.pairing import PairingBoard
 from bot.boards.polls import PollBoard
 from bot.boards.reminders import HeadcountBoard, ReminderBoard
+from bot.boards.safety import FirstMeetupDms, ReportBoard
 from bot.boards.threads import MeetupThreads
 from bot.clock import now_epoch, utcnow
 from bot.config import Settings
@@ -36,6 +37,7 @@ from bot.domain.places import Geocoder
 from bot.errors import MeetbridgeTree, answer_refusals_inside, is_admin
 from bot.scheduling.scheduler import Scheduler
 from bot.services.ask import AskService
+from bot.services.blocks import BlockService
 from bot.services.checkins import CheckinService
 from bot.services.config import ConfigService
 from bot.services.cooldowns import CooldownService
@@ -54,6 +56,8 @@ from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.reminders import RemindersService
+from bot.services.reports import ReportService, Restrictions
+from bot.services.safety_notes import FirstMeetupNote
 from bot.services.stats import MemberStatsQuery
 from bot.storage.ask import AskRepository
 from bot.storage.database import Database
@@ -69,6 +73,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
+from bot.storage.safety import BlockRepository, FirstMeetupNotes, ReportRepository
 from bot.storage.shipped import shipped_synonyms
 from bot.storage.tasks import TaskRepository
 from bot.ui.followups import outbox_message
@@ -86,6 +91,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.pairing",
     "cogs.followups",
     "cogs.membership",
+    "cogs.safety",
 )
 
 
@@ -117,6 +123,10 @@ class Services:
     checkins: CheckinService
     nudges: NudgeService
     cooldowns: CooldownService
+    blocks: BlockService
+    reports: ReportService
+    restrictions: Restrictions
+    first_meetup: FirstMeetupNote
     member_departures: MemberDepartures
     guild_departures: GuildDepartures
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
@@ -143,6 +153,7 @@ class Boards:
     membership: MembershipBoard
     pairing: PairingBoard
     ask: AskBoard
+    reports: ReportBoard
 
     def close(self) -> None:
         """Stop the live re-renders (nothing else holds a timer)."""
@@ -296,7 +307,8 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     outbound = Outbound(client, now=lambda: utcnow().timestamp())  # to the sub-second, for 429s
     geocoder = make_geocoder(settings, db, now=now)
     config = ConfigService(GuildSettingsRepository(db))
-    meetings = MeetingService(MeetingRepository(db))
+    blocks = BlockService(BlockRepository(db))
+    meetings = MeetingService(MeetingRepository(db), blocks)
     attendance = AttendanceRepository(db)
     profiles = ProfileService(
         ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
@@ -307,14 +319,17 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     )
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
-    matching = MatchService(profiles)
+    matching = MatchService(profiles, blocks)
     followups = FollowupRepository(db)
     introductions = IntroductionService(outbox)
     privacy = PrivacyService(db, profiles)
     privacy.label("meetup_id", "meetup", meetups.label)
     privacy.label("poll_id", "poll", polls.label)
     pairing_repo = PairingRepository(db)
-    pairing = PairingRounds(db, pairing_repo, config, matching, scheduler, now=now)
+    report_repo = ReportRepository(db)
+    restrictions = Restrictions(report_repo)
+    meetups.gate_rsvps(restrictions.check_rsvp)  # a member paused by moderators cannot answer Going
+    pairing = PairingRounds(db, pairing_repo, config, matching, scheduler, blocks, restrictions, now=now)
     services = Services(
         db=db,
         scheduler=scheduler,
@@ -330,15 +345,19 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         polls=polls,
         updates=MeetupUpdates(scheduler, outbox, now=now),
         matching=matching,
-        ask=AskService(profiles, meetings, matching, config, AskRepository(db)),
+        ask=AskService(profiles, meetings, matching, config, AskRepository(db), blocks),
         pairing=pairing,
-        pairing_members=PairingMembers(pairing_repo, config, profiles, pairing),
+        pairing_members=PairingMembers(pairing_repo, config, profiles, pairing, restrictions),
         pairing_answers=PairingAnswers(pairing_repo, meetings, introductions, matching),
         outbox=outbox,
         reminders=RemindersService(db, followups, meetups, config, scheduler, outbox, now=now),
-        checkins=CheckinService(followups, attendance, meetups, meetings, now=now),
+        checkins=CheckinService(followups, attendance, meetups, meetings, blocks, now=now),
         nudges=NudgeService(meetings, attendance, outbox, scheduler, in_guild=in_guild),
         cooldowns=CooldownService(now=now),
+        blocks=blocks,
+        reports=ReportService(db, report_repo, config, meetups, pairing_repo),
+        restrictions=restrictions,
+        first_meetup=FirstMeetupNote(FirstMeetupNotes(db), outbox),
         member_departures=MemberDepartures(db, departures, config, scheduler, profiles, privacy),
         guild_departures=GuildDepartures(
             db, departures, config, scheduler, profiles, matching, in_guild=in_guild
@@ -367,7 +386,8 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
     pending = PendingAnnouncements(announcements, s.meetups, s.polls, alerts, s.scheduler, outbound, now=now)
     MeetupNotices(s.meetups, threads, s.scheduler, sender, alerts, now=now)
     meetups = MeetupBoard(s.meetups, s.updates, announcements, pending, s.scheduler)
-    introductions = IntroductionBoard(outbound, s.config, s.profiles, s.outbox, sender, s.notices)
+    introductions = IntroductionBoard(outbound, s.config, s.profiles, s.outbox, sender, s.notices, s.blocks)
+    FirstMeetupDms(s.meetups, s.outbox, sender, s.notices)
     NudgeBoard(outbound, sender)
     MemberPurge(client, s.member_departures, introductions, s.scheduler, now=now)
     return Boards(
@@ -388,6 +408,7 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
         ),
         pairing=PairingBoard(outbound, s.pairing, s.config, s.scheduler, now=now),
         ask=AskBoard(s.ask, outbound),
+        reports=ReportBoard(s.reports, s.config, outbound),
     )
 
 

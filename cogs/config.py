@@ -72,6 +72,11 @@ class ConfigCog(commands.Cog):
         message = f"The **{purpose.value}** channel is now {channel.mention}."
         if missing := missing_permissions(purpose, permissions):
             message += f"\n⚠️ I still need these permissions there: {permission_names(missing)}."
+        if (
+            purpose is Purpose.MODERATION
+            and channel.permissions_for(interaction.guild.default_role).view_channel
+        ):
+            message += "\n⚠️ Everyone can see that channel; reports name who reported whom. Make it private."
         await reply(interaction, message)
 
     @config.command(name="timezone", description="The server's default timezone (IANA name)")
@@ -130,6 +135,32 @@ class ConfigCog(commands.Cog):
             f"The data of members who leave is now deleted **{format_duration(settings.retention)}** "
             "after they leave, unless they come back. (Members who already left keep their date.)",
         )
+
+    @config.command(name="moderators", description="Who may act on reports, besides Manage Server")
+    @app_commands.describe(
+        role="Members with this role may act on reports; leave empty for Manage Server only"
+    )
+    async def moderators(self, interaction: discord.Interaction, role: discord.Role | None = None) -> None:
+        assert interaction.guild is not None
+        if role is not None and role.is_default():
+            raise UserError(
+                "Not @everyone: every member could then act on reports. Choose a moderators' role.",
+                "/config moderators role:@Moderators",
+            )
+        await self.service.set_moderator_role(interaction.guild.id, role.id if role else None, now_epoch())
+        if role is None:
+            text = "Only members with **Manage Server** can act on reports now."
+        else:
+            text = (
+                f"Members with {role.mention} (and anyone with Manage Server) can act on reports, and each "
+                "report mentions the role."
+            )
+            if not role.mentionable and not interaction.guild.me.guild_permissions.mention_everyone:
+                text += (
+                    "\n⚠️ That role can't be mentioned by me, so reports won't notify it: make it mentionable "
+                    "(Server Settings → Roles) or give me Mention @everyone, @here and All Roles."
+                )
+        await reply(interaction, text)
 
     @config.command(name="pairing", description="How often pairing rounds run and the group size")
     @app_commands.describe(cadence="How often a round runs", size="Members per group (2 to 4)")

@@ -12,10 +12,11 @@ from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.cooldowns import Action
+from bot.domain.errors import NotFound
 from bot.domain.guild_settings import Purpose
 from bot.domain.profiles import IntroForm
 from bot.errors import is_admin
-from bot.ui.profiles import IntroModal, profile_embed, saved_message
+from bot.ui.profiles import IntroModal, intro_embed, profile_embed, saved_message
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class IntrosCog(commands.Cog):
         self.profiles = bot.services.profiles
         self.introductions = bot.boards.introductions
         self.cooldowns = bot.services.cooldowns
+        self.blocks = bot.services.blocks
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
@@ -73,6 +75,12 @@ class IntrosCog(commands.Cog):
         target = member or interaction.user
         own = target.id == interaction.user.id
         view = await self.profiles.profile_view(interaction.guild.id, target.id, own=own)
+        if not own and await self.blocks.between(interaction.guild.id, interaction.user.id, target.id):
+            # Kept apart by a block: no more than the server shows anyway, the introduction post.
+            if view.profile.intro is None:
+                raise NotFound("That member hasn't introduced themselves in this server yet.", "/profile")
+            await reply(interaction, embed=intro_embed(view.profile, target))
+            return
         await reply(interaction, embed=profile_embed(view.profile, target, view.stats, view.preferences))
 
 

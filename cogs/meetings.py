@@ -10,9 +10,11 @@ from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.cooldowns import Action
+from bot.domain.errors import UserError
 from bot.domain.meetings import check_pick
 from bot.errors import is_admin
 from bot.ui.meetings import introduction_embed, mutual_noted, pick_noted
+from bot.ui.safety import blocked_met_refusal
 
 
 class MeetingsCog(commands.Cog):
@@ -22,6 +24,7 @@ class MeetingsCog(commands.Cog):
         self.introductions = bot.services.introductions
         self.profiles = bot.services.profiles
         self.cooldowns = bot.services.cooldowns
+        self.blocks = bot.services.blocks
 
     @app_commands.command(name="met", description="Record that you met a member in person")
     @app_commands.describe(member="The member you met")
@@ -30,6 +33,8 @@ class MeetingsCog(commands.Cog):
         assert interaction.guild is not None
         check_pick(interaction.user.id, member.id, picked_is_bot=member.bot)
         guild_id, member_id = interaction.guild.id, interaction.user.id
+        if await self.blocks.has_blocked(guild_id, member_id, member.id):
+            raise UserError(blocked_met_refusal(member))
         with self.cooldowns.use(guild_id, member_id, Action.MET, exempt=is_admin(interaction)):
             outcome = await self.meetings.met_by_hand(guild_id, member_id, member.id, now_epoch())
         if not outcome.mutual:

@@ -17,8 +17,10 @@ from bot.domain.cooldowns import Action
 from bot.domain.errors import UserError
 from bot.domain.meetups import MeetupChange, MeetupDraft, RsvpStatus
 from bot.domain.polls import PollDraft
+from bot.domain.safety import FirstNote
 from bot.errors import is_admin
 from bot.ui import meetups as ui
+from bot.ui import safety as safety_ui
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ class MeetupsCog(commands.Cog):
         self.meetups = bot.services.meetups
         self.polls = bot.services.polls
         self.cooldowns = bot.services.cooldowns
+        self.first_meetup = bot.services.first_meetup
 
     # -- polls -------------------------------------------------------------------------------
 
@@ -70,6 +73,8 @@ class MeetupsCog(commands.Cog):
         with self._meetup_budget(interaction):
             poll = await self.poll_board.plan_poll(draft, to_epoch(interaction.created_at), react=False)
         await reply(interaction, ui.poll_posted(poll))
+        if warning := safety_ui.private_place_warning([option.label for option in poll.places]):
+            await reply(interaction, warning)
         await self.poll_board.add_poll_reactions(poll)
 
     @meetup.command(name="close-poll", description="Close a poll now and create the winning meetup")
@@ -126,6 +131,8 @@ class MeetupsCog(commands.Cog):
             f"Meetup #{meetup.number} is announced: {meetup.jump_url}\n"
             f"I read the time as {ui.read_as(meetup.when)}.",
         )
+        if warning := safety_ui.private_place_warning([meetup.place], meetup.number):
+            await reply(interaction, warning)
 
     @meetup.command(name="list", description="Upcoming meetups and open polls")
     async def list_(self, interaction: discord.Interaction) -> None:
@@ -195,6 +202,8 @@ class MeetupsCog(commands.Cog):
         if edit.tells_attendees:
             text += "\nGoing and Maybe members were told in the meetup thread."
         await reply(interaction, text)
+        if where is not None and (warning := safety_ui.private_place_warning([meetup.place], meetup.number)):
+            await reply(interaction, warning)
 
     @meetup.command(name="cancel", description="Cancel a meetup (organiser or admin); attendees are told")
     @app_commands.describe(id="The meetup's number", reason="Why, shown to the people who RSVP'd")
@@ -234,10 +243,16 @@ class MeetupsCog(commands.Cog):
     ) -> None:
         """Going / Maybe / Can't go on an announcement."""
         assert interaction.guild_id is not None
-        outcome = await self.board.rsvp(
-            interaction.guild_id, meetup_id, interaction.user.id, status, now_epoch()
-        )
-        await reply(interaction, ui.rsvp_reply(outcome))
+        now = now_epoch()
+        outcome = await self.board.rsvp(interaction.guild_id, meetup_id, interaction.user.id, status, now)
+        text = ui.rsvp_reply(outcome)
+        if status is RsvpStatus.GOING and outcome.status in (RsvpStatus.GOING, RsvpStatus.WAITLIST):
+            note = await self.first_meetup.answered_going(
+                interaction.guild_id, interaction.user.id, meetup_id, now
+            )
+            if note is FirstNote.IN_REPLY:
+                text += "\n\n" + safety_ui.first_meetup_note(outcome.meetup)
+        await reply(interaction, text)
 
     # -- votes are reactions -----------------------------------------------------------------
 

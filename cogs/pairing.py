@@ -16,6 +16,7 @@ from bot.domain.polls import PollDraft, PollForm
 from bot.errors import is_admin, require_admin
 from bot.ui import pairing as ui
 from bot.ui.meetups import PollDraftModal, poll_posted
+from bot.ui.safety import private_place_warning
 
 
 class PairingCog(commands.Cog):
@@ -87,6 +88,8 @@ class PairingCog(commands.Cog):
                 draft, to_epoch(interaction.created_at), channel_id=thread_id, react=False
             )
         await reply(interaction, poll_posted(poll))
+        if warning := private_place_warning([option.label for option in poll.places]):
+            await reply(interaction, warning)
         await self.poll_board.add_poll_reactions(poll)
 
     async def answer_pressed(self, interaction: discord.Interaction, group_id: int, answer: Answer) -> None:

@@ -4,8 +4,9 @@ Features never hold a Discord channel or message to write to; they call this cla
 get plain results back (:class:`Posted`), so the rules below live here and nowhere else:
 
 - **Pings are explicit.** The client's default is no mentions at all. A post names the users it
-  may ping (``pings``); text members typed never pings anyone, whatever it contains (``<@id>``,
-  ``<@&role>``, ``@everyone``), and replies never ping the replied-to author.
+  may ping (``ping``) and, rarely, the roles (``ping_roles``: a server's moderator role on a
+  report); text members typed never pings anyone, whatever it contains (``<@id>``, ``<@&role>``,
+  ``@everyone``), and replies never ping the replied-to author.
 - **Payloads fit Discord's limits** (:mod:`bot.domain.limits`): members' text is clipped with an
   ellipsis rather than the request failing.
 - **Few invalid requests.** Discord bans a bot's IP for 10,000 invalid (401/403/429) requests in
@@ -154,10 +155,13 @@ class _Hold:
     since: float = 0.0
 
 
-def pings(user_ids: Iterable[int] = ()) -> discord.AllowedMentions:
-    """Mentions that may notify exactly these users: no roles, no @everyone, no reply ping."""
+def pings(user_ids: Iterable[int] = (), role_ids: Iterable[int] = ()) -> discord.AllowedMentions:
+    """Mentions that may notify exactly these users and roles: no @everyone, no reply ping."""
     users = [discord.Object(user_id) for user_id in dict.fromkeys(user_ids) if user_id]
-    return discord.AllowedMentions(everyone=False, roles=False, users=users or False, replied_user=False)
+    roles = [discord.Object(role_id) for role_id in dict.fromkeys(role_ids) if role_id]
+    return discord.AllowedMentions(
+        everyone=False, roles=roles or False, users=users or False, replied_user=False
+    )
 
 
 NO_PINGS = discord.AllowedMentions.none()
@@ -379,9 +383,11 @@ class Outbound:
         view: discord.ui.View | None = None,
         file: discord.File | None = None,
         ping: Iterable[int] = (),
+        ping_roles: Iterable[int] = (),
         reply_to: int | None = None,
     ) -> Posted:
-        """Post in a channel or thread; only the users in ``ping`` may be notified."""
+        """Post in a channel or thread; only the users in ``ping`` (and roles in ``ping_roles``)
+        may be notified."""
         channel = self._messageable(channel_id, guild_id)
         message = fit_message(content, embed, view)
         if file is not None:
@@ -393,7 +399,7 @@ class Outbound:
             Action.POST,
             channel_id,
             guild_id,
-            lambda: channel.send(allowed_mentions=pings(ping), **message),
+            lambda: channel.send(allowed_mentions=pings(ping, ping_roles), **message),
         )
         return Posted(guild_id, sent.channel.id, sent.id)
 

@@ -16,6 +16,7 @@ from bot.domain.errors import UserError
 from bot.domain.guild_settings import Purpose
 from bot.domain.outbox import OutboxRow
 from bot.domain.profiles import IntroMessage, Profile
+from bot.services.blocks import BlockService
 from bot.services.config import ConfigService
 from bot.services.introductions import INTRODUCTION
 from bot.services.notices import MemberNotices
@@ -36,8 +37,10 @@ class IntroductionBoard:
         outbox: DmOutbox,
         sender: DmSender,
         notices: MemberNotices,
+        blocks: BlockService,
     ) -> None:
         self.outbound = outbound
+        self.blocks = blocks
         self.client = outbound.client
         self.config = config
         self.profiles = profiles
@@ -120,6 +123,8 @@ class IntroductionBoard:
         about_id = int(args.get("about", 0))
         if not about_id:
             return None  # they asked to be forgotten since
+        if await self.blocks.between(row.guild_id, row.member_id, about_id):
+            return None  # one blocked the other since the picks: no introduction
         about = await self._about(row.guild_id, about_id)
         if about is None:
             return None
@@ -134,7 +139,7 @@ class IntroductionBoard:
 
     async def _fallback(self, guild_id: int, member_id: int, args: dict[str, Any], why: str) -> None:
         about_id = int(args.get("about", 0))
-        if not about_id:
+        if not about_id or await self.blocks.between(guild_id, member_id, about_id):
             return
         about = await self._about(guild_id, about_id)
         name = about.display_name if about is not None else "them"

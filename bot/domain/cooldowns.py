@@ -27,6 +27,7 @@ class Action(StrEnum):
     ASK = "ask"  # /ask: a public question that mentions helpers
     MET = "met"  # /met: a mutual pick DMs both members an introduction
     INTRO = "intro"  # /intro after the first: edits (or re-posts) the public introduction
+    REPORT = "report"  # /report: a post in the moderation channel that may ping the moderator role
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,16 @@ LIMITS: Mapping[Action, Limit] = MappingProxyType(
             done="updated your introduction {uses} times",
             again="update it again",
             meanwhile="`/profile` shows your profile as it is now.",
+        ),
+        # Someone who had a bad evening may need to report two or three people at once; more in an
+        # hour is a flood of the moderators (each report may ping their role).
+        Action.REPORT: Limit(
+            3,
+            HOUR,
+            done="sent {uses} reports",
+            again="send another",
+            meanwhile="message a moderator of this server directly; `/block` keeps you apart from someone "
+            "at once. If you are in danger, contact the local emergency services.",
         ),
     }
 )

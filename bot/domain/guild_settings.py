@@ -17,6 +17,7 @@ class Purpose(StrEnum):
     MEETUPS = "meetups"
     PAIRING = "pairing"
     SUPPORT = "support"
+    MODERATION = "moderation"
 
 
 class Cadence(StrEnum):
@@ -33,6 +34,7 @@ class Cadence(StrEnum):
 # What members miss while a channel is not set, shown by /config show.
 _WITHOUT: dict[Purpose, str] = {
     Purpose.INTRODUCTIONS: " (new members are not welcomed and /intro is off)",
+    Purpose.MODERATION: " (/report has nowhere to go: members who report someone are told so)",
 }
 
 PAIRING_SIZES = range(2, 5)
@@ -57,6 +59,7 @@ class GuildSettings:
     pairing_size: int = 2
     retention: int = DEFAULT_RETENTION  # seconds the data of a member who left is kept
     date_order: DateOrder | None = None  # None: as the timezone suggests
+    moderator_role_id: int | None = None  # may act on reports, beside members with Manage Server
 
     @property
     def tz(self) -> str:

@@ -29,7 +29,7 @@ BOT_NAME = "Meetbridge"
 SERVER_NAME = "Meetbridge Demo"
 TIMEZONE = "Europe/Berlin"
 # Channels an admin points each feature at (purpose -> channel name); #general is for commands.
-PURPOSES = ("introductions", "meetups", "pairing", "support")
+PURPOSES = ("introductions", "meetups", "pairing", "support", "moderation")
 # Below the 2 s between two live poll-tally edits, so a deferred edit waits for virtual time (the
 # sandbox's clock or the tour's explicit waits) instead of holding up the member who reacted.
 SETTLE_TIMEOUT = 1.5

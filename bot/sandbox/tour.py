@@ -35,6 +35,7 @@ from bot.sandbox.demo import (
     simulated_discord,
 )
 from bot.sandbox.transcript import Transcript
+from bot.ui.safety import FIRST_MEETUP_TITLE
 
 HOUR = 3600
 
@@ -124,6 +125,14 @@ class Tour:
         raise StepFailed(self.step, f'no embed "{title}…" in #{channel.name}')
 
     def dms(self, member: MemberActor) -> list[discord.Message]:
+        """The bot's DMs to the member, but the first-meetup note (see :meth:`notes`)."""
+        return [m for m in self._all_dms(member) if not m.content.startswith(FIRST_MEETUP_TITLE)]
+
+    def notes(self, member: MemberActor) -> list[discord.Message]:
+        """The first-meetup note a member's first Going brought them by DM."""
+        return [m for m in self._all_dms(member) if m.content.startswith(FIRST_MEETUP_TITLE)]
+
+    def _all_dms(self, member: MemberActor) -> list[discord.Message]:
         return [message for message in member.user.dm_channel.history() if message.author.bot]
 
     # -- member verbs (each recorded, then what the bot posted) ------------------------------------
@@ -449,6 +458,7 @@ async def step_rsvps(tour: Tour) -> None:
     ada = tour.member("ada")
     tour.expect(ada.id in going, "the first on the waitlist was not promoted")
     tour.expect(any("now **going**" in dm.content for dm in tour.dms(ada)), "the promoted member got no DM")
+    tour.expect(len(tour.notes(tour.member("nina"))) == 1, "a first Going brought no first-meetup note")
 
 
 async def step_meetup_commands(tour: Tour) -> None:
@@ -560,6 +570,37 @@ async def step_ask(tour: Tour) -> None:
     tour.expect(question.thread is not None or support.threads, "no thread was opened for answers")
 
 
+async def step_safety(tour: Tour) -> None:
+    general, moderation = tour.channel("general"), tour.channel("moderation")
+    deniz, elif_, farid, ada = (
+        tour.member("deniz"),
+        tour.member("elif"),
+        tour.member("farid"),
+        tour.member("ada"),
+    )
+    before = len(tour._all_dms(farid))
+    blocked = await tour.slash(deniz, general, "block", member=farid)
+    tour.expect(blocked.ephemeral and "not told" in blocked.response.content, "/block was not silent")
+    matched = await tour.slash(deniz, general, "match")
+    shown = str(matched.response.embeds[0].to_dict()) if matched.response.embeds else matched.response.content
+    tour.expect(farid.mention not in shown, "/match still shows a member one blocked")
+    await tour.slash(
+        elif_,
+        general,
+        "report",
+        member=farid,
+        reason="Kept insisting on walking me home after the hike although I said no.",
+        meetup=tour.state.meetup_number,
+    )
+    report = tour.posted(moderation, "Report #1")
+    tour.expect(farid.mention in str(report.embeds[0].to_dict()), "the report does not name the member")
+    await tour.click(ada, report, "Dismiss")
+    tour.expect(
+        "(dismissed)" in (tour.posted(moderation, "Report #1").embeds[0].title or ""), "not dismissed"
+    )
+    tour.expect(len(tour._all_dms(farid)) == before, "the member blocked or reported was told")
+
+
 async def step_privacy(tour: Tour) -> None:
     farid, general = tour.member("farid"), tour.channel("general")
     await tour.slash(farid, general, "privacy show")
@@ -589,6 +630,7 @@ STEPS: tuple[Step, ...] = (
     Step("mutual-picks", "Whom did you meet: mutual picks and DM introductions", step_mutual_picks),
     Step("met-in-person", "/met by hand, with the same mutual rule", step_met_in_person),
     Step("ask", "A question routed to helpers, people met in person first", step_ask),
+    Step("safety", "Safety: a silent block, a report to the moderators and what they do", step_safety),
     Step("privacy", "Privacy: settings, export and forget", step_privacy),
 )
 

@@ -16,6 +16,7 @@ from bot.domain.ask import CAP_WINDOW, DAILY_CAP, HelperCandidate, rank_helpers,
 from bot.domain.guild_settings import Purpose
 from bot.domain.interests import normalise_one
 from bot.domain.matching import Candidate
+from bot.services.blocks import BlockService
 from bot.services.config import ConfigService
 from bot.services.locks import KeyedLocks
 from bot.services.matching import MatchService, candidate
@@ -37,8 +38,10 @@ class AskService:
         matching: MatchService,
         config: ConfigService,
         repo: AskRepository,
+        blocks: BlockService,
     ) -> None:
         self.profiles = profiles
+        self.blocks = blocks
         self.meetings = meetings
         self.matching = matching
         self.config = config
@@ -62,11 +65,13 @@ class AskService:
         now: int,
         present: Callable[[int], bool] | None = None,
     ) -> list[int]:
-        """Up to five helpers for ``tag``, best first; ``present`` keeps only current members."""
+        """Up to five helpers for ``tag``, best first; ``present`` keeps only current members. Nobody
+        kept apart from the asker by a block (either way) is ever chosen."""
+        hidden = await self.blocks.hidden_from(guild_id, asker_id)
         ids = [
             member_id
             for member_id in await self.profiles.members_with_interest_and_helper(guild_id, tag)
-            if member_id != asker_id and (present is None or present(member_id))
+            if member_id != asker_id and member_id not in hidden and (present is None or present(member_id))
         ]
         counts = await self.repo.mentions_since(guild_id, ids, now - CAP_WINDOW)
         ids = [member_id for member_id in ids if counts.get(member_id, 0) < DAILY_CAP]

@@ -20,6 +20,7 @@ from bot.domain.meetings import MeetingContext, check_pick
 from bot.domain.meetups import Meetup
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import TaskDropped
+from bot.services.blocks import BlockService
 from bot.services.meetings import MeetingService
 from bot.services.meetups import MeetupService
 from bot.storage.followups import AttendanceRepository, FollowupRepository
@@ -34,9 +35,11 @@ class CheckinService:
         attendance: AttendanceRepository,
         meetups: MeetupService,
         meetings: MeetingService,
+        blocks: BlockService,
         *,
         now: Clock,
     ) -> None:
+        self.blocks = blocks
         self.followups = followups
         self.attendance = attendance
         self.meetups = meetups
@@ -92,9 +95,13 @@ class CheckinService:
         return meetup
 
     async def check_in(self, guild_id: int, meetup_id: int, member_id: int, now: int) -> CheckIn:
+        """Record attendance; the others offered to pick leave out anyone the member blocked (the
+        one blocked still sees the full list: nothing tells them)."""
         meetup = await self._open_meetup(guild_id, meetup_id, now)
         first = await self.attendance.check_in(guild_id, meetup.id, member_id, now)
-        return CheckIn(meetup=meetup, first=first, others=tuple(await self._others(meetup, member_id)))
+        blocked = {block.blocked_member_id for block in await self.blocks.blocked_by(guild_id, member_id)}
+        others = [other for other in await self._others(meetup, member_id) if other not in blocked]
+        return CheckIn(meetup=meetup, first=first, others=tuple(others))
 
     async def _others(self, meetup: Meetup, member_id: int) -> list[int]:
         """Everyone the member may have met there: who checked in, then who said Going."""

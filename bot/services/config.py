@@ -62,6 +62,11 @@ class ConfigService:
         await self.repo.set_date_order(guild_id, order, now)
         return await self.repo.get(guild_id)
 
+    async def set_moderator_role(self, guild_id: int, role_id: int | None, now: int) -> GuildSettings:
+        """Who may act on reports besides Manage Server (None: Manage Server only)."""
+        await self.repo.set_moderator_role(guild_id, role_id, now)
+        return await self.repo.get(guild_id)
+
     async def set_pairing(self, guild_id: int, cadence: Cadence, size: int, now: int) -> GuildSettings:
         validate_pairing_size(size)
         async with self.repo.db.transaction():

@@ -18,6 +18,7 @@ from bot.domain.errors import NotFound
 from bot.domain.interests import normalise_one
 from bot.domain.matching import Candidate, InterestIndex, MatchAnswer
 from bot.domain.profiles import Profile
+from bot.services.blocks import BlockService
 from bot.services.locks import KeyedLocks
 from bot.services.profiles import ProfileService
 
@@ -40,8 +41,9 @@ def candidate(profile: Profile) -> Candidate:
 
 
 class MatchService:
-    def __init__(self, profiles: ProfileService) -> None:
+    def __init__(self, profiles: ProfileService, blocks: BlockService) -> None:
         self.profiles = profiles
+        self.blocks = blocks
         self._indexes: dict[int, InterestIndex] = {}
         self._stale: dict[int, set[int]] = {}
         self._building: KeyedLocks[int] = KeyedLocks()  # per server: one build or refresh at a time
@@ -99,7 +101,8 @@ class MatchService:
         The asker is matched from their own profile, so a member who turned discovery off can
         still search (they just never appear in others' results). Members who left are never in the
         index (their departure is recorded at once); ``present`` also drops any the member cache
-        misses.
+        misses. Members kept apart from the asker by a block (either way) are never listed: the
+        index is asked for that many more, so the list is as long as it would be without them.
         """
         profile = await self.profiles.get_profile(guild_id, member_id)
         if profile is None:
@@ -110,11 +113,15 @@ class MatchService:
         index = await self.index(guild_id)
         await self.touch(guild_id, member_id, now)
         asker = candidate(profile)
-        if present is None:
+        hidden = await self.blocks.hidden_from(guild_id, member_id)
+        if present is None and not hidden:
             matches = index.match(asker, interest=tag, within_km=within_km, limit=limit)
         else:
-            wider = index.match(asker, interest=tag, within_km=within_km, limit=limit + LEFT_SLACK)
-            matches = [m for m in wider if present(m.member_id)][:limit]
+            slack = len(hidden) + (LEFT_SLACK if present is not None else 0)
+            wider = index.match(asker, interest=tag, within_km=within_km, limit=limit + slack)
+            matches = [
+                m for m in wider if m.member_id not in hidden and (present is None or present(m.member_id))
+            ][:limit]
         return MatchAnswer(matches, tag, within_km, asker.location is not None)
 
     async def touch(self, guild_id: int, member_id: int, now: int) -> None:

@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 Promoted = Callable[[Meetup, Sequence[int]], Awaitable[None]]
 Changed = Callable[[Meetup, Sequence[Change]], Awaitable[None]]
 Cancelled = Callable[[Meetup], Awaitable[None]]
+# Asked before a member's Going, Maybe or Can't go is stored: (guild, member, answer, now); raises a
+# UserError to refuse it (a moderator paused the member from meetups).
+RsvpGate = Callable[[int, int, RsvpStatus, int], Awaitable[None]]
 
 
 class MeetupListener:
@@ -84,11 +87,16 @@ class MeetupService:
         # The seam for the geocoding layer (introductions): None keeps places as text only.
         self.geocoder = geocoder
         self._listeners: list[MeetupListener] = []
+        self._rsvp_gates: list[RsvpGate] = []
 
     # -- listeners ---------------------------------------------------------------------------
 
     def subscribe(self, listener: MeetupListener) -> None:
         self._listeners.append(listener)
+
+    def gate_rsvps(self, gate: RsvpGate) -> None:
+        """``gate`` may refuse a member's answer before anything is stored."""
+        self._rsvp_gates.append(gate)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -239,6 +247,8 @@ class MeetupService:
         on_promoted: Promoted | None = None,
     ) -> RsvpOutcome:
         """Store a member's answer and promote from the waitlist in the same transaction."""
+        for gate in self._rsvp_gates:
+            await gate(guild_id, member_id, wanted, now)
         async with self.db.transaction():
             meetup = await self.repo.get(meetup_id)
             if meetup is None or meetup.guild_id != guild_id:

@@ -65,6 +65,8 @@ class NudgeService:
             raise TaskDropped("they were at another meetup together since")
         if not self.in_guild(task.guild_id):
             raise TaskDropped("the bot is no longer in this server")
+        if await self.meetings.kept_apart(task.guild_id, a, b):
+            raise TaskDropped("one of them blocked the other")
         # A nudge is the bot's own initiative: only members who turned DMs on get one.
         for member_id, other_id in ((a, b), (b, a)):
             await self.outbox.enqueue(

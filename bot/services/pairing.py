@@ -47,12 +47,14 @@ from bot.domain.pairing_rounds import (
 )
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.scheduling.scheduler import Scheduler
+from bot.services.blocks import BlockService
 from bot.services.config import ConfigService
 from bot.services.introductions import IntroductionService
 from bot.services.locks import KeyedLocks
 from bot.services.matching import MatchService
 from bot.services.meetings import MeetingService
 from bot.services.profiles import ProfileService
+from bot.services.reports import Restrictions
 from bot.storage.database import Database
 from bot.storage.pairing import PairingRepository
 
@@ -77,6 +79,8 @@ class PairingRounds:
         config: ConfigService,
         matching: MatchService,
         scheduler: Scheduler,
+        blocks: BlockService,
+        restrictions: Restrictions,
         *,
         now: Clock,
     ) -> None:
@@ -84,6 +88,8 @@ class PairingRounds:
         self.repo = repo
         self.config = config
         self.matching = matching
+        self.blocks = blocks
+        self.restrictions = restrictions
         self.scheduler = scheduler
         self.now = now
         self._forming: KeyedLocks[int] = KeyedLocks()
@@ -160,21 +166,34 @@ class PairingRounds:
         replace: bool = False,
     ) -> Formed:
         """Group the members taking part (``present`` says who is still in the server) and store
-        the round with its tasks, all in one transaction."""
+        the round with its tasks, all in one transaction.
+
+        Members a moderator paused or removed from pairing sit the round out without a word;
+        two members kept apart by a block are never grouped (a hard rule, like a recent pair).
+        """
         joined = await self.repo.members(guild_id)
         index = await self.matching.index(guild_id)
+        kept_out = await self.restrictions.kept_from_pairing(guild_id, now)
         skipping = [m.member_id for m in joined if m.skip_next]
         taking_part = [
             candidate
             for m in joined
             if not m.skip_next
+            and m.member_id not in kept_out
             and present(m.member_id)
             and (candidate := index.get(m.member_id)) is not None  # has a profile, can be found
         ]
         forbidden = await self.repo.forbidden_pairs(guild_id, RECENT_ROUNDS)
+        blocked = await self.blocks.pairs(guild_id)
         # Large rounds take a second of CPU: off the event loop, so the gateway keeps its heartbeat.
         result = await asyncio.to_thread(
-            form_groups, taking_part, settings.pairing_size, forbidden, seed=now, weights=index.weights()
+            form_groups,
+            taking_part,
+            settings.pairing_size,
+            forbidden,
+            seed=now,
+            weights=index.weights(),
+            blocked=blocked,
         )
         if not result.groups:
             return Formed(None, left_out=dict(result.reasons), taking_part=len(taking_part))
@@ -261,11 +280,13 @@ class PairingMembers:
         config: ConfigService,
         profiles: ProfileService,
         rounds: PairingRounds,
+        restrictions: Restrictions,
     ) -> None:
         self.repo = repo
         self.config = config
         self.profiles = profiles
         self.rounds = rounds
+        self.restrictions = restrictions
 
     async def join(self, guild_id: int, member_id: int, now: int) -> Membership:
         """Join rounds, or come back after ``skip``. Needs a profile and discovery on."""
@@ -279,6 +300,7 @@ class PairingMembers:
                 "Turn it back on first:",
                 "/privacy discoverable state:on",
             )
+        await self.restrictions.check_pairing(guild_id, member_id, now)
         before = await self.repo.member(guild_id, member_id)
         await self.repo.join(guild_id, member_id, now)
         return await self._membership(guild_id, changed=before is None or before.skip_next)

@@ -22,8 +22,8 @@ class GuildSettingsRepository:
     async def get(self, guild_id: int) -> GuildSettings:
         """The server's settings; defaults when nothing was ever set."""
         row = await self.db.fetchone(
-            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention, date_order "
-            "FROM guild_settings WHERE guild_id = ?",
+            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention, date_order, "
+            "moderator_role_id FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
         )
         channel_rows = await self.db.fetchall(
@@ -41,6 +41,7 @@ class GuildSettingsRepository:
             pairing_size=int(row["pairing_size"]),
             retention=int(row["retention"]),
             date_order=DateOrder(row["date_order"]) if row["date_order"] else None,
+            moderator_role_id=row["moderator_role_id"],
         )
 
     async def _ensure_row(self, guild_id: int, now: int) -> None:
@@ -97,4 +98,12 @@ class GuildSettingsRepository:
             await self.db.execute(
                 "UPDATE guild_settings SET date_order = ?, updated_at = ? WHERE guild_id = ?",
                 (order.value, now, guild_id),
+            )
+
+    async def set_moderator_role(self, guild_id: int, role_id: int | None, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET moderator_role_id = ?, updated_at = ? WHERE guild_id = ?",
+                (role_id, now, guild_id),
             )

@@ -21,7 +21,11 @@ every text column of every server-scoped table (found by walking the schema, lik
 2. anywhere else, a mention of them (``<@id>``, ``<@!id>``) or their bare id inside text is
    removed and the row kept (a reminder post still posts, minus them).
 
-Export shows the rows that scrub would touch, beside the member's own rows.
+Export shows the rows that scrub would touch, beside the member's own rows. A table may name
+*hidden* member columns: someone else's decision about that member (who blocked them, who reported
+them). Forget still deletes or blanks those rows, but export never shows them to the member they
+name, and never lists the table's rows among those that mention them: showing them would tell the
+member what the product promises they are never told.
 """
 
 from __future__ import annotations
@@ -47,6 +51,13 @@ class MemberTable:
     # custom: call ``forget`` (for rows that need more care, e.g. a meetup the member organised).
     strategy: Literal["delete", "anonymise", "custom"] = "delete"
     forget: Forget | None = None
+    # Member columns whose member is never shown the row (they are the subject of someone else's
+    # block or report); forget still covers them.
+    hidden: tuple[str, ...] = ()
+
+    @property
+    def exported_columns(self) -> tuple[str, ...]:
+        return tuple(column for column in self.member_columns if column not in self.hidden)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,8 @@ def register(entry: MemberTable) -> MemberTable:
     for column in entry.member_columns:
         if not MEMBER_COLUMN.search(column):
             raise ValueError(f"{entry.table}.{column} does not follow the member column convention")
+    if not set(entry.hidden) <= set(entry.member_columns):
+        raise ValueError(f"{entry.table}: hidden columns must be member columns")
     if entry.strategy == "custom" and entry.forget is None:
         raise ValueError(f"{entry.table}: a custom strategy needs a forget function")
     _REGISTRY[entry.table] = entry
@@ -90,9 +103,9 @@ def documents() -> list[MemberDocument]:
     return list(_DOCUMENTS.values())
 
 
-def _where(entry: MemberTable) -> str:
+def _where(entry: MemberTable, columns: tuple[str, ...] | None = None) -> str:
     # Table and column names come from the registry (code), never from input.
-    return " OR ".join(f"{column} = :member" for column in entry.member_columns)
+    return " OR ".join(f"{column} = :member" for column in columns or entry.member_columns)
 
 
 # -- naming a member inside text and documents --------------------------------------------------------
@@ -269,8 +282,12 @@ async def export_member(db: Database, guild_id: int, member_id: int) -> dict[str
     """Every stored row about the member in this server, by table."""
     data: dict[str, list[dict[str, Any]]] = {}
     for name, entry in sorted(_REGISTRY.items()):
+        columns = entry.exported_columns
+        if not columns:
+            data[name] = []
+            continue
         rows = await db.fetchall(
-            f"SELECT * FROM {name} WHERE guild_id = :guild AND ({_where(entry)})",  # noqa: S608
+            f"SELECT * FROM {name} WHERE guild_id = :guild AND ({_where(entry, columns)})",  # noqa: S608
             {"guild": guild_id, "member": member_id},
         )
         data[name] = [dict(row) for row in rows]
@@ -282,6 +299,8 @@ async def export_mentions(db: Database, guild_id: int, member_id: int) -> dict[s
     data: dict[str, list[dict[str, Any]]] = {}
     for named in await _named_rows(db, guild_id, member_id):
         entry = _REGISTRY.get(named.table.name)
+        if entry is not None and entry.hidden:
+            continue  # others' words about someone (a report's reason): never shown by export
         if entry is not None and any(named.row.get(c) == member_id for c in entry.member_columns):
             continue  # already among the member's own rows
         row = {column: value for column, value in named.row.items() if column != "_rowid_"}

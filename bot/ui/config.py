@@ -17,6 +17,7 @@ NEEDED_PERMISSIONS: dict[Purpose, tuple[str, ...]] = {
     Purpose.MEETUPS: ("embed_links", "add_reactions", "read_message_history", "create_public_threads"),
     Purpose.PAIRING: ("embed_links", "create_private_threads", "send_messages_in_threads"),
     Purpose.SUPPORT: ("embed_links", "create_public_threads", "send_messages_in_threads"),
+    Purpose.MODERATION: ("embed_links",),
 }
 
 COLOUR = discord.Colour.from_rgb(88, 101, 242)
@@ -53,6 +54,12 @@ def settings_embed(settings: GuildSettings, guild_name: str, problems: Sequence[
         value=f"deleted {format_duration(settings.retention)} after they leave",
         inline=True,
     )
+    moderators = (
+        f"<@&{settings.moderator_role_id}> and Manage Server"
+        if settings.moderator_role_id
+        else "Manage Server only (`/config moderators role:@Moderators` adds a role)"
+    )
+    embed.add_field(name="Who acts on reports", value=moderators, inline=True)
     missing = settings.missing()
     embed.add_field(
         name="Still missing" if missing else "Ready",

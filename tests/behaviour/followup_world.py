@@ -65,7 +65,16 @@ def reminders(world: MeetupWorld) -> list[discord.Message]:
     return [m for m in thread_messages(world) if m.content.startswith("⏰")]
 
 
+FIRST_MEETUP_NOTE = "🛡️ **Before your first meetup"
+
+
 def dms(member: MemberActor) -> list[discord.Message]:
+    """The bot's DMs to the member, without the first-meetup note a first Going brings (the note
+    is tested on its own in test_safety; here it would only shift what each test counts)."""
+    return [m for m in all_dms(member) if not m.content.startswith(FIRST_MEETUP_NOTE)]
+
+
+def all_dms(member: MemberActor) -> list[discord.Message]:
     return [m for m in member.user.dm_channel.history() if m.author.bot]
 
 

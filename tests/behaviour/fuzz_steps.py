@@ -13,7 +13,7 @@ import pytest
 import simcord
 from simcord.actors import MemberActor
 from simcord.backend.errors import BackendError
-from simcord.builders import RoleHandle
+from simcord.builders import ChannelHandle, RoleHandle
 from simcord.http import router
 
 from bot.errors import is_expected
@@ -28,6 +28,7 @@ class HostileWorld:
     world: MeetupWorld
     victim: MemberActor  # never RSVPs, never asks for anything: must never be pinged
     role: RoleHandle  # mentionable, and the bot may mention every role: only allowed_mentions stops it
+    moderation: ChannelHandle  # where reports go
 
     def strings(self, max_size: int = 6000) -> list[str]:
         """The ten worst cases, naming this server's victim, role and channel."""
@@ -37,18 +38,21 @@ class HostileWorld:
 
 
 async def build_hostile_world(env: simcord.Env) -> HostileWorld:
-    """Every channel and the timezone configured; the victim joined before any welcome was due."""
+    """Every channel (a moderation channel too) and the timezone configured; the victim joined before
+    any welcome was due."""
     world = await build_meetup_world(env)
     role = world.guild.create_role("Everyone who plays", mentionable=True)
     victim = world.guild.add_member(env.create_user("victim"), roles=[role])
     await env.settle()  # the join is handled before introductions have a channel: no welcome
+    moderation = world.guild.create_text_channel("moderation")
     for purpose, channel in (
         ("introductions", world.introductions),
         ("pairing", world.pairing),
         ("support", world.support),
+        ("moderation", moderation),
     ):
         await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
-    return HostileWorld(world, victim, role)
+    return HostileWorld(world, victim, role, moderation)
 
 
 @dataclass
@@ -128,8 +132,9 @@ def logged_failures(records: list[logging.LogRecord]) -> list[str]:
     ]
 
 
-def stray_pings(env: simcord.Env, victim: int) -> list[str]:
-    """Messages of the bot that pinged a role, everyone or the victim (who asked for nothing)."""
+def stray_pings(env: simcord.Env, victim: int, moderators: frozenset[int] = frozenset()) -> list[str]:
+    """Messages of the bot that pinged a role, everyone or the victim (who asked for nothing). The
+    one role a message may ping is the moderator role (``moderators``) on a report."""
     bot_id = env.bot.user.id
     return [
         f"{message.content[:150]!r} pinged roles {message.ping_role_ids}, everyone "
@@ -137,5 +142,13 @@ def stray_pings(env: simcord.Env, victim: int) -> list[str]:
         for channel in env.backend.messages.values()
         for message in channel.values()
         if message.author_id == bot_id
-        and (message.ping_role_ids or message.mention_everyone or victim in message.ping_user_ids)
+        and (
+            (message.ping_role_ids and not _pings_moderators(message, moderators))
+            or message.mention_everyone
+            or victim in message.ping_user_ids
+        )
     ]
+
+
+def _pings_moderators(message: Any, moderators: frozenset[int]) -> bool:
+    return message.content.startswith("🚩 **Report #") and set(message.ping_role_ids) <= moderators

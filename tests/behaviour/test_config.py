@@ -41,6 +41,7 @@ async def test_admin_sets_every_value_and_show_reflects_it(world: World) -> None
         ("meetups", world.meetups),
         ("pairing", world.pairing),
         ("support", world.support),
+        ("moderation", world.general),
     ]:
         result = await world.admin.slash(world.general, "config channel", purpose=purpose, channel=channel)
         assert result.ephemeral

@@ -4,7 +4,8 @@ forget leaves their id in no column of any table, in any form (an integer, insid
 The server is filled through the real bot: an introduction, a poll and votes, a meetup with RSVPs
 and a waitlist, reminders (posts mentioning the Going members, DMs), Who came? with picks, /met,
 two pairing rounds (a group, then left out), keep-in-touch nudges (DMs to the other member whose
-button names them), /ask, and finally leaving the server. The member then asks, in a DM, to be
+button names them), /ask, a block, a report about them with a moderator's pause, and finally leaving
+the server. The member then asks, in a DM, to be
 forgotten. A scan before the forget must find them in every table that stores member data, so the
 scan after it can fail.
 """
@@ -100,6 +101,16 @@ async def test_after_forget_no_column_of_any_table_names_the_member(
     await advance_to(env, now(env) + 21 * DAY + 60)
     asked = await bob.slash(world.general, "ask", topic="python", question="Which CSV library?")
     assert asked.followups or asked.response
+
+    # Safety: dave blocks her; bob reports her (naming her in his reason too); a moderator pauses her.
+    # (She runs no command here: that would show her the note kept above.)
+    await dave.slash(world.general, "block", member=alice)
+    await world.admin.slash(world.general, "config channel", purpose="moderation", channel=world.general)
+    filed = await bob.slash(world.general, "report", member=alice, reason=f"{alice.mention} kept calling me")
+    assert "went to this server's moderators" in filed.response.content
+    report = next(m for m in reversed(world.general.history()) if m.content.startswith("🚩"))
+    form = await world.admin.click(report, label="Pause from meetups")
+    await world.admin.submit_modal(form, {"period": "30 days"})
 
     before = await columns_naming(db, alice.id)
     expected = set(registered()) - {"member_departures"} | {"scheduled_tasks"}

@@ -10,24 +10,24 @@ ping a role, everyone or the victim named in the hostile strings.
 What is covered (``test_the_fuzz_covers_every_command`` recomputes and prints the numbers):
 
 - Slash commands: every command of ``bot.tree``, found by walking it, so a new command is fuzzed
-  without a change here (30 today, 7 of them, /config's, hidden from members by their default
-  permissions and run by the admin only, as Discord would offer them). Each string option (17) gets
+  without a change here (34 today, 8 of them, /config's, hidden from members by their default
+  permissions and run by the admin only, as Discord would offer them). Each string option (18) gets
   each of the 10 worst cases of :mod:`tests.hostile` (up to 6,000 characters) with the other options
   valid; each
-  integer or number option without a range (11) gets 4 out-of-range values; each command runs once
+  integer or number option without a range (12) gets 4 out-of-range values; each command runs once
   with valid values. All as a member (a fresh one per call, so cooldowns hide no path) and as an
-  admin (the visible ones): 451 invocations.
+  admin (the visible ones): 486 invocations. /report goes to a configured moderation channel.
 - Autocomplete: the 3 autocomplete options (/ask topic, /config timezone name, /match interest)
   with the 10 strings, as a member (where offered) and the admin: 50 calls; every choice offered
   must be one Discord takes.
-- Forms: /intro (4 fields), Plan a meetup (3) and Plan a catch-up (3), each field with each of the
-  10 strings (clipped to the field's length) and the others valid, as a member and an admin:
-  10 x 10 x 2 = 200 submissions.
+- Forms: /intro (4 fields), Plan a meetup (3), Plan a catch-up (3) and a report's Pause from
+  meetups (1), each field with each of the 10 strings (clipped to the field's length) and the others
+  valid, as a member (a moderator, for the pause) and an admin: 11 x 10 x 2 = 220 submissions.
 - Buttons and selects: RSVP (Going, Maybe, Can't go), Keep / Cancel, I was there, Whom did you
   talk to? (names, and the member picker above 25), Plan a meetup, Did you meet? (In person,
-  Online, Not yet), Plan a catch-up (about a member, about one who left), Forget me / Cancel,
-  each pressed by whom it is not for (a member, the admin, a moderator) and by whom it is for:
-  31 presses.
+  Online, Not yet), Plan a catch-up (about a member, about one who left), a report's Pause / Remove
+  from pairing / Dismiss and their undos, Forget me / Cancel, each pressed by whom it is not for (a
+  member, the admin, a moderator) and by whom it is for: 39 presses.
 
 About 13 s on a 2-core machine.
 """
@@ -272,8 +272,8 @@ async def test_the_fuzz_covers_every_command(env: simcord.Env) -> None:
     )
     # New commands are fuzzed without a change here; they change these numbers: update them here
     # and in the module docstring, so what the fuzz covers stays quotable.
-    assert (plan.commands, plan.strings, plan.numbers, plan.autocompleted, plan.hidden) == (30, 17, 11, 3, 7)
-    assert (plan.invocations, plan.autocomplete_calls) == (451, 50)
+    assert (plan.commands, plan.strings, plan.numbers, plan.autocompleted, plan.hidden) == (34, 18, 12, 3, 8)
+    assert (plan.invocations, plan.autocomplete_calls) == (486, 50)
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -377,14 +377,42 @@ async def test_every_form_answers_hostile_input_as_member_and_admin(
 
             await fuzz.run("Plan a catch-up", who, press_dm, poll, after=cooldown_passes)
 
+        # Pause from meetups: the form behind a report's button, for a member of the moderator role
+        # and for the admin (members without either are refused before any form; see the presses).
+        mods = w.guild.create_role("Mods")
+        moderator = w.guild.add_member(env.create_user("mod"), roles=[mods])
+        await w.admin.slash(w.general, "config moderators", role=mods)
+        report = await file_report(world)
+        for who, member in (("moderator", moderator), ("admin", w.admin)):
+
+            async def press_pause(
+                member: MemberActor = member,
+            ) -> tuple[MemberActor, simcord.InteractionResult]:
+                return member, await member.click(report, label="Pause from meetups")
+
+            await fuzz.run("Pause from meetups", who, press_pause, {"period": "2 weeks"})
+
     assert not fuzz.problems, "\n".join(fuzz.problems[:20])
     assert not refused.requests, "\n".join(refused.requests[:10])
     assert not logged_failures(caplog.records), "\n".join(logged_failures(caplog.records)[:10])
-    assert not stray_pings(env, world.victim.id), "\n".join(stray_pings(env, world.victim.id)[:10])
+    strays = stray_pings(env, world.victim.id, moderators=frozenset({mods.id}))
+    assert not strays, "\n".join(strays[:10])
     assert fuzz.submitted == FORM_SUBMISSIONS, fuzz.submitted
 
 
-FORM_SUBMISSIONS = 10 * 2 * (4 + 3 + 3)
+FORM_SUBMISSIONS = 10 * 2 * (4 + 3 + 3 + 1)
+
+
+async def file_report(world: HostileWorld) -> Any:
+    """bob reports carol: the report in the moderation channel, with its buttons."""
+    w = world.world
+    result = await w.bob.slash(
+        w.general, "report", member=w.carol, reason="Kept following me after the meetup."
+    )
+    assert "went to this server's moderators" in (result.response.content or ""), result.response
+    return next(
+        m for m in reversed(world.moderation.history()) if m.author.bot and m.content.startswith("🚩")
+    )
 
 
 # -- buttons and selects --------------------------------------------------------------------------
@@ -488,6 +516,21 @@ async def test_every_button_and_select_answers_whoever_presses_it(
                 "Plan a catch-up", who, lambda n=nudge: w.bob.user.click(n, label="Plan a catch-up")
             )
 
+        # A report's buttons: refused to a member and to a moderator of another kind (the Mods role
+        # here is not the server's moderator role), done and undone by the admin.
+        report = await file_report(world)
+        for label in ("Pause from meetups", "Remove from pairing"):
+            await presses.press(label, "a member", lambda x=label: fresh().click(report, label=x))
+        await presses.press("Dismiss", "a moderator", lambda: moderator.click(report, label="Dismiss"))
+        await presses.press(
+            "Pause from meetups", "the admin", lambda: w.admin.click(report, label="Pause from meetups")
+        )
+        for label in ("Remove from pairing", "Undo removal from pairing", "Dismiss", "Reopen"):
+            await presses.press(
+                label, "the admin", lambda x=label, r=report: w.admin.click(r, label=x), on=report
+            )
+            report = next(m for m in world.moderation.history() if m.id == report.id)
+
         # Forget me / Cancel (only the member who asked sees the prompt).
         for label in ("Cancel", "Forget me"):
             prompt = await w.dave.slash(w.general, "privacy forget")
@@ -502,4 +545,4 @@ async def test_every_button_and_select_answers_whoever_presses_it(
     assert presses.count == BUTTON_PRESSES, presses.count
 
 
-BUTTON_PRESSES = 9 + 3 + 4 + 1 + 2 + 2 + 6 + 2 + 2
+BUTTON_PRESSES = 9 + 3 + 4 + 1 + 2 + 2 + 6 + 2 + 8 + 2

@@ -8,6 +8,7 @@ import pytest
 import simcord
 
 from bot.domain.meetups import RsvpStatus
+from tests.behaviour.followup_world import dms
 from tests.behaviour.meetup_world import (
     FRIDAY_7PM,
     FRIDAY_7PM_EPOCH,
@@ -178,7 +179,7 @@ async def test_capacity_two_with_three_going_waitlists_the_third_and_promotes_th
     }
     dm = world.carol.user.dm_channel.last_message
     assert dm is not None and "you're now **going** to meetup #1" in dm.content
-    assert world.dave.user.dm_channel.last_message is None
+    assert dms(world.dave) == []
     embed = world.announcement(meetup).embeds[0]
     assert field(embed, "Capacity") == "2 / 2 going · **full**, 1 on the waitlist"
     assert field(embed, "Going (2)") == f"{world.alice.mention} {world.carol.mention}"
@@ -221,7 +222,7 @@ async def test_a_promoted_member_who_cannot_be_dmed_is_told_in_the_meetup_thread
     await world.alice.click(message, custom_id=rsvp_id(meetup, "maybe"))
 
     assert (await rsvps(world, 1))[world.bob.id] is RsvpStatus.GOING
-    assert dm.last_message is None
+    assert dms(world.bob) == []
     [thread] = world.meetups.threads
     notice = thread.last_message
     assert world.bob.mention in notice.content and "couldn't DM you" in notice.content

@@ -248,7 +248,11 @@ async def test_a_member_with_closed_dms_does_not_stop_the_others(
     assert len(dms(world.bob)) == 1 and len(dms(world.dave)) == 1
     assert dms(world.carol) == []
     outbox = world.bot.services.outbox.repo
-    [closed] = await outbox.for_member(world.guild.id, world.carol.id)
+    [closed] = [
+        row
+        for row in await outbox.for_member(world.guild.id, world.carol.id)
+        if row.payload.get("render") != "first_meetup"
+    ]
     assert closed.state is OutboxState.CLOSED
     assert len(reminders(world)) == 1
 

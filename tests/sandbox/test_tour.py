@@ -48,8 +48,11 @@ KEY_LINES = (
     "[DM nina] Meetbridge: 🤝 You and ben both said you met at meetup #2 “Sunday hike” in Meetbridge Demo.",
     "[DM chiara] Meetbridge: 🤝 You and elif both said you met in person in Meetbridge Demo.",
     "[#support] Meetbridge: ❓ @nina asks about board games. @ben @ada @elif: you offered to help",
+    "[#general] deniz → /block member:@farid",
+    "[#moderation] Meetbridge: 🚩 Report #1",
+    '[#moderation] ada → clicks "Dismiss" on "Report #1"',
     "[#introductions] Meetbridge: ✂ deleted its message (👋 Say hello to @farid!)",
-    "== The tour passed: 15 steps in",
+    "== The tour passed: 16 steps in",
 )
 
 

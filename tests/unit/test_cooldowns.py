@@ -70,6 +70,7 @@ def test_the_product_limits() -> None:
         Action.ASK: (3, 3600),
         Action.MET: (10, 3600),
         Action.INTRO: (5, 3600),
+        Action.REPORT: (3, 3600),
     }
 
 

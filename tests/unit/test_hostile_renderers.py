@@ -69,7 +69,29 @@ from bot.domain.pairing_rounds import (
 from bot.domain.places import Place
 from bot.domain.polls import OptionKind, Poll, PollForm, PollOption, PollOutcome, PollState, Tally
 from bot.domain.profiles import MAX_ABOUT_LENGTH, MAX_CITY_LENGTH, MemberStats, Preferences, Profile
-from bot.ui import ask, config, followups, matching, meetings, meetups, pairing, privacy, profiles, text
+from bot.domain.safety import (
+    Block,
+    Blocked,
+    ContextKind,
+    ModAction,
+    Report,
+    ReportAction,
+    SharedContext,
+    Together,
+)
+from bot.ui import (
+    ask,
+    config,
+    followups,
+    matching,
+    meetings,
+    meetups,
+    pairing,
+    privacy,
+    profiles,
+    safety,
+    text,
+)
 from tests.hostile import OPTION_MAX, ROLE_ID, VICTIM_ID, hostile_text, worst_cases
 from tests.payloads import Fitted, check_message, check_modal, check_thread_name, mentioned, pings_of
 
@@ -240,6 +262,7 @@ class Case:
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
     ping: Sequence[int] = ()  # the users the call site lets it ping (all of them must be mentioned)
+    ping_roles: Sequence[int] = ()  # the roles it may ping (a report's moderator role)
     keep: Sequence[str] = ()  # structural parts that must survive fitting whole
     modal: discord.ui.Modal | None = None
     thread: str | None = None
@@ -277,11 +300,15 @@ def check_case(case: Case) -> Fitted | None:
     if case.content is None and case.embed is None and case.view is None:
         return None
     fitted = check_message(case.content, case.embed, case.view)
-    allowed = NO_PINGS if case.reply or not case.ping else pings(case.ping)
+    allowed = (
+        NO_PINGS if case.reply or not (case.ping or case.ping_roles) else pings(case.ping, case.ping_roles)
+    )
     pinged = pings_of(fitted.content, allowed)
     assert pinged.users <= set(case.ping), f"pings {pinged.users - set(case.ping)} it is not for"
     assert VICTIM_ID not in pinged.users
-    assert not pinged.roles and not pinged.everyone
+    assert pinged.roles <= set(case.ping_roles) and ROLE_ID not in pinged.roles and not pinged.everyone
+    missing_roles = set(case.ping_roles) - {int(r) for r in re.findall(r"<@&(\d+)>", fitted.content or "")}
+    assert not missing_roles, "a role it is for is no longer mentioned"
     if not case.reply:
         missing = set(case.ping) - mentioned(fitted.content or "", case.ping)
         assert not missing, f"{len(missing)} member(s) it is for are no longer mentioned"
@@ -782,6 +809,118 @@ def intro(src: Source) -> list[Case]:
             reply=True,
         ),
     ]
+
+
+MODERATOR_ROLE = 600000000000000001
+
+
+def report(src: Source, **changes: Any) -> Report:
+    context = tuple(
+        SharedContext(
+            ContextKind.MEETUP if n % 2 else ContextKind.PAIRING,
+            n + 1,
+            NOW - n * 86400,
+            src.pick(st.sampled_from(list(Together)), Together.ANSWERED),
+            src.text(TITLE_MAX),
+            ("going", "maybe"),
+        )
+        for n in range(src.pick(st.integers(0, 5), 5))
+    )
+    actions = tuple(
+        ReportAction(
+            id=n,
+            report_id=4,
+            member_id=MEMBERS[1],
+            kind=list(ModAction)[n % 3],
+            moderator_member_id=src.pick(st.sampled_from([ORGANISER, 0]), ORGANISER),
+            taken_at=NOW + n,
+            until=NOW + 86400 * 30 if n % 3 == 0 else None,
+            undone_at=NOW + n + 60 if n % 2 else None,
+            undone_by_member_id=ORGANISER if n % 2 else None,
+        )
+        for n in range(src.pick(st.integers(0, 12), 12))
+    )
+    values: dict[str, Any] = {
+        "id": 4,
+        "guild_id": GUILD,
+        "number": src.pick(st.integers(1, 10**6), 999999),
+        "reporter_member_id": src.pick(st.sampled_from([MEMBERS[0], 0]), MEMBERS[0]),
+        "reported_member_id": src.pick(st.sampled_from([MEMBERS[1], 0]), MEMBERS[1]),
+        "reason": src.text(1000, min_size=1),
+        "created_at": NOW,
+        "meetup_id": src.pick(st.none() | st.just(7), 7),
+        "meetup_number": src.pick(st.none() | st.just(7), 7),
+        "meetup_title": src.text(TITLE_MAX, min_size=1),
+        "context": context,
+        "channel_id": 800000000000000001,
+        "message_id": 800000000000000002,
+        "actions": actions,
+    }
+    values.update(changes)
+    return Report(**values)
+
+
+@renders(
+    "safety.blocked_reply",
+    "safety.unblocked_reply",
+    "safety.block_list",
+    "safety.blocked_met_refusal",
+    "safety.report_confirmation",
+    "safety.report_content",
+    "safety.context_line",
+    "safety.action_line",
+    "safety.report_embed",
+    "safety.ReportButton",
+    "safety.report_view",
+    "safety.PauseModal",
+    "safety.acted_reply",
+    "safety.not_a_moderator",
+    "safety.first_meetup_note",
+    "safety.private_place_warning",
+)
+def safety_messages(src: Source) -> list[Case]:
+    member = user(src)
+    shown = report(src)
+    blocks = [Block(GUILD, MEMBERS[0], other, NOW) for other in members(src, 60)]
+
+    async def submitted(interaction: discord.Interaction, period: str) -> None:
+        return None
+
+    cases = [
+        Case(content=safety.blocked_reply(member, Blocked(True, 3)), reply=True),
+        Case(content=safety.blocked_reply(member, Blocked(False, 3)), reply=True),
+        Case(content=safety.unblocked_reply(member, True), reply=True),
+        Case(content=safety.unblocked_reply(member, False), reply=True),
+        Case(content=safety.block_list(blocks), reply=True),
+        Case(content=safety.blocked_met_refusal(member), reply=True),
+        Case(content=safety.report_confirmation(shown), reply=True),
+        Case(
+            content=safety.report_content(shown, MODERATOR_ROLE),
+            embed=safety.report_embed(shown),
+            view=safety.report_view(shown, NOW),
+            ping_roles=[MODERATOR_ROLE],
+        ),
+        Case(content=safety.report_content(shown, None), embed=safety.report_embed(shown)),
+        Case(modal=safety.PauseModal(shown, submitted)),
+        Case(content=safety.not_a_moderator(MODERATOR_ROLE), reply=True),
+        Case(content=safety.not_a_moderator(None), reply=True),
+        Case(content=safety.first_meetup_note(meetup(src)), reply=True),
+        Case(content=safety.first_meetup_note(None), reply=True),
+        Case(
+            content=safety.private_place_warning([src.text(PLACE_MAX, min_size=1) + " 12 High St"] * 4, 7),
+            reply=True,
+        ),
+        Case(content=safety.private_place_warning([src.text(PLACE_MAX, min_size=1), "my place"]), reply=True),
+    ]
+    for item in shown.context:
+        cases.append(Case(fragment=safety.context_line(item), fragment_limit=300))
+    for action in shown.actions:
+        cases.append(Case(fragment=safety.action_line(action), fragment_limit=300))
+    for kind in ModAction:
+        for undone in (True, False):
+            cases.append(Case(content=safety.acted_reply(shown, kind, undone, NOW + 86400), reply=True))
+    cases.append(Case(view=safety.report_view(report(src, actions=()), NOW)))
+    return cases
 
 
 @renders("text.one_line", "text.shown")
