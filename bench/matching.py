@@ -1,7 +1,8 @@
 """Benchmark /match and pairing rounds against naive baselines measured in the same run.
 
 Run from the repository root: ``python bench/matching.py`` (about a minute and a half) or
-``python bench/matching.py --quick`` (a smoke run of about a second). Figures are plain lines;
+``python bench/matching.py --quick`` (a smoke run of about a second); ``--pairing`` runs only the
+pairing figures, blocks included (about 15 s). Figures are plain lines;
 every ratio is against a baseline timed in this process on the same data. The naive pairing is
 measured at the largest size where it still finishes in well under a minute; its time at the
 full size is an n^2 extrapolation and is labelled as such.
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psutil
 
 from bot.domain.matching import Candidate, InterestIndex, Match, rank_naive
-from bot.domain.pairing import form_groups, form_groups_naive, total_weight
+from bot.domain.pairing import PairingResult, form_groups, form_groups_naive, total_weight
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Config:
     seed: int = 20240601
     zipf_exponent: float = 1.0
     located_share: float = 0.7
+    blocking_share: float = 0.05  # members who blocked someone, in the blocks figure
 
 
 FULL = Config(
@@ -179,15 +181,82 @@ def bench_pairing(config: Config, out: Callable[[str], None]) -> None:
     )
 
 
+def blocks_for(members: Sequence[Candidate], share: float, seed: int) -> set[frozenset[int]]:
+    """Pairs kept apart: ``share`` of the members each block 1 to 3 others. The first is the member
+    they are paired with in a round without blocks (the block a round must re-form around: people
+    block someone they met), the others members who list their rarest interest."""
+    rng = random.Random(seed)
+    partner: dict[int, int] = {}
+    for group in form_groups(members, size=2, forbidden=(), seed=1).groups:
+        for a, b in itertools.permutations(group.member_ids, 2):
+            partner.setdefault(a, b)
+    listing: dict[str, list[int]] = {}
+    for m in members:
+        for tag in m.interests:
+            listing.setdefault(tag, []).append(m.member_id)
+    blocked: set[frozenset[int]] = set()
+    for m in rng.sample(list(members), round(share * len(members))):
+        if m.member_id in partner:
+            blocked.add(frozenset({m.member_id, partner[m.member_id]}))
+        if not m.interests:
+            continue
+        rarest = min(sorted(m.interests), key=lambda tag: len(listing[tag]))
+        pool = [o for o in listing[rarest] if o != m.member_id]
+        for other in rng.sample(pool, min(len(pool), rng.randint(0, 2))):
+            blocked.add(frozenset({m.member_id, other}))
+    return blocked
+
+
+def grouped(result: PairingResult, pairs: set[frozenset[int]]) -> int:
+    return sum(frozenset(p) in pairs for g in result.groups for p in itertools.combinations(g.member_ids, 2))
+
+
+def bench_blocks(config: Config, out: Callable[[str], None]) -> None:
+    """The same round with and without blocks in this run: what blocks cost in time and weight
+    (each timing the best of two runs, so a busy moment of the machine does not decide a ratio)."""
+    members = generate(config, config.pairing_members, seed_offset=7)
+    blocked = blocks_for(members, config.blocking_share, config.seed)
+    in_pairs = len({m for pair in blocked for m in pair})
+    out(
+        f"blocks: {config.blocking_share:.0%} of {len(members):,} members blocked 1-3 others (the one a "
+        f"round without blocks pairs them with, and members sharing their rarest interest): "
+        f"{len(blocked):,} blocked pairs, {in_pairs:,} members in one"
+    )
+
+    def best_of_two(rules: set[frozenset[int]], size: int) -> tuple[PairingResult, float]:
+        timings, result = [], None
+        for _ in range(2):
+            start = time.perf_counter()
+            result = form_groups(members, size=size, forbidden=(), seed=1, blocked=rules)
+            timings.append(time.perf_counter() - start)
+        assert result is not None
+        return result, min(timings)
+
+    for size in (2, 3, 4):
+        free, free_time = best_of_two(set(), size)
+        kept, kept_time = best_of_two(blocked, size)
+        free_weight, kept_weight = total_weight(free, members), total_weight(kept, members)
+        out(
+            f"pairing with blocks, size {size}: none {_ms(free_time)}, weight {free_weight:,.0f} "
+            f"({grouped(free, blocked)} blocked pairs would be grouped); with blocks {_ms(kept_time)} "
+            f"({kept_time / free_time:.2f}x), weight {kept_weight:,.0f} "
+            f"({kept_weight / free_weight:.2%} of none), blocked pairs grouped {grouped(kept, blocked)}, "
+            f"unmatched {len(kept.unmatched)} (none: {len(free.unmatched)})"
+        )
+
+
 def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small smoke run")
+    parser.add_argument("--pairing", action="store_true", help="only the pairing figures, blocks included")
     args = parser.parse_args(argv)
     config = QUICK if args.quick else FULL
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     out(f"machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min) at start")
-    bench_match(config, out)
+    if not args.pairing:
+        bench_match(config, out)
     bench_pairing(config, out)
+    bench_blocks(config, out)
 
 
 if __name__ == "__main__":

@@ -15,3 +15,5 @@ def test_quick_bench_runs_and_prints_every_figure() -> None:
     assert "/match naive baseline" in text
     assert "rankings differing from the baseline: 0" in text
     assert "EXTRAPOLATED" in text
+    assert text.count("pairing with blocks, size") == 3 and "blocked pairs grouped 0," in text
+    assert "blocked pairs grouped 1" not in text
