@@ -2,21 +2,22 @@
 it is for.
 
 Members' text (titles, places, descriptions, cancel reasons, poll options, introductions,
-interests, questions, display names, server names) is drawn from :mod:`tests.hostile`, both
+interests, questions, report reasons, display names, server names) is drawn from :mod:`tests.hostile`, both
 within what validation lets through and far beyond it (the outbound fitting is the last line).
 Each rendered payload goes through :func:`bot.adapters.outbound.fit_message`, as the send path
 does, and then:
 
 - Discord would take it (:mod:`tests.payloads`: SimCord's validators plus stricter checks);
-- the mentions that can ping are only the ids the call site passes (``ping=`` in the services),
-  never the victim, a role or everyone typed in member text, and every id it is for is still
-  mentioned (member text never pushes a mention out of the message);
+- the mentions that can ping are only the ids the call site passes (``ping=`` in the services,
+  and ``ping_roles=`` for the moderator role a report pings), never the victim, a role or everyone
+  typed in member text, and every id it is for is still mentioned (member text never pushes a
+  mention out of the message);
 - the structural parts survive fitting whole: the time as a Discord timestamp, the meetup number,
   map links (member text gives way first, never the bot's own tokens).
 
 ``test_every_public_renderer_is_fuzzed`` lists the public functions and classes of every module in
 ``bot/ui`` and fails when one is neither covered here nor named in :data:`NOT_RENDERERS`. Today
-19 case builders cover 103 of them (4 are not renderers); each builder runs 20 hypothesis examples
+20 case builders cover 119 of them (4 are not renderers); each builder runs 20 hypothesis examples
 (derandomized, so CI sees the same ones) and the 10 worst cases, clipped to what validation lets
 through and not: about 11 s.
 """
