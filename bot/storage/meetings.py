@@ -8,7 +8,8 @@ from bot.domain.meetings import Meeting, MeetingContext, PickOutcome, ordered_pa
 from bot.storage.database import Database
 from bot.storage.member_data import MemberTable, register
 
-register(MemberTable("meeting_picks", ("member_id", "picked_member_id")))
+# Who picked you stays private until it is mutual: your export shows your own picks only.
+register(MemberTable("meeting_picks", ("member_id", "picked_member_id"), hidden=("picked_member_id",)))
 register(MemberTable("met_in_person", ("member_id", "other_member_id")))
 
 

@@ -83,3 +83,17 @@ async def test_meetings_do_not_cross_servers(world: World, env: simcord.Env) -> 
     other = build_world(env, name="Elsewhere")
 
     assert await world.bot.services.meetings.met_count(other.guild.id, world.alice.id) == 0
+
+
+async def test_an_export_never_shows_who_picked_you(world: World) -> None:
+    import json
+
+    await world.alice.slash(world.general, "met", member=world.bob)
+
+    theirs = await world.bob.slash(world.general, "privacy export")
+    mine = await world.alice.slash(world.general, "privacy export")
+
+    bob_data = json.loads(await theirs.response.attachments[0].read())
+    alice_data = json.loads(await mine.response.attachments[0].read())
+    assert bob_data["tables"]["meeting_picks"] == []
+    assert [row["picked_member_id"] for row in alice_data["tables"]["meeting_picks"]] == [world.bob.id]
