@@ -27,7 +27,10 @@ from bot.boards.outbox import DmSender
 from bot.boards.pairing import PairingBoard
 from bot.boards.polls import PollBoard
 from bot.boards.reminders import HeadcountBoard, ReminderBoard
+from bot.boards.series import SeriesBoard
 from bot.boards.threads import MeetupThreads
+from bot.boards.undecided import UndecidedBoard
+from bot.boards.waitlist import WaitlistOffers
 from bot.clock import now_epoch, utcnow
 from bot.config import Settings
 from bot.domain.clock import Clock
@@ -54,7 +57,9 @@ from bot.services.polls import PollService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.reminders import RemindersService
+from bot.services.series import SeriesService
 from bot.services.stats import MemberStatsQuery
+from bot.services.undecided import UndecidedService
 from bot.storage.ask import AskRepository
 from bot.storage.database import Database
 from bot.storage.followups import AttendanceRepository, FollowupRepository
@@ -69,6 +74,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
+from bot.storage.series import SeriesRepository
 from bot.storage.shipped import shipped_synonyms
 from bot.storage.tasks import TaskRepository
 from bot.ui.followups import outbox_message
@@ -119,6 +125,8 @@ class Services:
     cooldowns: CooldownService
     member_departures: MemberDepartures
     guild_departures: GuildDepartures
+    series: SeriesService
+    undecided: UndecidedService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -143,6 +151,8 @@ class Boards:
     membership: MembershipBoard
     pairing: PairingBoard
     ask: AskBoard
+    waitlist: WaitlistOffers
+    series: SeriesBoard
 
     def close(self) -> None:
         """Stop the live re-renders (nothing else holds a timer)."""
@@ -343,6 +353,8 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         guild_departures=GuildDepartures(
             db, departures, config, scheduler, profiles, matching, in_guild=in_guild
         ),
+        series=SeriesService(db, SeriesRepository(db), meetups, config, scheduler, now=now),
+        undecided=UndecidedService(db, followups, meetups, polls, outbox, scheduler, now=now),
     )
     boards = build_boards(services, outbound, client)
     # Forgetting a member (by /privacy forget or after they left) gives up their places first.
@@ -354,6 +366,7 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     services.on_start.append(boards.pairing.start)
     services.on_start.append(outbox.start)
     services.on_start.append(services.reminders.start)
+    services.on_start.append(services.series.start)
     return services, boards
 
 
@@ -367,8 +380,10 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
     pending = PendingAnnouncements(announcements, s.meetups, s.polls, alerts, s.scheduler, outbound, now=now)
     MeetupNotices(s.meetups, threads, s.scheduler, sender, alerts, now=now)
     meetups = MeetupBoard(s.meetups, s.updates, announcements, pending, s.scheduler)
+    series = SeriesBoard(s.series, s.meetups, meetups, announcements, s.scheduler)
     introductions = IntroductionBoard(outbound, s.config, s.profiles, s.outbox, sender, s.notices)
     NudgeBoard(outbound, sender)
+    UndecidedBoard(s.undecided, threads, s.scheduler, sender)
     MemberPurge(client, s.member_departures, introductions, s.scheduler, now=now)
     return Boards(
         outbound=outbound,
@@ -388,6 +403,8 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
         ),
         pairing=PairingBoard(outbound, s.pairing, s.config, s.scheduler, now=now),
         ask=AskBoard(s.ask, outbound),
+        waitlist=WaitlistOffers(s.meetups, s.updates, announcements, s.scheduler, sender),
+        series=series,
     )
 
 

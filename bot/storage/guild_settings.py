@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.date_order import DateOrder
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
+from bot.domain.waitlist import WaitlistMode
 from bot.storage.database import Database
 
 
@@ -22,7 +23,8 @@ class GuildSettingsRepository:
     async def get(self, guild_id: int) -> GuildSettings:
         """The server's settings; defaults when nothing was ever set."""
         row = await self.db.fetchone(
-            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention, date_order "
+            "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention, date_order, "
+            "series_ahead, waitlist_mode, waitlist_hold, undecided_nudge "
             "FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
         )
@@ -41,6 +43,10 @@ class GuildSettingsRepository:
             pairing_size=int(row["pairing_size"]),
             retention=int(row["retention"]),
             date_order=DateOrder(row["date_order"]) if row["date_order"] else None,
+            series_ahead=int(row["series_ahead"]),
+            waitlist_mode=WaitlistMode(row["waitlist_mode"]),
+            waitlist_hold=int(row["waitlist_hold"]),
+            undecided=int(row["undecided_nudge"]),
         )
 
     async def _ensure_row(self, guild_id: int, now: int) -> None:
@@ -97,4 +103,30 @@ class GuildSettingsRepository:
             await self.db.execute(
                 "UPDATE guild_settings SET date_order = ?, updated_at = ? WHERE guild_id = ?",
                 (order.value, now, guild_id),
+            )
+
+    async def set_series_ahead(self, guild_id: int, seconds: int, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET series_ahead = ?, updated_at = ? WHERE guild_id = ?",
+                (seconds, now, guild_id),
+            )
+
+    async def set_waitlist(self, guild_id: int, mode: WaitlistMode, hold: int | None, now: int) -> None:
+        """``hold`` None keeps the current one."""
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET waitlist_mode = ?, waitlist_hold = COALESCE(?, waitlist_hold), "
+                "updated_at = ? WHERE guild_id = ?",
+                (mode.value, hold, now, guild_id),
+            )
+
+    async def set_undecided(self, guild_id: int, seconds: int, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET undecided_nudge = ?, updated_at = ? WHERE guild_id = ?",
+                (seconds, now, guild_id),
             )
