@@ -234,10 +234,23 @@ class MeetupsCog(commands.Cog):
         )
         await reply(interaction, f"Meetup #{meetup.number} is cancelled; Going and Maybe members were told.")
 
-    @meetup.command(name="calendar", description="Download a meetup as an .ics file for your calendar")
-    @app_commands.describe(id="The meetup's number")
-    async def calendar(self, interaction: discord.Interaction, id: int) -> None:
+    @meetup.command(name="calendar", description="Your meetups and series (or one meetup) as an .ics file")
+    @app_commands.describe(id="One meetup's number; without it, every meetup and series you go to")
+    async def calendar(self, interaction: discord.Interaction, id: int | None = None) -> None:
         assert interaction.guild_id is not None
+        if id is None:
+            meetups, series, ics = await self.series.calendar(
+                interaction.guild_id, interaction.user.id, now_epoch()
+            )
+            if not meetups and not series:
+                await reply(interaction, ui.calendar_empty())
+                return
+            await reply(
+                interaction,
+                ui.calendar_ready(meetups, series),
+                file=discord.File(io.BytesIO(ics), filename="meetbridge.ics"),
+            )
+            return
         meetup, ics = await self.meetups.calendar(interaction.guild_id, id)
         await reply(
             interaction,

@@ -142,6 +142,10 @@ class MeetupService:
         rsvp = await self.repo.rsvp(meetup.id, member_id)
         return None if rsvp is None else rsvp.status
 
+    async def answered_going_or_maybe(self, guild_id: int, member_id: int, now: int) -> list[Meetup]:
+        """Meetups still to come (or on) that the member said Going or Maybe to."""
+        return await self.repo.answered_going_or_maybe(guild_id, member_id, now)
+
     async def answered(self, meetup: Meetup) -> set[int]:
         """Everyone who gave any answer (Going, Maybe, Can't go, or the waitlist)."""
         return {rsvp.member_id for rsvp in await self.repo.rsvps(meetup.id)}

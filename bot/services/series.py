@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import SeriesEntry, member_ics
 from bot.domain.clock import Clock, from_epoch
 from bot.domain.errors import Forbidden, NotFound, UserError
 from bot.domain.followups import ANNOUNCE, SERIES_POST
@@ -165,6 +166,35 @@ class SeriesService:
 
     async def occurrences(self, series: Series) -> list[Occurrence]:
         return await self.repo.occurrences(series.id)
+
+    async def calendar(self, guild_id: int, member_id: int, now: int) -> tuple[int, int, bytes]:
+        """``/meetup calendar`` without ``id``: every meetup still to come the member said Going or
+        Maybe to, and every series they attend as one recurring event; (meetups, series, the file)."""
+        attended = await self.attended_by(guild_id, member_id)
+        covered = {series.id for series in attended}
+        meetups = [
+            meetup
+            for meetup in await self.meetups.answered_going_or_maybe(guild_id, member_id, now)
+            if meetup.series_id not in covered
+        ]
+        entries = [await self._entry(series) for series in attended]
+        return len(meetups), len(entries), member_ics(meetups, entries, now)
+
+    async def _entry(self, series: Series) -> SeriesEntry:
+        """The dates the series will not meet on, and its meetups that differ from the rule."""
+        clock = time(series.anchor.hour, series.anchor.minute)
+        skipped: list[datetime] = []
+        changed: list[tuple[datetime, Meetup]] = []
+        for occurrence in await self.repo.occurrences(series.id):
+            if not series.occurs_on(occurrence.day):
+                continue  # before an edit moved the series: not one of the rule's dates now
+            wall = datetime.combine(occurrence.day, clock)
+            meetup = await self.meetups.by_id(occurrence.meetup_id) if occurrence.meetup_id else None
+            if occurrence.state is not OccurrenceState.POSTED or meetup is None or meetup.cancelled:
+                skipped.append(wall)
+            elif (meetup.starts_at, meetup.place) != (series.epoch(wall), series.place):
+                changed.append((wall, meetup))
+        return SeriesEntry(series, tuple(skipped), tuple(changed))
 
     # -- creating ------------------------------------------------------------------------------
 

@@ -269,6 +269,16 @@ class MeetupRepository:
         )
         return [int(row["meetup_id"]) for row in rows]
 
+    async def answered_going_or_maybe(self, guild_id: int, member_id: int, now: int) -> list[Meetup]:
+        """Meetups not over nor cancelled that the member said Going or Maybe to, soonest first."""
+        rows = await self.db.fetchall(
+            "SELECT m.* FROM meetups m JOIN meetup_rsvps r ON r.meetup_id = m.id "
+            "WHERE r.guild_id = ? AND r.member_id = ? AND r.status IN ('going', 'maybe') "
+            "AND m.state = 'scheduled' AND m.ends_at > ? ORDER BY m.starts_at, m.id",
+            (guild_id, member_id, now),
+        )
+        return [_meetup(row) for row in rows]
+
     async def waitlist_place(self, meetup_id: int, position: int) -> int:
         """1-based place in the queue of the member holding ``position``."""
         return int(

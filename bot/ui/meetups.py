@@ -811,3 +811,22 @@ def undecided_dm(meetup: Meetup) -> str:
     if meetup.jump_url:
         text += f"\n{meetup.jump_url}"
     return text + "\n(You get this because you turned DMs on with `/privacy dm`.)"
+
+
+def calendar_ready(meetups: int, series: int) -> str:
+    parts = []
+    if meetups:
+        parts.append(f"{meetups} meetup{'s' if meetups != 1 else ''}")
+    if series:
+        parts.append(f"{series} series (repeating events)")
+    return (
+        f"Your calendar: {' and '.join(parts)}. Import the file in Google Calendar, Apple Calendar or "
+        "Outlook; download it again after changes to update the same entries."
+    )
+
+
+def calendar_empty() -> str:
+    return (
+        "You haven't said Going or Maybe to any meetup still to come, so there's nothing to put in a "
+        "calendar yet. `/meetup list` shows what's planned."
+    )

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
+import recurring_ical_events
 import simcord
 
 from bot.domain.meetups import Meetup
@@ -268,3 +270,37 @@ async def test_until_before_the_first_meetup_is_refused(world: MeetupWorld) -> N
 
     assert "already past" in result.response.content or "before the first" in result.response.content
     assert now(world.env) and announcements(world) == []
+
+
+async def expand(attachment, since: datetime, until: datetime) -> list:
+    calendar = icalendar.Calendar.from_ical(await attachment.read())
+    return recurring_ical_events.of(calendar).between(since, until)
+
+
+async def test_one_calendar_holds_the_members_meetups_and_series_with_skipped_dates(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await create_series(world, when="2026-03-20 19:00")  # across the change to summer time
+    picnic = await world.alice.slash(
+        world.general, "meetup create", title="Picnic", when="2026-01-10 12:00", where="Park"
+    )
+    assert "is announced" in picnic.response.content
+    [first] = await series_meetups(world)
+    await answer(world, first, world.bob, "maybe")
+    await answer(world, await world.meetup(2), world.bob, "going")
+    await world.alice.slash(world.general, "meetup series skip", id="S1", date="2026-04-03")
+
+    result = await world.bob.slash(world.general, "meetup calendar")
+
+    assert "1 meetup and 1 series" in result.response.content
+    [attachment] = result.response.attachments
+    assert attachment.filename == "meetbridge.ics"
+    events = await expand(attachment, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC))
+    picnics = [e for e in events if str(e["SUMMARY"]) == "Picnic"]
+    games = [e["DTSTART"].dt.astimezone(BERLIN) for e in events if str(e["SUMMARY"]) == "Board games"]
+    assert [e["DTSTART"].dt for e in picnics] == [datetime.fromtimestamp(berlin("2026-01-10 12:00"), UTC)]
+    assert [g.strftime("%m-%d %H:%M") for g in games] == [
+        "03-20 19:00", "03-27 19:00", "04-10 19:00", "04-17 19:00", "04-24 19:00"
+    ]  # fmt: skip
+    nothing = await world.carol.slash(world.general, "meetup calendar")
+    assert nothing.response.attachments == [] and "nothing to put" in nothing.response.content

@@ -666,6 +666,8 @@ REPEATS = ("weekly", "every 8 weeks", "monthly", "monthly on the last thursday")
     "meetups.series_skipped",
     "meetups.series_edited",
     "meetups.series_ended",
+    "meetups.calendar_ready",
+    "meetups.calendar_empty",
 )
 def series(src: Source) -> list[Case]:
     target = a_series(src)
@@ -693,6 +695,9 @@ def series(src: Source) -> list[Case]:
         Case(content=meetups.series_skipped(target, START, None), reply=True, keep=[stamp(START)]),
         Case(content=meetups.series_edited(target, nexts), reply=True),
         Case(content=meetups.series_ended(target), reply=True),
+        Case(content=meetups.calendar_ready(3, 1), reply=True),
+        Case(content=meetups.calendar_ready(1, 0), reply=True),
+        Case(content=meetups.calendar_empty(), reply=True),
     ]
 
 
