@@ -308,9 +308,8 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     config = ConfigService(GuildSettingsRepository(db))
     meetings = MeetingService(MeetingRepository(db))
     attendance = AttendanceRepository(db)
-    profiles = ProfileService(
-        ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
-    )
+    stats = MemberStatsQuery(meetings, attendance)
+    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=stats)
     notices = MemberNotices(NoticeRepository(db), now=now)
     outbox = DmOutbox(
         OutboxRepository(db), scheduler, profiles.dm_modes, now=now, guild_gone=departures.guild_gone
@@ -356,6 +355,7 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         series=SeriesService(db, SeriesRepository(db), meetups, config, scheduler, now=now),
         undecided=UndecidedService(db, followups, meetups, polls, outbox, scheduler, now=now),
     )
+    stats.use_streaks(services.series.streaks)
     boards = build_boards(services, outbound, client)
     # Forgetting a member (by /privacy forget or after they left) gives up their places first.
     privacy.before_forget(boards.meetups.give_up_places)
@@ -396,7 +396,9 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
         meetups=meetups,
         reminders=ReminderBoard(s.reminders, threads, alerts, outbound, s.scheduler, sender, now=now),
         headcount=HeadcountBoard(s.reminders, threads, outbound, meetups, s.scheduler, sender, now=now),
-        checkins=CheckinBoard(s.checkins, s.introductions, threads, alerts, outbound, s.scheduler),
+        checkins=CheckinBoard(
+            s.checkins, s.introductions, threads, alerts, outbound, s.scheduler, s.outbox, sender, s.notices
+        ),
         introductions=introductions,
         membership=MembershipBoard(
             client, s.member_departures, s.guild_departures, meetups, s.pairing_members, now=now

@@ -71,6 +71,9 @@ class CheckinService:
         assert followup.whocame_channel_id is not None
         return meetup, followup.whocame_channel_id, followup.whocame_message_id
 
+    async def meetup(self, meetup_id: int) -> Meetup | None:
+        return await self.meetups.by_id(meetup_id)
+
     async def turnout(self, meetup: Meetup) -> Turnout:
         """Of those who said Going, how many pressed I was there (and who came without saying so)."""
         going = set(await self.meetups.going_members(meetup))

@@ -15,6 +15,7 @@ import simcord
 from bot.domain.meetups import Meetup
 from bot.domain.series import OccurrenceState
 from tests.behaviour.followup_world import DAY, HOUR, advance_to, answer, come_back, go_down, now
+from tests.behaviour.intro_steps import intro
 from tests.behaviour.meetup_world import TZ, MeetupWorld, field, posts
 from tests.conftest import BotFactory, restart
 
@@ -304,3 +305,27 @@ async def test_one_calendar_holds_the_members_meetups_and_series_with_skipped_da
     ]  # fmt: skip
     nothing = await world.carol.slash(world.general, "meetup calendar")
     assert nothing.response.attachments == [] and "nothing to put" in nothing.response.content
+
+
+@pytest.mark.world("meetups and introductions")
+async def test_profile_shows_how_many_meetups_of_a_series_in_a_row_a_member_came_to(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await intro(world, world.bob)
+    await create_series(world)
+    for start in (FRI_9, FRI_16, FRI_23, FRI_30):
+        await advance_to(env, start + 2 * HOUR + 60)
+        meetup = next(m for m in await series_meetups(world) if m.starts_at == start)
+        if start != FRI_16:  # bob misses the second
+            thread = env.bot.get_channel(meetup.thread_id)
+            who_came = next(
+                m for m in world.guild.channels[world.meetups.name].threads if m.id == thread.id
+            ).history()[-1]
+            assert who_came.content.startswith("👋 **Who came?**")
+            await world.bob.click(who_came, label="I was there")
+
+    profile = await world.bob.slash(world.general, "profile")
+
+    fields = {f.name: f.value for f in profile.response.embeds[0].fields}
+    assert fields["Series streaks"] == "**S1** Board games: 2 in a row"
+    assert fields["Meetups attended"] == "3"

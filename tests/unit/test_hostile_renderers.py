@@ -28,7 +28,7 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -71,7 +71,7 @@ from bot.domain.pairing_rounds import (
 from bot.domain.places import Place
 from bot.domain.polls import OptionKind, Poll, PollForm, PollOption, PollOutcome, PollState, Tally
 from bot.domain.profiles import MAX_ABOUT_LENGTH, MAX_CITY_LENGTH, MemberStats, Preferences, Profile
-from bot.domain.series import Series, SeriesListing, SeriesNote, read_repeat
+from bot.domain.series import Series, SeriesListing, SeriesNote, Streak, read_repeat
 from bot.domain.waitlist import OfferAnswer, OfferOutcome, WaitlistMode
 from bot.ui import ask, config, followups, matching, meetings, meetups, pairing, privacy, profiles, text
 from tests.hostile import OPTION_MAX, ROLE_ID, VICTIM_ID, hostile_text, worst_cases
@@ -668,6 +668,7 @@ REPEATS = ("weekly", "every 8 weeks", "monthly", "monthly on the last thursday")
     "meetups.series_ended",
     "meetups.calendar_ready",
     "meetups.calendar_empty",
+    "followups.turnout_message",
 )
 def series(src: Source) -> list[Case]:
     target = a_series(src)
@@ -698,6 +699,8 @@ def series(src: Source) -> list[Case]:
         Case(content=meetups.calendar_ready(3, 1), reply=True),
         Case(content=meetups.calendar_ready(1, 0), reply=True),
         Case(content=meetups.calendar_empty(), reply=True),
+        Case(content=followups.turnout_message(occurrence, turnout, src.text(100, min_size=1))),
+        Case(content=followups.turnout_message(occurrence, turnout, None)),
     ]
 
 
@@ -883,6 +886,7 @@ def announcement_extras(src: Source) -> list[Case]:
     "profiles.profile_embed",
     "profiles.preferences_line",
     "profiles.saved_message",
+    "profiles.streaks_text",
 )
 def intro(src: Source) -> list[Case]:
     member = user(src)
@@ -892,7 +896,7 @@ def intro(src: Source) -> list[Case]:
         return None
 
     stats = MemberStats(src.pick(st.integers(0, 10**6), 999), src.pick(st.integers(0, 10**6), 999))
-    return [
+    cases = [
         Case(content=profiles.welcome_message(member, src.text(100, min_size=1)), ping=[member.id]),
         Case(content=profiles.intro_content(member), embed=profiles.intro_embed(shown, member)),
         Case(embed=profiles.profile_embed(shown, member, stats, Preferences()), reply=True),
@@ -909,6 +913,12 @@ def intro(src: Source) -> list[Case]:
             reply=True,
         ),
     ]
+    # Drawn last, so the examples drawn above stay those of earlier runs.
+    streaks = tuple(Streak(f"S{n}", src.text(TITLE_MAX, min_size=1), 100 - n) for n in range(1, 9))
+    with_streaks = replace(stats, streaks=streaks)
+    cases.append(Case(embed=profiles.profile_embed(shown, member, with_streaks), reply=True))
+    cases.append(Case(fragment=profiles.streaks_text(streaks), fragment_limit=1024))
+    return cases
 
 
 @renders("text.one_line", "text.shown")
