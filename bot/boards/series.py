@@ -9,6 +9,7 @@ from bot.adapters.outbound import Undeliverable
 from bot.boards.announcements import Announcements
 from bot.boards.delivery import cannot_post
 from bot.boards.meetups import MeetupBoard
+from bot.domain.errors import UserError
 from bot.domain.followups import ANNOUNCE, SERIES_POST
 from bot.domain.meetups import Meetup, MeetupDraft
 from bot.domain.series import Series, SeriesChange, SeriesDraft
@@ -48,9 +49,18 @@ class SeriesBoard:
 
     async def _post(self, task: ScheduledTask) -> None:
         meetup = await self.series.post_due(task)
-        if meetup is not None:
+        if meetup is None:
+            return
+        try:
+            await self.announcements.publish(meetup, await self.meetups.meetups_channel(meetup.guild_id))
+        except (Undeliverable, UserError):
+            # Refused (or the channel is unset): meetup.announce retries it, tells the organiser what
+            # to fix, and gives up once it has begun.
+            await self.scheduler.schedule(
+                meetup.guild_id, ANNOUNCE, self.scheduler.now_epoch(), subject_id=meetup.id
+            )
             await self.scheduler.run_now_for_subject(meetup.guild_id, ANNOUNCE, meetup.id)
-            await self._refresh(meetup.series_id, before=meetup.starts_at)
+        await self._refresh(meetup.series_id, before=meetup.starts_at)
 
     async def skip(
         self, guild_id: int, number: int, member_id: int, is_admin: bool, date: str, now: int

@@ -7,8 +7,9 @@ starts, by one ``series.post`` task per series:
 - the task finds the next occurrence still to post (after the last one posted or missed, skipping
   skipped days); one whose posting time is still ahead re-plans the task for then;
 - in one transaction it records the occurrence (keyed by series and day: never posted twice),
-  stores its meetup, plans the meetup's ``meetup.announce`` (retried until it is up, never once it
-  began) and the task for the occurrence after;
+  stores its meetup and plans the task for the occurrence after; the board then announces it, and
+  a refused announcement becomes a ``meetup.announce`` task (retried until it is up, never once it
+  began), as does one a stop interrupted (a meetup without its announcement is found at start);
 - after downtime only what has not begun is posted: an occurrence that began while the bot was
   down is recorded as missed, never posted late, so a long stop does not end in a burst.
 """
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import SeriesEntry, member_ics
 from bot.domain.clock import Clock, from_epoch
 from bot.domain.errors import Forbidden, NotFound, UserError
-from bot.domain.followups import ANNOUNCE, SERIES_POST
+from bot.domain.followups import SERIES_POST
 from bot.domain.meetups import (
     DEFAULT_LENGTH,
     Meetup,
@@ -257,7 +258,7 @@ class SeriesService:
 
     async def post_due(self, task: ScheduledTask) -> Meetup | None:
         """The ``series.post`` task: the next occurrence becomes a meetup if its posting time has
-        come (with its announcement planned, and the task for the one after); None otherwise."""
+        come (with the task for the one after); None otherwise. The caller announces it."""
         assert task.subject_id is not None
         now = self.now()
         async with self.db.transaction():
@@ -284,7 +285,6 @@ class SeriesService:
                 return None
             meetup = await self.meetups.add(self._occurrence(series, starts_at), now)
             await self.repo.record(series.guild_id, series.id, wall, OccurrenceState.POSTED, now, meetup.id)
-            await self.scheduler.schedule(series.guild_id, ANNOUNCE, now, subject_id=meetup.id)
             dealt.append(Occurrence(series.id, wall.date(), wall, OccurrenceState.POSTED, meetup.id))
             following = upcoming(series, dealt, count=1)
             if following:
