@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import SeriesEntry, member_ics
@@ -93,10 +93,9 @@ class SeriesService:
     async def start(self) -> None:
         """Before timed work resumes: every active series has its ``series.post`` task (a stop
         between announcing a new series' first meetup and planning the next one leaves none)."""
-        for series in await self.repo.active():
-            if not await self.scheduler.pending_for_subject(series.guild_id, [SERIES_POST], series.id):
-                log.warning("series %d had no posting planned; planning it", series.id)
-                await self.plan_next(series)
+        for series in await self.repo.without_task(SERIES_POST):
+            log.warning("series %d had no posting planned; planning it", series.id)
+            await self.plan_next(series)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -213,7 +212,7 @@ class SeriesService:
             if until < wall.date():
                 raise UserError(
                     f"`until` is before the first meetup ({wall:%Y-%m-%d}): the series would never meet.",
-                    f"until:{wall.date().replace(year=wall.year + 1).isoformat()}",
+                    f"until:{(wall.date() + timedelta(days=182)).isoformat()}",
                 )
         async with self.db.transaction():
             series = await self.repo.add(

@@ -137,6 +137,17 @@ class SeriesRepository:
             )
         return [_series(row) for row in rows]
 
+    async def without_task(self, kind: str) -> list[Series]:
+        """Active series with no pending task of ``kind`` (one query, however many series)."""
+        rows = await self.db.fetchall(
+            _SELECT  # noqa: S608 - constant column list
+            + " WHERE state = 'active' AND NOT EXISTS (SELECT 1 FROM scheduled_tasks t "
+            "WHERE t.guild_id = meetup_series.guild_id AND t.kind = ? AND t.subject_id = meetup_series.id "
+            "AND t.state IN ('pending', 'running')) ORDER BY id",
+            (kind,),
+        )
+        return [_series(row) for row in rows]
+
     async def delete(self, series_id: int) -> None:
         """Undo a series whose first occurrence could not be announced (nothing else refers to it)."""
         async with self.db.transaction():

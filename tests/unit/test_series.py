@@ -25,6 +25,8 @@ from bot.domain.series import (
     streak,
     upcoming,
 )
+from bot.domain.waitlist import WaitlistMode, offers_places, parse_hold, parse_undecided
+from bot.domain.when import read_date, read_time_of_day
 
 TZ = "Europe/Berlin"
 BERLIN = ZoneInfo(TZ)
@@ -181,3 +183,48 @@ def test_the_calendar_expands_to_exactly_the_series_dates(repeat: str, anchor: d
     assert b"BEGIN:VTIMEZONE" in ics and b"TZID=Europe/Berlin" in ics
     assert datetime.fromtimestamp(entry.series.epoch(want[-1]), BERLIN).date() <= date(2027, 3, 31)
     assert timedelta(0) < got[1] - got[0]
+
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "order", "day"),
+    [
+        ("2026-03-31", None, date(2026, 3, 31)),
+        ("31 mar", None, date(2026, 3, 31)),
+        ("3/4", None, date(2026, 4, 3)),  # Berlin writes day-month
+        ("3/4", "month-day", date(2026, 3, 4)),
+        ("31/3", "month-day", date(2026, 3, 31)),  # reads only one way
+        ("next friday", None, date(2026, 1, 2)),
+        ("the 14th", None, date(2026, 1, 14)),
+        ("2026-01-09 19:00", None, date(2026, 1, 9)),  # a time with it is ignored
+    ],
+)
+def test_read_date_reads_a_day_in_the_servers_order(typed: str, order: str | None, day: date) -> None:
+    assert read_date(typed, now=NOW, tz=TZ, order=order) == day
+
+
+@pytest.mark.parametrize("typed", ["", "xyz", "2025-12-01", "31 feb 2026"])
+def test_read_date_refuses_what_is_not_a_day_ahead(typed: str) -> None:
+    with pytest.raises(UserError):
+        read_date(typed, now=NOW, tz=TZ)
+
+
+def test_a_time_alone_is_told_from_a_day_and_time() -> None:
+    assert read_time_of_day("20:00") == (20, 0)
+    assert read_time_of_day("8pm") == (20, 0)
+    assert read_time_of_day("thu 8pm") is None and read_time_of_day("tomorrow") is None
+
+
+def test_waitlist_hold_and_undecided_durations() -> None:
+    assert parse_hold("12h") == 12 * 3600
+    assert parse_undecided("off") == 0 and parse_undecided("48h") == 48 * 3600
+    for bad in ("1m", "8 days"):
+        with pytest.raises(UserError):
+            parse_hold(bad)
+    with pytest.raises(UserError):
+        parse_undecided("15 days")
+    assert offers_places(WaitlistMode.OFFER, starts_at=100_000, hold=3600, now=0)
+    assert not offers_places(WaitlistMode.OFFER, starts_at=3000, hold=3600, now=0)
+    assert not offers_places(WaitlistMode.AUTO, starts_at=100_000, hold=3600, now=0)
