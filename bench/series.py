@@ -1,6 +1,6 @@
 """1,000 series in 100 servers over a simulated year, against the same year of one-off meetups.
 
-    python -m bench.series            # 1,000 series in 100 servers, a year (about a minute)
+    python -m bench.series            # 1,000 series in 100 servers, a year (about 5 minutes)
     python -m bench.series --quick    # 40 series in 4 servers, 60 days (what the test runs)
 
 1. **A year of rows.** The use cases on a real SQLite file, clocked by the benchmark (no Discord:

@@ -301,6 +301,8 @@ class MeetupService:
                 status = wanted
             else:
                 status = decide_rsvp(wanted, previous, counts.going + counts.held, meetup.capacity)
+                if status is RsvpStatus.WAITLIST and await self._first_for_a_free_place(meetup, member_id):
+                    status = RsvpStatus.GOING  # an offer to them lapsed and nobody else was waiting
             position = current.position if current else None
             if status is not previous:
                 position = await self.repo.set_rsvp(guild_id, meetup.id, member_id, status, now)
@@ -316,6 +318,15 @@ class MeetupService:
             promoted=places.promoted,
             offered=tuple(o.member_id for o in places.offers),
         )
+
+    async def _first_for_a_free_place(self, meetup: Meetup, member_id: int) -> bool:
+        """A place is free and not held (offers lapsed), and the member heads the waitlist."""
+        counts = await self.repo.counts(meetup.id)
+        if meetup.capacity is None or counts.going + counts.held >= meetup.capacity:
+            return False
+        held = {offer.member_id for offer in await self.repo.open_offers(meetup.id)}
+        waiting = [m for m in await self.repo.members_with(meetup.id, RsvpStatus.WAITLIST) if m not in held]
+        return bool(waiting) and waiting[0] == member_id
 
     async def _open_for_rsvp(self, guild_id: int, meetup_id: int, now: int) -> Meetup:
         meetup = await self.repo.get(meetup_id)
@@ -349,6 +360,10 @@ class MeetupService:
             return Places()
         settings = await self.config.settings(meetup.guild_id)
         if offers_places(settings.waitlist_mode, meetup.starts_at, settings.waitlist_hold, now):
+            # Who let an offer lapse is not asked again (they can still press Going while it's free).
+            lapsed = await self.repo.lapsed_offer_members(meetup.id)
+            fresh = [member for member in waitlist if member not in lapsed]
+            chosen = promotions(fresh, counts.going + counts.held, meetup.capacity)
             expires = now + settings.waitlist_hold
             offers = [
                 await self.repo.add_offer(meetup.guild_id, meetup.id, member_id, now, expires)

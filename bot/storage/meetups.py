@@ -317,6 +317,14 @@ class MeetupRepository:
         )
         return [_offer(row) for row in rows]
 
+    async def lapsed_offer_members(self, meetup_id: int) -> set[int]:
+        """Members who let an offered place of this meetup expire (they are not offered one again)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT member_id FROM waitlist_offers WHERE meetup_id = ? AND state = 'expired'",
+            (meetup_id,),
+        )
+        return {int(row["member_id"]) for row in rows}
+
     async def close_offer(self, offer_id: int, state: OfferState, now: int) -> bool:
         """An open offer answered, expired or withdrawn; False if it was no longer open."""
         changed = await self.db.execute(

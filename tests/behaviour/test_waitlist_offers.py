@@ -187,3 +187,22 @@ async def test_answering_going_on_the_card_claims_a_held_place(world: MeetupWorl
         if o is not None and o.member_id == world.carol.id
     ]
     assert offer.state is OfferState.CLAIMED
+
+
+async def test_a_member_who_let_an_offer_lapse_is_not_asked_again_but_can_still_take_a_free_place(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await offer_mode(world)
+    meetup = await create_meetup(world, capacity=1)
+    await answer(world, meetup, world.bob)
+    await answer(world, meetup, world.carol)  # the only one waiting
+    await answer(world, meetup, world.bob, "no")
+    assert offer_dm(world.carol)
+
+    await env.advance_time(3 * HOLD)
+
+    assert len([m for m in bot_dms(world.carol) if "held for you" in m.content]) == 1
+    assert await world.bot.services.meetups.repo.open_offers(meetup.id) == []
+    taken = await world.carol.click(world.announcement(meetup), custom_id=f"meetup:rsvp:{meetup.id}:going")
+    assert "You are going" in taken.response.content
+    assert (await statuses(world, meetup))[world.carol.id] is RsvpStatus.GOING
