@@ -28,7 +28,10 @@ from bot.boards.pairing import PairingBoard
 from bot.boards.polls import PollBoard
 from bot.boards.reminders import HeadcountBoard, ReminderBoard
 from bot.boards.safety import FirstMeetupDms, ReportBoard
+from bot.boards.series import SeriesBoard
 from bot.boards.threads import MeetupThreads
+from bot.boards.undecided import UndecidedBoard
+from bot.boards.waitlist import WaitlistOffers
 from bot.clock import now_epoch, utcnow
 from bot.config import Settings
 from bot.domain.clock import Clock
@@ -58,7 +61,9 @@ from bot.services.profiles import ProfileService
 from bot.services.reminders import RemindersService
 from bot.services.reports import ReportService, Restrictions
 from bot.services.safety_notes import FirstMeetupNote
+from bot.services.series import SeriesService
 from bot.services.stats import MemberStatsQuery
+from bot.services.undecided import UndecidedService
 from bot.storage.ask import AskRepository
 from bot.storage.database import Database
 from bot.storage.followups import AttendanceRepository, FollowupRepository
@@ -74,6 +79,7 @@ from bot.storage.pairing import PairingRepository
 from bot.storage.polls import PollRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.safety import BlockRepository, FirstMeetupNotes, ReportRepository
+from bot.storage.series import SeriesRepository
 from bot.storage.shipped import shipped_synonyms
 from bot.storage.tasks import TaskRepository
 from bot.ui.followups import outbox_message
@@ -129,6 +135,8 @@ class Services:
     first_meetup: FirstMeetupNote
     member_departures: MemberDepartures
     guild_departures: GuildDepartures
+    series: SeriesService
+    undecided: UndecidedService
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -154,6 +162,8 @@ class Boards:
     pairing: PairingBoard
     ask: AskBoard
     reports: ReportBoard
+    waitlist: WaitlistOffers
+    series: SeriesBoard
 
     def close(self) -> None:
         """Stop the live re-renders (nothing else holds a timer)."""
@@ -310,9 +320,8 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     blocks = BlockService(BlockRepository(db))
     meetings = MeetingService(MeetingRepository(db), blocks)
     attendance = AttendanceRepository(db)
-    profiles = ProfileService(
-        ProfileRepository(db), geocoder=geocoder, stats=MemberStatsQuery(meetings, attendance)
-    )
+    stats = MemberStatsQuery(meetings, attendance)
+    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=stats)
     notices = MemberNotices(NoticeRepository(db), now=now)
     outbox = DmOutbox(
         OutboxRepository(db), scheduler, profiles.dm_modes, now=now, guild_gone=departures.guild_gone
@@ -362,7 +371,10 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         guild_departures=GuildDepartures(
             db, departures, config, scheduler, profiles, matching, in_guild=in_guild
         ),
+        series=SeriesService(db, SeriesRepository(db), meetups, config, scheduler, now=now),
+        undecided=UndecidedService(db, followups, meetups, polls, outbox, scheduler, now=now),
     )
+    stats.use_streaks(services.series.streaks)
     boards = build_boards(services, outbound, client)
     # Forgetting a member (by /privacy forget or after they left) gives up their places first.
     privacy.before_forget(boards.meetups.give_up_places)
@@ -373,6 +385,7 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     services.on_start.append(boards.pairing.start)
     services.on_start.append(outbox.start)
     services.on_start.append(services.reminders.start)
+    services.on_start.append(services.series.start)
     return services, boards
 
 
@@ -386,9 +399,11 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
     pending = PendingAnnouncements(announcements, s.meetups, s.polls, alerts, s.scheduler, outbound, now=now)
     MeetupNotices(s.meetups, threads, s.scheduler, sender, alerts, now=now)
     meetups = MeetupBoard(s.meetups, s.updates, announcements, pending, s.scheduler)
+    series = SeriesBoard(s.series, s.meetups, meetups, announcements, s.scheduler)
     introductions = IntroductionBoard(outbound, s.config, s.profiles, s.outbox, sender, s.notices, s.blocks)
     FirstMeetupDms(s.meetups, s.outbox, sender, s.notices)
     NudgeBoard(outbound, sender)
+    UndecidedBoard(s.undecided, threads, s.scheduler, sender)
     MemberPurge(client, s.member_departures, introductions, s.scheduler, now=now)
     return Boards(
         outbound=outbound,
@@ -401,7 +416,9 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
         meetups=meetups,
         reminders=ReminderBoard(s.reminders, threads, alerts, outbound, s.scheduler, sender, now=now),
         headcount=HeadcountBoard(s.reminders, threads, outbound, meetups, s.scheduler, sender, now=now),
-        checkins=CheckinBoard(s.checkins, s.introductions, threads, alerts, outbound, s.scheduler),
+        checkins=CheckinBoard(
+            s.checkins, s.introductions, threads, alerts, outbound, s.scheduler, s.outbox, sender, s.notices
+        ),
         introductions=introductions,
         membership=MembershipBoard(
             client, s.member_departures, s.guild_departures, meetups, s.pairing_members, now=now
@@ -409,6 +426,8 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
         pairing=PairingBoard(outbound, s.pairing, s.config, s.scheduler, now=now),
         ask=AskBoard(s.ask, outbound),
         reports=ReportBoard(s.reports, s.config, outbound),
+        waitlist=WaitlistOffers(s.meetups, s.updates, announcements, s.scheduler, sender),
+        series=series,
     )
 
 

@@ -12,12 +12,20 @@ from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
 from bot.domain.date_order import DateOrder
-from bot.domain.durations import format_duration, format_offsets
+from bot.domain.durations import format_duration, format_offsets, parse_offsets
 from bot.domain.errors import UserError
 from bot.domain.guild_settings import Cadence, Purpose
 from bot.domain.timezones import search_timezones
+from bot.domain.waitlist import WaitlistMode, parse_undecided
 from bot.errors import ADMIN_ONLY
-from bot.ui.config import missing_permissions, permission_names, permission_problems, settings_embed
+from bot.ui.config import (
+    missing_permissions,
+    permission_names,
+    permission_problems,
+    settings_embed,
+    undecided_text,
+    waitlist_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,14 +123,55 @@ class ConfigCog(commands.Cog):
             "A date that reads only one way (25/12, 12/25) is read that way whatever this says.",
         )
 
-    @config.command(name="reminders", description="When reminders go out before a meetup")
-    @app_commands.describe(offsets="1 to 5 offsets, each 5 minutes to 14 days, e.g. 24h, 1h")
-    async def reminders(self, interaction: discord.Interaction, offsets: str) -> None:
+    @config.command(name="reminders", description="When reminders and the nudge to the undecided go out")
+    @app_commands.describe(
+        offsets="1 to 5 offsets, each 5 minutes to 14 days, e.g. 24h, 1h",
+        undecided="When Maybe members and poll voters who haven't answered are nudged, e.g. 48h, or off",
+    )
+    async def reminders(
+        self, interaction: discord.Interaction, offsets: str | None = None, undecided: str | None = None
+    ) -> None:
         assert interaction.guild is not None
-        settings = await self.service.set_reminders(interaction.guild.id, offsets, now_epoch())
+        if offsets is None and undecided is None:
+            raise UserError(
+                "Say what to change: offsets, undecided or both.", "/config reminders offsets:24h, 1h"
+            )
+        if offsets is not None:
+            parse_offsets(offsets)  # both are checked before either is stored
+        if undecided is not None:
+            parse_undecided(undecided)
+        lines = []
+        if offsets is not None:
+            settings = await self.service.set_reminders(interaction.guild.id, offsets, now_epoch())
+            lines.append(
+                f"Reminders now go out **{format_offsets(settings.reminder_offsets)}** before each meetup."
+            )
+        if undecided is not None:
+            settings = await self.service.set_undecided(interaction.guild.id, undecided, now_epoch())
+            lines.append(undecided_text(settings.undecided))
+        await reply(interaction, "\n".join(lines))
+
+    @config.command(name="waitlist", description="Give freed places at once, or offer and hold them")
+    @app_commands.describe(
+        mode="auto: the first on the waitlist gets a freed place at once; offer: it is offered and held",
+        hold="How long an offered place is held, 15 minutes to 7 days (default 12h)",
+    )
+    async def waitlist(
+        self, interaction: discord.Interaction, mode: WaitlistMode, hold: str | None = None
+    ) -> None:
+        assert interaction.guild is not None
+        settings = await self.service.set_waitlist(interaction.guild.id, mode, hold, now_epoch())
+        await reply(interaction, waitlist_text(settings))
+
+    @config.command(name="series", description="How long before each meetup of a series it is posted")
+    @app_commands.describe(ahead="1 hour to 8 weeks, e.g. 7d (the default) or 2 weeks")
+    async def series(self, interaction: discord.Interaction, ahead: str) -> None:
+        assert interaction.guild is not None
+        seconds = await self.bot.services.series.set_ahead(interaction.guild.id, ahead, now_epoch())
         await reply(
             interaction,
-            f"Reminders now go out **{format_offsets(settings.reminder_offsets)}** before each meetup.",
+            f"Each meetup of a series is now posted **{format_duration(seconds)}** before it starts "
+            "(series already running follow it from their next meetup).",
         )
 
     @config.command(name="retention", description="How long the data of members who leave is kept")

@@ -18,6 +18,9 @@ from bot.domain.errors import UserError
 from bot.domain.meetups import MeetupChange, MeetupDraft, RsvpStatus
 from bot.domain.polls import PollDraft
 from bot.domain.safety import FirstNote
+from bot.domain.series import CREATE_EXAMPLE as SERIES_CREATE_EXAMPLE
+from bot.domain.series import SeriesChange, SeriesDraft, read_series_number
+from bot.domain.waitlist import OfferAnswer
 from bot.errors import is_admin
 from bot.ui import meetups as ui
 from bot.ui import safety as safety_ui
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 
 class MeetupsCog(commands.Cog):
     meetup = app_commands.Group(name="meetup", description="Plan and join meetups", guild_only=True)
+    series_group = app_commands.Group(name="series", description="Meetups that repeat", parent=meetup)
 
     def __init__(self, bot: MeetbridgeBot) -> None:
         self.bot = bot
@@ -36,6 +40,8 @@ class MeetupsCog(commands.Cog):
         self.polls = bot.services.polls
         self.cooldowns = bot.services.cooldowns
         self.first_meetup = bot.services.first_meetup
+        self.series = bot.services.series
+        self.series_board = bot.boards.series
 
     # -- polls -------------------------------------------------------------------------------
 
@@ -101,6 +107,8 @@ class MeetupsCog(commands.Cog):
         capacity="How many people can come (1 to 1,000); more join a waitlist",
         min_attendees="The fewest people for it to go ahead",
         description="Anything people should know",
+        repeat="Make it a series: weekly, every 2 weeks, monthly, monthly on the first friday",
+        until="With repeat: the last date it may meet, e.g. 2026-12-31 (default: until ended)",
     )
     async def create(
         self,
@@ -111,6 +119,8 @@ class MeetupsCog(commands.Cog):
         capacity: int | None = None,
         min_attendees: int | None = None,
         description: str | None = None,
+        repeat: str | None = None,
+        until: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -124,6 +134,16 @@ class MeetupsCog(commands.Cog):
             min_attendees=min_attendees,
             description=description,
         )
+        if repeat is None and until is not None:
+            raise UserError("`until` is for a series: say how often it repeats too.", SERIES_CREATE_EXAMPLE)
+        if repeat is not None:
+            with self._meetup_budget(interaction):
+                series, first = await self.series_board.create(
+                    draft, SeriesDraft(repeat, until), to_epoch(interaction.created_at)
+                )
+            ahead = (await self.bot.services.config.settings(interaction.guild_id)).series_ahead
+            await reply(interaction, ui.series_created(series, first, ahead))
+            return
         with self._meetup_budget(interaction):
             meetup = await self.board.create_meetup(draft, to_epoch(interaction.created_at))
         await reply(
@@ -158,12 +178,15 @@ class MeetupsCog(commands.Cog):
             await interaction.response.defer(ephemeral=True, thinking=True)
             meetup = await self.board.retry_announcement(meetup, interaction.user.id, is_admin(interaction))
         counts = await self.meetups.counts(meetup)
+        over = not meetup.cancelled and meetup.ends_at <= now_epoch()
         embed = ui.meetup_embed(
             meetup,
             counts,
             going=await self.meetups.members(meetup, RsvpStatus.GOING),
             maybe=await self.meetups.members(meetup, RsvpStatus.MAYBE),
             waitlist=await self.meetups.members(meetup, RsvpStatus.WAITLIST),
+            series=await self.meetups.series_note(meetup),
+            turnout=await self.bot.services.checkins.turnout(meetup) if over else None,
         )
         content = f"Announcement: {meetup.jump_url}" if meetup.jump_url else None
         if meetup.jump_url is None and not meetup.cancelled:
@@ -220,16 +243,97 @@ class MeetupsCog(commands.Cog):
         )
         await reply(interaction, f"Meetup #{meetup.number} is cancelled; Going and Maybe members were told.")
 
-    @meetup.command(name="calendar", description="Download a meetup as an .ics file for your calendar")
-    @app_commands.describe(id="The meetup's number")
-    async def calendar(self, interaction: discord.Interaction, id: int) -> None:
+    @meetup.command(name="calendar", description="Your meetups and series (or one meetup) as an .ics file")
+    @app_commands.describe(id="One meetup's number; without it, every meetup and series you go to")
+    async def calendar(self, interaction: discord.Interaction, id: int | None = None) -> None:
         assert interaction.guild_id is not None
+        if id is None:
+            meetups, series, ics = await self.series.calendar(
+                interaction.guild_id, interaction.user.id, now_epoch()
+            )
+            if not meetups and not series:
+                await reply(interaction, ui.calendar_empty())
+                return
+            await reply(
+                interaction,
+                ui.calendar_ready(meetups, series),
+                file=discord.File(io.BytesIO(ics), filename="meetbridge.ics"),
+            )
+            return
         meetup, ics = await self.meetups.calendar(interaction.guild_id, id)
         await reply(
             interaction,
             f"Meetup #{meetup.number} for your calendar:",
             file=discord.File(io.BytesIO(ics), filename=f"meetup-{meetup.number}.ics"),
         )
+
+    # -- series ------------------------------------------------------------------------------
+
+    @series_group.command(name="list", description="Series of meetups in this server, with their next dates")
+    async def series_list(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        listings = await self.series.listing(interaction.guild.id, now_epoch())
+        await reply(interaction, embed=ui.series_list_embed(listings, interaction.guild.name))
+
+    @series_group.command(name="skip", description="Skip one meetup of a series (organiser or admin)")
+    @app_commands.describe(id="The series, e.g. S1", date="The date of the meetup to skip, e.g. 2026-03-27")
+    async def series_skip(self, interaction: discord.Interaction, id: str, date: str) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        skipped = await self.series_board.skip(
+            interaction.guild_id,
+            read_series_number(id),
+            interaction.user.id,
+            is_admin(interaction),
+            date,
+            now_epoch(),
+        )
+        epoch = skipped.meetup.starts_at if skipped.meetup else skipped.series.epoch(skipped.day)
+        await reply(interaction, ui.series_skipped(skipped.series, epoch, skipped.meetup))
+
+    @series_group.command(
+        name="edit", description="Change the time, place or capacity of meetups of a series not yet posted"
+    )
+    @app_commands.describe(
+        id="The series, e.g. S1",
+        when="A new time (20:00 keeps the days) or day and time (thu 8pm: from then on)",
+        where="The new place",
+        capacity="The new capacity",
+    )
+    async def series_edit(
+        self,
+        interaction: discord.Interaction,
+        id: str,
+        when: str | None = None,
+        where: str | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        change = SeriesChange(
+            guild_id=interaction.guild_id,
+            number=read_series_number(id),
+            member_id=interaction.user.id,
+            is_admin=is_admin(interaction),
+            when=when,
+            where=where,
+            capacity=capacity,
+        )
+        series = await self.series_board.edit(change, now_epoch())
+        coming = await self.series.next_epochs(series, now_epoch(), 3)
+        await reply(interaction, ui.series_edited(series, coming))
+
+    @series_group.command(name="end", description="End a series: no more meetups are posted")
+    @app_commands.describe(id="The series, e.g. S1")
+    async def series_end(self, interaction: discord.Interaction, id: str) -> None:
+        assert interaction.guild_id is not None
+        series = await self.series_board.end(
+            interaction.guild_id,
+            read_series_number(id),
+            interaction.user.id,
+            is_admin(interaction),
+            now_epoch(),
+        )
+        await reply(interaction, ui.series_ended(series))
 
     def _meetup_budget(self, interaction: discord.Interaction) -> AbstractContextManager[None]:
         """Plan and create share one budget: both post in the meetups channel."""
@@ -253,6 +357,23 @@ class MeetupsCog(commands.Cog):
             if note is FirstNote.IN_REPLY:
                 text += "\n\n" + safety_ui.first_meetup_note(outcome.meetup)
         await reply(interaction, text)
+
+    async def offer_pressed(
+        self, interaction: discord.Interaction, offer_id: int, answer: OfferAnswer
+    ) -> None:
+        """Claim / Pass on a place held from the waitlist (in a DM or the meetup thread)."""
+        outcome = await self.bot.boards.waitlist.answer(offer_id, interaction.user.id, answer, now_epoch())
+        await reply(interaction, ui.offer_reply(outcome))
+
+    async def decide_pressed(
+        self, interaction: discord.Interaction, meetup_id: int, status: RsvpStatus
+    ) -> None:
+        """Going / Can't go under the nudge to the undecided (in a DM or the meetup thread)."""
+        meetup = await self.meetups.by_id(meetup_id)
+        if meetup is None:
+            raise UserError("This meetup no longer exists.", "/meetup list")
+        outcome = await self.board.rsvp(meetup.guild_id, meetup_id, interaction.user.id, status, now_epoch())
+        await reply(interaction, ui.rsvp_reply(outcome))
 
     # -- votes are reactions -----------------------------------------------------------------
 
@@ -289,4 +410,6 @@ class MeetupsCog(commands.Cog):
 async def setup(bot: MeetbridgeBot) -> None:
     cog = MeetupsCog(bot)
     ui.RsvpButton.handlers.register(bot, cog.rsvp_pressed)
+    ui.OfferButton.handlers.register(bot, cog.offer_pressed)
+    ui.DecideButton.handlers.register(bot, cog.decide_pressed)
     await bot.add_cog(cog)

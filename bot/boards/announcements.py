@@ -62,12 +62,13 @@ class Announcements:
         if meetup.event_id is None:
             meetup = await self.events.create(meetup)
         counts = await self.meetups.counts(meetup)
+        series = await self.meetups.series_note(meetup)
         try:
             posted = await self.outbound.post(
                 channel_id,
                 meetup.guild_id,
                 content=ui.voters_line(voters) if voters else None,
-                embed=ui.meetup_embed(meetup, counts),
+                embed=ui.meetup_embed(meetup, counts, series=series),
                 view=ui.rsvp_view(meetup, counts),
                 ping=voters[: ui.VOTERS_MENTIONED],
             )
@@ -88,7 +89,8 @@ class Announcements:
         going = await self.meetups.members(meetup, RsvpStatus.GOING)
         maybe = await self.meetups.members(meetup, RsvpStatus.MAYBE)
         waitlist = await self.meetups.members(meetup, RsvpStatus.WAITLIST)
-        embed = ui.meetup_embed(meetup, counts, going=going, maybe=maybe, waitlist=waitlist)
+        series = await self.meetups.series_note(meetup)
+        embed = ui.meetup_embed(meetup, counts, going=going, maybe=maybe, waitlist=waitlist, series=series)
         view = ui.rsvp_view(meetup, counts)
         try:
             await self.outbound.edit(

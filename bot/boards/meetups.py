@@ -50,17 +50,27 @@ class MeetupBoard:
     ) -> RsvpOutcome:
         """Going / Maybe / Can't go: stored (the waitlist moving up), then shown on the announcement."""
         outcome = await self.meetups.rsvp(
-            guild_id, meetup_id, member_id, status, now, on_promoted=self.updates.promoted
+            guild_id,
+            meetup_id,
+            member_id,
+            status,
+            now,
+            on_promoted=self.updates.promoted,
+            on_offered=self.updates.offered,
         )
         if outcome.changed:
             self.announcements.renders.request(meetup_id)
-        if outcome.promoted:
+        if outcome.promoted or outcome.offered:
             await self.updates.deliver()
         return outcome
 
     async def edit_meetup(self, change: MeetupChange, now: int) -> MeetupEdit:
         edit = await self.meetups.edit(
-            change, now, on_promoted=self.updates.promoted, on_changed=self.updates.changed
+            change,
+            now,
+            on_promoted=self.updates.promoted,
+            on_changed=self.updates.changed,
+            on_offered=self.updates.offered,
         )
         await self.scheduler.run_now_for_subject(change.guild_id, SYNC, edit.after.id)
         await self.scheduler.run_now_for_subject(change.guild_id, NOTICE, edit.after.id)

@@ -61,6 +61,16 @@ class MeetupNotices:
             going = set(await self.meetups.members(meetup, RsvpStatus.GOING))
             told = [member for member in task.payload.get("members", []) if member in going]
             header = ui.promotion_notice(meetup)
+        elif notice is NoticeKind.OFFERED:
+            offer = await self.meetups.offer(int(task.payload.get("offer", 0)))
+            if meetup.cancelled or offer is None or not offer.open or offer.expires_at <= self.now():
+                raise TaskDropped("the offer was answered or has ended")
+            told = [member for member in task.payload.get("members", []) if member == offer.member_id]
+            header = ui.offer_notice(meetup, offer.expires_at)
+            if told:
+                parts = ui.notice_parts(header, told)
+                await self.threads.post_parts(task, meetup, parts, view=ui.offer_view(offer.id))
+                return
         else:
             raise TaskDropped(f"unknown notice {task.payload.get('notice')!r}")
         if not told:

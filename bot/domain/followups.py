@@ -37,8 +37,15 @@ NUDGE = "meeting.nudge"
 """Three weeks after two members met in person: a gentle DM to each (payload: the pair)."""
 DM_DRAIN = "dm.drain"
 """Send the next few queued DMs, then come back a little later while more wait."""
+UNDECIDED = "meetup.undecided"
+"""Before a meetup (``/config reminders undecided``): one nudge to Maybe and to poll voters who
+have not answered (payload: the members nudged, once chosen)."""
+OFFER_EXPIRE = "waitlist.offer_expire"
+"""When a place offered from the waitlist stops being held (payload: the offer)."""
+SERIES_POST = "series.post"
+"""Post the next occurrence of a series as a meetup, ``/config series ahead`` before it starts."""
 
-MEETUP_KINDS: tuple[str, ...] = (REMINDER, REMINDER_POST, HEADCOUNT, WHOCAME, CHECKIN_CLOSE)
+MEETUP_KINDS: tuple[str, ...] = (REMINDER, REMINDER_POST, HEADCOUNT, WHOCAME, CHECKIN_CLOSE, UNDECIDED)
 
 
 class NoticeKind(StrEnum):
@@ -47,6 +54,7 @@ class NoticeKind(StrEnum):
     CHANGED = "changed"  # its time or place changed (the payload lists what)
     CANCELLED = "cancelled"
     PROMOTED = "promoted"  # a place opened up, for members whose DMs are off (the payload lists whom)
+    OFFERED = "offered"  # a place is held for a member whose DMs are off (the payload: whom, the offer)
 
     @classmethod
     def of(cls, payload: dict[str, object]) -> NoticeKind | None:

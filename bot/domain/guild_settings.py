@@ -8,6 +8,8 @@ from enum import StrEnum
 from bot.domain.date_order import DateOrder, default_date_order
 from bot.domain.durations import DEFAULT_REMINDER_OFFSETS, DEFAULT_RETENTION
 from bot.domain.errors import UserError
+from bot.domain.series import DEFAULT_AHEAD
+from bot.domain.waitlist import DEFAULT_HOLD, DEFAULT_UNDECIDED, WaitlistMode
 
 
 class Purpose(StrEnum):
@@ -60,6 +62,10 @@ class GuildSettings:
     retention: int = DEFAULT_RETENTION  # seconds the data of a member who left is kept
     date_order: DateOrder | None = None  # None: as the timezone suggests
     moderator_role_id: int | None = None  # may act on reports, beside members with Manage Server
+    series_ahead: int = DEFAULT_AHEAD  # seconds before each occurrence of a series it is posted
+    waitlist_mode: WaitlistMode = WaitlistMode.AUTO
+    waitlist_hold: int = DEFAULT_HOLD  # seconds an offered place is held (offer mode)
+    undecided: int = DEFAULT_UNDECIDED  # seconds before a meetup the undecided are nudged; 0: off
 
     @property
     def tz(self) -> str:

@@ -67,6 +67,7 @@ class Meetup:
     revision: int = 0
     latitude: float | None = None
     longitude: float | None = None
+    series_id: int | None = None  # an occurrence of a series
 
     @property
     def when(self) -> ReadTime:
@@ -102,6 +103,20 @@ class RsvpCounts:
     maybe: int = 0
     no: int = 0
     waitlist: int = 0
+    held: int = 0  # places offered to someone on the waitlist and held for them (offer mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    """After a meetup: of those who said Going, how many came (pressed I was there)."""
+
+    going: int
+    came_of_going: int
+    unannounced: int = 0  # came without having said Going
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.came_of_going / self.going) if self.going else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +128,11 @@ class RsvpOutcome:
     previous: RsvpStatus | None
     waitlist_place: int | None = None  # 1-based place in the queue when on the waitlist
     promoted: tuple[int, ...] = ()
+    offered: tuple[int, ...] = ()  # members a freed place was offered to (offer mode)
 
     @property
     def changed(self) -> bool:
-        return self.status is not self.previous or bool(self.promoted)
+        return self.status is not self.previous or bool(self.promoted) or bool(self.offered)
 
 
 @dataclass(frozen=True, slots=True)

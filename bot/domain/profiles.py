@@ -14,6 +14,7 @@ from typing import Literal
 from bot.domain.consent import DEFAULT_DM_MODE, DmMode
 from bot.domain.errors import UserError
 from bot.domain.places import Place
+from bot.domain.series import Streak
 
 MAX_ABOUT_LENGTH = 1000
 MAX_CITY_LENGTH = 100
@@ -73,6 +74,7 @@ class MemberStats:
 
     meetups_attended: int = 0
     met_in_person: int = 0
+    streaks: tuple[Streak, ...] = ()  # per series they came to: occurrences in a row, longest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -305,6 +305,55 @@ def read_closes(
     return read
 
 
+DATE_EXAMPLE = "2026-12-31"
+
+
+def read_date(text: str, *, now: datetime, tz: str, order: DateOrder | str | None = None) -> date:
+    """Read a day without a time (a series' ``until``, the occurrence to skip) by rule 4's grammar:
+    ``2026-03-31``, ``31 mar``, ``3/31`` in the server's order, ``next friday``, ``tomorrow``.
+
+    A time of day typed with it is ignored; today counts, a day already past is refused."""
+    now = _utc_now(now)
+    zone = ZoneInfo(tz)
+    dates = DateOrder(order) if order is not None else default_date_order(tz)
+    typed = text.strip()
+    today = now.astimezone(zone).date()
+    example = (today + timedelta(days=7)).isoformat()
+    plain, period = _split_period(_normalise(typed)) if typed else ("", None)
+    try:
+        rest, clock = _split_clock(plain, period=period)
+    except UserError:
+        rest = plain
+    if not _squash(re.sub(r"\b(?:at|on)\b", " ", rest)):
+        raise UserError("Give a date.", example)
+    try:
+        day = _read_day(rest, full=plain, typed=typed, today=today, clock=clock or _Clock(19, 0), dates=dates)
+    except UserError as error:
+        if error.example != _UNREADABLE_EXAMPLE:
+            raise
+        raise UserError(f"I couldn't read “{quote(typed)}” as a date.", example) from None
+    if day.day < today:
+        raise UserError(f"“{quote(typed)}” reads as {_format_day(day.day)}, which is already past.", example)
+    return day.day
+
+
+def read_time_of_day(text: str) -> tuple[int, int] | None:
+    """``20:00``, ``8pm``, ``at 19h30``: (hour, minute) when the text is a time of day and nothing
+    else (a series keeps its days and changes only its time); None otherwise."""
+    try:
+        plain, period = _split_period(_normalise(text))
+        rest, clock = _split_clock(plain, period=period)
+    except UserError:
+        return None
+    if clock is None or clock.next_day or _squash(re.sub(r"\b(?:at|today)\b", " ", rest)):
+        return None
+    return clock.hour, clock.minute
+
+
+def _format_day(day: date) -> str:
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 # -- reading ------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import NotFound, UserError
 from bot.domain.followups import CHECKIN_WINDOW, CheckIn, Picks
 from bot.domain.meetings import MeetingContext, check_pick
-from bot.domain.meetups import Meetup
+from bot.domain.meetups import Meetup, Turnout
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import TaskDropped
 from bot.services.blocks import BlockService
@@ -73,6 +73,15 @@ class CheckinService:
             raise TaskDropped("no Who came? message to close")
         assert followup.whocame_channel_id is not None
         return meetup, followup.whocame_channel_id, followup.whocame_message_id
+
+    async def meetup(self, meetup_id: int) -> Meetup | None:
+        return await self.meetups.by_id(meetup_id)
+
+    async def turnout(self, meetup: Meetup) -> Turnout:
+        """Of those who said Going, how many pressed I was there (and who came without saying so)."""
+        going = set(await self.meetups.going_members(meetup))
+        came = set(await self.attendance.attendees(meetup.id))
+        return Turnout(going=len(going), came_of_going=len(going & came), unannounced=len(came - going))
 
     # -- members ---------------------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ from bot.domain.date_order import DateOrder
 from bot.domain.durations import parse_offsets, parse_retention
 from bot.domain.errors import NotConfigured
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose, validate_pairing_size
+from bot.domain.series import parse_ahead
 from bot.domain.timezones import validate_timezone
+from bot.domain.waitlist import WaitlistMode, parse_hold, parse_undecided
 from bot.storage.guild_settings import GuildSettingsRepository
 
 # Told (settings before, settings after, now) when an admin runs /config pairing, inside the same
@@ -50,6 +52,25 @@ class ConfigService:
     async def set_reminders(self, guild_id: int, text: str, now: int) -> GuildSettings:
         offsets = parse_offsets(text)
         await self.repo.set_reminder_offsets(guild_id, offsets, now)
+        return await self.repo.get(guild_id)
+
+    async def set_undecided(self, guild_id: int, text: str, now: int) -> GuildSettings:
+        """How long before a meetup the undecided get their one nudge (``off``: never); meetups
+        announced from now on follow it."""
+        await self.repo.set_undecided(guild_id, parse_undecided(text), now)
+        return await self.repo.get(guild_id)
+
+    async def set_waitlist(
+        self, guild_id: int, mode: WaitlistMode, hold: str | None, now: int
+    ) -> GuildSettings:
+        """Freed places assigned at once, or offered and held; offers already made keep their time."""
+        seconds = parse_hold(hold) if hold is not None else None
+        await self.repo.set_waitlist(guild_id, mode, seconds, now)
+        return await self.repo.get(guild_id)
+
+    async def set_series_ahead(self, guild_id: int, text: str, now: int) -> GuildSettings:
+        """How long before each occurrence a series posts it (joins the caller's transaction)."""
+        await self.repo.set_series_ahead(guild_id, parse_ahead(text), now)
         return await self.repo.get(guild_id)
 
     async def set_retention(self, guild_id: int, text: str, now: int) -> GuildSettings:

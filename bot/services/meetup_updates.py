@@ -9,7 +9,10 @@ the old time or the attendees untold. Everything here only writes durable work; 
 - ``meetup.notice``: Going and Maybe are told in the meetup thread (time or place changed,
   cancelled), at most once per 10 minutes per meetup, with the latest details; a member promoted
   from the waitlist whose DMs are off is told there too;
-- a ``promotion`` DM for each member who moved up from the waitlist.
+- a ``promotion`` DM for each member who moved up from the waitlist;
+- in offer mode, a ``waitlist_offer`` DM with **Claim** / **Pass** for each member a place is held
+  for (in the meetup thread when their DMs are off), and a ``waitlist.offer_expire`` task when the
+  hold ends.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from typing import Any
 
 from bot.domain.clock import Clock
 from bot.domain.consent import DmKind
-from bot.domain.followups import NOTICE, SYNC, NoticeKind
+from bot.domain.followups import NOTICE, OFFER_EXPIRE, SYNC, NoticeKind
 from bot.domain.meetups import Change, Meetup, tells_attendees
 from bot.domain.outbox import OutboxMessage
 from bot.domain.tasks import TaskState
+from bot.domain.waitlist import Offer
 from bot.scheduling.scheduler import Scheduler
 from bot.services.outbox import DmOutbox
 
@@ -30,6 +34,8 @@ NOTICE_INTERVAL = 600
 """At most one change notice per meetup in this many seconds; later changes join the next one."""
 PROMOTION = "promotion"
 """The outbox renderer of the DM telling a member a place opened up."""
+OFFER = "waitlist_offer"
+"""The outbox renderer of the DM offering a member a place (Claim / Pass)."""
 
 
 class MeetupUpdates:
@@ -38,6 +44,7 @@ class MeetupUpdates:
         self.outbox = outbox
         self.now = now
         outbox.register_fallback(PROMOTION, self._promotion_fallback)
+        outbox.register_fallback(OFFER, self._offer_fallback)
 
     async def plan_sync(self, meetup: Meetup) -> None:
         """The announcement and the scheduled event will show the meetup as it is (once)."""
@@ -96,6 +103,25 @@ class MeetupUpdates:
             kind=DmKind.REPLY,
         )
 
+    async def offered(self, meetup: Meetup, offers: Sequence[Offer]) -> None:
+        """Each member a place is held for is asked by DM (a place they waited for), or in the
+        meetup thread when their DMs are off; the hold ends with a task, exactly once."""
+        for offer in offers:
+            await self.scheduler.schedule(
+                meetup.guild_id,
+                OFFER_EXPIRE,
+                offer.expires_at,
+                subject_id=meetup.id,
+                payload={"offer": offer.id},
+            )
+            await self.outbox.enqueue(
+                meetup.guild_id,
+                [offer.member_id],
+                OutboxMessage(render=OFFER, args={"meetup": meetup.id, "offer": offer.id}),
+                key=f"offer:{offer.id}",
+                kind=DmKind.REPLY,
+            )
+
     async def deliver(self) -> None:
         """After the change committed: the DMs it queued start going out."""
         await self.outbox.kick()
@@ -111,4 +137,18 @@ class MeetupUpdates:
             self.now(),
             subject_id=meetup_id,
             payload={"notice": NoticeKind.PROMOTED.value, "members": [member_id]},
+        )
+
+    async def _offer_fallback(self, guild_id: int, member_id: int, args: dict[str, Any], why: str) -> None:
+        """No DM for the member a place is held for: ask in the meetup thread, pinging only them."""
+        await self.scheduler.schedule(
+            guild_id,
+            NOTICE,
+            self.now(),
+            subject_id=int(args.get("meetup", 0)),
+            payload={
+                "notice": NoticeKind.OFFERED.value,
+                "members": [member_id],
+                "offer": int(args.get("offer", 0)),
+            },
         )

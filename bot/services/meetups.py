@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from bot.domain.calendar import meetup_ics
 from bot.domain.clock import from_epoch
@@ -40,6 +41,8 @@ from bot.domain.meetups import (
 )
 from bot.domain.places import Geocoder
 from bot.domain.polls import Poll, Winner
+from bot.domain.series import SeriesNote
+from bot.domain.waitlist import Offer, OfferAnswer, OfferOutcome, OfferState, offers_places
 from bot.domain.when import read_time
 from bot.services.config import ConfigService
 from bot.storage.database import Database
@@ -55,6 +58,16 @@ Cancelled = Callable[[Meetup], Awaitable[None]]
 # Asked before a member's Going, Maybe or Can't go is stored: (guild, member, answer, now); raises a
 # UserError to refuse it (a moderator paused the member from meetups).
 RsvpGate = Callable[[int, int, RsvpStatus, int], Awaitable[None]]
+
+Offered = Callable[[Meetup, Sequence[Offer]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """What freeing places did: who moved up at once, and to whom a place is offered (and held)."""
+
+    promoted: tuple[int, ...] = ()
+    offers: tuple[Offer, ...] = ()
 
 
 class MeetupListener:
@@ -88,6 +101,7 @@ class MeetupService:
         self.geocoder = geocoder
         self._listeners: list[MeetupListener] = []
         self._rsvp_gates: list[RsvpGate] = []
+        self._series_note: Callable[[Meetup], Awaitable[SeriesNote | None]] | None = None
 
     # -- listeners ---------------------------------------------------------------------------
 
@@ -133,6 +147,18 @@ class MeetupService:
         waitlist in queue order."""
         return await self.repo.members_with(meetup.id, *statuses)
 
+    async def answer_of(self, meetup: Meetup, member_id: int) -> RsvpStatus | None:
+        rsvp = await self.repo.rsvp(meetup.id, member_id)
+        return None if rsvp is None else rsvp.status
+
+    async def answered_going_or_maybe(self, guild_id: int, member_id: int, now: int) -> list[Meetup]:
+        """Meetups still to come (or on) that the member said Going or Maybe to."""
+        return await self.repo.answered_going_or_maybe(guild_id, member_id, now)
+
+    async def answered(self, meetup: Meetup) -> set[int]:
+        """Everyone who gave any answer (Going, Maybe, Can't go, or the waitlist)."""
+        return {rsvp.member_id for rsvp in await self.repo.rsvps(meetup.id)}
+
     async def answered_by(self, guild_id: int, member_id: int, now: int) -> list[int]:
         """Ids of meetups still to come (or on) that the member said Going or Maybe to, or waits for."""
         return await self.repo.held_by(guild_id, member_id, now)
@@ -148,6 +174,10 @@ class MeetupService:
 
     async def create(self, draft: MeetupDraft, now: int) -> Meetup:
         """Validate everything first, then store; bad input changes nothing."""
+        return await self.repo.add(await self.read_draft(draft, now), now)
+
+    async def read_draft(self, draft: MeetupDraft, now: int) -> NewMeetup:
+        """The meetup a draft describes, every part checked (nothing stored)."""
         title = validate_title(draft.title)
         place = validate_place(draft.where)
         capacity = validate_capacity(draft.capacity)
@@ -156,22 +186,33 @@ class MeetupService:
         settings = await self.config.settings(draft.guild_id)
         tz = settings.tz
         at = read_time(draft.when, now=from_epoch(now), tz=tz, order=settings.dates)
-        return await self.repo.add(
-            NewMeetup(
-                guild_id=draft.guild_id,
-                title=title,
-                starts_at=at.epoch,
-                ends_at=at.epoch + DEFAULT_LENGTH,
-                tz=tz,
-                when_text=at.text,
-                place=place,
-                organiser_id=draft.organiser_id,
-                description=description,
-                capacity=capacity,
-                min_attendees=min_attendees,
-            ),
-            now,
+        return NewMeetup(
+            guild_id=draft.guild_id,
+            title=title,
+            starts_at=at.epoch,
+            ends_at=at.epoch + DEFAULT_LENGTH,
+            tz=tz,
+            when_text=at.text,
+            place=place,
+            organiser_id=draft.organiser_id,
+            description=description,
+            capacity=capacity,
+            min_attendees=min_attendees,
         )
+
+    async def add(self, new: NewMeetup, now: int) -> Meetup:
+        """Store a meetup already checked (an occurrence of a series). Joins the caller's transaction."""
+        return await self.repo.add(new, now)
+
+    async def series_note(self, meetup: Meetup) -> SeriesNote | None:
+        """What the card of an occurrence says about its series (None for a one-off meetup)."""
+        if meetup.series_id is None or self._series_note is None:
+            return None
+        return await self._series_note(meetup)
+
+    def use_series(self, note: Callable[[Meetup], Awaitable[SeriesNote | None]]) -> None:
+        """The series feature tells cards which series an occurrence belongs to."""
+        self._series_note = note
 
     async def create_from_poll(self, poll: Poll, winner: Winner, now: int) -> Meetup:
         """The meetup a poll chose; it keeps the poll's number. Joins the caller's transaction."""
@@ -231,6 +272,10 @@ class MeetupService:
             await self.repo.set_location(meetup.id, found.latitude, found.longitude)
         return await self._reload(meetup)
 
+    async def of_series(self, series_id: int, after: int) -> list[Meetup]:
+        """Occurrences of a series already posted that start after ``after`` (cancelled ones too)."""
+        return await self.repo.of_series(series_id, after)
+
     async def unannounced(self) -> list[Meetup]:
         return await self.repo.unannounced()
 
@@ -245,41 +290,167 @@ class MeetupService:
         now: int,
         *,
         on_promoted: Promoted | None = None,
+        on_offered: Offered | None = None,
     ) -> RsvpOutcome:
-        """Store a member's answer and promote from the waitlist in the same transaction."""
+        """Store a member's answer and fill freed places from the waitlist in the same transaction.
+
+        A member holding an offered place who answers Going claims it; any other answer gives the
+        held place back."""
         for gate in self._rsvp_gates:
             await gate(guild_id, member_id, wanted, now)
         async with self.db.transaction():
-            meetup = await self.repo.get(meetup_id)
-            if meetup is None or meetup.guild_id != guild_id:
-                raise NotFound("This meetup no longer exists.", "/meetup list")
-            if meetup.cancelled:
-                raise UserError(f"Meetup #{meetup.number} was cancelled.", "/meetup list")
-            if meetup.ends_at <= now:
-                raise UserError(f"Meetup #{meetup.number} is over.", "/meetup list")
+            meetup = await self._open_for_rsvp(guild_id, meetup_id, now)
             current = await self.repo.rsvp(meetup.id, member_id)
             previous = current.status if current else None
             counts = await self.repo.counts(meetup.id)
-            status = decide_rsvp(wanted, previous, counts.going, meetup.capacity)
+            offer = next(
+                (o for o in await self.repo.open_offers(meetup.id) if o.member_id == member_id), None
+            )
+            if offer is not None:
+                closed = OfferState.CLAIMED if wanted is RsvpStatus.GOING else OfferState.WITHDRAWN
+                await self.repo.close_offer(offer.id, closed, now)
+                status = wanted
+            else:
+                status = decide_rsvp(wanted, previous, counts.going + counts.held, meetup.capacity)
+                if status is RsvpStatus.WAITLIST and await self._first_for_a_free_place(meetup, member_id):
+                    status = RsvpStatus.GOING  # an offer to them lapsed and nobody else was waiting
             position = current.position if current else None
             if status is not previous:
                 position = await self.repo.set_rsvp(guild_id, meetup.id, member_id, status, now)
-            promoted: list[int] = []
-            if previous is RsvpStatus.GOING and status is not RsvpStatus.GOING:
-                promoted = await self._promote(meetup, now)
-                if promoted and on_promoted is not None:
-                    await on_promoted(meetup, promoted)
+            places = Places()
+            if (previous is RsvpStatus.GOING or offer is not None) and status is not RsvpStatus.GOING:
+                places = await self._fill(meetup, now, on_promoted, on_offered)
             place = await self.repo.waitlist_place(meetup.id, position) if position is not None else None
-        return RsvpOutcome(meetup, status, previous, waitlist_place=place, promoted=tuple(promoted))
+        return RsvpOutcome(
+            meetup,
+            status,
+            previous,
+            waitlist_place=place,
+            promoted=places.promoted,
+            offered=tuple(o.member_id for o in places.offers),
+        )
 
-    async def _promote(self, meetup: Meetup, now: int) -> list[int]:
-        """Fill free places from the waitlist, first in first (inside a transaction)."""
+    async def _first_for_a_free_place(self, meetup: Meetup, member_id: int) -> bool:
+        """A place is free and not held (offers lapsed), and the member heads the waitlist."""
         counts = await self.repo.counts(meetup.id)
-        waitlist = await self.repo.members_with(meetup.id, RsvpStatus.WAITLIST)
-        chosen = promotions(waitlist, counts.going, meetup.capacity)
+        if meetup.capacity is None or counts.going + counts.held >= meetup.capacity:
+            return False
+        held = {offer.member_id for offer in await self.repo.open_offers(meetup.id)}
+        waiting = [m for m in await self.repo.members_with(meetup.id, RsvpStatus.WAITLIST) if m not in held]
+        return bool(waiting) and waiting[0] == member_id
+
+    async def _open_for_rsvp(self, guild_id: int, meetup_id: int, now: int) -> Meetup:
+        meetup = await self.repo.get(meetup_id)
+        if meetup is None or meetup.guild_id != guild_id:
+            raise NotFound("This meetup no longer exists.", "/meetup list")
+        if meetup.cancelled:
+            raise UserError(f"Meetup #{meetup.number} was cancelled.", "/meetup list")
+        if meetup.ends_at <= now:
+            raise UserError(f"Meetup #{meetup.number} is over.", "/meetup list")
+        return meetup
+
+    async def _fill(
+        self, meetup: Meetup, now: int, on_promoted: Promoted | None, on_offered: Offered | None
+    ) -> Places:
+        """Fill free places and tell whoever must be told (inside a transaction)."""
+        places = await self._promote(meetup, now)
+        if places.promoted and on_promoted is not None:
+            await on_promoted(meetup, places.promoted)
+        if places.offers and on_offered is not None:
+            await on_offered(meetup, places.offers)
+        return places
+
+    async def _promote(self, meetup: Meetup, now: int) -> Places:
+        """Fill free places from the waitlist, first in first (inside a transaction): at once, or
+        offered and held in offer mode while the start is more than the hold away."""
+        counts = await self.repo.counts(meetup.id)
+        held = {offer.member_id for offer in await self.repo.open_offers(meetup.id)}
+        waitlist = [m for m in await self.repo.members_with(meetup.id, RsvpStatus.WAITLIST) if m not in held]
+        chosen = promotions(waitlist, counts.going + counts.held, meetup.capacity)
+        if not chosen:
+            return Places()
+        settings = await self.config.settings(meetup.guild_id)
+        if offers_places(settings.waitlist_mode, meetup.starts_at, settings.waitlist_hold, now):
+            # Who let an offer lapse is not asked again (they can still press Going while it's free).
+            lapsed = await self.repo.lapsed_offer_members(meetup.id)
+            fresh = [member for member in waitlist if member not in lapsed]
+            chosen = promotions(fresh, counts.going + counts.held, meetup.capacity)
+            expires = now + settings.waitlist_hold
+            offers = [
+                await self.repo.add_offer(meetup.guild_id, meetup.id, member_id, now, expires)
+                for member_id in chosen
+            ]
+            return Places(offers=tuple(offers))
         for member_id in chosen:
             await self.repo.set_rsvp(meetup.guild_id, meetup.id, member_id, RsvpStatus.GOING, now)
-        return chosen
+        return Places(promoted=tuple(chosen))
+
+    # -- offered places ----------------------------------------------------------------------
+
+    async def offer(self, offer_id: int) -> Offer | None:
+        return await self.repo.offer(offer_id)
+
+    async def answer_offer(
+        self,
+        offer_id: int,
+        member_id: int,
+        answer: OfferAnswer,
+        now: int,
+        *,
+        on_promoted: Promoted | None = None,
+        on_offered: Offered | None = None,
+    ) -> OfferOutcome:
+        """**Claim** (going now) or **Pass** (Can't go; the place is offered to the next). An offer
+        that ended meanwhile is refused kindly: the member is told where they stand."""
+        async with self.db.transaction():
+            offer = await self.repo.offer(offer_id)
+            if offer is None:
+                raise NotFound("This offer no longer exists.", "/meetup list")
+            if offer.member_id != member_id:
+                raise Forbidden("This place was offered to someone else.", "/meetup list")
+            meetup = await self._open_for_rsvp(offer.guild_id, offer.meetup_id, now)
+            done = {OfferState.CLAIMED: OfferAnswer.CLAIM, OfferState.PASSED: OfferAnswer.PASS}
+            if offer.state in done:
+                return OfferOutcome(meetup, done[offer.state], taken=True, already=True)
+            if not offer.open or offer.expires_at <= now:
+                current = await self.repo.rsvp(meetup.id, member_id)
+                place = None
+                if current is not None and current.position is not None:
+                    place = await self.repo.waitlist_place(meetup.id, current.position)
+                return OfferOutcome(
+                    meetup, answer, taken=False, waitlist_place=place, expires_at=offer.expires_at
+                )
+            if answer is OfferAnswer.CLAIM:
+                await self.repo.close_offer(offer.id, OfferState.CLAIMED, now)
+                await self.repo.set_rsvp(meetup.guild_id, meetup.id, member_id, RsvpStatus.GOING, now)
+            else:
+                await self.repo.close_offer(offer.id, OfferState.PASSED, now)
+                await self.repo.set_rsvp(meetup.guild_id, meetup.id, member_id, RsvpStatus.NO, now)
+                await self._fill(meetup, now, on_promoted, on_offered)
+        return OfferOutcome(meetup, answer, taken=True, expires_at=offer.expires_at)
+
+    async def expire_offer(
+        self,
+        offer_id: int,
+        now: int,
+        *,
+        on_promoted: Promoted | None = None,
+        on_offered: Offered | None = None,
+    ) -> Meetup | None:
+        """The hold passed unanswered: the member goes to the back of the waitlist and the place is
+        offered to the next (or assigned at once, this close to the start). None if nothing changed."""
+        async with self.db.transaction():
+            offer = await self.repo.offer(offer_id)
+            if offer is None or not offer.open:
+                return None
+            meetup = await self.repo.get(offer.meetup_id)
+            if meetup is None or meetup.cancelled or meetup.ends_at <= now:
+                await self.repo.close_offer(offer.id, OfferState.WITHDRAWN, now)
+                return None
+            await self.repo.close_offer(offer.id, OfferState.EXPIRED, now)
+            await self.repo.set_rsvp(meetup.guild_id, meetup.id, offer.member_id, RsvpStatus.WAITLIST, now)
+            await self._fill(meetup, now, on_promoted, on_offered)
+        return meetup
 
     # -- managing ----------------------------------------------------------------------------
 
@@ -302,6 +473,7 @@ class MeetupService:
         *,
         on_promoted: Promoted | None = None,
         on_changed: Changed | None = None,
+        on_offered: Offered | None = None,
     ) -> MeetupEdit:
         number = change.number
         example = f"/meetup edit id:{number} when:sat 7pm"
@@ -324,7 +496,7 @@ class MeetupService:
         async with self.db.transaction():
             counts = await self.repo.counts(before.id)
             if capacity is not None:
-                check_capacity_change(new_capacity, counts.going, number)
+                check_capacity_change(new_capacity, counts.going + counts.held, number)
             await self.repo.update(
                 before.id,
                 starts_at=starts_at,
@@ -336,10 +508,8 @@ class MeetupService:
                 now=now,
             )
             after = await self._reload(before)
-            promoted = await self._promote(after, now)
-            edit = MeetupEdit(before=before, after=after, promoted=tuple(promoted))
-            if promoted and on_promoted is not None:
-                await on_promoted(after, promoted)
+            places = await self._fill(after, now, on_promoted, on_offered)
+            edit = MeetupEdit(before=before, after=after, promoted=places.promoted)
             if edit.changes:
                 if after.message_id is not None:
                     for listener in self._listeners:

@@ -194,6 +194,20 @@ class PollService:
         winning = (OptionKind.TIME, poll.winner_time)
         return list(dict.fromkeys(member for key, member in await self.repo.votes(poll.id) if key == winning))
 
+    async def voters_for_winner(self, meetup: Meetup) -> list[int]:
+        """Who voted for both the time and the place a poll chose (the time alone when it had no places)."""
+        poll = await self.repo.get(meetup.poll_id) if meetup.poll_id else None
+        if poll is None or poll.winner_time is None:
+            return []
+        votes = await self.repo.votes(poll.id)
+        chose = [(OptionKind.TIME, poll.winner_time)]
+        if poll.winner_place is not None:
+            chose.append((OptionKind.PLACE, poll.winner_place))
+        by_member: dict[int, set[object]] = {}
+        for key, member in votes:
+            by_member.setdefault(member, set()).add(key)
+        return [member for member, keys in by_member.items() if all(key in keys for key in chose)]
+
     async def announce_channel(self, meetup: Meetup) -> int:
         """Where a meetup is announced: where it is, else beside the poll that chose it, else the
         meetups channel."""

@@ -33,6 +33,7 @@ from bot.domain.followups import (
     MEETUP_KINDS,
     REMINDER,
     REMINDER_POST,
+    UNDECIDED,
     WHOCAME,
     HeadcountDecision,
     reminder_times,
@@ -115,12 +116,24 @@ class RemindersService(MeetupListener):
         already past are skipped.
         """
         now = self.now()
-        offsets = (await self.config.settings(meetup.guild_id)).reminder_offsets
+        settings = await self.config.settings(meetup.guild_id)
+        offsets = settings.reminder_offsets
         scheduled: list[ScheduledTask] = []
         async with self.db.transaction():
             await self.scheduler.cancel_for_subject(
-                meetup.guild_id, (REMINDER, REMINDER_POST, WHOCAME, CHECKIN_CLOSE), meetup.id
+                meetup.guild_id, (REMINDER, REMINDER_POST, WHOCAME, CHECKIN_CLOSE, UNDECIDED), meetup.id
             )
+            # One nudge to the undecided (members already nudged for this meetup are not again).
+            if settings.undecided and meetup.starts_at - settings.undecided > now:
+                scheduled.append(
+                    await self.scheduler.schedule(
+                        meetup.guild_id,
+                        UNDECIDED,
+                        meetup.starts_at - settings.undecided,
+                        subject_id=meetup.id,
+                        payload={"starts_at": meetup.starts_at},
+                    )
+                )
             # Each task records the time it was planned for: start-up compares it with the meetup's.
             for offset, due in reminder_times(meetup.starts_at, offsets, now):
                 scheduled.append(

@@ -14,6 +14,7 @@ from bot.storage.meetups import _meetup
 from bot.storage.member_data import MemberTable, register
 
 register(MemberTable("meetup_attendance", ("member_id",)))
+register(MemberTable("meetup_nudges", ("member_id",)))
 
 # Announced meetups still open for check-in whose planned follow-ups do not match them: no Who
 # came? planned for their current end (never scheduled, or moved without rescheduling), or a
@@ -111,6 +112,15 @@ class FollowupRepository:
             "UPDATE meetup_followups SET headcount_decision = ? "
             "WHERE meetup_id = ? AND headcount_decision IS NULL",
             (decision, meetup_id),
+        )
+        return changed == 1
+
+    async def claim_nudge(self, guild_id: int, meetup_id: int, member_id: int, now: int) -> bool:
+        """True exactly once per member and meetup: nobody is nudged twice for the same meetup."""
+        changed = await self.db.execute(
+            "INSERT INTO meetup_nudges (guild_id, meetup_id, member_id, nudged_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (meetup_id, member_id) DO NOTHING",
+            (guild_id, meetup_id, member_id, now),
         )
         return changed == 1
 

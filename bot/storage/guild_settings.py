@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.date_order import DateOrder
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
+from bot.domain.waitlist import WaitlistMode
 from bot.storage.database import Database
 
 
@@ -23,7 +24,8 @@ class GuildSettingsRepository:
         """The server's settings; defaults when nothing was ever set."""
         row = await self.db.fetchone(
             "SELECT timezone, reminder_offsets, pairing_cadence, pairing_size, retention, date_order, "
-            "moderator_role_id FROM guild_settings WHERE guild_id = ?",
+            "moderator_role_id, series_ahead, waitlist_mode, waitlist_hold, undecided_nudge "
+            "FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
         )
         channel_rows = await self.db.fetchall(
@@ -42,6 +44,10 @@ class GuildSettingsRepository:
             retention=int(row["retention"]),
             date_order=DateOrder(row["date_order"]) if row["date_order"] else None,
             moderator_role_id=row["moderator_role_id"],
+            series_ahead=int(row["series_ahead"]),
+            waitlist_mode=WaitlistMode(row["waitlist_mode"]),
+            waitlist_hold=int(row["waitlist_hold"]),
+            undecided=int(row["undecided_nudge"]),
         )
 
     async def _ensure_row(self, guild_id: int, now: int) -> None:
@@ -106,4 +112,30 @@ class GuildSettingsRepository:
             await self.db.execute(
                 "UPDATE guild_settings SET moderator_role_id = ?, updated_at = ? WHERE guild_id = ?",
                 (role_id, now, guild_id),
+            )
+
+    async def set_series_ahead(self, guild_id: int, seconds: int, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET series_ahead = ?, updated_at = ? WHERE guild_id = ?",
+                (seconds, now, guild_id),
+            )
+
+    async def set_waitlist(self, guild_id: int, mode: WaitlistMode, hold: int | None, now: int) -> None:
+        """``hold`` None keeps the current one."""
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET waitlist_mode = ?, waitlist_hold = COALESCE(?, waitlist_hold), "
+                "updated_at = ? WHERE guild_id = ?",
+                (mode.value, hold, now, guild_id),
+            )
+
+    async def set_undecided(self, guild_id: int, seconds: int, now: int) -> None:
+        async with self.db.transaction():
+            await self._ensure_row(guild_id, now)
+            await self.db.execute(
+                "UPDATE guild_settings SET undecided_nudge = ?, updated_at = ? WHERE guild_id = ?",
+                (seconds, now, guild_id),
             )

@@ -7,17 +7,19 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.domain.meetups import Meetup, MeetupState, Rsvp, RsvpCounts, RsvpStatus
+from bot.domain.waitlist import Offer, OfferState
 from bot.storage.database import Database
 from bot.storage.member_data import MemberTable, register
 
 # The meetup stays for everyone who RSVP'd; only the organiser's id is blanked (0 = "former member").
 register(MemberTable("meetups", ("organiser_id",), strategy="anonymise"))
 register(MemberTable("meetup_rsvps", ("member_id",)))
+register(MemberTable("waitlist_offers", ("member_id",)))
 
 _COLUMNS = (
     "id, guild_id, number, title, description, starts_at, ends_at, tz, when_text, place, latitude, "
     "longitude, capacity, min_attendees, organiser_id, state, cancel_reason, poll_id, channel_id, "
-    "message_id, thread_id, event_id, revision, created_at, updated_at"
+    "message_id, thread_id, event_id, revision, created_at, updated_at, series_id"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM meetups"  # noqa: S608 - constant column list
 
@@ -51,6 +53,7 @@ class NewMeetup:
     capacity: int | None = None
     min_attendees: int | None = None
     poll_id: int | None = None
+    series_id: int | None = None
 
 
 # Numbers in use: every meetup's, and those of polls that are open or became a meetup (a poll
@@ -89,8 +92,8 @@ class MeetupRepository:
                 number = await next_number(self.db, new.guild_id)
             meetup_id = await self.db.insert(
                 "INSERT INTO meetups (guild_id, number, title, description, starts_at, ends_at, tz, "
-                "when_text, place, capacity, min_attendees, organiser_id, poll_id, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "when_text, place, capacity, min_attendees, organiser_id, poll_id, series_id, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.guild_id,
                     number,
@@ -105,6 +108,7 @@ class MeetupRepository:
                     new.min_attendees,
                     new.organiser_id,
                     new.poll_id,
+                    new.series_id,
                     now,
                     now,
                 ),
@@ -128,6 +132,13 @@ class MeetupRepository:
             + " WHERE guild_id = ? AND state = 'scheduled' AND ends_at > ? ORDER BY starts_at, number "
             "LIMIT ?",
             (guild_id, now, limit),
+        )
+        return [_meetup(row) for row in rows]
+
+    async def of_series(self, series_id: int, after: int) -> list[Meetup]:
+        """The series' meetups starting after ``after`` (cancelled ones too), soonest first."""
+        rows = await self.db.fetchall(
+            _SELECT + " WHERE series_id = ? AND starts_at > ? ORDER BY starts_at", (series_id, after)
         )
         return [_meetup(row) for row in rows]
 
@@ -211,7 +222,10 @@ class MeetupRepository:
         rows = await self.db.fetchall(
             "SELECT status, COUNT(*) AS n FROM meetup_rsvps WHERE meetup_id = ? GROUP BY status", (meetup_id,)
         )
-        return RsvpCounts(**{row["status"]: int(row["n"]) for row in rows})
+        held = await self.db.fetchval(
+            "SELECT COUNT(*) FROM waitlist_offers WHERE meetup_id = ? AND state = 'open'", (meetup_id,)
+        )
+        return RsvpCounts(**{row["status"]: int(row["n"]) for row in rows}, held=int(held or 0))
 
     async def members_with(self, meetup_id: int, *statuses: RsvpStatus) -> list[int]:
         marks = ", ".join("?" for _ in statuses)
@@ -255,6 +269,16 @@ class MeetupRepository:
         )
         return [int(row["meetup_id"]) for row in rows]
 
+    async def answered_going_or_maybe(self, guild_id: int, member_id: int, now: int) -> list[Meetup]:
+        """Meetups not over nor cancelled that the member said Going or Maybe to, soonest first."""
+        rows = await self.db.fetchall(
+            "SELECT m.* FROM meetups m JOIN meetup_rsvps r ON r.meetup_id = m.id "
+            "WHERE r.guild_id = ? AND r.member_id = ? AND r.status IN ('going', 'maybe') "
+            "AND m.state = 'scheduled' AND m.ends_at > ? ORDER BY m.starts_at, m.id",
+            (guild_id, member_id, now),
+        )
+        return [_meetup(row) for row in rows]
+
     async def waitlist_place(self, meetup_id: int, position: int) -> int:
         """1-based place in the queue of the member holding ``position``."""
         return int(
@@ -264,3 +288,59 @@ class MeetupRepository:
                 (meetup_id, position),
             )
         )
+
+    # -- places offered from the waitlist ---------------------------------------------------
+
+    async def add_offer(
+        self, guild_id: int, meetup_id: int, member_id: int, now: int, expires_at: int
+    ) -> Offer:
+        offer_id = await self.db.insert(
+            "INSERT INTO waitlist_offers (guild_id, meetup_id, member_id, offered_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (guild_id, meetup_id, member_id, now, expires_at),
+        )
+        return Offer(offer_id, guild_id, meetup_id, member_id, OfferState.OPEN, now, expires_at)
+
+    async def offer(self, offer_id: int) -> Offer | None:
+        row = await self.db.fetchone(
+            "SELECT id, guild_id, meetup_id, member_id, state, offered_at, expires_at FROM waitlist_offers "
+            "WHERE id = ?",
+            (offer_id,),
+        )
+        return None if row is None else _offer(row)
+
+    async def open_offers(self, meetup_id: int) -> list[Offer]:
+        rows = await self.db.fetchall(
+            "SELECT id, guild_id, meetup_id, member_id, state, offered_at, expires_at FROM waitlist_offers "
+            "WHERE meetup_id = ? AND state = 'open' ORDER BY id",
+            (meetup_id,),
+        )
+        return [_offer(row) for row in rows]
+
+    async def lapsed_offer_members(self, meetup_id: int) -> set[int]:
+        """Members who let an offered place of this meetup expire (they are not offered one again)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT member_id FROM waitlist_offers WHERE meetup_id = ? AND state = 'expired'",
+            (meetup_id,),
+        )
+        return {int(row["member_id"]) for row in rows}
+
+    async def close_offer(self, offer_id: int, state: OfferState, now: int) -> bool:
+        """An open offer answered, expired or withdrawn; False if it was no longer open."""
+        changed = await self.db.execute(
+            "UPDATE waitlist_offers SET state = ?, answered_at = ? WHERE id = ? AND state = 'open'",
+            (state.value, now, offer_id),
+        )
+        return changed == 1
+
+
+def _offer(row: aiosqlite.Row) -> Offer:
+    return Offer(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        meetup_id=int(row["meetup_id"]),
+        member_id=int(row["member_id"]),
+        state=OfferState(row["state"]),
+        offered_at=int(row["offered_at"]),
+        expires_at=int(row["expires_at"]),
+    )

@@ -10,6 +10,7 @@ from bot.adapters.outbound import Action, Refusal
 from bot.clock import from_epoch
 from bot.domain.durations import format_duration, format_offsets
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
+from bot.domain.waitlist import WaitlistMode
 
 # What the bot needs in each feature's channel, beyond seeing it and sending messages.
 NEEDED_PERMISSIONS: dict[Purpose, tuple[str, ...]] = {
@@ -48,7 +49,12 @@ def settings_embed(settings: GuildSettings, guild_name: str, problems: Sequence[
         if settings.pairing_cadence is Cadence.OFF
         else f"{settings.pairing_cadence.value}, groups of {settings.pairing_size}"
     )
+    embed.add_field(name="Nudge to the undecided", value=undecided_setting(settings.undecided), inline=True)
     embed.add_field(name="Pairing rounds", value=pairing, inline=True)
+    embed.add_field(name="Waitlist", value=waitlist_setting(settings), inline=True)
+    embed.add_field(
+        name="Series", value=f"occurrences posted {format_duration(settings.series_ahead)} ahead", inline=True
+    )
     embed.add_field(
         name="Data of members who leave",
         value=f"deleted {format_duration(settings.retention)} after they leave",
@@ -113,3 +119,32 @@ def missing_permissions(purpose: Purpose, permissions: discord.Permissions) -> l
 
 def permission_names(names: list[str]) -> str:
     return ", ".join(name.replace("_", " ").title() for name in names)
+
+
+def undecided_setting(seconds: int) -> str:
+    return "off" if not seconds else f"{format_duration(seconds)} before"
+
+
+def undecided_text(seconds: int) -> str:
+    if not seconds:
+        return "Members who haven't decided are **no longer nudged** before meetups."
+    return (
+        f"Maybe members, and poll voters who haven't answered, get one nudge **{format_duration(seconds)}** "
+        "before each meetup (meetups announced from now on)."
+    )
+
+
+def waitlist_setting(settings: GuildSettings) -> str:
+    if settings.waitlist_mode is WaitlistMode.AUTO:
+        return "auto: a freed place goes to the first on the waitlist"
+    return f"offer: a freed place is offered and held {format_duration(settings.waitlist_hold)}"
+
+
+def waitlist_text(settings: GuildSettings) -> str:
+    if settings.waitlist_mode is WaitlistMode.AUTO:
+        return "A freed place now goes **at once** to the first member on the waitlist, who is told by DM."
+    hold = format_duration(settings.waitlist_hold)
+    return (
+        f"A freed place is now **offered** to the first member on the waitlist (**Claim** / **Pass**) and "
+        f"held for them **{hold}**, then offered to the next. Within {hold} of the start it is given at once."
+    )

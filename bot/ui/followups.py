@@ -17,9 +17,9 @@ import discord
 from bot.domain.clock import from_epoch
 from bot.domain.followups import CHECKIN_WINDOW, HeadcountDecision, mention_parts
 from bot.domain.limits import clip
-from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup
+from bot.domain.meetups import TO_BE_ANNOUNCED, Meetup, Turnout
 from bot.ui.handlers import Handlers, answering
-from bot.ui.meetups import moment
+from bot.ui.meetups import moment, turnout_text
 from bot.ui.text import DISPLAY_NAME, GUILD_NAME, PLACE, TITLE, shown
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,18 @@ def headcount_view(meetup: Meetup) -> discord.ui.View:
     view.add_item(HeadcountButton(meetup.id, HeadcountDecision.KEEP))
     view.add_item(HeadcountButton(meetup.id, HeadcountDecision.CANCEL))
     return view
+
+
+# -- turnout ---------------------------------------------------------------------------------------
+
+
+def turnout_message(meetup: Meetup, turnout: Turnout, guild_name: str | None) -> str:
+    """To the organiser when check-in closes."""
+    where = f" in **{shown(guild_name, GUILD_NAME)}**" if guild_name else ""
+    return (
+        f"📊 Check-in for your meetup #{meetup.number} **{_title(meetup)}**{where} is closed. "
+        f"Turnout: {turnout_text(turnout)} (`/meetup info id:{meetup.number}` shows it too.)"
+    )
 
 
 # -- who came -------------------------------------------------------------------------------------

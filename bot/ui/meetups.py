@@ -15,6 +15,7 @@ import discord
 
 from bot.domain import limits
 from bot.domain.clock import from_epoch
+from bot.domain.durations import format_duration
 from bot.domain.followups import mention_parts
 from bot.domain.meetups import (
     CANCEL_REASON_MAX,
@@ -26,9 +27,12 @@ from bot.domain.meetups import (
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
+    Turnout,
     map_url,
 )
 from bot.domain.polls import Poll, PollForm, PollOption, PollOutcome, PollState, Tally, pick_winner
+from bot.domain.series import Series, SeriesListing, SeriesNote
+from bot.domain.waitlist import OfferAnswer, OfferOutcome
 from bot.domain.when import ReadTime
 from bot.ui.base import MODAL_TIMEOUT, BaseModal
 from bot.ui.handlers import Handlers, answering
@@ -92,7 +96,9 @@ def capacity_text(meetup: Meetup, counts: RsvpCounts) -> str:
     if meetup.capacity is None:
         return f"{counts.going} going · no limit"
     text = f"{counts.going} / {meetup.capacity} going"
-    if counts.going >= meetup.capacity:
+    if counts.held:
+        text += f" · {counts.held} place{'s' if counts.held != 1 else ''} **held** for the waitlist"
+    if counts.going + counts.held >= meetup.capacity:
         text += " · **full**" + (f", {counts.waitlist} on the waitlist" if counts.waitlist else "")
     return text
 
@@ -104,8 +110,11 @@ def meetup_embed(
     going: Sequence[int] = (),
     maybe: Sequence[int] = (),
     waitlist: Sequence[int] = (),
+    series: SeriesNote | None = None,
+    turnout: Turnout | None = None,
 ) -> discord.Embed:
-    """The announcement (and /meetup info): what, when, where, who, and live RSVP counts."""
+    """The announcement (and /meetup info): what, when, where, who, and live RSVP counts; for an
+    occurrence of a series, which series and when the next one is; once over, its turnout."""
     title = f"📅 {one_line(meetup.title, TITLE)}"
     if meetup.cancelled:
         title = f"❌ Cancelled: {one_line(meetup.title, TITLE)}"
@@ -139,14 +148,40 @@ def meetup_embed(
         embed.add_field(name=f"Maybe ({len(maybe)})", value=mentions(maybe), inline=False)
     if waitlist:
         embed.add_field(name=f"Waitlist ({len(waitlist)})", value=mentions(waitlist), inline=False)
+    if series is not None:
+        embed.add_field(name="Series", value=series_line(series), inline=False)
+    if turnout is not None:
+        embed.add_field(name="Turnout", value=turnout_text(turnout), inline=False)
     if meetup.event_id:
         embed.add_field(
             name="Event",
             value=f"[Add to your Discord events](https://discord.com/events/{meetup.guild_id}/{meetup.event_id})",
             inline=False,
         )
-    embed.set_footer(text=f"Meetup #{meetup.number} · /meetup calendar id:{meetup.number} for your calendar")
+    footer = f"Meetup #{meetup.number}"
+    if series is not None:
+        footer += f" · series {series.label}"
+    embed.set_footer(text=f"{footer} · /meetup calendar id:{meetup.number} for your calendar")
     return embed
+
+
+def series_line(note: SeriesNote) -> str:
+    """On an occurrence's card: which series it belongs to and when the next one is."""
+    text = f"**{note.label}**, {note.describe}."
+    if note.next_epoch is None:
+        return text + " This is the last one."
+    return text + f" Next: {moment(note.next_epoch)}."
+
+
+def turnout_text(turnout: Turnout) -> str:
+    """How many of those who said Going came (and who came without saying so)."""
+    if not turnout.going:
+        text = "Nobody had said Going."
+    else:
+        text = f"**{turnout.came_of_going} of {turnout.going}** who said Going came ({turnout.percent}%)."
+    if turnout.unannounced:
+        text += f" {turnout.unannounced} more came without saying Going."
+    return text
 
 
 RsvpPressed = Callable[[discord.Interaction, int, RsvpStatus], Awaitable[None]]
@@ -560,4 +595,238 @@ def organiser_problem(
         f"I'm missing **{missing}** there. Ask an admin to give me {missing} in {channel}, "
         f"then run `/meetup info id:{meetup.number}`: I will post it again. "
         "(I keep trying on my own until it starts.)"
+    )
+
+
+# -- places offered from the waitlist --------------------------------------------------------------
+
+OfferPressed = Callable[[discord.Interaction, int, OfferAnswer], Awaitable[None]]
+"""What Claim / Pass do: (the click, the offer's id, the answer)."""
+
+
+class OfferButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"meetup:offer:(?P<offer_id>\d+):(?P<answer>claim|pass)",
+):
+    """Claim / Pass on a place held for a member: works in a DM and in the meetup thread."""
+
+    handlers: ClassVar[Handlers[OfferPressed]] = Handlers()
+
+    def __init__(self, offer_id: int, answer: OfferAnswer) -> None:
+        claim = answer is OfferAnswer.CLAIM
+        super().__init__(
+            discord.ui.Button(
+                label="Claim" if claim else "Pass",
+                style=discord.ButtonStyle.success if claim else discord.ButtonStyle.secondary,
+                custom_id=f"meetup:offer:{offer_id}:{answer.value}",
+            )
+        )
+        self.offer_id = offer_id
+        self.answer = answer
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> OfferButton:
+        return cls(int(match["offer_id"]), OfferAnswer(match["answer"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.offer_id, self.answer))
+
+
+def offer_view(offer_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(OfferButton(offer_id, OfferAnswer.CLAIM))
+    view.add_item(OfferButton(offer_id, OfferAnswer.PASS))
+    return view
+
+
+def _held_until(expires_at: int) -> str:
+    at = from_epoch(expires_at)
+    return f"{discord.utils.format_dt(at, 'F')} ({discord.utils.format_dt(at, 'R')})"
+
+
+def offer_dm(meetup: Meetup, expires_at: int) -> str:
+    text = (
+        f"🎟️ A place opened up at meetup #{meetup.number} “{shown(meetup.title, TITLE)}”, "
+        f"{moment(meetup.starts_at)}{_at(meetup)}, and you're first on the waitlist. "
+        f"It's **held for you until {_held_until(expires_at)}**: press **Claim** to take it, or **Pass** "
+        "to let the next person have it."
+    )
+    if meetup.jump_url:
+        text += f"\n{meetup.jump_url}"
+    return text
+
+
+def offer_notice(meetup: Meetup, expires_at: int) -> str:
+    """In the meetup thread, for a member a place is held for who gets no DM."""
+    return (
+        f"🎟️ A place opened up at meetup #{meetup.number} “{shown(meetup.title, TITLE)}” and it's "
+        f"**held for you until {_held_until(expires_at)}**: **Claim** or **Pass** below. "
+        "(I couldn't DM you, so I'm asking here.)"
+    )
+
+
+def offer_reply(outcome: OfferOutcome) -> str:
+    meetup = outcome.meetup
+    name = f"meetup #{meetup.number} “{shown(meetup.title, TITLE)}”"
+    if not outcome.taken:
+        text = (
+            f"Sorry, the place at {name} was held for you until {moment(outcome.expires_at)}, "
+            "and it has gone to the next person on the waitlist."
+        )
+        if outcome.waitlist_place is not None:
+            text += (
+                f" You're still on the waitlist (**#{outcome.waitlist_place}**): "
+                "I'll tell you if another place frees up."
+            )
+        return text
+    if outcome.answer is OfferAnswer.CLAIM:
+        already = "You already claimed your place" if outcome.already else "It's yours"
+        return f"🎉 {already}: you're **going** to {name}. See you there!"
+    if outcome.already:
+        return f"You passed on the place at {name}; it went to the next person on the waitlist."
+    return f"Thanks for letting us know: the place at {name} goes to the next person on the waitlist."
+
+
+# -- series ----------------------------------------------------------------------------------------
+
+
+def series_created(series: Series, meetup: Meetup, ahead: int) -> str:
+    return (
+        f"Series **{series.label}** is set up: {shown(series.title, TITLE)}, {series.describe}.\n"
+        f"The first, meetup #{meetup.number}, is announced: {meetup.jump_url}\n"
+        f"I read the time as {read_as(meetup.when)}.\n"
+        f"Each later one is posted {format_duration(ahead)} before it starts (`/meetup series list` shows "
+        f"the next dates; `/meetup series skip`, `edit` and `end` manage it)."
+    )
+
+
+def series_list_embed(listings: Sequence[SeriesListing], guild_name: str) -> discord.Embed:
+    embed = discord.Embed(title=f"Series in {one_line(guild_name, GUILD_NAME)}", colour=COLOUR)
+    if not listings:
+        embed.description = (
+            "No series yet. Start one with `/meetup create` and `repeat` (weekly, every 2 weeks, monthly, "
+            "monthly on the first friday)."
+        )
+        return embed
+    lines = []
+    for listing in listings:
+        series = listing.series
+        title, place = shown(series.title, TITLE), shown(series.place, PLACE)
+        line = f"**{series.label}** {title} · {series.describe} · {place}"
+        if listing.next_epochs:
+            line += "\nNext: " + ", ".join(moment(epoch) for epoch in listing.next_epochs)
+        else:
+            line += "\nNo more dates."
+        lines.append(line)
+    embed.description = _fit(lines, limits.EMBED_DESCRIPTION)
+    embed.set_footer(text="/meetup series skip|edit|end id:S<n> (organiser or Manage Server)")
+    return embed
+
+
+def series_skipped(series: Series, day_epoch: int, cancelled: Meetup | None) -> str:
+    text = f"Series {series.label}: the meetup on {moment(day_epoch)} is skipped"
+    if cancelled is not None:
+        return text + f"; meetup #{cancelled.number} is cancelled and Going and Maybe members were told."
+    return text + "; it won't be posted."
+
+
+def series_edited(series: Series, next_epochs: Sequence[int]) -> str:
+    text = (
+        f"Series {series.label} updated for the meetups not yet posted: {series.describe}, "
+        f"at {shown(series.place, PLACE)}"
+        + (f", capacity {series.capacity}" if series.capacity else "")
+        + "."
+    )
+    if next_epochs:
+        text += " Next: " + ", ".join(moment(epoch) for epoch in next_epochs) + "."
+    return text + " Meetups already posted keep their details (`/meetup edit` changes one)."
+
+
+def series_ended(series: Series) -> str:
+    return (
+        f"Series {series.label} has ended: no more meetups will be posted. Meetups already posted still "
+        "take place (`/meetup cancel` cancels one)."
+    )
+
+
+# -- the nudge to the undecided --------------------------------------------------------------------
+
+DecidePressed = Callable[[discord.Interaction, int, RsvpStatus], Awaitable[None]]
+"""What Going / Can't go under a nudge do: (the click, the meetup's id, the answer)."""
+
+
+class DecideButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"meetup:decide:(?P<meetup_id>\d+):(?P<status>going|no)",
+):
+    """Going / Can't go under the nudge to the undecided: works in a DM and in the meetup thread."""
+
+    handlers: ClassVar[Handlers[DecidePressed]] = Handlers()
+
+    def __init__(self, meetup_id: int, status: RsvpStatus) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=_RSVP_LABELS[status],
+                style=_RSVP_STYLES[status],
+                custom_id=f"meetup:decide:{meetup_id}:{status.value}",
+            )
+        )
+        self.meetup_id = meetup_id
+        self.status = status
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> DecideButton:
+        return cls(int(match["meetup_id"]), RsvpStatus(match["status"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        pressed = self.handlers.of(interaction.client)
+        await answering(interaction, lambda: pressed(interaction, self.meetup_id, self.status))
+
+
+def undecided_view(meetup: Meetup) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(DecideButton(meetup.id, RsvpStatus.GOING))
+    view.add_item(DecideButton(meetup.id, RsvpStatus.NO))
+    return view
+
+
+def undecided_notice(meetup: Meetup) -> str:
+    """In the meetup thread, mentioning the members who haven't decided."""
+    return (
+        f"🤔 **Coming?** Meetup #{meetup.number} “{shown(meetup.title, TITLE)}” is {moment(meetup.starts_at)}"
+        f"{_at(meetup)}. You said Maybe, or voted for this time and place: let everyone know."
+    )
+
+
+def undecided_dm(meetup: Meetup) -> str:
+    text = (
+        f"🤔 Coming to meetup #{meetup.number} “{shown(meetup.title, TITLE)}”, {moment(meetup.starts_at)}"
+        f"{_at(meetup)}? You said Maybe, or voted for this time and place: press **Going** or **Can't go**."
+    )
+    if meetup.jump_url:
+        text += f"\n{meetup.jump_url}"
+    return text + "\n(You get this because you turned DMs on with `/privacy dm`.)"
+
+
+def calendar_ready(meetups: int, series: int) -> str:
+    parts = []
+    if meetups:
+        parts.append(f"{meetups} meetup{'s' if meetups != 1 else ''}")
+    if series:
+        parts.append(f"{series} series (repeating events)")
+    return (
+        f"Your calendar: {' and '.join(parts)}. Import the file in Google Calendar, Apple Calendar or "
+        "Outlook; download it again after changes to update the same entries."
+    )
+
+
+def calendar_empty() -> str:
+    return (
+        "You haven't said Going or Maybe to any meetup still to come, so there's nothing to put in a "
+        "calendar yet. `/meetup list` shows what's planned."
     )

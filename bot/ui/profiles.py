@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
@@ -17,6 +17,7 @@ from bot.domain.profiles import (
     Profile,
     is_web_link,
 )
+from bot.domain.series import Streak
 from bot.ui.base import MODAL_TIMEOUT, BaseModal
 from bot.ui.text import GUILD_NAME, shown
 
@@ -153,9 +154,22 @@ def profile_embed(
     embed = _base_embed(profile, member)
     embed.add_field(name="Meetups attended", value=str(stats.meetups_attended), inline=True)
     embed.add_field(name="Met in person", value=str(stats.met_in_person), inline=True)
+    if stats.streaks:
+        embed.add_field(name="Series streaks", value=streaks_text(stats.streaks), inline=False)
     if preferences is not None:
         embed.set_footer(text=f"{preferences_line(preferences)} · change with /privacy")
     return embed
+
+
+def streaks_text(streaks: Sequence[Streak], shown_at_most: int = 5) -> str:
+    """``S1 Board games: 4 in a row`` per series, longest first."""
+    lines = [
+        f"**{streak.label}** {shown(streak.title, 60)}: {streak.count} in a row"
+        for streak in streaks[:shown_at_most]
+    ]
+    if len(streaks) > shown_at_most:
+        lines.append(f"…and {len(streaks) - shown_at_most} more")
+    return "\n".join(lines)
 
 
 def preferences_line(preferences: Preferences) -> str:

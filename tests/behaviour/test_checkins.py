@@ -204,3 +204,21 @@ async def test_who_came_missed_while_down_is_posted_on_start(
 
     assert len([m for m in thread_messages(world) if m.content.startswith("👋")]) == 1
     assert (await check_in(world, world.bob)).response.content.startswith("✅")
+
+
+async def test_when_check_in_closes_the_organiser_hears_how_many_who_said_going_came(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    meetup = await world.meetup(1)  # bob, carol and dave said Going
+    await answer(world, meetup, world.dave, "maybe")
+    await advance_to(env, END + 60)
+    for member in (world.bob, world.dave):
+        await check_in(world, member)
+
+    await advance_to(env, END + 72 * 3600 + 60)
+
+    [told] = [m for m in world.alice.user.dm_channel.history() if m.content.startswith("📊")]
+    assert "**1 of 2** who said Going came (50%). 1 more came without saying Going." in told.content
+    info = await world.bob.slash(world.general, "meetup info", id=1)
+    turnout = next(f.value for f in info.response.embeds[0].fields if f.name == "Turnout")
+    assert turnout.startswith("**1 of 2** who said Going came")

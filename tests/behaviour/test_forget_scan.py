@@ -69,14 +69,32 @@ async def test_after_forget_no_column_of_any_table_names_the_member(
     await privacy(world, alice, "helper", "on")
     await privacy(world, bob, "dm", "on")
 
-    # A meetup she organises, with a waitlist; then a poll she plans, voted on by reacting.
+    # A meetup she organises, with a waitlist whose freed place is offered to her and claimed;
+    # then a poll she plans, voted on by reacting; then a weekly series she organises, whose first
+    # meetup she answers Maybe (so she is nudged two days before).
+    await world.admin.slash(world.general, "config waitlist", mode="offer")
     meetup = await create_meetup(world, capacity=2, description=f"Ask {alice.mention} for the key")
-    for member in (alice, bob, carol):
+    for member in (bob, carol, alice):
         await answer(world, meetup, member)
+    await answer(world, meetup, carol, "no")
+    await env.advance_time(5)
+    offer = next(m for m in alice.user.dm_channel.history() if "held for you" in m.content)
+    assert "going" in (await alice.user.click(offer, label="Claim")).response.content
+    await answer(world, meetup, carol)
     await plan(world, times="2026-03-06 19:00; 2026-03-07 14:00", places="Café Central")
     poll = await stored_poll(world, 2)
     await alice.react(poll_message(world, poll), ONE)
     await bob.react(poll_message(world, poll), ONE)
+    made = await alice.slash(
+        world.general,
+        "meetup create",
+        title="Chess",
+        when="2026-01-10 19:00",
+        where="Library",
+        repeat="weekly",
+    )
+    assert "Series **S1**" in made.response.content, made.response.content
+    await answer(world, await world.meetup(3), alice, "maybe")
 
     # Pairing: a trio this week, and next week she is left out (every partner is recent).
     for member in (alice, bob, carol):

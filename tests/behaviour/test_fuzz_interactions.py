@@ -10,13 +10,13 @@ ping a role, everyone or the victim named in the hostile strings.
 What is covered (``test_the_fuzz_covers_every_command`` recomputes and prints the numbers):
 
 - Slash commands: every command of ``bot.tree``, found by walking it, so a new command is fuzzed
-  without a change here (34 today, 8 of them, /config's, hidden from members by their default
-  permissions and run by the admin only, as Discord would offer them). Each string option (18) gets
+  without a change here (40 today, 10 of them, /config's, hidden from members by their default
+  permissions and run by the admin only, as Discord would offer them). Each string option (29) gets
   each of the 10 worst cases of :mod:`tests.hostile` (up to 6,000 characters) with the other options
   valid; each
   integer or number option without a range (12) gets 4 out-of-range values; each command runs once
   with valid values. All as a member (a fresh one per call, so cooldowns hide no path) and as an
-  admin (the visible ones): 486 invocations. /report goes to a configured moderation channel.
+  admin (the visible ones): 694 invocations. /report goes to a configured moderation channel.
 - Autocomplete: the 3 autocomplete options (/ask topic, /config timezone name, /match interest)
   with the 10 strings, as a member (where offered) and the admin: 50 calls; every choice offered
   must be one Discord takes.
@@ -110,6 +110,9 @@ def valid_value(world: HostileWorld, command: str, parameter: app_commands.Param
         "offsets": "24h, 1h",
         "topic": "python",
         "question": "How do I start?",
+        "id": "S1",
+        "date": "2026-01-16",
+        "ahead": "7d",
     }.get(parameter.name, "something")
 
 
@@ -272,8 +275,8 @@ async def test_the_fuzz_covers_every_command(env: simcord.Env) -> None:
     )
     # New commands are fuzzed without a change here; they change these numbers: update them here
     # and in the module docstring, so what the fuzz covers stays quotable.
-    assert (plan.commands, plan.strings, plan.numbers, plan.autocompleted, plan.hidden) == (34, 18, 12, 3, 8)
-    assert (plan.invocations, plan.autocomplete_calls) == (486, 50)
+    assert (plan.commands, plan.strings, plan.numbers, plan.autocompleted, plan.hidden) == (40, 29, 13, 3, 10)
+    assert (plan.invocations, plan.autocomplete_calls) == (694, 50)
 
 
 # -- forms ----------------------------------------------------------------------------------------

@@ -142,6 +142,7 @@ async def test_member_text_never_pings_anyone_through_the_whole_loop(env: simcor
         "cancel notice",
         "reminder",
         "headcount question",
+        "nudge to the undecided",
         "who came",
         "question",
         "pairing greeting",
@@ -170,6 +171,8 @@ def whom_for(content: str, w: Any, newcomer: Any) -> tuple[str, set[int]]:
         ("✏️", "change notice", going_or_maybe),
         ("🎉 A place opened up", "promotion notice", {w.carol.id}),
         ("❌ Meetup", "cancel notice", {w.dave.id}),
+        # Maybe (the admin), and bob and carol who voted for the poll's winning time and place.
+        ("🤔 **Coming?**", "nudge to the undecided", {w.admin.id, w.bob.id, w.carol.id}),
         (f"<@{w.alice.id}> 📉", "headcount question", {w.alice.id}),
         ("👋 **Who came?**", "who came", set()),
         ("❓", "question", {w.bob.id}),

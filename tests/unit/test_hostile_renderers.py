@@ -29,7 +29,8 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -56,6 +57,7 @@ from bot.domain.meetups import (
     RsvpCounts,
     RsvpOutcome,
     RsvpStatus,
+    Turnout,
 )
 from bot.domain.pairing import UnmatchedReason
 from bot.domain.pairing_rounds import (
@@ -80,6 +82,8 @@ from bot.domain.safety import (
     SharedContext,
     Together,
 )
+from bot.domain.series import Series, SeriesListing, SeriesNote, Streak, read_repeat
+from bot.domain.waitlist import OfferAnswer, OfferOutcome, WaitlistMode
 from bot.ui import (
     ask,
     config,
@@ -617,6 +621,132 @@ def meetup_notices(src: Source) -> list[Case]:
     return cases
 
 
+@renders(
+    "meetups.OfferButton",
+    "meetups.offer_view",
+    "meetups.offer_dm",
+    "meetups.offer_notice",
+    "meetups.offer_reply",
+    "config.undecided_setting",
+    "config.undecided_text",
+    "config.waitlist_setting",
+    "config.waitlist_text",
+)
+def waitlist_offers(src: Source) -> list[Case]:
+    target = meetup(src, state=MeetupState.SCHEDULED)
+    held = START - 86400
+    cases = [
+        Case(
+            content=meetups.offer_dm(target, held),
+            view=meetups.offer_view(41),
+            keep=[stamp(START), stamp(held)],
+        ),
+        *(
+            Case(content=text, ping=pinged, view=meetups.offer_view(41) if number == 0 else None)
+            for number, (text, pinged) in enumerate(
+                meetups.notice_parts(meetups.offer_notice(target, held), [MEMBERS[0]])
+            )
+        ),
+    ]
+    for answer in OfferAnswer:
+        for taken, already in ((True, False), (True, True), (False, False)):
+            outcome = OfferOutcome(target, answer, taken, already, waitlist_place=2, expires_at=held)
+            cases.append(Case(content=meetups.offer_reply(outcome), reply=True))
+    for mode in WaitlistMode:
+        settings_ = GuildSettings(GUILD, waitlist_mode=mode)
+        cases.append(Case(content=config.waitlist_text(settings_), reply=True))
+        cases.append(Case(fragment=config.waitlist_setting(settings_), fragment_limit=200))
+    for seconds in (0, 48 * 3600):
+        cases.append(Case(content=config.undecided_text(seconds), reply=True))
+        cases.append(Case(fragment=config.undecided_setting(seconds), fragment_limit=100))
+    return cases
+
+
+def a_series(src: Source, **changes: Any) -> Series:
+    values: dict[str, Any] = {
+        "id": 2,
+        "guild_id": GUILD,
+        "number": 2,
+        "title": src.text(TITLE_MAX, min_size=1),
+        "tz": TZ,
+        "when_text": src.text(OPTION_MAX),
+        "anchor": datetime(2026, 1, 31, 19, 0),  # noqa: DTZ001 - a wall time in TZ
+        "rule": src.pick(st.sampled_from([read_repeat(r) for r in REPEATS]), read_repeat("monthly")),
+        "place": src.text(PLACE_MAX, min_size=1),
+        "organiser_id": ORGANISER,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "capacity": src.pick(st.none() | st.integers(1, 1000), 10),
+        "until": src.pick(st.none() | st.just(date(2026, 12, 31)), date(2026, 12, 31)),
+    }
+    values.update(changes)
+    return Series(**values)
+
+
+REPEATS = ("weekly", "every 8 weeks", "monthly", "monthly on the last thursday")
+
+
+@renders(
+    "meetups.series_line",
+    "meetups.turnout_text",
+    "meetups.series_created",
+    "meetups.series_list_embed",
+    "meetups.series_skipped",
+    "meetups.series_edited",
+    "meetups.series_ended",
+    "meetups.calendar_ready",
+    "meetups.calendar_empty",
+    "followups.turnout_message",
+)
+def series(src: Source) -> list[Case]:
+    target = a_series(src)
+    occurrence = meetup(src, state=MeetupState.SCHEDULED, series_id=target.id)
+    note = SeriesNote(target.label, target.describe, src.pick(st.none() | st.just(START + 7 * 86400), START))
+    counts = RsvpCounts(3, 1, 0, 2, 1)
+    turnout = Turnout(src.pick(st.integers(0, 1000), 7), src.pick(st.integers(0, 7), 5), 2)
+    listings = [
+        SeriesListing(a_series(src, id=n, number=n), (START, START + 86400, START + 2 * 86400))
+        for n in range(1, 25)
+    ]
+    nexts = (START, START + 7 * 86400)
+    return [
+        Case(
+            embed=meetups.meetup_embed(occurrence, counts, series=note, turnout=turnout),
+            view=meetups.rsvp_view(occurrence, counts),
+            keep=[stamp(START), f"#{occurrence.number}"],
+        ),
+        Case(fragment=meetups.series_line(note), fragment_limit=1024),
+        Case(fragment=meetups.turnout_text(turnout), fragment_limit=200),
+        Case(content=meetups.series_created(target, occurrence, 7 * 86400), reply=True),
+        Case(embed=meetups.series_list_embed(listings, src.text(100, min_size=1)), reply=True),
+        Case(embed=meetups.series_list_embed([], src.text(100, min_size=1)), reply=True),
+        Case(content=meetups.series_skipped(target, START, occurrence), reply=True, keep=[stamp(START)]),
+        Case(content=meetups.series_skipped(target, START, None), reply=True, keep=[stamp(START)]),
+        Case(content=meetups.series_edited(target, nexts), reply=True),
+        Case(content=meetups.series_ended(target), reply=True),
+        Case(content=meetups.calendar_ready(3, 1), reply=True),
+        Case(content=meetups.calendar_ready(1, 0), reply=True),
+        Case(content=meetups.calendar_empty(), reply=True),
+        Case(content=followups.turnout_message(occurrence, turnout, src.text(100, min_size=1))),
+        Case(content=followups.turnout_message(occurrence, turnout, None)),
+    ]
+
+
+@renders("meetups.DecideButton", "meetups.undecided_view", "meetups.undecided_notice", "meetups.undecided_dm")
+def undecided(src: Source) -> list[Case]:
+    target = meetup(src, state=MeetupState.SCHEDULED)
+    told = members(src, 60)
+    cases = [
+        Case(content=text, ping=pinged, view=meetups.undecided_view(target) if number == 0 else None)
+        for number, (text, pinged) in enumerate(meetups.notice_parts(meetups.undecided_notice(target), told))
+    ]
+    cases[0].keep = [stamp(START)]
+    cases.append(
+        Case(content=meetups.undecided_dm(target), view=meetups.undecided_view(target), keep=[stamp(START)])
+    )
+    return cases
+
+
 @renders("meetups.list_embed")
 def meetup_list(src: Source) -> list[Case]:
     listed = [meetup(src, id=n, number=n, state=MeetupState.SCHEDULED) for n in range(1, 4)]
@@ -784,6 +914,7 @@ def announcement_extras(src: Source) -> list[Case]:
     "profiles.profile_embed",
     "profiles.preferences_line",
     "profiles.saved_message",
+    "profiles.streaks_text",
 )
 def intro(src: Source) -> list[Case]:
     member = user(src)
@@ -793,7 +924,7 @@ def intro(src: Source) -> list[Case]:
         return None
 
     stats = MemberStats(src.pick(st.integers(0, 10**6), 999), src.pick(st.integers(0, 10**6), 999))
-    return [
+    cases = [
         Case(content=profiles.welcome_message(member, src.text(100, min_size=1)), ping=[member.id]),
         Case(content=profiles.intro_content(member), embed=profiles.intro_embed(shown, member)),
         Case(embed=profiles.profile_embed(shown, member, stats, Preferences()), reply=True),
@@ -810,6 +941,12 @@ def intro(src: Source) -> list[Case]:
             reply=True,
         ),
     ]
+    # Drawn last, so the examples drawn above stay those of earlier runs.
+    streaks = tuple(Streak(f"S{n}", src.text(TITLE_MAX, min_size=1), 100 - n) for n in range(1, 9))
+    with_streaks = replace(stats, streaks=streaks)
+    cases.append(Case(embed=profiles.profile_embed(shown, member, with_streaks), reply=True))
+    cases.append(Case(fragment=profiles.streaks_text(streaks), fragment_limit=1024))
+    return cases
 
 
 MODERATOR_ROLE = 600000000000000001
