@@ -96,7 +96,9 @@ async def build(env: simcord.Env, members: int) -> World:
     guild = env.create_guild("Commands")
     admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
     general = guild.create_text_channel("general")
-    channels = {name: guild.create_text_channel(name) for name in ("introductions", "meetups", "pairing", "support")}
+    channels = {
+        name: guild.create_text_channel(name) for name in ("introductions", "meetups", "pairing", "support")
+    }
     admin = guild.add_member(env.create_user("ada"), roles=[admins])
     people = [guild.add_member(env.create_user(f"member{n}")) for n in range(members)]
     for purpose, channel in channels.items():
@@ -125,10 +127,10 @@ async def build(env: simcord.Env, members: int) -> World:
         for member in people[n : n + 6]:
             message = to_discord_message(env, env.backend.get_message(meetup.channel_id, meetup.message_id))
             await member.click(message, custom_id=f"meetup:rsvp:{meetup.id}:going")
+    times = "; ".join(at_text(now + d * DAY + 18 * HOUR) for d in (9, 10))
     await people[0].slash(
-        general, "meetup plan", title="Poll", times="; ".join(at_text(now + d * DAY + 18 * HOUR) for d in (9, 10)),
-        places="Here; There", closes="48h",
-    )  # fmt: skip
+        general, "meetup plan", title="Poll", times=times, places="Here; There", closes="48h"
+    )
     (poll,) = await env.bot.services.polls.open_polls(guild.id)
     assert poll.message_id is not None
     for member in people[:6]:
@@ -236,8 +238,8 @@ class Figures:
     def report(self) -> str:
         noop = self.noop
         lines = [
-            f"{self.rounds} rounds of blocks of {self.block}; CPU per command is a block's process CPU over its "
-            f"invocations, median over rounds; no-op command {noop.median_us:.0f} µs, "
+            f"{self.rounds} rounds of blocks of {self.block}; CPU per command is a block's process CPU "
+            f"over its invocations, median over rounds; no-op command {noop.median_us:.0f} µs, "
             f"our code {noop.own_ms:.3f} ms, {noop.statements:.1f} database round trips",
             f"{'command':<16} {'CPU µs':>8} {'ratio':>6}  {'own ms':>7} {'DB':>5}   "
             f"(ratio target {RATIO_RANGE[0]}–{RATIO_RANGE[1]}; own target <= {OWN_TARGET_MS} ms for "

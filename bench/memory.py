@@ -64,25 +64,32 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1e6
 
 
-def bare_bot() -> commands.Bot:
-    """discord.py alone, with Meetbridge's intents, member cache flags and chunking."""
+def cache_settings() -> list[str]:
+    """Meetbridge's intents, member cache flags and chunking, as the bare child is told them (so it
+    never imports Meetbridge, whose modules would count in its baseline)."""
     from bot import app
 
     chosen = app.intents()
     # (Before Meetbridge named its choice, it had discord.py's defaults: these same values.)
     flags = getattr(app, "member_cache_flags", discord.MemberCacheFlags.from_intents)(chosen)
+    return [str(chosen.value), str(flags.value), str(int(getattr(app, "CHUNK_AT_STARTUP", True)))]
+
+
+def bare_bot(settings: Sequence[str]) -> commands.Bot:
+    """discord.py alone, with Meetbridge's intents, member cache flags and chunking."""
+    intents, flags, chunk = (int(value) for value in settings)
     return commands.Bot(
         command_prefix=commands.when_mentioned,
-        intents=chosen,
-        member_cache_flags=flags,
-        chunk_guilds_at_startup=getattr(app, "CHUNK_AT_STARTUP", True),
+        intents=discord.Intents._from_value(intents),
+        member_cache_flags=discord.MemberCacheFlags._from_value(flags),
+        chunk_guilds_at_startup=bool(chunk),
         help_command=None,
     )
 
 
-def make_bot(kind: str, folder: Path) -> commands.Bot:
+def make_bot(kind: str, folder: Path, settings: Sequence[str]) -> commands.Bot:
     if kind == "bare":
-        return bare_bot()
+        return bare_bot(settings)
     from bot import Settings, create_bot
 
     return create_bot(Settings(database_path=folder / "bench.db", geocoder="offline"))
@@ -102,10 +109,10 @@ def add_server(env: simcord.Env, number: int, members: int) -> None:
     backend.emit("GUILD_CREATE", serializers.guild_create_payload(backend, backend.guilds[guild.id]))
 
 
-async def child_idle(kind: str) -> dict[str, Any]:
+async def child_idle(kind: str, settings: Sequence[str]) -> dict[str, Any]:
     """RSS of a started bot with one server, the geocoder used once and a time read."""
     with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
-        bot = make_bot(kind, Path(folder))
+        bot = make_bot(kind, Path(folder), settings)
         env = simcord.Env(bot)
         await env.start()
         try:
@@ -125,10 +132,10 @@ async def child_idle(kind: str) -> dict[str, Any]:
             await bot.close()
 
 
-async def child_servers(kind: str, servers: int, members: int) -> dict[str, Any]:
+async def child_servers(kind: str, servers: int, members: int, settings: Sequence[str]) -> dict[str, Any]:
     """RSS growth from the started bot to ``servers`` chunked servers of ``members`` each."""
     with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
-        bot = make_bot(kind, Path(folder))
+        bot = make_bot(kind, Path(folder), settings)
         env = simcord.Env(bot, settle_timeout=600)
         await env.start()
         try:
@@ -143,7 +150,9 @@ async def child_servers(kind: str, servers: int, members: int) -> dict[str, Any]
             await env.settle()
             seconds = time.perf_counter() - began
             after = rss_mb()
-            chunked = sum(1 for guild in bot.guilds if guild.chunked and guild.member_count == len(guild.members))
+            chunked = sum(
+                1 for guild in bot.guilds if guild.chunked and guild.member_count == len(guild.members)
+            )
             cached = sum(len(guild.members) for guild in bot.guilds)
             return {
                 "before": before, "after": after, "seconds": seconds, "guilds": len(bot.guilds),
@@ -156,7 +165,9 @@ async def child_servers(kind: str, servers: int, members: int) -> dict[str, Any]
 
 def run_child(*args: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.memory", "--child", *args]
-    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        command, check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
+    )
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -200,18 +211,20 @@ class Figures:
                 f"servers: {self.servers:,} of {self.members:,} members, each chunked: "
                 f"{'yes' if self.complete else 'NO'}; RSS growth per 1,000 servers: Meetbridge "
                 f"{grown_mb:.1f} MB, bare bot {grown_bare:.1f} MB (same intents, member cache and "
-                f"chunking), ratio {grown_mb / grown_bare:.2f}, Meetbridge adds {grown_mb - grown_bare:.1f} MB",
+                f"chunking), ratio {grown_mb / grown_bare:.2f}, "
+                f"Meetbridge adds {grown_mb - grown_bare:.1f} MB",
             ]
         )
 
 
 def measure(servers: int, members: int, rounds: int) -> Figures:
     figures = Figures(servers, members)
+    settings = cache_settings()
     for _ in range(rounds):
         for kind in KINDS:
-            figures.idle[kind].append(run_child("idle", kind)["rss"])
+            figures.idle[kind].append(run_child("idle", kind, *settings)["rss"])
         for kind in KINDS:
-            run = run_child("servers", kind, str(servers), str(members))
+            run = run_child("servers", kind, *settings, str(servers), str(members))
             figures.runs[kind].append(run)
             figures.growth[kind].append(run["after"] - run["before"])
     return figures
@@ -233,15 +246,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.child:
-        from bot.scheduling.clock import use_clock
-
         logging.basicConfig(level=logging.ERROR)
-        use_clock(lambda: discord.utils.utcnow())
+        if args.child[1] == "meetbridge":
+            from bot.scheduling.clock import use_clock
+
+            use_clock(lambda: discord.utils.utcnow())
         what, kind, *rest = args.child
+        settings, sizes = rest[:3], rest[3:]
         if what == "idle":
-            result = asyncio.run(child_idle(kind))
+            result = asyncio.run(child_idle(kind, settings))
         else:
-            result = asyncio.run(child_servers(kind, int(rest[0]), int(rest[1])))
+            result = asyncio.run(child_servers(kind, int(sizes[0]), int(sizes[1]), settings))
         print(json.dumps(result))
         return 0
     figures = measure(args.servers, args.members, args.rounds)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import logging
 import random
 import statistics
@@ -374,7 +375,9 @@ class ScaleFigures:
 
     @property
     def ratio(self) -> float:
-        return statistics.median(m.seconds / b.seconds for m, b in zip(self.meetbridge, self.bare, strict=True))
+        return statistics.median(
+            m.seconds / b.seconds for m, b in zip(self.meetbridge, self.bare, strict=True)
+        )
 
     @property
     def ok(self) -> bool:
@@ -486,7 +489,9 @@ async def run_meetbridge_scale(
 
         def watch(event: str, payload: Any) -> None:
             if event == "MESSAGE_UPDATE" and int(payload["id"]) in by_message:
-                edits.setdefault(int(payload["id"]), []).append(datetime.fromisoformat(payload["edited_timestamp"]))
+                edits.setdefault(int(payload["id"]), []).append(
+                    datetime.fromisoformat(payload["edited_timestamp"])
+                )
 
         env.backend.subscribers.append(watch)
         renders = bot.boards.polls.renders
@@ -516,9 +521,7 @@ async def run_meetbridge_scale(
             shown = message.embeds[0]["description"] if message.embeds else None
             run.not_shown += shown != final
         run.edits = sum(len(times) for times in edits.values())
-        gaps = [
-            (b - a).total_seconds() for times in edits.values() for a, b in zip(times, times[1:], strict=False)
-        ]
+        gaps = [(b - a).total_seconds() for times in edits.values() for a, b in itertools.pairwise(times)]
         run.min_gap = min(gaps) if gaps else None
         return run
     finally:
@@ -596,9 +599,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.full:
         return simulated.run(
             lambda: measure_scale(
-                args.servers, args.polls, args.members, args.reactions, batch=args.batch, step=args.step,
-                rounds=args.rounds, seed=args.seed,
-            ),  # fmt: skip
+                args.servers,
+                args.polls,
+                args.members,
+                args.reactions,
+                batch=args.batch,
+                step=args.step,
+                rounds=args.rounds,
+                seed=args.seed,
+            ),
             log_level=logging.WARNING,
         )
     return simulated.run(
