@@ -262,8 +262,11 @@ class Figures:
 
 
 def _answered(result: Any) -> bool:
+    """The member saw an answer: a reply with text, an embed or a file (an RSVP: its reply)."""
     response = getattr(result, "response", None)
-    return response is not None
+    if response is None:
+        return False
+    return bool(response.content or response.embeds or response.attachments)
 
 
 class StatementCounter:
@@ -332,9 +335,10 @@ async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail
                 profiler = cProfile.Profile()
                 before = counter.count
                 profiler.enable()
-                for n in range(position, position + block):
-                    await act(world, n)
+                results = [await act(world, n) for n in range(position, position + block)]
                 profiler.disable()
+                command.answered += sum(1 for result in results if _answered(result))
+                command.failed += sum(1 for result in results if not _answered(result))
                 command.statements = (counter.count - before) / block
                 command.own_ms, command.top = _own_time(pstats.Stats(profiler), block)
                 await env.advance_time(3)
