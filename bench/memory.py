@@ -95,8 +95,8 @@ def make_bot(kind: str, folder: Path, settings: Sequence[str]) -> commands.Bot:
     return create_bot(Settings(database_path=folder / "bench.db", geocoder="offline"))
 
 
-def add_server(env: simcord.Env, number: int, members: int) -> None:
-    """A server as Discord hands it over: built silently, then one GUILD_CREATE (the bot chunks it)."""
+def build_server(env: simcord.Env, number: int, members: int) -> int:
+    """A server in SimCord's model only (no event yet); returns its id."""
     backend = env.backend
     backend.emit = lambda event, payload: None  # type: ignore[method-assign]  # build without events
     try:
@@ -106,7 +106,17 @@ def add_server(env: simcord.Env, number: int, members: int) -> None:
             backend.add_member(guild.id, env.create_user(f"s{number}m{n}").id, announce=False)
     finally:
         del backend.emit  # the class's own emit again
-    backend.emit("GUILD_CREATE", serializers.guild_create_payload(backend, backend.guilds[guild.id]))
+    return guild.id
+
+
+def hand_over(env: simcord.Env, guild_id: int) -> None:
+    """The server as Discord hands it to a bot: one GUILD_CREATE (the bot then chunks it)."""
+    backend = env.backend
+    backend.emit("GUILD_CREATE", serializers.guild_create_payload(backend, backend.guilds[guild_id]))
+
+
+def add_server(env: simcord.Env, number: int, members: int) -> None:
+    hand_over(env, build_server(env, number, members))
 
 
 async def child_idle(kind: str, settings: Sequence[str]) -> dict[str, Any]:
@@ -142,9 +152,11 @@ async def child_servers(kind: str, servers: int, members: int, settings: Sequenc
             add_server(env, -1, 2)  # the first server warms every path (caches, handlers)
             await env.settle()
             before = rss_mb()
+            built = [build_server(env, number, members) for number in range(servers)]
+            modelled = rss_mb()  # SimCord's model of the servers, not yet seen by the bot
             began = time.perf_counter()
-            for number in range(servers):
-                add_server(env, number, members)
+            for number, guild_id in enumerate(built):
+                hand_over(env, guild_id)
                 if number % 50 == 49:
                     await env.settle()
             await env.settle()
@@ -155,7 +167,8 @@ async def child_servers(kind: str, servers: int, members: int, settings: Sequenc
             )
             cached = sum(len(guild.members) for guild in bot.guilds)
             return {
-                "before": before, "after": after, "seconds": seconds, "guilds": len(bot.guilds),
+                "before": before, "modelled": modelled, "after": after, "seconds": seconds,
+                "guilds": len(bot.guilds),
                 "chunked": chunked, "members": cached,
             }  # fmt: skip
         finally:
@@ -177,13 +190,15 @@ class Figures:
     members: int
     idle: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     growth: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+    # the part of the growth after SimCord modelled the servers: what the bot itself keeps
+    held: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     runs: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
 
     def idle_mb(self, kind: str) -> float:
         return statistics.median(self.idle[kind])
 
-    def per_thousand(self, kind: str) -> float:
-        return statistics.median(self.growth[kind]) * 1000 / self.servers
+    def per_thousand(self, kind: str, part: str = "growth") -> float:
+        return statistics.median(getattr(self, part)[kind]) * 1000 / self.servers
 
     @property
     def complete(self) -> bool:
@@ -201,6 +216,7 @@ class Figures:
     def report(self) -> str:
         mb, bare = self.idle_mb("meetbridge"), self.idle_mb("bare")
         grown_mb, grown_bare = self.per_thousand("meetbridge"), self.per_thousand("bare")
+        held_mb, held_bare = self.per_thousand("meetbridge", "held"), self.per_thousand("bare", "held")
         rounds = len(self.idle["meetbridge"])
         verdict = "OK" if mb < IDLE_TARGET_MB else "MISSED"
         return "\n".join(
@@ -213,6 +229,9 @@ class Figures:
                 f"{grown_mb:.1f} MB, bare bot {grown_bare:.1f} MB (same intents, member cache and "
                 f"chunking), ratio {grown_mb / grown_bare:.2f}, "
                 f"Meetbridge adds {grown_mb - grown_bare:.1f} MB",
+                f"  of which the bot's own (after SimCord modelled the servers: discord.py's cache and "
+                f"what Meetbridge keeps): Meetbridge {held_mb:.1f} MB, bare bot {held_bare:.1f} MB, "
+                f"ratio {held_mb / held_bare:.2f}",
             ]
         )
 
@@ -227,6 +246,7 @@ def measure(servers: int, members: int, rounds: int) -> Figures:
             run = run_child("servers", kind, *settings, str(servers), str(members))
             figures.runs[kind].append(run)
             figures.growth[kind].append(run["after"] - run["before"])
+            figures.held[kind].append(run["after"] - run["modelled"])
     return figures
 
 

@@ -27,6 +27,7 @@ def test_servers_arrive_chunked_with_every_member_for_both_bots() -> None:
         run = run_child("servers", kind, *settings, "6", "15")
         figures.runs[kind].append(run)
         figures.growth[kind].append(run["after"] - run["before"])
+        figures.held[kind].append(run["after"] - run["modelled"])
         figures.idle[kind].append(run_child("idle", kind, *settings)["rss"])
     assert figures.runs["meetbridge"][0]["members"] >= 6 * 15
     assert figures.complete
