@@ -196,7 +196,12 @@ async def _world(env: simcord.Env, members: int) -> tuple[Any, Any, Any, list[in
     guild = env.create_guild("Bench")
     channel = guild.create_text_channel("meetups")
     organiser = guild.add_member(env.create_user("organiser"))
-    ids = [guild.add_member(env.create_user(f"member{n}")).id for n in range(members)]
+    ids = []
+    for n in range(members):
+        ids.append(guild.add_member(env.create_user(f"member{n}")).id)
+        if n % 200 == 199:
+            await env.settle()  # the joins so far (welcomes), within one settle budget each
+    await env.settle()
     return guild, channel, organiser, ids
 
 
