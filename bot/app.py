@@ -182,11 +182,29 @@ def intents() -> discord.Intents:
     return chosen
 
 
+def member_cache_flags(chosen: discord.Intents) -> discord.MemberCacheFlags:
+    """Every member who joined is cached (no voice states: that intent is off).
+
+    Meetbridge needs each server's complete member list: departures missed while it was down are
+    found at start by comparing stored members with the cache, ``/match``, ``/ask`` and pairing
+    leave out members who left, and names come from it. ``bench/memory.py`` measures what it costs.
+    """
+    return discord.MemberCacheFlags.from_intents(chosen)
+
+
+CHUNK_AT_STARTUP = True
+"""Servers are chunked as they arrive (at start and on join), so the member list is complete
+before anything reads it (a partial list would make present members look gone)."""
+
+
 class MeetbridgeBot(commands.Bot):
     def __init__(self, settings: Settings, *, extra_extensions: tuple[str, ...] = ()) -> None:
+        chosen = intents()
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            intents=chosen,
+            member_cache_flags=member_cache_flags(chosen),
+            chunk_guilds_at_startup=CHUNK_AT_STARTUP,
             tree_cls=MeetbridgeTree,
             help_command=None,
             # Nobody is pinged unless a message names them (bot.adapters.outbound).
