@@ -1,0 +1,22 @@
+-- reason: /stats: when members joined, first used /match and planned a catch-up (nothing recorded them), and the weekly digest's channel
+-- The first time a member did something the path of /stats counts and no other table records:
+-- joined the server (on join, or their Discord join date when they introduce themselves), found
+-- someone with /match (a list with at least one member), planned a catch-up after a nudge.
+CREATE TABLE member_milestones (
+    guild_id  INTEGER NOT NULL,
+    member_id INTEGER NOT NULL,
+    kind      TEXT    NOT NULL CHECK (kind IN ('joined', 'matched', 'catchup')),
+    first_at  INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, member_id, kind)
+) STRICT;
+
+CREATE INDEX member_milestones_kind ON member_milestones (guild_id, kind, first_at);
+
+-- /config digest: where the week's /stats is posted every Monday 09:00 server time (task_id: the
+-- next posting in scheduled_tasks).
+CREATE TABLE stats_digests (
+    guild_id   INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    task_id    INTEGER,
+    updated_at INTEGER NOT NULL
+) STRICT;
