@@ -29,6 +29,20 @@ DIGEST_PERIOD = "7d"
 LATE = DAY
 
 
+async def chart(report: HealthReport) -> discord.File | None:
+    """The chart as an attachment, drawn in a worker thread so the bot keeps answering meanwhile;
+    None if it could not be drawn (the embed still carries every figure)."""
+    try:
+        png = await asyncio.to_thread(draw, report)
+    except Exception:
+        log.exception("the stats chart could not be drawn")
+        return None
+    if len(png) > limits.ATTACHMENT_BYTES:
+        log.warning("the stats chart is %d bytes, over Discord's limit; sent without it", len(png))
+        return None
+    return ui.chart_file(png)
+
+
 class StatsBoard:
     def __init__(self, outbound: Outbound, stats: CommunityStats, scheduler: Scheduler) -> None:
         self.outbound = outbound
@@ -36,23 +50,10 @@ class StatsBoard:
         self.stats = stats
         scheduler.register(DIGEST, self._digest)
 
-    async def chart(self, report: HealthReport) -> discord.File | None:
-        """The chart as an attachment, drawn in a worker thread so the bot keeps answering;
-        None if it could not be drawn (the embed still carries every figure)."""
-        try:
-            png = await asyncio.to_thread(draw, report)
-        except Exception:
-            log.exception("the stats chart could not be drawn")
-            return None
-        if len(png) > limits.ATTACHMENT_BYTES:
-            log.warning("the stats chart is %d bytes, over Discord's limit; sent without it", len(png))
-            return None
-        return ui.chart_file(png)
-
     async def rendered(
         self, report: HealthReport, guild_name: str
     ) -> tuple[discord.Embed, discord.File | None]:
-        file = await self.chart(report)
+        file = await chart(report)
         return ui.stats_embed(report, guild_name, chart=file is not None), file
 
     async def _digest(self, task: ScheduledTask) -> None:
