@@ -5,7 +5,7 @@ in Discord's dark and light themes: a dark slate card with a lighter border, lig
 mid-tone bars that keep their contrast against the card. Counts of 1-2 members never show exactly:
 their bar is hatched up to 3 and labelled "<3".
 
-matplotlib is imported on the first drawing, not at start (it costs about 30 MB of memory), and
+matplotlib is imported on the first drawing, not at start (it costs about 50 MB of memory), and
 :func:`draw` is plain blocking code: callers run it off the event loop (``asyncio.to_thread``).
 Only the bot's own words are drawn (no server, member or interest names), so member text never
 reaches matplotlib's text parser.
