@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.adapters.replies import reply
 from bot.app import MeetbridgeBot
 from bot.clock import now_epoch
-from bot.domain.stats import PERIOD_EXAMPLE
+from bot.domain.stats import PERIOD_EXAMPLE, parse_period
 from bot.errors import is_admin
 from bot.ui.stats import story_embed
 
@@ -53,8 +53,11 @@ class StatsCog(commands.Cog):
                 "You need the **Manage Server** permission to see the server's stats. "
                 "`/stats me` shows your own story."
             )
-        report = await self.stats.report(guild.id, period, now_epoch())  # bad period: refused here
+        now = now_epoch()
+        parse_period(period, now)  # a bad period is refused before anything else
+        # The figures of a big server over all time take a few seconds: answer within Discord's 3.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.stats.report(guild.id, period, now)
         embed, file = await self.board.rendered(report, guild.name)
         await reply(interaction, embed=embed, file=file)
 

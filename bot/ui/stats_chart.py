@@ -27,6 +27,7 @@ PATH = "#6d7cff"  # blurple, lightened to keep contrast on the card
 CAME = "#3ba55c"
 HELD = "#faa61a"
 HIDDEN_AT = 3
+LABELLED_BARS = 10
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 6.4, 110
 """880 x 704 pixels: sharp in Discord's preview (it scales images to about 550 px wide)."""
@@ -97,14 +98,7 @@ def _weeks(axes: Any, report: HealthReport) -> None:
     _style(axes)
     buckets = report.buckets
     per = buckets[0].weeks if buckets else 1
-    axes.set_title(
-        "Meetups held and people who came, per week"
-        if per == 1
-        else f"Meetups held and people who came, per {per} weeks",
-        color=MUTED,
-        fontsize=10,
-        loc="left",
-    )
+    axes.set_title("Each week" if per == 1 else f"Every {per} weeks", color=MUTED, fontsize=10, loc="left")
     if not buckets or not any(b.meetups for b in buckets):
         axes.text(0.5, 0.5, "No meetups held in this period", transform=axes.transAxes,
                   ha="center", va="center", color=MUTED, fontsize=11)  # fmt: skip
@@ -115,7 +109,9 @@ def _weeks(axes: Any, report: HealthReport) -> None:
     came = [_hidden_bar(b.attendance) for b in buckets]
     came_top = max([length for length, _, _ in came] + [1])
     held_top = max([b.meetups for b in buckets] + [1])
-    # Two series on their own scales side by side, each bar labelled: no axis to read across.
+    # Two series on their own scales side by side. A few bars are labelled (no axis to read
+    # across); many would crowd their labels, so they get an axis each, in their colour.
+    labelled = len(buckets) <= LABELLED_BARS
     people = axes.bar([p - 0.2 for p in positions], [length for length, _, _ in came], color=CAME, width=0.38)
     held_axes = axes.twinx()
     meetups = held_axes.bar(
@@ -126,29 +122,26 @@ def _weeks(axes: Any, report: HealthReport) -> None:
             bar.set_facecolor("none")
             bar.set_edgecolor(CAME)
             bar.set_hatch("///")
-        if length:
-            axes.text(
-                bar.get_x() + bar.get_width() / 2,
-                length,
-                label,
-                ha="center",
-                va="bottom",
-                color=TEXT,
-                fontsize=9,
-            )
+        if length and labelled:
+            middle = bar.get_x() + bar.get_width() / 2
+            axes.text(middle, length, label, ha="center", va="bottom", color=TEXT, fontsize=9)
     for bar, bucket in zip(meetups, buckets, strict=True):
-        if bucket.meetups:
+        if bucket.meetups and labelled:
             middle = bar.get_x() + bar.get_width() / 2
             held_axes.text(
                 middle, bucket.meetups, str(bucket.meetups), ha="center", va="bottom", color=TEXT, fontsize=9
             )
     axes.set_ylim(0, came_top * 1.3)
     held_axes.set_ylim(0, held_top * 1.3)
-    for each in (axes, held_axes):
-        each.set_yticks([])
-        for side in ("top", "left", "right"):
-            each.spines[side].set_visible(False)
+    for each, colour in ((axes, CAME), (held_axes, HELD)):
+        for spine in ("top", "left", "right"):
+            each.spines[spine].set_visible(False)
         each.spines["bottom"].set_color(GRID)
+        if labelled:
+            each.set_yticks([])
+        else:
+            each.yaxis.get_major_locator().set_params(integer=True, nbins=4)
+            each.tick_params(axis="y", colors=colour, labelsize=9, length=0)
     step = max(1, len(buckets) // 8)
     axes.set_xticks(positions[::step], [local_day(b.start, report.tz) for b in buckets][::step], color=MUTED)
     axes.tick_params(axis="x", length=0)
@@ -158,7 +151,7 @@ def _weeks(axes: Any, report: HealthReport) -> None:
         loc="lower right",
         bbox_to_anchor=(1.0, 1.0),
         ncol=2,
-        fontsize=8,
+        fontsize=9,
         frameon=False,
     )
     for text in legend.get_texts():
