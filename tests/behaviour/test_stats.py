@@ -14,7 +14,7 @@ from simcord.actors import MemberActor
 
 from bot.domain.stats import FEWER
 from tests.behaviour.connect_world import add_member, introduce
-from tests.behaviour.followup_world import END, advance_to, answer, create_meetup
+from tests.behaviour.followup_world import DAY, END, advance_to, answer, create_meetup, now
 from tests.behaviour.meetup_world import MeetupWorld, build_meetup_world, plan
 
 pytestmark = [pytest.mark.simcord(settle_timeout=3), pytest.mark.world("every channel")]
@@ -192,3 +192,43 @@ async def test_nothing_crosses_servers(world: MeetupWorld, env: simcord.Env) -> 
     assert lines(embed)[1] == "**Introduced**: 0 (0% of the step before)"
     assert field(embed, "Meetups").splitlines()[0] == "Meetups held: **0**"
     assert field(embed, "Busiest interests") == "none yet"
+
+
+async def test_stats_me_shows_series_streaks(world: MeetupWorld, env: simcord.Env) -> None:
+    made = await world.alice.slash(
+        world.general,
+        "meetup create",
+        title="Board games",
+        when="2026-01-09 19:00",
+        where="Café Central",
+        repeat="weekly",
+    )
+    assert "Series **S1**" in made.response.content, made.response.content
+    await advance_to(env, END + 60)  # the first meetup of the series (Friday 9 January) has ended
+    await check_in_and_pick(world, world.bob)
+
+    story = await world.bob.slash(world.general, "stats", period="me")
+
+    [embed] = story.response.embeds
+    assert field(embed, "Series streaks") == "**S1** Board games: 1 in a row"
+    assert field(embed, "Meetups you came to") == "1" and field(embed, "Meetups you organised") == "0"
+    assert field(embed, "People you met in person").startswith("nobody yet")
+
+
+async def test_a_month_later_the_same_figures_are_those_of_the_period_before(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await build_community(world, env)
+    await advance_to(env, now(env) + 31 * DAY)
+
+    [embed] = (await world.admin.slash(world.general, "stats")).response.embeds
+
+    assert lines(embed)[:2] == [
+        "**Joined**: 0 · before: 7",
+        "**Introduced**: 0 · before: 5",
+    ]
+    assert field(embed, "Meetups").splitlines()[0] == "Meetups held: **0**"
+    assert field(embed, "Meetups, the last 30 days before").splitlines()[:2] == [
+        "Meetups held: **1**",
+        "Median attendance: **3**",
+    ]
