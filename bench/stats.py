@@ -4,7 +4,9 @@ Prints the time of the figures /stats reads (the path, meetups held, polls, inte
 for the period and the one before) for ``30d`` and ``all``, and the time to draw the chart, each
 as the median of several runs and as a ratio to a bare ``SELECT COUNT(*)`` of the members measured
 in the same run (so the machine's load cancels out). Targets: query < 300 ms, drawing < 1 s.
-The first drawing, which imports matplotlib, is printed on its own.
+Drawing is timed as the bot does it (a process of its own that imports matplotlib and
+draws; its CPU time too, which the machine's load does not stretch) and, for comparison, in this
+process once matplotlib is loaded.
 
 Run: python -m bench.stats [--quick]   (about 1 minute; --quick: 2,000 members, 200 meetups)
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -24,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.domain.stats import chart_spec
 from bot.scheduling.scheduler import Scheduler
 from bot.services.config import ConfigService
 from bot.services.stats import CommunityStats
@@ -31,7 +35,7 @@ from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.stats import StatsRepository
 from bot.storage.tasks import TaskRepository
-from bot.ui.stats_chart import draw
+from bot.ui.stats_chart import draw, draw_apart
 
 GUILD = 1
 DAY = 86400
@@ -162,16 +166,21 @@ async def run(members: int, meetups: int, runs: int) -> dict[str, float]:
             query_30d = await median_seconds(lambda: stats.report(GUILD, "30d", NOW), runs)
             query_all = await median_seconds(lambda: stats.report(GUILD, "all", NOW), runs)
             report = await stats.report(GUILD, "30d", NOW)
-            first = time.perf_counter()
-            draw(report)
-            first_draw = time.perf_counter() - first
+            spec = chart_spec(report)
+            # As the bot draws: a process of its own (start-up and matplotlib's import included).
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            drawn = await median_seconds(lambda: asyncio.to_thread(draw_apart, spec), runs)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            draw_cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) / runs
+            long_spec = chart_spec(await stats.report(GUILD, "all", NOW))
+            drawn_all = await median_seconds(lambda: asyncio.to_thread(draw_apart, long_spec), runs)
+            # The drawing alone, in this process, after a first drawing has imported matplotlib.
+            draw(spec)
 
-            async def drawing() -> bytes:
-                return draw(report)
+            async def in_process() -> bytes:
+                return draw(spec)
 
-            drawn = await median_seconds(drawing, runs)
-            long_report = await stats.report(GUILD, "all", NOW)
-            drawn_all = await median_seconds(lambda: asyncio.to_thread(draw, long_report), runs)
+            drawn_inside = await median_seconds(in_process, runs)
         finally:
             await db.close()
     return {
@@ -184,10 +193,11 @@ async def run(members: int, meetups: int, runs: int) -> dict[str, float]:
         "query_30d_ratio": round(query_30d / baseline, 1),
         "query_all_ms": round(query_all * 1000, 1),
         "query_all_ratio": round(query_all / baseline, 1),
-        "draw_first_ms": round(first_draw * 1000, 1),
         "draw_ms": round(drawn * 1000, 1),
+        "draw_cpu_ms": round(draw_cpu * 1000, 1),
         "draw_ratio": round(drawn / baseline, 1),
         "draw_all_ms": round(drawn_all * 1000, 1),
+        "draw_in_process_ms": round(drawn_inside * 1000, 1),
     }
 
 
@@ -201,7 +211,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         print(f"{name:20} {value}")
     print(
         f"targets: query < 300 ms ({'met' if figures['query_all_ms'] < 300 else 'MISSED'} for all time), "
-        f"drawing < 1 s ({'met' if figures['draw_ms'] < 1000 else 'MISSED'})"
+        f"drawing < 1 s (wall {'met' if figures['draw_ms'] < 1000 else 'MISSED'}, "
+        f"CPU {'met' if figures['draw_cpu_ms'] < 1000 else 'MISSED'})"
     )
     return figures
 

@@ -16,12 +16,12 @@ import discord
 from bot.adapters.outbound import Outbound, Undeliverable
 from bot.domain import limits
 from bot.domain.durations import DAY
-from bot.domain.stats import HealthReport
+from bot.domain.stats import HealthReport, chart_spec
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.stats import DIGEST, CommunityStats
 from bot.ui import stats as ui
-from bot.ui.stats_chart import draw
+from bot.ui.stats_chart import draw_apart
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,11 @@ LATE = DAY
 
 
 async def chart(report: HealthReport) -> discord.File | None:
-    """The chart as an attachment, drawn in a worker thread so the bot keeps answering meanwhile;
-    None if it could not be drawn (the embed still carries every figure)."""
+    """The chart as an attachment, drawn by its own process (waited for in a worker thread) so the
+    bot keeps answering meanwhile and never loads matplotlib; None if it could not be drawn (the
+    embed still carries every figure)."""
     try:
-        png = await asyncio.to_thread(draw, report)
+        png = await asyncio.to_thread(draw_apart, chart_spec(report))
     except Exception:
         log.exception("the stats chart could not be drawn")
         return None

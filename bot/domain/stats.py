@@ -279,3 +279,35 @@ def next_digest(after: int, tz: str) -> int:
         if slot > after:
             return slot
         day += timedelta(days=7)
+
+
+def _bar(count: int) -> tuple[float, str, bool]:
+    """(a bar's length, its label, whether it is hatched) for a count of members: 1-2 are drawn
+    as a hatched bar up to 3 labelled "<3"."""
+    if hidden(count):
+        return HIDDEN_BELOW, "<3", True
+    return count, f"{count:,}", False
+
+
+def chart_spec(report: HealthReport) -> dict[str, object]:
+    """What the chart draws, as plain values (JSON for the drawing process): every label is the
+    bot's own words, and hidden counts are already hidden."""
+    path = report.current.path
+    steps = []
+    for index, step in enumerate(STEPS):
+        length, label, hatched = _bar(path[index])
+        share = shown_share(path[index], path[index - 1]) if index else None
+        steps.append({"label": step, "length": length, "text": f"{label}  ({share})" if share else label,
+                      "hatched": hatched})  # fmt: skip
+    per = report.buckets[0].weeks if report.buckets else 1
+    bars = []
+    for bucket in report.buckets:
+        length, label, hatched = _bar(bucket.attendance)
+        bars.append({"day": local_day(bucket.start, report.tz), "came": length, "came_text": label,
+                     "came_hatched": hatched, "meetups": bucket.meetups})  # fmt: skip
+    return {
+        "period": report.current.period.label,
+        "steps": steps,
+        "bars_title": "Each week" if per == 1 else f"Every {per} weeks",
+        "bars": bars,
+    }

@@ -5,6 +5,7 @@ forgot is gone from the figures; nothing crosses servers."""
 from __future__ import annotations
 
 import io
+import sys
 
 import discord
 import pytest
@@ -83,10 +84,12 @@ async def test_the_path_and_meetups_are_counted_exactly_with_a_chart(
     world: MeetupWorld, env: simcord.Env
 ) -> None:
     await build_community(world, env)
+    loaded_before = "matplotlib" in sys.modules
 
     result = await world.admin.slash(world.general, "stats")
 
     assert result.ephemeral
+    assert loaded_before or "matplotlib" not in sys.modules  # the chart's own process drew it
     [embed] = result.response.embeds
     assert embed.title == "Community health · last 30 days"
     assert lines(embed) == [
