@@ -210,7 +210,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     for name, value in figures.items():
         print(f"{name:20} {value}")
     print(
-        f"targets: query < 300 ms ({'met' if figures['query_all_ms'] < 300 else 'MISSED'} for all time), "
+        f"targets: query < 300 ms ({'met' if figures['query_30d_ms'] < 300 else 'MISSED'} for 30d, "
+        f"{'met' if figures['query_all_ms'] < 300 else 'MISSED'} for all time), "
         f"drawing < 1 s (wall {'met' if figures['draw_ms'] < 1000 else 'MISSED'}, "
         f"CPU {'met' if figures['draw_cpu_ms'] < 1000 else 'MISSED'})"
     )
