@@ -297,6 +297,7 @@ class MeetbridgeBot(commands.Bot):
         try:
             if self._boards is not None:
                 self._boards.close()
+                await self._boards.stats.close()  # the chart's drawing process
             if self._services is not None:
                 try:
                     await self._services.scheduler.shutdown()

@@ -57,6 +57,7 @@ class StatsCog(commands.Cog):
         parse_period(period, now)  # a bad period is refused before anything else
         # The figures of a big server over all time take a few seconds: answer within Discord's 3.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.board.warm()  # the drawing process starts (if it must) while the figures are read
         report = await self.stats.report(guild.id, period, now)
         embed, file = await self.board.rendered(report, guild.name)
         await reply(interaction, embed=embed, file=file)

@@ -1,4 +1,5 @@
-"""The Discord side of /stats: the chart drawn off the event loop, and the weekly digest's posting.
+"""The Discord side of /stats: the chart drawn by the drawing process (off the event loop), and
+the weekly digest's posting.
 
 ``stats.digest`` runs every Monday 09:00 server time for a server with ``/config digest`` on. It
 plans the next posting first (idempotent: a retried run finds it planned), then posts the week's
@@ -8,7 +9,6 @@ rather than posted on a Wednesday; the next Monday's still comes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import discord
@@ -21,7 +21,7 @@ from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.stats import DIGEST, CommunityStats
 from bot.ui import stats as ui
-from bot.ui.stats_chart import draw_apart
+from bot.ui.stats_chart import Drawer
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +29,12 @@ DIGEST_PERIOD = "7d"
 LATE = DAY
 
 
-async def chart(report: HealthReport) -> discord.File | None:
-    """The chart as an attachment, drawn by its own process (waited for in a worker thread) so the
-    bot keeps answering meanwhile and never loads matplotlib; None if it could not be drawn (the
+async def chart(report: HealthReport, drawer: Drawer) -> discord.File | None:
+    """The chart as an attachment, drawn by the drawing process (awaited on pipes) so the bot keeps
+    answering meanwhile and never loads matplotlib; None if it could not be drawn in time (the
     embed still carries every figure)."""
     try:
-        png = await asyncio.to_thread(draw_apart, chart_spec(report))
+        png = await drawer.draw(chart_spec(report))
     except Exception:
         log.exception("the stats chart could not be drawn")
         return None
@@ -49,12 +49,25 @@ class StatsBoard:
         self.outbound = outbound
         self.client = outbound.client
         self.stats = stats
+        self.drawer = Drawer()
         scheduler.register(DIGEST, self._digest)
+
+    async def warm(self) -> None:
+        """Start the drawing process while the figures are read (a failure only logs: the chart
+        is then tried, and may fail, when drawn)."""
+        try:
+            await self.drawer.warm()
+        except Exception:
+            log.exception("the stats drawing process could not start")
+
+    async def close(self) -> None:
+        """The bot closes: the drawing process ends with it."""
+        await self.drawer.close()
 
     async def rendered(
         self, report: HealthReport, guild_name: str
     ) -> tuple[discord.Embed, discord.File | None]:
-        file = await chart(report)
+        file = await chart(report, self.drawer)
         return ui.stats_embed(report, guild_name, chart=file is not None), file
 
     async def _digest(self, task: ScheduledTask) -> None:

@@ -2,7 +2,8 @@
 own story, the milestones nothing else records, and the weekly digest's channel.
 
 Portable SQL only (SQLite and PostgreSQL): ``?`` parameters, CTE-free correlated ``EXISTS``,
-``CASE``, ``COALESCE``, ``ON CONFLICT``; no date functions (bucketing is done in Python).
+non-correlated ``IN``, ``LEFT JOIN`` with ``GROUP BY``, ``CASE``, ``COALESCE``, ``ON CONFLICT``; no
+date functions (bucketing is done in Python).
 """
 
 from __future__ import annotations
@@ -79,16 +80,75 @@ SELECT reached, COUNT(*) AS members FROM (
 GROUP BY reached
 """
 
+# The same levels for a big cohort (``all`` on a big server): each step's members listed once
+# (a non-correlated IN is built once per query, from a covering index) and each cohort member
+# looked up in those lists, instead of up to ten correlated lookups per member. Parameters: (guild,
+# end) x10, guild, start, end; the same answers as _LEVELS (a test runs both); cheaper from a few
+# tens of thousands of members.
+_LEVELS_LISTED = """
+SELECT reached, COUNT(*) AS members FROM (
+    SELECT CASE
+        WHEN c.member_id NOT IN (
+            SELECT p.member_id FROM profiles p WHERE p.guild_id = ? AND p.created_at < ?
+        ) THEN 1
+        WHEN c.member_id NOT IN (
+            SELECT m.member_id FROM member_milestones m WHERE m.guild_id = ?
+            AND m.kind = 'matched' AND m.first_at < ?
+        )
+        AND c.member_id NOT IN (
+            SELECT gm.member_id FROM pairing_group_members gm
+            JOIN pairing_groups g ON g.id = gm.group_id
+            JOIN pairing_rounds r ON r.id = g.round_id
+            WHERE gm.guild_id = ? AND r.started_at < ?
+        ) THEN 2
+        WHEN c.member_id NOT IN (
+            SELECT v.member_id FROM meetup_rsvps v WHERE v.guild_id = ?
+            AND v.status = 'going' AND v.updated_at < ?
+        ) THEN 3
+        WHEN c.member_id NOT IN (
+            SELECT a.member_id FROM meetup_attendance a WHERE a.guild_id = ? AND a.checked_in_at < ?
+        ) THEN 4
+        WHEN c.member_id NOT IN (
+            SELECT t.member_id FROM met_in_person t WHERE t.guild_id = ? AND t.first_met_at < ?
+        )
+        AND c.member_id NOT IN (
+            SELECT t.other_member_id FROM met_in_person t WHERE t.guild_id = ?
+            AND t.first_met_at < ?
+        ) THEN 5
+        WHEN c.member_id NOT IN (
+            SELECT t.member_id FROM met_in_person t WHERE t.guild_id = ?
+            AND t.times >= 2 AND t.last_met_at < ?
+        )
+        AND c.member_id NOT IN (
+            SELECT t.other_member_id FROM met_in_person t WHERE t.guild_id = ?
+            AND t.times >= 2 AND t.last_met_at < ?
+        )
+        AND c.member_id NOT IN (
+            SELECT m.member_id FROM member_milestones m WHERE m.guild_id = ?
+            AND m.kind = 'catchup' AND m.first_at < ?
+        ) THEN 6
+        ELSE 7
+    END AS reached
+    FROM member_milestones c
+    WHERE c.guild_id = ? AND c.kind = 'joined' AND c.first_at >= ? AND c.first_at < ?
+) AS cohort
+GROUP BY reached
+"""
+
+LISTED_FROM = 20_000
+"""Cohorts this big are measured with _LEVELS_LISTED (see bench/stats.py)."""
+
 # Meetups that took place in [start, end) and have ended by now: who said Going, who came, both.
+# One pass over each meetup's Going answers (a covering index) joined to who came, grouped.
 _HELD = """
-SELECT m.id, m.starts_at,
-    (SELECT COUNT(*) FROM meetup_rsvps v WHERE v.meetup_id = m.id AND v.status = 'going') AS going,
-    (SELECT COUNT(*) FROM meetup_attendance a WHERE a.meetup_id = m.id) AS came,
-    (SELECT COUNT(*) FROM meetup_rsvps v JOIN meetup_attendance a
-        ON a.meetup_id = v.meetup_id AND a.member_id = v.member_id
-        WHERE v.meetup_id = m.id AND v.status = 'going') AS came_going
+SELECT m.id, m.starts_at, COUNT(v.member_id) AS going,
+    (SELECT COUNT(*) FROM meetup_attendance c WHERE c.meetup_id = m.id) AS came,
+    COUNT(a.member_id) AS came_going
 FROM meetups m
+LEFT JOIN meetup_rsvps v ON v.meetup_id = m.id AND v.status = 'going'
+LEFT JOIN meetup_attendance a ON a.meetup_id = v.meetup_id AND a.member_id = v.member_id
 WHERE m.guild_id = ? AND m.state = 'scheduled' AND m.starts_at >= ? AND m.starts_at < ? AND m.ends_at <= ?
+GROUP BY m.id, m.starts_at
 ORDER BY m.starts_at, m.id
 """
 
@@ -119,10 +179,24 @@ class StatsRepository:
 
     # -- the server's figures ------------------------------------------------------------------------
 
-    async def levels(self, guild_id: int, start: int | None, end: int) -> dict[int, int]:
-        """How many members who joined in [start, end) reached each step of the path by ``end``."""
-        params = (end,) * 10 + (guild_id, start if start is not None else -(2**62), end)
-        rows = await self.db.fetchall(_LEVELS, params)
+    async def levels(
+        self, guild_id: int, start: int | None, end: int, *, listed: bool | None = None
+    ) -> dict[int, int]:
+        """How many members who joined in [start, end) reached each step of the path by ``end``.
+        ``listed``: force one of the two equivalent queries (tests); by default the cohort's size
+        picks the cheaper."""
+        since = start if start is not None else -(2**62)
+        if listed is None:
+            cohort = await self.db.fetchval(
+                "SELECT COUNT(*) FROM member_milestones "
+                "WHERE guild_id = ? AND kind = 'joined' AND first_at >= ? AND first_at < ?",
+                (guild_id, since, end),
+            )
+            listed = int(cohort) >= LISTED_FROM
+        if listed:
+            rows = await self.db.fetchall(_LEVELS_LISTED, (guild_id, end) * 10 + (guild_id, since, end))
+        else:
+            rows = await self.db.fetchall(_LEVELS, (end,) * 10 + (guild_id, since, end))
         return {int(row["reached"]): int(row["members"]) for row in rows}
 
     async def held(self, guild_id: int, start: int | None, end: int, now: int) -> list[HeldMeetup]:

@@ -6,25 +6,36 @@ mid-tone bars that keep their contrast against the card. Counts of 1-2 members n
 their bar is hatched up to 3 and labelled "<3".
 
 The bot never loads matplotlib itself (with numpy it would hold about 50 MB more for the rest of
-its life): :func:`chart_spec` turns the figures into plain values, and :func:`draw_apart` runs this
-file as a script in a short-lived process that draws them (about 1 s, most of it importing
-matplotlib) and exits. It is blocking, so callers run it off the event loop (``asyncio.to_thread``),
-and the drawing never competes with the bot for its interpreter lock. Only the bot's own words are
-drawn (no server, member or interest names), so member text never reaches matplotlib's parser.
+its life): :func:`chart_spec` turns the figures into plain values, and a :class:`Drawer` hands them
+to this file run as a script, a drawing process of its own. That process is long-lived: started on
+first use (or warmed while /stats reads its figures), it imports matplotlib once (most of the
+~1 s a cold start costs) and then draws each chart in about 0.1-0.3 s; it exits by itself after
+:data:`IDLE` seconds without a chart, when the bot closes it, or when its input closes (the bot
+died), so it never outlives the bot. A drawing that takes longer than the timeout kills it (the
+next chart starts a fresh one), and so does one that fails; a process that died is restarted.
+The bot's side is asyncio pipes, so the drawing never blocks the event loop nor competes with the
+bot for its interpreter lock. Only the bot's own words are drawn (no server, member or interest
+names), so member text never reaches matplotlib's parser.
 
-As a script it imports nothing of the bot's (the spec arrives as JSON on stdin, the PNG leaves on
-stdout), so starting it costs only Python and matplotlib.
+As a script it imports nothing of the bot's (each spec arrives as length-prefixed JSON on stdin,
+each PNG leaves length-prefixed on stdout), so starting it costs only Python and matplotlib.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import json
+import logging
 import os
-import subprocess
+import select
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 CARD = "#23272f"
 BORDER = "#4e5058"
@@ -41,7 +52,10 @@ WIDTH_IN, HEIGHT_IN, DPI = 8.0, 6.4, 110
 """880 x 704 pixels: sharp in Discord's preview (it scales images to about 550 px wide)."""
 
 
-DRAW_TIMEOUT = 60
+DRAW_TIMEOUT = 20.0
+"""Seconds a chart may take, the process's start and matplotlib's import included."""
+IDLE = 600.0
+"""The drawing process exits after this many seconds without a chart (10 minutes)."""
 SCRIPT = Path(__file__).resolve()
 
 
@@ -65,20 +79,91 @@ def draw(spec: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def draw_apart(spec: dict[str, Any]) -> bytes:
-    """The chart as PNG bytes, drawn by this file run as a script in its own process. Blocking."""
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT)],
-        input=json.dumps(spec).encode(),
-        capture_output=True,
-        timeout=DRAW_TIMEOUT,
-        env=env,
-        check=False,
-    )
-    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
-        raise RuntimeError(f"the chart process failed ({done.returncode}): {done.stderr.decode()[-500:]}")
-    return done.stdout
+class Drawer:
+    """The bot's handle on the drawing process: :meth:`draw` one chart at a time, :meth:`warm` to
+    start it ahead, :meth:`close` when the bot closes. Belongs to one event loop."""
+
+    def __init__(
+        self,
+        command: Sequence[str] | None = None,
+        *,
+        timeout: float = DRAW_TIMEOUT,
+        idle: float = IDLE,
+    ) -> None:
+        self.command = list(command) if command is not None else [sys.executable, str(SCRIPT), "--serve"]
+        self.timeout = timeout
+        self.idle = idle
+        self.started = 0
+        """How many processes were started (a reused one is not started again)."""
+        self._process: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        alive = self._process is not None and self._process.returncode is None
+        return self._process.pid if alive and self._process is not None else None
+
+    async def warm(self) -> None:
+        """Start the process if none runs (it imports matplotlib while the caller does its work)."""
+        if self._process is None or self._process.returncode is not None:
+            env = {**os.environ, "MPLBACKEND": "Agg", "STATS_CHART_IDLE": str(self.idle)}
+            self._process = await asyncio.create_subprocess_exec(
+                *self.command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+                env=env,
+            )
+            self.started += 1
+
+    async def draw(self, spec: dict[str, Any]) -> bytes:
+        """The chart as PNG bytes. Raises if it could not be drawn within the timeout (the process
+        is then killed; the next chart starts another)."""
+        async with self._lock:
+            for attempt in (1, 2):
+                reused = self._process is not None and self._process.returncode is None
+                await self.warm()
+                try:
+                    return await asyncio.wait_for(self._exchange(spec), self.timeout)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    await self._stop()
+                    # A reused process may have just left (idle): one fresh try.
+                    if attempt == 2 or not reused:
+                        raise
+                except BaseException:
+                    await self._stop()
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _exchange(self, spec: dict[str, Any]) -> bytes:
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        body = json.dumps(spec).encode()
+        process.stdin.write(len(body).to_bytes(4, "big") + body)
+        await process.stdin.drain()
+        header = await process.stdout.readexactly(5)
+        payload = await process.stdout.readexactly(int.from_bytes(header[1:], "big"))
+        if header[:1] != b"+" or not payload.startswith(b"\x89PNG"):
+            raise RuntimeError(f"the chart process could not draw: {payload[-300:].decode(errors='replace')}")
+        return payload
+
+    async def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.returncode is not None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), 2)
+        except (TimeoutError, asyncio.CancelledError):
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+    async def close(self) -> None:
+        """End the process (the bot closes): its input closes, and it is killed if it lingers."""
+        async with self._lock:
+            await self._stop()
 
 
 def _style(axes: Any) -> None:
@@ -182,8 +267,48 @@ def _weeks(axes: Any, spec: dict[str, Any]) -> None:
         text.set_color(TEXT)
 
 
+def _read(fd: int, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            return data
+        data += chunk
+    return data
+
+
+def serve(idle: float) -> None:
+    """The drawing process: matplotlib imported at once, then one chart per request (4-byte length
+    and JSON in; ``+`` or ``-``, 4-byte length and the PNG or the error out) until its input closes
+    or ``idle`` seconds pass without a request."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure  # noqa: F401  (the import is the slow part: done now)
+
+    stdin, out = sys.stdin.fileno(), sys.stdout.buffer
+    while True:
+        ready, _, _ = select.select([stdin], [], [], idle)
+        if not ready:
+            return  # idle: the bot starts another when it needs one
+        header = _read(stdin, 4)
+        if len(header) < 4:
+            return  # the bot closed (or died)
+        body = _read(stdin, int.from_bytes(header, "big"))
+        try:
+            status, payload = b"+", draw(json.loads(body))
+        except Exception as exc:  # the bot logs it and sends the figures without a chart
+            status, payload = b"-", f"{type(exc).__name__}: {exc}".encode()
+        out.write(status + len(payload).to_bytes(4, "big") + payload)
+        out.flush()
+
+
 def main() -> None:
-    """The script: a spec as JSON on stdin, the PNG on stdout."""
+    """The script: ``--serve`` runs the drawing process; otherwise one spec as JSON on stdin, its
+    PNG on stdout."""
+    if "--serve" in sys.argv[1:]:
+        serve(float(os.environ.get("STATS_CHART_IDLE", IDLE)))
+        return
     spec = json.loads(sys.stdin.buffer.read())
     sys.stdout.buffer.write(draw(spec))
     sys.stdout.buffer.flush()

@@ -70,8 +70,8 @@ from tests.behaviour.fuzz_steps import (
 from tests.behaviour.intro_steps import INTRO
 from tests.behaviour.meetup_world import FRIDAY_7PM, TIMES, plan, rsvp_id
 
-# 3 s, not 1.5: /stats draws its chart in a process of its own (importing matplotlib there takes
-# 1-2.5 s on a loaded 2-core machine), and SimCord settles until that is done.
+# 3 s, not 1.5: /stats draws its chart in a process of its own, and the first chart starts it
+# (importing matplotlib there takes 1-2.5 s on a loaded 2-core machine); SimCord settles until then.
 pytestmark = pytest.mark.simcord(settle_timeout=3)
 
 OUT_OF_RANGE = (0, -1, 2**53 - 1, -(2**53 - 1))

@@ -15,5 +15,7 @@ def test_the_stats_bench_prints_every_figure(capsys: pytest.CaptureFixture[str])
         assert name in out
     assert (figures["members"], figures["meetups"]) == (2000, 200)
     assert 0 < figures["path_30d"] < 2000  # some joined in the last 30 days, not everyone
-    assert figures["query_30d_ratio"] > 0 and figures["draw_ratio"] > 0
+    assert (
+        figures["query_30d_ratio"] > 0 and figures["draw_warm_ratio"] > 0 and figures["draw_cold_ratio"] > 0
+    )
     assert "targets:" in out

@@ -88,6 +88,13 @@ async def test_each_member_counts_at_the_furthest_step_reached_by_the_period_end
     assert path_counts(await repo.levels(GUILD, 10 * DAY + 1, 50 * DAY)) == (0,) * 7  # joined before
     assert path_counts(await repo.levels(GUILD, None, 50 * DAY)) == later
     assert path_counts(await repo.levels(OTHER, None, 50 * DAY)) == (0,) * 7
+    # Big cohorts are counted by a second query (each step's members listed once): the same answers.
+    for start, end in ((0, 20 * DAY), (0, 50 * DAY), (10 * DAY + 1, 50 * DAY), (None, 50 * DAY)):
+        for guild in (GUILD, OTHER):
+            assert await repo.levels(guild, start, end, listed=True) == await repo.levels(
+                guild, start, end, listed=False
+            )
+    assert path_counts(await repo.levels(GUILD, 0, 20 * DAY, listed=True)) == first
 
 
 async def test_meetups_held_are_those_that_took_place_and_ended(db: Database) -> None:

@@ -1124,7 +1124,8 @@ NOT_RENDERERS = {
     "handlers.Handlers": "the registry of what persistent items do, no output of its own",
     "handlers.answering": "the error wrapper of persistent items, no output of its own",
     "stats_chart.draw": "a PNG of the bot's own words only (no member text); tests/unit/test_stats_chart.py",
-    "stats_chart.draw_apart": "the same PNG drawn by a process of its own; tests/unit/test_stats_chart.py",
+    "stats_chart.Drawer": "the same PNG drawn by a process of its own; tests/unit/test_stats_chart.py",
+    "stats_chart.serve": "the drawing process's loop (JSON in, PNG out), no Discord output",
     "stats_chart.main": "the drawing process's entry point (JSON in, PNG out), no Discord output",
 }
 

@@ -1,13 +1,15 @@
-"""The /stats chart: a valid PNG of a sensible size, drawn by its own process from plain values
-(hidden counts already hidden), off the event loop so the bot keeps answering meanwhile."""
+"""The /stats chart: a valid PNG of a sensible size, drawn by a long-lived process of its own from
+plain values (hidden counts already hidden), off the event loop so the bot keeps answering
+meanwhile; the process is reused, restarted when it died, killed when it hangs or the bot closes."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import os
 import subprocess
 import sys
-import threading
+import time
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from PIL import Image
 
 import bot.boards.stats as board
 from bot.domain.stats import Figures, HealthReport, HeldMeetup, buckets, chart_spec, parse_period
-from bot.ui.stats_chart import draw, draw_apart
+from bot.ui.stats_chart import Drawer, draw
 
 NOW = 1767225600
 
@@ -47,9 +49,70 @@ def test_the_chart_is_a_png_of_a_sensible_size(meetups: int) -> None:
     check_png(draw(chart_spec(report(meetups=meetups))))
 
 
-def test_the_chart_process_draws_the_same_png() -> None:
+async def test_the_drawing_process_draws_the_same_png_and_is_reused() -> None:
     spec = chart_spec(report())
-    assert draw_apart(spec) == draw(spec)
+    drawer = Drawer()
+    try:
+        assert await drawer.draw(spec) == draw(spec)
+        pid = drawer.pid
+        assert pid is not None
+        other = chart_spec(report(meetups=0))
+        assert await drawer.draw(other) == draw(other)
+        assert (drawer.pid, drawer.started) == (pid, 1)  # one process, reused
+    finally:
+        await drawer.close()
+    assert drawer.pid is None and not alive(pid)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_a_drawing_process_that_died_is_restarted() -> None:
+    drawer = Drawer()
+    try:
+        await drawer.draw(chart_spec(report()))
+        first = drawer.pid
+        assert first is not None
+        os.kill(first, 9)
+        await asyncio.sleep(0.2)
+        check_png(await drawer.draw(chart_spec(report())))
+        assert drawer.pid not in (None, first) and drawer.started == 2
+    finally:
+        await drawer.close()
+
+
+async def test_an_idle_drawing_process_exits_and_the_next_chart_starts_another() -> None:
+    drawer = Drawer(idle=0.5)
+    try:
+        await drawer.draw(chart_spec(report()))
+        first = drawer.pid
+        assert first is not None
+        for _ in range(100):  # up to 10 s
+            if drawer.pid is None:
+                break
+            await asyncio.sleep(0.1)
+        assert drawer.pid is None and not alive(first)  # it left by itself
+        check_png(await drawer.draw(chart_spec(report())))
+        assert drawer.started == 2
+    finally:
+        await drawer.close()
+
+
+async def test_a_hung_drawing_process_is_killed_and_the_figures_still_answer() -> None:
+    # A process that reads the request and never answers.
+    hung = Drawer(
+        [sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(4); time.sleep(60)"], timeout=0.5
+    )
+    started = time.monotonic()
+    assert await board.chart(report(), hung) is None
+    assert time.monotonic() - started < 5
+    assert hung.pid is None  # killed; the next chart starts a fresh one
+    await hung.close()
 
 
 def test_the_chart_is_told_hidden_counts_only_as_fewer_than_three() -> None:
@@ -73,31 +136,36 @@ def test_the_bot_never_loads_matplotlib() -> None:
     assert out.stdout.strip() == "False"
 
 
-async def test_the_chart_is_drawn_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    started, release = threading.Event(), threading.Event()
-    drawn_in: list[threading.Thread] = []
-
-    def slow_draw(spec: dict[str, Any]) -> bytes:
-        drawn_in.append(threading.current_thread())
-        started.set()
-        assert release.wait(10)
-        return draw_apart(spec)
-
-    monkeypatch.setattr(board, "draw_apart", slow_draw)
-    drawing = asyncio.create_task(board.chart(report()))
-    assert await asyncio.to_thread(started.wait, 10)
-    # The drawing is stuck in its thread, and the loop still runs other work.
-    answered = await asyncio.wait_for(asyncio.sleep(0, result="answered"), 1)
-    assert answered == "answered" and not drawing.done()
-    release.set()
-    file = await drawing
-    assert file is not None and file.filename == "stats.png"
-    assert drawn_in and drawn_in[0] is not threading.main_thread()
+async def test_the_chart_is_drawn_off_the_event_loop() -> None:
+    # A drawing process that takes a second: the loop still runs other work meanwhile.
+    slow = Drawer([sys.executable, "-c", SLOW], timeout=10)
+    try:
+        drawing = asyncio.create_task(board.chart(report(), slow))
+        answered = await asyncio.wait_for(asyncio.sleep(0.3, result="answered"), 1)
+        assert answered == "answered" and not drawing.done()
+        file = await drawing
+        assert file is not None and file.filename == "stats.png"
+    finally:
+        await slow.close()
 
 
-async def test_a_chart_that_cannot_be_drawn_leaves_the_figures(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(spec: dict[str, Any]) -> bytes:
-        raise RuntimeError("no matplotlib")
+SLOW = (
+    "import sys, time\n"
+    "from bot.ui.stats_chart import draw, _read\n"
+    "import json\n"
+    "size = int.from_bytes(_read(0, 4), 'big'); spec = json.loads(_read(0, size)); time.sleep(1)\n"
+    "png = draw(spec); sys.stdout.buffer.write(b'+' + len(png).to_bytes(4, 'big') + png)\n"
+    "sys.stdout.buffer.flush(); sys.stdin.read()\n"
+)
 
-    monkeypatch.setattr(board, "draw_apart", broken)
-    assert await board.chart(report()) is None
+
+async def test_a_chart_that_cannot_be_drawn_leaves_the_figures() -> None:
+    broken = Drawer([sys.executable, "-c", "import sys; sys.exit(3)"])
+    assert await board.chart(report(), broken) is None
+    failing = Drawer()
+    try:  # the drawing process itself fails on a spec it cannot draw: it answers so, and is replaced
+        with pytest.raises(RuntimeError, match="could not draw"):
+            await failing.draw({"period": "x"})
+        check_png(await failing.draw(chart_spec(report())))
+    finally:
+        await failing.close()

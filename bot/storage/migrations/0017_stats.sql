@@ -16,6 +16,19 @@ CREATE INDEX member_milestones_kind ON member_milestones (guild_id, kind, first_
 -- /stats' busiest cities: a scan of this index instead of every profile.
 CREATE INDEX profiles_place ON profiles (guild_id, place_name, place_country) WHERE place_name IS NOT NULL;
 
+-- /stats' path looks each cohort member up in the tables of the later steps (correlated, small
+-- cohorts) or lists each step's members once (big cohorts): covering indexes, so either reads
+-- the index alone, never the table rows.
+CREATE INDEX profiles_stats ON profiles (guild_id, member_id, created_at);
+CREATE INDEX meetup_rsvps_stats ON meetup_rsvps (guild_id, member_id, status, updated_at);
+CREATE INDEX meetup_attendance_stats ON meetup_attendance (guild_id, member_id, checked_in_at);
+CREATE INDEX met_in_person_stats ON met_in_person (guild_id, member_id, first_met_at, times, last_met_at);
+CREATE INDEX met_in_person_other_stats
+    ON met_in_person (guild_id, other_member_id, first_met_at, times, last_met_at);
+CREATE INDEX pairing_group_members_stats ON pairing_group_members (guild_id, member_id, group_id);
+-- Meetups held: each meetup's Going answers counted from the index alone.
+CREATE INDEX meetup_rsvps_going ON meetup_rsvps (meetup_id, status, member_id);
+
 -- /config digest: where the week's /stats is posted every Monday 09:00 server time (task_id: the
 -- next posting in scheduled_tasks).
 CREATE TABLE stats_digests (
