@@ -8,7 +8,7 @@ CREATE TABLE member_milestones (
     kind      TEXT    NOT NULL CHECK (kind IN ('joined', 'matched', 'catchup')),
     first_at  INTEGER NOT NULL,
     PRIMARY KEY (guild_id, member_id, kind)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- Covering (member_id last): /stats reads the members who joined in a period from the index alone.
 CREATE INDEX member_milestones_kind ON member_milestones (guild_id, kind, first_at, member_id);
