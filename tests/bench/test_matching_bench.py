@@ -1,0 +1,16 @@
+"""The matching benchmark's quick run: the index ranks exactly like the naive scorer, and a pairing
+round keeps the weight the target asks of the naive greedy's (correctness, never timings)."""
+
+from __future__ import annotations
+
+from bench.matching import QUICK, bench_match
+
+
+def test_quick_match_rankings_are_identical_to_the_naive_scorer() -> None:
+    lines: list[str] = []
+    figures = bench_match(QUICK, lines.append)
+
+    assert figures["compared"] == QUICK.naive_queries
+    assert figures["disagreements"] == 0
+    assert any("rankings differing from the baseline: 0" in line for line in lines)
+    assert any(line.startswith("rebuild of a dropped index") for line in lines)
