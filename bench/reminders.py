@@ -246,14 +246,17 @@ def fill(path: Path, world: World, reminders: int, now: int, busy_from: int) -> 
     def tasks() -> Iterator[tuple[object, ...]]:
         for meetup_id in ids:
             guild_id, at = guild_of(meetup_id)[0], starts(meetup_id)
-            yield (guild_id, WHOCAME, meetup_id, "{}", at + LENGTH, "pending", now)
-            yield (guild_id, CHECKIN_CLOSE, meetup_id, "{}", at + LENGTH + CHECKIN_WINDOW, "pending", now)
+            # Payloads as RemindersService.schedule writes them (start-up compares them with the meetup).
+            ends = f'{{"ends_at":{at + LENGTH}}}'
+            yield (guild_id, WHOCAME, meetup_id, ends, at + LENGTH, "pending", now)
+            yield (guild_id, CHECKIN_CLOSE, meetup_id, ends, at + LENGTH + CHECKIN_WINDOW, "pending", now)
+            day, hour = f'{{"offset":86400,"starts_at":{at}}}', f'{{"offset":3600,"starts_at":{at}}}'
             if meetup_id <= servers:  # its 24 h reminder went out; its 1 h one is due in the busy minute
-                yield (guild_id, REMINDER, meetup_id, '{"offset":86400}', at - DAY, "done", now - DAY)
-                yield (guild_id, REMINDER, meetup_id, '{"offset":3600}', at - HOUR, "pending", now - DAY)
+                yield (guild_id, REMINDER, meetup_id, day, at - DAY, "done", now - DAY)
+                yield (guild_id, REMINDER, meetup_id, hour, at - HOUR, "pending", now - DAY)
             else:
-                yield (guild_id, REMINDER, meetup_id, '{"offset":86400}', at - DAY, "pending", now)
-                yield (guild_id, REMINDER, meetup_id, '{"offset":3600}', at - HOUR, "pending", now)
+                yield (guild_id, REMINDER, meetup_id, day, at - DAY, "pending", now)
+                yield (guild_id, REMINDER, meetup_id, hour, at - HOUR, "pending", now)
 
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")

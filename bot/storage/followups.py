@@ -88,11 +88,13 @@ class FollowupRepository:
         """Pending follow-ups of meetups that were cancelled are cancelled too (before the
         scheduler starts, so no job holds them)."""
         marks = ", ".join("?" for _ in kinds)
+        # Driven by the cancelled meetups (CROSS JOIN keeps them the outer loop), each task found by
+        # the subject index: a scan of the meetups, not of a million pending tasks.
         return await self.db.execute(
             "UPDATE scheduled_tasks SET state = 'cancelled', finished_at = ? "  # noqa: S608
-            f"WHERE state = 'pending' AND kind IN ({marks}) AND EXISTS ("
-            "SELECT 1 FROM meetups m WHERE m.id = scheduled_tasks.subject_id "
-            "AND m.guild_id = scheduled_tasks.guild_id AND m.state = 'cancelled')",
+            "WHERE id IN (SELECT t.id FROM meetups m CROSS JOIN scheduled_tasks t "
+            f"ON t.guild_id = m.guild_id AND t.kind IN ({marks}) AND t.subject_id = m.id "
+            "WHERE m.state = 'cancelled' AND t.state = 'pending')",
             (now, *kinds),
         )
 
