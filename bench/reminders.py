@@ -39,6 +39,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 import psutil
@@ -404,8 +405,10 @@ def make_env(path: Path) -> simcord.Env:
     # to its end and reports how long it took (the target is judged on that figure, not the budget).
     settle = env._settle_internal
 
-    async def start_settle(timeout: float | None = None) -> None:  # noqa: ASYNC109 (SimCord's signature)
-        await settle(timeout=None if timeout is None else max(timeout, 120.0))
+    async def start_settle(**options: Any) -> None:
+        if options.get("timeout") is not None:
+            options["timeout"] = max(options["timeout"], 120.0)
+        await settle(**options)
 
     env._settle_internal = start_settle  # type: ignore[method-assign]
     return env
