@@ -474,10 +474,14 @@ class _Round:
         """
         np = _numpy()
         n, tags, weight_of = self.n, self.tags, self.weight_of
+        # Each member's interests with its position in the interest's list (lists ascend).
         postings: dict[str, list[int]] = {}
+        mine: list[tuple[int, str, int]] = []
         for m in pool:
             for tag in tags[m]:
-                postings.setdefault(tag, []).append(m)
+                listing = postings.setdefault(tag, [])
+                mine.append((m, tag, len(listing)))
+                listing.append(m)
         shared = sorted(
             (t for t, members in postings.items() if len(members) >= 2), key=lambda t: (len(postings[t]), t)
         )
@@ -490,29 +494,29 @@ class _Round:
             cut += 1
         expanded, common = shared[:cut], shared[cut:]
         # Common interests as bits: word j holds interests 64j..64j+63; tables[j, k] sums the weights
-        # of the set bits of the 16-bit chunk k of word j.
-        words = np.zeros((max(1, -(-len(common) // 64)), n), dtype=np.uint64)
+        # of the set bits of the 16-bit chunk k of word j (words are little-endian, read by chunk).
+        words = np.zeros((max(1, -(-len(common) // 64)), n), dtype="<u8")
         tables = np.zeros((len(words), 4, 1 << 16), dtype=np.int64)
         for i, t in enumerate(common):
             j, k, b = i >> 6, (i >> 4) & 3, i & 15
             words[j, np.array(postings[t], dtype=np.int64)] |= np.uint64(1 << (i & 63))
             step = 1 << b
             tables[j, k].reshape(-1, 2 * step)[:, step:] += weight_of(t)
-        # Every (member, expanded interest) expands to the interest's members.
+        # Each (member, expanded interest) expands to the members after it in the interest's list:
+        # every pair once, the smaller member first.
         start: dict[str, int] = {}
         flat: list[int] = []
         for t in expanded:
             start[t] = len(flat)
             flat.extend(postings[t])
         starts, lengths, weights, owners = [], [], [], []
-        for m in pool:
-            for t in tags[m]:
-                at = start.get(t)
-                if at is not None:
-                    owners.append(m)
-                    starts.append(at)
-                    lengths.append(len(postings[t]))
-                    weights.append(weight_of(t))
+        for m, t, position in mine:
+            at = start.get(t)
+            if at is not None and position + 1 < len(postings[t]):
+                owners.append(m)
+                starts.append(at + position + 1)
+                lengths.append(len(postings[t]) - position - 1)
+                weights.append(weight_of(t))
         result: list[list[int]] = [[] for _ in range(n)]
         if owners:
             counts = np.array(lengths, dtype=np.int64)
@@ -520,24 +524,33 @@ class _Round:
             offsets = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(
                 np.array(starts, dtype=np.int64) - (ends - counts), counts
             )
-            a = np.repeat(np.array(owners, dtype=np.int64), counts)
-            b = np.array(flat, dtype=np.int64)[offsets]
+            key = (
+                np.repeat(np.array(owners, dtype=np.int64), counts) * n
+                + np.array(flat, dtype=np.int64)[offsets]
+            )
             w = np.repeat(np.array(weights, dtype=np.int64), counts)
-            other = a != b
-            key = a[other] * n + b[other]
-            order = np.argsort(key, kind="stable")
+            order = np.argsort(key)  # sums of integers: the order among equal keys does not matter
             key = key[order]
             firsts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            score = np.add.reduceat(w[other][order], firsts)
+            score = np.add.reduceat(w[order], firsts)
             key = key[firsts]
             a, b = key // n, key % n
-            chunk = np.uint64(0xFFFF)
             for j in range(len(words)):
-                both = words[j, a] & words[j, b]
+                chunks = (words[j, a] & words[j, b]).view("<u2").reshape(-1, 4)
                 for k in range(4):
-                    score += tables[j, k][((both >> np.uint64(16 * k)) & chunk).astype(np.int64)]
+                    score += tables[j, k][chunks[:, k]]
             city = np.array(self.city, dtype=np.int64)
             score += ((city[a] == city[b]) & (city[a] >= 0)) * _NEARBY_UNITS
+            # Only partners worth at least half a member's best (found among its larger partners:
+            # ``a`` ascends) are ranked; a sort of them all was most of the time, and a member's few
+            # best are always among them.
+            firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+            best_of = np.zeros(n, dtype=np.int64)
+            best_of[a[firsts]] = np.maximum.reduceat(score, firsts)
+            # Both directions: each member ranks its partners.
+            a, b, score = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((score, score))
+            near_best = 2 * score >= best_of[a]
+            a, b, score = a[near_best], b[near_best], score[near_best]
             # Best first within each member: one sort of (member, -score, -priority) packed in an int64.
             priority = np.array([n - 1 - r for r in self.rank], dtype=np.int64)
             top = int(score.max())
