@@ -445,6 +445,16 @@ async def measure(servers: int = 1000, reminders: int = 100_000) -> Figures:
         try:
             loaded = await start(env)
             horizon = env.bot.services.scheduler.horizon
+            # Printed before the busy minute, which may take long (or fail) at the largest scale.
+            print(
+                f"start-up: baseline (empty database) {baseline.seconds:.2f} s, on_ready "
+                f"{baseline.ready_seconds:.3f} s, RSS {baseline.rss_mb:.0f} MB; with the reminders "
+                f"{loaded.seconds:.2f} s, on_ready {loaded.ready_seconds:.3f} s (scheduler.start "
+                f"{loaded.scheduler_seconds:.3f} s), RSS {loaded.rss_mb:.0f} MB, {loaded.jobs:,} jobs armed; "
+                f"SimCord creating the servers {world_seconds:.2f} s, "
+                f"writing the database {fill_seconds:.2f} s",
+                flush=True,
+            )
             minute = await dispatch(env, path, busy_dues)
         finally:
             await env.shutdown()
