@@ -2,6 +2,7 @@
 
     python -m bench.reminders            # 100,000 reminders across 1,000 servers
     python -m bench.reminders --quick    # 2,000 reminders across 20 servers (what the test runs)
+    python -m bench.reminders --full     # 1,000,000 reminders across 10,000 servers
 
 1. Writes a real SQLite file as months of use would leave it: 1,000 servers with a meetups
    channel, 50,500 announced meetups with three Going members each, and their follow-up tasks:
@@ -35,9 +36,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 import psutil
@@ -57,6 +59,7 @@ DISCORD_REQUESTS_PER_SECOND = 50
 REQUESTS_PER_REMINDER = 2  # the thread under the announcement, then the reminder itself
 START_TARGET = 5.0
 RSS_TARGET_MB = 200.0
+RSS_TARGET_MB_MILLION = 250.0  # issue 18: a million reminders across 10,000 servers
 LATENESS_TARGET = 1.0
 
 
@@ -98,6 +101,9 @@ class Figures:
     loaded: Start
     dispatch: Dispatch
     horizon: int
+    world_seconds: float = 0.0  # SimCord creating the servers (the simulator's cost, not ours)
+    fill_seconds: float = 0.0  # writing the database (the bench's cost)
+    rss_target: float = RSS_TARGET_MB
 
     def report(self) -> str:
         d, b, s = self.dispatch, self.baseline, self.loaded
@@ -114,12 +120,17 @@ class Figures:
                 f"(difference {s.seconds - b.seconds:+.2f} s)",
                 f"  on_ready (start hooks + scheduler.start): baseline {b.ready_seconds:.3f} s, with the "
                 f"reminders {s.ready_seconds:.3f} s, of which scheduler.start {s.scheduler_seconds:.3f} s",
-                f"start-up / target ({START_TARGET:.0f} s): {s.seconds / START_TARGET:.2f}",
+                f"start-up / target ({START_TARGET:.0f} s): {s.seconds / START_TARGET:.2f}; our own part "
+                f"(with the reminders minus the baseline, plus the baseline's on_ready): "
+                f"{s.seconds - b.seconds + b.ready_seconds:.2f} s",
+                f"bench set-up, not in the figures above: SimCord creating the {self.servers:,} servers "
+                f"{self.world_seconds:.2f} s; writing the database {self.fill_seconds:.2f} s",
                 f"jobs armed: {s.jobs:,} (tasks due within the {self.horizon // HOUR} h horizon; "
                 "a refill job arms later ones as time passes)",
                 f"RSS after start: baseline {b.rss_mb:.0f} MB; with the reminders {s.rss_mb:.0f} MB "
-                f"(+{s.rss_mb - b.rss_mb:.0f} MB); RSS / target ({RSS_TARGET_MB:.0f} MB): "
-                f"{s.rss_mb / RSS_TARGET_MB:.2f}",
+                f"(+{s.rss_mb - b.rss_mb:.0f} MB); RSS / target ({self.rss_target:.0f} MB): "
+                f"{s.rss_mb / self.rss_target:.2f}; the reminders' own part (difference) / target: "
+                f"{(s.rss_mb - b.rss_mb) / self.rss_target:.2f}",
                 f"busy minute: {d.due:,} reminders due; posted {d.posted:,}, duplicates {d.duplicates}; "
                 f"dispatched in {d.wall:.2f} s real time ({d.cpu:.2f} s CPU) for 60 s of virtual time",
                 f"lateness (virtual, vs due second): median {statistics.median(late) if late else 0:.0f} s, "
@@ -136,7 +147,7 @@ class Figures:
         d = self.dispatch
         return (
             self.loaded.seconds < START_TARGET
-            and self.loaded.rss_mb < RSS_TARGET_MB
+            and self.loaded.rss_mb < self.rss_target
             and d.posted == d.due
             and d.duplicates == 0
             and max(d.beyond_forced, default=0.0) <= LATENESS_TARGET
@@ -185,83 +196,110 @@ async def migrate(path: Path) -> None:
 
 
 def fill(path: Path, world: World, reminders: int, now: int, busy_from: int) -> tuple[int, int, list[int]]:
-    """Bulk-write the servers, meetups, RSVPs and tasks; returns (meetups, tasks, busy due times)."""
+    """Bulk-write the servers, meetups, RSVPs and tasks; returns (meetups, tasks, busy due times).
+
+    Rows are generated as they are written (``executemany`` over generators, one transaction), so
+    a million reminders never sit in lists: the bench's own garbage would otherwise be counted in
+    the bot's resident memory measured next.
+    """
     servers = len(world.guilds)
     others = (reminders - servers) // 2  # each other meetup has two pending reminders
+    backend = world.env.backend
+    busy_dues = [busy_from + index * 60 // servers for index in range(servers)]
+    # The busy meetups' announcements exist (the reminder is posted in a thread under them).
+    messages = [
+        backend.create_message(channel_id, backend.bot_user.id, "Meetup 1", broadcast=False).id
+        for _, channel_id in world.guilds
+    ]
+
+    def starts(meetup_id: int) -> int:
+        """Meetup ids 1..servers are the busy ones (one per server); the others follow."""
+        if meetup_id <= servers:
+            return busy_dues[meetup_id - 1] + HOUR
+        n = meetup_id - servers - 1
+        return busy_from + DAY + HOUR + (n * 997) % (29 * DAY)
+
+    def guild_of(meetup_id: int) -> tuple[int, int]:
+        if meetup_id <= servers:
+            return world.guilds[meetup_id - 1]
+        return world.guilds[(meetup_id - servers - 1) % servers]
+
+    total = servers + others
+    ids = range(1, total + 1)
+
+    def meetups() -> Iterator[tuple[object, ...]]:
+        for meetup_id in ids:
+            guild_id, channel_id = guild_of(meetup_id)
+            busy = meetup_id <= servers
+            number = 1 if busy else 2 + (meetup_id - servers - 1) // servers
+            message_id = messages[meetup_id - 1] if busy else 10**17 + meetup_id
+            at = starts(meetup_id)
+            yield (meetup_id, guild_id, number, f"Meetup {number}", at, at + LENGTH, "UTC",
+                   "", "Café Central", world.pool[0], channel_id, message_id, now, now)  # fmt: skip
+
+    def rsvps() -> Iterator[tuple[object, ...]]:
+        going = world.pool[1 : 1 + GOING]
+        for meetup_id in ids:
+            guild_id = guild_of(meetup_id)[0]
+            for member in going:
+                yield (guild_id, meetup_id, member, now)
+
+    def tasks() -> Iterator[tuple[object, ...]]:
+        for meetup_id in ids:
+            guild_id, at = guild_of(meetup_id)[0], starts(meetup_id)
+            # Payloads as RemindersService.schedule writes them (start-up compares them with the meetup).
+            ends = f'{{"ends_at":{at + LENGTH}}}'
+            yield (guild_id, WHOCAME, meetup_id, ends, at + LENGTH, "pending", now)
+            yield (guild_id, CHECKIN_CLOSE, meetup_id, ends, at + LENGTH + CHECKIN_WINDOW, "pending", now)
+            day, hour = f'{{"offset":86400,"starts_at":{at}}}', f'{{"offset":3600,"starts_at":{at}}}'
+            if meetup_id <= servers:  # its 24 h reminder went out; its 1 h one is due in the busy minute
+                yield (guild_id, REMINDER, meetup_id, day, at - DAY, "done", now - DAY)
+                yield (guild_id, REMINDER, meetup_id, hour, at - HOUR, "pending", now - DAY)
+            else:
+                yield (guild_id, REMINDER, meetup_id, day, at - DAY, "pending", now)
+                yield (guild_id, REMINDER, meetup_id, hour, at - HOUR, "pending", now)
+
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    backend = world.env.backend
-    settings, channels, meetups, rsvps, prefs, tasks, followups = [], [], [], [], [], [], []
-    busy_dues: list[int] = []
-    meetup_id = 0
-
-    def add_meetup(guild_id: int, channel_id: int, number: int, starts: int, message_id: int) -> int:
-        nonlocal meetup_id
-        meetup_id += 1
-        meetups.append(
-            (meetup_id, guild_id, number, f"Meetup {number}", starts, starts + LENGTH, "UTC",
-             "", "Café Central", world.pool[0], channel_id, message_id, now, now)
-        )  # fmt: skip
-        for member in world.pool[1 : 1 + GOING]:
-            rsvps.append((guild_id, meetup_id, member, now))
-        tasks.append((guild_id, WHOCAME, meetup_id, "{}", starts + LENGTH, "pending", now))
-        tasks.append(
-            (guild_id, CHECKIN_CLOSE, meetup_id, "{}", starts + LENGTH + CHECKIN_WINDOW, "pending", now)
-        )
-        followups.append((meetup_id, guild_id, now))
-        return meetup_id
-
-    for index, (guild_id, channel_id) in enumerate(world.guilds):
-        settings.append((guild_id, "UTC", now))
-        channels.append((guild_id, "meetups", channel_id, now))
-        prefs.append((guild_id, world.pool[1], now))  # one Going member per server wants DMs
-        # The busy meetup: its announcement exists, its 24 h reminder went out, its 1 h one is due
-        # in the busy minute.
-        due = busy_from + index * 60 // servers
-        busy_dues.append(due)
-        message = backend.create_message(channel_id, backend.bot_user.id, "Meetup 1", broadcast=False)
-        busy = add_meetup(guild_id, channel_id, 1, due + HOUR, message.id)
-        tasks.append((guild_id, REMINDER, busy, '{"offset":86400}', due + HOUR - DAY, "done", now - DAY))
-        tasks.append((guild_id, REMINDER, busy, '{"offset":3600}', due, "pending", now - DAY))
-    for n in range(others):
-        guild_id, channel_id = world.guilds[n % servers]
-        starts = busy_from + DAY + HOUR + (n * 997) % (29 * DAY)
-        other = add_meetup(guild_id, channel_id, 2 + n // servers, starts, 10**17 + n)
-        tasks.append((guild_id, REMINDER, other, '{"offset":86400}', starts - DAY, "pending", now))
-        tasks.append((guild_id, REMINDER, other, '{"offset":3600}', starts - HOUR, "pending", now))
     with conn:
         conn.executemany(
-            "INSERT INTO guild_settings (guild_id, timezone, updated_at) VALUES (?, ?, ?)", settings
+            "INSERT INTO guild_settings (guild_id, timezone, updated_at) VALUES (?, ?, ?)",
+            ((guild_id, "UTC", now) for guild_id, _ in world.guilds),
         )
-        conn.executemany("INSERT INTO guild_channels VALUES (?, ?, ?, ?)", channels)
+        conn.executemany(
+            "INSERT INTO guild_channels VALUES (?, ?, ?, ?)",
+            ((guild_id, "meetups", channel_id, now) for guild_id, channel_id in world.guilds),
+        )
         conn.executemany(
             "INSERT INTO meetups (id, guild_id, number, title, starts_at, ends_at, tz, when_text, place, "
             "organiser_id, channel_id, message_id, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            meetups,
+            meetups(),
         )
         conn.executemany(
             "INSERT INTO meetup_rsvps (guild_id, meetup_id, member_id, status, updated_at) "
             "VALUES (?, ?, ?, 'going', ?)",
-            rsvps,
+            rsvps(),
         )
+        # One Going member per server wants DMs.
         conn.executemany(
             "INSERT INTO member_preferences (guild_id, member_id, dm_mode, updated_at) "
             "VALUES (?, ?, 'on', ?)",
-            prefs,
+            ((guild_id, world.pool[1], now) for guild_id, _ in world.guilds),
         )
         conn.executemany(
             "INSERT INTO scheduled_tasks (guild_id, kind, subject_id, payload, due_at, state, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            tasks,
+            tasks(),
         )
         conn.executemany(
-            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at) VALUES (?, ?, ?)", followups
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at) VALUES (?, ?, ?)",
+            ((meetup_id, guild_of(meetup_id)[0], now) for meetup_id in ids),
         )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return len(meetups), len(tasks), busy_dues
+    return total, 4 * total, busy_dues
 
 
 def rss_mb() -> float:
@@ -361,7 +399,19 @@ def make_env(path: Path) -> simcord.Env:
     bot = create_bot(Settings(database_path=path, geocoder="offline"))
     # Time only moves through advance_time, whose settling never waits for a later timer in real
     # time; the timeout is a budget per one-second step of the busy minute (about 0.3 s needed).
-    return simcord.Env(bot, settle_timeout=30)
+    env = simcord.Env(bot, settle_timeout=30)
+    # SimCord settles its start with a fixed 5 s budget, which its own work for 10,000 servers (a
+    # deep copy of each GUILD_CREATE) nearly spends on a busy machine: the bench lets the start run
+    # to its end and reports how long it took (the target is judged on that figure, not the budget).
+    settle = env._settle_internal
+
+    async def start_settle(**options: Any) -> None:
+        if options.get("timeout") is not None:
+            options["timeout"] = max(options["timeout"], 120.0)
+        await settle(**options)
+
+    env._settle_internal = start_settle  # type: ignore[method-assign]
+    return env
 
 
 async def baseline_start(path: Path, servers: int) -> Start:
@@ -383,29 +433,51 @@ async def measure(servers: int = 1000, reminders: int = 100_000) -> Figures:
         path = Path(folder) / "reminders.db"
         await migrate(path)
         env = make_env(path)
+        began = time.perf_counter()
         world = build_world(env, servers)
+        world_seconds = time.perf_counter() - began
         now = int(env.now().timestamp())
+        began = time.perf_counter()
         meetups, tasks, busy_dues = fill(path, world, reminders, now, busy_from=now + 600)
+        fill_seconds = time.perf_counter() - began
+        gc.collect()
         file_mb = path.stat().st_size / 1e6
         try:
             loaded = await start(env)
             horizon = env.bot.services.scheduler.horizon
+            # Printed before the busy minute, which may take long (or fail) at the largest scale.
+            print(
+                f"start-up: baseline (empty database) {baseline.seconds:.2f} s, on_ready "
+                f"{baseline.ready_seconds:.3f} s, RSS {baseline.rss_mb:.0f} MB; with the reminders "
+                f"{loaded.seconds:.2f} s, on_ready {loaded.ready_seconds:.3f} s (scheduler.start "
+                f"{loaded.scheduler_seconds:.3f} s), RSS {loaded.rss_mb:.0f} MB, {loaded.jobs:,} jobs armed; "
+                f"SimCord creating the servers {world_seconds:.2f} s, "
+                f"writing the database {fill_seconds:.2f} s",
+                flush=True,
+            )
             minute = await dispatch(env, path, busy_dues)
         finally:
             await env.shutdown()
             await env.bot.close()
     pending = reminders
-    return Figures(servers, pending, tasks, meetups, file_mb, baseline, loaded, minute, horizon)
+    target = RSS_TARGET_MB if reminders < 1_000_000 else RSS_TARGET_MB_MILLION
+    return Figures(
+        servers, pending, tasks, meetups, file_mb, baseline, loaded, minute, horizon,
+        world_seconds, fill_seconds, target,
+    )  # fmt: skip
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.reminders", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2,000 reminders across 20 servers")
+    parser.add_argument("--full", action="store_true", help="1,000,000 reminders across 10,000 servers")
     parser.add_argument("--servers", type=int, default=1000)
     parser.add_argument("--reminders", type=int, default=100_000)
     args = parser.parse_args(argv)
     if args.quick:
         args.servers, args.reminders = 20, 2000
+    elif args.full:
+        args.servers, args.reminders = 10_000, 1_000_000
     return args
 
 

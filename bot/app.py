@@ -352,7 +352,7 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     )
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
-    matching = MatchService(profiles, blocks)
+    matching = MatchService(profiles, blocks, now=now)
     followups = FollowupRepository(db)
     introductions = IntroductionService(outbox)
     privacy = PrivacyService(db, profiles)

@@ -278,15 +278,15 @@ class Scheduler:
         now = self.now_epoch()
         self._next_refill = None
         self._window_end = now + self.horizon
-        tasks = await self.repo.pending_until(self._window_end)
+        due = await self.repo.pending_due_until(self._window_end)  # ids and times: no rows kept
         armed = 0
         # Paused, APScheduler adds jobs without re-planning its wake-up after each one: one
         # wake-up for the whole batch instead of one per job.
         self._aps.pause()
         try:
-            for task in tasks:
-                if self._aps.get_job(f"task:{task.id}") is None:
-                    self._arm(task.id, task.due_at)
+            for task_id, due_at in due:
+                if self._aps.get_job(f"task:{task_id}") is None:
+                    self._arm(task_id, due_at)
                     armed += 1
         finally:
             self._aps.resume()

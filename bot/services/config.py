@@ -29,6 +29,10 @@ class ConfigService:
     async def settings(self, guild_id: int) -> GuildSettings:
         return await self.repo.get(guild_id)
 
+    async def with_pairing_on(self) -> set[int]:
+        """The servers with pairing rounds on: a server without stored settings has them off."""
+        return set(await self.repo.with_pairing_on())
+
     async def channel_for(self, guild_id: int, purpose: Purpose) -> int:
         """The channel a feature posts in, or a refusal telling admins what to run."""
         channel_id = (await self.repo.get(guild_id)).channel(purpose)

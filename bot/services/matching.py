@@ -5,6 +5,10 @@ the first time a server asks and then kept in sync one member at a time: the pro
 tells us who changed (``on_change``), we mark them stale, and the next query reloads just them.
 Listeners are synchronous, so the reload waits for the next query rather than racing it.
 
+An index is memory (about 20 MiB per 100,000 profiles): one not used for ``IDLE_DROP`` seconds
+is dropped when another server's is used, and rebuilt from the database by the next query (about
+a second per 100,000 profiles; ``bench/matching.py`` measures it).
+
 Other features call :meth:`MatchService.weights` and :meth:`MatchService.weight` for the
 server's interest rarities (pairing rounds maximise them; ``/ask`` ranks helpers by them).
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
+from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
 from bot.domain.interests import normalise_one
 from bot.domain.matching import Candidate, InterestIndex, MatchAnswer
@@ -26,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MATCH_LIMIT = 10
 LEFT_SLACK = 10  # extra results asked for, in case some of those members left the server
+IDLE_DROP = 3600  # seconds without a query after which a server's index is dropped
 
 
 def candidate(profile: Profile) -> Candidate:
@@ -41,10 +47,12 @@ def candidate(profile: Profile) -> Candidate:
 
 
 class MatchService:
-    def __init__(self, profiles: ProfileService, blocks: BlockService) -> None:
+    def __init__(self, profiles: ProfileService, blocks: BlockService, *, now: Clock | None = None) -> None:
         self.profiles = profiles
         self.blocks = blocks
+        self._now = now
         self._indexes: dict[int, InterestIndex] = {}
+        self._used: dict[int, int] = {}  # server -> when its index was last used
         self._stale: dict[int, set[int]] = {}
         self._building: KeyedLocks[int] = KeyedLocks()  # per server: one build or refresh at a time
         profiles.on_change(self._changed)
@@ -57,6 +65,7 @@ class MatchService:
 
     async def index(self, guild_id: int) -> InterestIndex:
         """The server's index, built on first use and brought up to date with recent changes."""
+        self._drop_idle(guild_id)
         async with self._building.hold(guild_id):
             index = self._indexes.get(guild_id)
             if index is None:
@@ -75,6 +84,25 @@ class MatchService:
         """Forget the server's index (its data was deleted); the next query rebuilds it."""
         self._indexes.pop(guild_id, None)
         self._stale.pop(guild_id, None)
+        self._used.pop(guild_id, None)
+
+    def _drop_idle(self, using: int) -> None:
+        """Note that ``using``'s index is in use; drop the indexes idle for ``IDLE_DROP`` seconds."""
+        if self._now is None:
+            return
+        now = self._now()
+        self._used[using] = now
+        idle = [g for g, used in self._used.items() if now - used >= IDLE_DROP]
+        for guild_id in idle:
+            if guild_id not in self._building:  # a build or refresh in progress keeps it
+                index = self._indexes.get(guild_id)
+                self.drop_guild(guild_id)
+                if index is not None:
+                    log.info("dropped the idle match index of guild %s (%d profiles)", guild_id, len(index))
+
+    def loaded(self) -> set[int]:
+        """The servers whose index is in memory."""
+        return set(self._indexes)
 
     async def _reload(self, guild_id: int, index: InterestIndex, member_id: int) -> None:
         profile = await self.profiles.get_profile(guild_id, member_id)

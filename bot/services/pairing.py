@@ -131,7 +131,10 @@ class PairingRounds:
     async def start(self, guild_ids: list[int]) -> None:
         """At start-up: every server with rounds on has its next round scheduled (repairs a lost one)."""
         now = self.now()
+        pairing_on = await self.config.with_pairing_on()  # one query: most servers never turn it on
         for guild_id in guild_ids:
+            if guild_id not in pairing_on:
+                continue
             settings = await self.config.settings(guild_id)
             if settings.pairing_cadence is Cadence.OFF:
                 continue

@@ -19,7 +19,9 @@ register(MemberTable("meetup_nudges", ("member_id",)))
 # Announced meetups still open for check-in whose planned follow-ups do not match them: no Who
 # came? planned for their current end (never scheduled, or moved without rescheduling), or a
 # pending reminder planned for another start. Tasks planned before they recorded their times
-# are judged by their due time.
+# are judged by their due time. A payload that is exactly what RemindersService.schedule writes for
+# the meetup's current time (ScheduledTask.encode_payload: sorted keys, no spaces) is decided by one
+# string comparison; only the others are parsed as JSON (a million pending tasks: seconds saved).
 _OUT_OF_STEP = (
     _SELECT_MEETUPS  # noqa: S608
     + """ WHERE state = 'scheduled' AND message_id IS NOT NULL AND ends_at + :window > :now
@@ -28,12 +30,17 @@ _OUT_OF_STEP = (
             SELECT 1 FROM scheduled_tasks t
             WHERE t.guild_id = meetups.guild_id AND t.kind = :whocame AND t.subject_id = meetups.id
             AND t.state IN ('pending', 'running', 'done', 'dropped')
-            AND COALESCE(json_extract(t.payload, '$.ends_at'), t.due_at) = meetups.ends_at
+            AND (
+                t.payload = '{"ends_at":' || meetups.ends_at || '}'
+                OR COALESCE(json_extract(t.payload, '$.ends_at'), t.due_at) = meetups.ends_at
+            )
         )
         OR EXISTS (
             SELECT 1 FROM scheduled_tasks t
             WHERE t.guild_id = meetups.guild_id AND t.kind = :reminder AND t.subject_id = meetups.id
             AND t.state = 'pending'
+            AND t.payload != '{"offset":' || (meetups.starts_at - t.due_at)
+                || ',"starts_at":' || meetups.starts_at || '}'
             AND COALESCE(
                 json_extract(t.payload, '$.starts_at'), t.due_at + json_extract(t.payload, '$.offset')
             ) != meetups.starts_at
@@ -88,11 +95,13 @@ class FollowupRepository:
         """Pending follow-ups of meetups that were cancelled are cancelled too (before the
         scheduler starts, so no job holds them)."""
         marks = ", ".join("?" for _ in kinds)
+        # Driven by the cancelled meetups (CROSS JOIN keeps them the outer loop), each task found by
+        # the subject index: a scan of the meetups, not of a million pending tasks.
         return await self.db.execute(
             "UPDATE scheduled_tasks SET state = 'cancelled', finished_at = ? "  # noqa: S608
-            f"WHERE state = 'pending' AND kind IN ({marks}) AND EXISTS ("
-            "SELECT 1 FROM meetups m WHERE m.id = scheduled_tasks.subject_id "
-            "AND m.guild_id = scheduled_tasks.guild_id AND m.state = 'cancelled')",
+            "WHERE id IN (SELECT t.id FROM meetups m CROSS JOIN scheduled_tasks t "
+            f"ON t.guild_id = m.guild_id AND t.kind IN ({marks}) AND t.subject_id = m.id "
+            "WHERE m.state = 'cancelled' AND t.state = 'pending')",
             (now, *kinds),
         )
 

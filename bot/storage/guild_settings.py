@@ -50,6 +50,11 @@ class GuildSettingsRepository:
             undecided=int(row["undecided_nudge"]),
         )
 
+    async def with_pairing_on(self) -> list[int]:
+        """The servers whose pairing cadence is not ``off`` (one query, not one per server)."""
+        rows = await self.db.fetchall("SELECT guild_id FROM guild_settings WHERE pairing_cadence != 'off'")
+        return [int(row["guild_id"]) for row in rows]
+
     async def _ensure_row(self, guild_id: int, now: int) -> None:
         await self.db.execute(
             "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?) "

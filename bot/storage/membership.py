@@ -125,8 +125,15 @@ class DepartureRepository:
 
     async def guilds_with_data(self) -> list[int]:
         """Servers the database knows (settings or timed work), to notice a removal while we were down."""
+        # The servers with pending tasks are read by a loose index scan: each step seeks the next
+        # guild_id in the partial index of pending tasks (one seek per server, not one row per task).
         rows = await self.db.fetchall(
+            "WITH RECURSIVE pending(guild_id) AS ("
+            " SELECT MIN(guild_id) FROM scheduled_tasks WHERE state = 'pending' AND guild_id > 0"
+            " UNION ALL SELECT (SELECT MIN(guild_id) FROM scheduled_tasks"
+            "  WHERE state = 'pending' AND guild_id > pending.guild_id)"
+            " FROM pending WHERE pending.guild_id IS NOT NULL) "
             "SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM guild_channels "
-            "UNION SELECT DISTINCT guild_id FROM scheduled_tasks WHERE state = 'pending' AND guild_id <> 0"
+            "UNION SELECT guild_id FROM pending WHERE guild_id IS NOT NULL"
         )
         return sorted(int(row["guild_id"]) for row in rows)

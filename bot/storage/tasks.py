@@ -74,6 +74,15 @@ class TaskRepository:
         )
         return [_task(row) for row in rows]
 
+    async def pending_due_until(self, until: int) -> list[tuple[int, int]]:
+        """(id, due time) of the pending tasks due at or before ``until``: all the scheduler needs
+        to arm them, read from the partial index alone (no row, no payload decoded)."""
+        rows = await self.db.fetchall(
+            "SELECT id, due_at FROM scheduled_tasks WHERE state = 'pending' AND due_at <= ? ORDER BY due_at",
+            (until,),
+        )
+        return [(int(row["id"]), int(row["due_at"])) for row in rows]
+
     async def next_pending_after(self, after: int) -> int | None:
         """Due time of the first pending task later than ``after``."""
         value = await self.db.fetchval(

@@ -50,6 +50,7 @@ async def test_pending_window_and_next_due(repo: TaskRepository) -> None:
         await repo.add(1, "k", due_at=due, now=0)
 
     assert [t.due_at for t in await repo.pending_until(300)] == [100, 200, 300]
+    assert await repo.pending_due_until(300) == [(t.id, t.due_at) for t in await repo.pending_until(300)]
     assert await repo.next_pending_after(300) == 5000
     assert await repo.next_pending_after(5000) is None
 
@@ -71,3 +72,16 @@ async def test_retry_records_the_error(repo: TaskRepository) -> None:
     stored = await repo.get(task.id)
     assert stored.state is TaskState.PENDING and stored.due_at == 25
     assert stored.last_error == "HTTPException: 500" and stored.attempts == 1
+
+
+async def test_the_window_the_scheduler_arms_leaves_out_tasks_not_pending(repo: TaskRepository) -> None:
+    done = await repo.add(1, "k", due_at=100, now=0)
+    running = await repo.add(1, "k", due_at=150, now=0)
+    waiting = await repo.add(1, "k", due_at=200, now=0)
+    await repo.claim(done.id, now=100)
+    await repo.finish(done.id, TaskState.DONE, now=101)
+    await repo.claim(running.id, now=150)
+
+    assert await repo.pending_due_until(1000) == [(waiting.id, 200)]
+    assert await repo.requeue_interrupted() == 1
+    assert await repo.pending_due_until(1000) == [(running.id, 150), (waiting.id, 200)]

@@ -14,6 +14,8 @@ def test_quick_bench_runs_and_prints_every_figure() -> None:
     assert "index build" in text
     assert "/match naive baseline" in text
     assert "rankings differing from the baseline: 0" in text
-    assert "EXTRAPOLATED" in text
+    # The naive pairing is measured, never extrapolated: pairs and trios here, the full size with --full.
+    assert text.count("both MEASURED") == 2 and "EXTRAPOLATED" not in text
+    assert "is measured with --full" in text
     assert text.count("pairing with blocks, size") == 3 and "blocked pairs grouped 0," in text
     assert "blocked pairs grouped 1" not in text

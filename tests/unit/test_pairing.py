@@ -293,6 +293,9 @@ def test_a_round_does_not_depend_on_string_hashing() -> None:
         "tags = [f't{i}' for i in range(30)]\n"
         "members = [Candidate(i, frozenset(rng.sample(tags, rng.randint(1, 8)))) for i in range(1, 120)]\n"
         "print(form_groups(members, size=3, forbidden=[], seed=4))\n"
+        "# Above INDEXED_ROUND: candidates from numpy's expansion of the rarer interests.\n"
+        "members = [Candidate(i, frozenset(rng.sample(tags, rng.randint(1, 8)))) for i in range(1, 260)]\n"
+        "print(form_groups(members, size=2, forbidden=[(1, 2), (3, 4)], seed=5))\n"
     )
     outputs = {
         subprocess.run(
