@@ -101,8 +101,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", ["sqlite"] if sqlite_only else list(BACKENDS), indirect=True)
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
-    return _pg_state.get("skip")
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL half runs after everything else: the SQLite half and the benchmarks' tests
+    (which read this process's memory) see the session as they would without it."""
+    items[:] = [item for item in items if "[postgresql" not in item.nodeid] + [
+        item for item in items if "[postgresql" in item.nodeid
+    ]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
