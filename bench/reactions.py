@@ -1,7 +1,12 @@
-"""A storm of reactions on one meetup poll, through the real bot under SimCord.
+"""A storm of reactions on meetup polls, through the real bot under SimCord.
 
-    python -m bench.reactions            # 2,000 members add and remove 10,000 reactions
-    python -m bench.reactions --quick    # 200 members, 1,000 reactions (what the test runs)
+    python -m bench.reactions                  # 2,000 members add and remove 10,000 reactions
+    python -m bench.reactions --quick          # 200 members, 1,000 reactions (what the test runs)
+    python -m bench.reactions --full           # 100,000 reactions over 1,000 live polls in 100 servers
+    python -m bench.reactions --full --quick   # 2,000 reactions over 40 polls in 4 servers
+
+With ``--full`` every figure below is per poll as well: none lost or counted twice on any poll,
+every poll's message ends on its final tally, and no poll is edited twice within 2 s.
 
 Prints the votes lost (must be 0) or counted twice, the number of poll edits and the shortest
 gap between two of them in virtual time (target: at most one edit per 2 s), whether the last
@@ -19,13 +24,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import logging
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -190,7 +196,12 @@ async def _world(env: simcord.Env, members: int) -> tuple[Any, Any, Any, list[in
     guild = env.create_guild("Bench")
     channel = guild.create_text_channel("meetups")
     organiser = guild.add_member(env.create_user("organiser"))
-    ids = [guild.add_member(env.create_user(f"member{n}")).id for n in range(members)]
+    ids = []
+    for n in range(members):
+        ids.append(guild.add_member(env.create_user(f"member{n}")).id)
+        if n % 200 == 199:
+            await env.settle()  # the joins so far (welcomes), within one settle budget each
+    await env.settle()
     return guild, channel, organiser, ids
 
 
@@ -304,6 +315,266 @@ async def measure(
     return Figures(members, len(ops), adds, len(ops) - adds, real_runs, bare_runs)
 
 
+# -- at scale: many live polls in many servers ------------------------------------------------
+
+ScaleOp = tuple[int, int, int, bool]  # poll index, member index in its server, emoji index, added
+SCALE_TIMES = 5  # options per poll: 5 times and 5 places (10 emoji)
+SCALE_PLACES = 5
+SETTLE_TIMEOUT = 600.0
+"""Real seconds a tick may take: a tick at this scale renders hundreds of polls (both bots get it)."""
+
+
+def make_scale_storm(polls: int, members: int, emojis: int, count: int, seed: int) -> list[ScaleOp]:
+    """Random valid reaction traffic over many polls: each event picks a poll at random, then
+    adds (about 60%) or removes (40%) a reaction as :func:`make_storm` does on one poll."""
+    rng = random.Random(seed)
+    reacted: list[list[tuple[int, int]]] = [[] for _ in range(polls)]
+    where: list[dict[tuple[int, int], int]] = [{} for _ in range(polls)]
+    ops: list[ScaleOp] = []
+    while len(ops) < count:
+        poll = rng.randrange(polls)
+        mine, index = reacted[poll], where[poll]
+        if mine and rng.random() < 0.4:
+            slot = mine[rng.randrange(len(mine))]
+            last = mine.pop()
+            if last != slot:
+                mine[index[slot]] = last
+                index[last] = index[slot]
+            del index[slot]
+            ops.append((poll, *slot, False))
+        else:
+            slot = (rng.randrange(members), rng.randrange(emojis))
+            if slot in index:
+                continue
+            index[slot] = len(mine)
+            mine.append(slot)
+            ops.append((poll, *slot, True))
+    return ops
+
+
+@dataclass
+class ScaleRun:
+    seconds: float
+    wall: float
+    reactions: int
+    virtual_seconds: float
+    polls: int = 0
+    votes_expected: int = 0
+    votes_stored: int = 0
+    lost: int = 0
+    extra: int = 0
+    polls_wrong: int = 0  # polls whose stored votes differ from their reactions
+    edits: int = 0
+    min_gap: float | None = None  # shortest gap between two edits of the same poll
+    not_shown: int = 0  # polls whose message does not end on the final tally
+
+
+@dataclass
+class ScaleFigures:
+    servers: int
+    polls: int
+    members: int  # per server
+    reactions: int
+    meetbridge: list[ScaleRun]
+    bare: list[ScaleRun]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(
+            m.seconds / b.seconds for m, b in zip(self.meetbridge, self.bare, strict=True)
+        )
+
+    @property
+    def ok(self) -> bool:
+        return all(
+            run.lost == 0
+            and run.extra == 0
+            and run.not_shown == 0
+            and (run.min_gap is None or run.min_gap >= POLL_EDIT_INTERVAL - 1e-6)
+            for run in self.meetbridge
+        )
+
+    def report(self) -> str:
+        run = self.meetbridge[0]
+        gap = "n/a" if run.min_gap is None else f"{min(r.min_gap or 0 for r in self.meetbridge):.2f} s"
+        mb = statistics.median(r.seconds / r.reactions * 1e6 for r in self.meetbridge)
+        bare = statistics.median(r.seconds / r.reactions * 1e6 for r in self.bare)
+        return "\n".join(
+            [
+                f"storm at scale: {self.reactions:,} reaction events over {self.polls:,} live polls in "
+                f"{self.servers:,} servers ({self.members:,} members each), over "
+                f"{run.virtual_seconds:.0f} s of virtual time; {len(self.meetbridge)} round(s) per bot",
+                f"votes lost: {max(r.lost for r in self.meetbridge)}   counted twice: "
+                f"{max(r.extra for r in self.meetbridge)}   polls with a wrong count: "
+                f"{max(r.polls_wrong for r in self.meetbridge)}   (stored {run.votes_stored:,} = "
+                f"reactions on the messages {run.votes_expected:,})",
+                f"poll edits: {run.edits:,} ({run.edits / self.polls:.1f} per poll)   shortest gap between "
+                f"two edits of one poll: {gap}   polls not ending on their final tally: "
+                f"{max(r.not_shown for r in self.meetbridge)}",
+                f"cost per reaction (CPU, median): Meetbridge {mb:.0f} µs, bare bot {bare:.0f} µs, "
+                f"ratio {self.ratio:.2f} (target <= 1.2)",
+            ]
+        )
+
+
+async def _scale_world(
+    env: simcord.Env, servers: int, per_server: int, members: int
+) -> list[tuple[Any, Any, list[Any], list[int]]]:
+    """Each server: a meetups channel, one organiser per poll (cooldowns allow 3 plans each) and
+    ``members`` voters."""
+    worlds = []
+    for number in range(servers):
+        guild = env.create_guild(f"Bench {number}")
+        channel = guild.create_text_channel("meetups")
+        organiser = [guild.add_member(env.create_user(f"s{number}o{k}")) for k in range(per_server)]
+        ids = [guild.add_member(env.create_user(f"s{number}m{n}")).id for n in range(members)]
+        worlds.append((guild, channel, organiser, ids))
+        await env.settle()  # each server's joins (welcomes) before the next: one settle budget each
+    return worlds
+
+
+async def _scale_feed(
+    env: simcord.Env, targets: Sequence[tuple[int, int, Sequence[str], Sequence[int]]],
+    ops: Sequence[ScaleOp], batch: int, step: float, busy: Callable[[], bool] = lambda: False,
+) -> tuple[float, float, float]:  # fmt: skip
+    """As :func:`_feed`, over many messages: ``targets[poll]`` is (channel, message, emoji, member ids).
+
+    After the storm, time moves on by a second at a time while ``busy()`` (tally edits still
+    waiting for their turn), up to a minute."""
+    backend = env.backend
+    gc.collect()
+    started_virtual = env.now()
+    started_wall, started_cpu = time.perf_counter(), time.process_time()
+    for first in range(0, len(ops), batch):
+        for poll, member, emoji, added in ops[first : first + batch]:
+            channel_id, message_id, emojis, ids = targets[poll]
+            backend.set_reaction(channel_id, message_id, emojis[emoji], ids[member], added)
+        await env.advance_time(step)
+    await env.advance_time(POLL_EDIT_INTERVAL)
+    for _ in range(60):
+        if not busy():
+            break
+        await env.advance_time(1)
+    cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+    return cpu, wall, (env.now() - started_virtual).total_seconds()
+
+
+async def run_meetbridge_scale(
+    servers: int, per_server: int, members: int, ops: Sequence[ScaleOp], batch: int, step: float, folder: Path
+) -> ScaleRun:
+    bot = create_bot(Settings(database_path=folder / "bench.db", geocoder="offline"))
+    env = simcord.Env(bot, settle_timeout=SETTLE_TIMEOUT)
+    await env.start()
+    try:
+        worlds = await _scale_world(env, servers, per_server, members)
+        services = bot.services
+        polls = []
+        for guild, channel, organisers, _ids in worlds:
+            await services.config.set_channel(guild.id, Purpose.MEETUPS, channel.id, 0)
+            for number in range(per_server):
+                # Through the command, so the closing task's timer belongs to the bot (virtual time).
+                await organisers[number].slash(
+                    channel,
+                    "meetup plan",
+                    title=f"Storm {number}",
+                    times="; ".join(f"2026-02-{day:02d} 19:00" for day in range(1, SCALE_TIMES + 1)),
+                    places="; ".join(f"Place {letter}" for letter in "ABCDEFGHIJ"[:SCALE_PLACES]),
+                    closes="7d",
+                )
+                poll = await services.polls.find(guild.id, number + 1)
+                assert poll is not None and poll.message_id is not None
+                polls.append(poll)
+        await env.settle()
+        targets = [
+            (poll.channel_id, poll.message_id, poll.emojis, worlds[index // per_server][3])
+            for index, poll in enumerate(polls)
+        ]
+        by_message = {poll.message_id: poll.id for poll in polls}
+        edits: dict[int, list[datetime]] = {}
+
+        def watch(event: str, payload: Any) -> None:
+            if event == "MESSAGE_UPDATE" and int(payload["id"]) in by_message:
+                edits.setdefault(int(payload["id"]), []).append(
+                    datetime.fromisoformat(payload["edited_timestamp"])
+                )
+
+        env.backend.subscribers.append(watch)
+        renders = bot.boards.polls.renders
+        cpu, wall, virtual = await _scale_feed(
+            env, targets, ops, batch, step, lambda: any(renders.pending(poll.id) for poll in polls)
+        )
+        env.backend.subscribers.remove(watch)
+
+        bot_id = env.backend.bot_user.id
+        run = ScaleRun(cpu, wall, len(ops), virtual, polls=len(polls))
+        for poll in polls:
+            assert poll.message_id is not None
+            stored = set(await services.polls.votes(poll))
+            message = env.backend.get_message(poll.channel_id, poll.message_id)
+            expected = {
+                (poll.key_for(reaction.emoji), user)
+                for reaction in message.reactions
+                for user in reaction.user_ids
+                if user != bot_id
+            }
+            run.votes_expected += len(expected)
+            run.votes_stored += len(stored)
+            run.lost += len(expected - stored)
+            run.extra += len(stored - expected)
+            run.polls_wrong += stored != expected
+            final = poll_embed(poll, await services.polls.tally(poll)).description
+            shown = message.embeds[0]["description"] if message.embeds else None
+            run.not_shown += shown != final
+        run.edits = sum(len(times) for times in edits.values())
+        gaps = [(b - a).total_seconds() for times in edits.values() for a, b in itertools.pairwise(times)]
+        run.min_gap = min(gaps) if gaps else None
+        return run
+    finally:
+        await env.shutdown()
+        await bot.close()
+
+
+async def run_bare_scale(
+    servers: int, per_server: int, members: int, ops: Sequence[ScaleOp], batch: int, step: float
+) -> ScaleRun:
+    bot = bare_bot()
+    env = simcord.Env(bot, settle_timeout=SETTLE_TIMEOUT)
+    await env.start()
+    try:
+        worlds = await _scale_world(env, servers, per_server, members)
+        emojis = [*TIME_EMOJIS[:SCALE_TIMES], *PLACE_EMOJIS[:SCALE_PLACES]]
+        targets = []
+        for _guild, channel, organisers, ids in worlds:
+            for organiser in organisers:
+                message = env.backend.create_message(channel.id, organiser.id, "A poll")
+                targets.append((channel.id, message.id, emojis, ids))
+        await env.settle()
+        cpu, wall, virtual = await _scale_feed(env, targets, ops, batch, step)
+        return ScaleRun(cpu, wall, len(ops), virtual, polls=len(targets))
+    finally:
+        await env.shutdown()
+        await bot.close()
+
+
+async def measure_scale(
+    servers: int = 100, per_server: int = 10, members: int = 100, reactions: int = 100_000, *,
+    batch: int = 1000, step: float = 0.25, rounds: int = 1, seed: int = 4,
+) -> ScaleFigures:  # fmt: skip
+    """``reactions`` events over ``servers * per_server`` polls, through a bare bot and Meetbridge."""
+    ops = make_scale_storm(servers * per_server, members, SCALE_TIMES + SCALE_PLACES, reactions, seed)
+    bare_runs: list[ScaleRun] = []
+    real_runs: list[ScaleRun] = []
+    with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
+        for number in range(rounds):
+            bare_runs.append(await run_bare_scale(servers, per_server, members, ops, batch, step))
+            real_runs.append(
+                await run_meetbridge_scale(
+                    servers, per_server, members, ops, batch, step, Path(folder) / str(number)
+                )
+            )
+    return ScaleFigures(servers, servers * per_server, members, len(ops), real_runs, bare_runs)
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.reactions", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="200 members and 1,000 reactions")
@@ -313,14 +584,37 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--step", type=float, default=0.25, help="virtual seconds per batch")
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each bot")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--full", action="store_true", help="100,000 reactions over 1,000 live polls in 100 servers"
+    )
+    parser.add_argument("--servers", type=int, default=100, help="with --full")
+    parser.add_argument("--polls", type=int, default=10, help="with --full: live polls per server")
     args = parser.parse_args(argv)
-    if args.quick:
+    if args.full:
+        args.members, args.reactions, args.batch, args.rounds = 100, 100_000, 1000, min(args.rounds, 1)
+        if args.quick:
+            args.servers, args.polls, args.reactions, args.batch = 4, 10, 2000, 100
+    elif args.quick:
         args.members, args.reactions, args.rounds = 200, 1000, 1
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.full:
+        return simulated.run(
+            lambda: measure_scale(
+                args.servers,
+                args.polls,
+                args.members,
+                args.reactions,
+                batch=args.batch,
+                step=args.step,
+                rounds=args.rounds,
+                seed=args.seed,
+            ),
+            log_level=logging.WARNING,
+        )
     return simulated.run(
         lambda: measure(
             args.members, args.reactions, batch=args.batch, step=args.step, rounds=args.rounds, seed=args.seed

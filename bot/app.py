@@ -29,6 +29,7 @@ from bot.boards.polls import PollBoard
 from bot.boards.reminders import HeadcountBoard, ReminderBoard
 from bot.boards.safety import FirstMeetupDms, ReportBoard
 from bot.boards.series import SeriesBoard
+from bot.boards.stats import StatsBoard
 from bot.boards.threads import MeetupThreads
 from bot.boards.undecided import UndecidedBoard
 from bot.boards.waitlist import WaitlistOffers
@@ -62,7 +63,7 @@ from bot.services.reminders import RemindersService
 from bot.services.reports import ReportService, Restrictions
 from bot.services.safety_notes import FirstMeetupNote
 from bot.services.series import SeriesService
-from bot.services.stats import MemberStatsQuery
+from bot.services.stats import CommunityStats, MemberStatsQuery
 from bot.services.undecided import UndecidedService
 from bot.storage.ask import AskRepository
 from bot.storage.backends import describe, open_database
@@ -82,6 +83,7 @@ from bot.storage.profiles import ProfileRepository
 from bot.storage.safety import BlockRepository, FirstMeetupNotes, ReportRepository
 from bot.storage.series import SeriesRepository
 from bot.storage.shipped import shipped_synonyms
+from bot.storage.stats import StatsRepository
 from bot.storage.tasks import TaskRepository
 from bot.ui.followups import outbox_message
 
@@ -99,6 +101,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.followups",
     "cogs.membership",
     "cogs.safety",
+    "cogs.stats",
 )
 
 
@@ -138,6 +141,7 @@ class Services:
     guild_departures: GuildDepartures
     series: SeriesService
     undecided: UndecidedService
+    stats: CommunityStats
     # Run once the gateway is ready, before the scheduler resumes timed work (e.g. poll votes
     # cast while the bot was down are counted before an overdue poll closes).
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -165,6 +169,7 @@ class Boards:
     reports: ReportBoard
     waitlist: WaitlistOffers
     series: SeriesBoard
+    stats: StatsBoard
 
     def close(self) -> None:
         """Stop the live re-renders (nothing else holds a timer)."""
@@ -183,11 +188,29 @@ def intents() -> discord.Intents:
     return chosen
 
 
+def member_cache_flags(chosen: discord.Intents) -> discord.MemberCacheFlags:
+    """Every member who joined is cached (no voice states: that intent is off).
+
+    Meetbridge needs each server's complete member list: departures missed while it was down are
+    found at start by comparing stored members with the cache, ``/match``, ``/ask`` and pairing
+    leave out members who left, and names come from it. ``bench/memory.py`` measures what it costs.
+    """
+    return discord.MemberCacheFlags.from_intents(chosen)
+
+
+CHUNK_AT_STARTUP = True
+"""Servers are chunked as they arrive (at start and on join), so the member list is complete
+before anything reads it (a partial list would make present members look gone)."""
+
+
 class MeetbridgeBot(commands.Bot):
     def __init__(self, settings: Settings, *, extra_extensions: tuple[str, ...] = ()) -> None:
+        chosen = intents()
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            intents=chosen,
+            member_cache_flags=member_cache_flags(chosen),
+            chunk_guilds_at_startup=CHUNK_AT_STARTUP,
             tree_cls=MeetbridgeTree,
             help_command=None,
             # Nobody is pinged unless a message names them (bot.adapters.outbound).
@@ -294,6 +317,7 @@ class MeetbridgeBot(commands.Bot):
         try:
             if self._boards is not None:
                 self._boards.close()
+                await self._boards.stats.close()  # the chart's drawing process
             if self._services is not None:
                 try:
                     await self._services.scheduler.shutdown()
@@ -322,8 +346,8 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     blocks = BlockService(BlockRepository(db))
     meetings = MeetingService(MeetingRepository(db), blocks)
     attendance = AttendanceRepository(db)
-    stats = MemberStatsQuery(meetings, attendance)
-    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=stats)
+    member_stats = MemberStatsQuery(meetings, attendance)
+    profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=member_stats)
     notices = MemberNotices(NoticeRepository(db), now=now)
     outbox = DmOutbox(
         OutboxRepository(db), scheduler, profiles.dm_modes, now=now, guild_gone=departures.guild_gone
@@ -375,8 +399,9 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         ),
         series=SeriesService(db, SeriesRepository(db), meetups, config, scheduler, now=now),
         undecided=UndecidedService(db, followups, meetups, polls, outbox, scheduler, now=now),
+        stats=CommunityStats(db, StatsRepository(db), config, scheduler, member_stats, now=now),
     )
-    stats.use_streaks(services.series.streaks)
+    member_stats.use_streaks(services.series.streaks)
     boards = build_boards(services, outbound, client)
     # Forgetting a member (by /privacy forget or after they left) gives up their places first.
     privacy.before_forget(boards.meetups.give_up_places)
@@ -430,6 +455,7 @@ def build_boards(services: Services, outbound: Outbound, client: discord.Client)
         reports=ReportBoard(s.reports, s.config, outbound),
         waitlist=WaitlistOffers(s.meetups, s.updates, announcements, s.scheduler, sender),
         series=series,
+        stats=StatsBoard(outbound, s.stats, s.scheduler),
     )
 
 

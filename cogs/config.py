@@ -1,4 +1,5 @@
-"""/config: where features post, timezone, date format, reminders, pairing, retention (Manage Server)."""
+"""/config: where features post, timezone, date format, reminders, pairing, retention, the weekly
+stats digest (Manage Server)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.domain.guild_settings import Cadence, Purpose
 from bot.domain.timezones import search_timezones
 from bot.domain.waitlist import WaitlistMode, parse_undecided
 from bot.errors import ADMIN_ONLY
+from bot.services.stats import DIGEST_EXAMPLE
 from bot.ui.config import (
     missing_permissions,
     permission_names,
@@ -26,6 +28,7 @@ from bot.ui.config import (
     undecided_text,
     waitlist_text,
 )
+from bot.ui.stats import digest_set
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +63,10 @@ class ConfigCog(commands.Cog):
             guild.me.guild_permissions,
             self.bot.services.outbound.refusals(guild.id),
         )
-        await reply(interaction, embed=settings_embed(settings, guild.name, problems))
+        digest = await self.bot.services.stats.digest_channel(guild.id)
+        await reply(
+            interaction, embed=settings_embed(settings, guild.name, problems, digest_channel_id=digest)
+        )
 
     @config.command(name="channel", description="Choose where a feature posts")
     @app_commands.describe(purpose="Which feature", channel="The text channel it posts in")
@@ -211,6 +217,42 @@ class ConfigCog(commands.Cog):
                 )
         await reply(interaction, text)
 
+    @config.command(
+        name="digest", description="Post the week's /stats every Monday 09:00 server time, or off"
+    )
+    @app_commands.describe(channel="The text channel to post in, e.g. #general; or off")
+    async def digest(self, interaction: discord.Interaction, channel: str) -> None:
+        assert interaction.guild is not None
+        guild = interaction.guild
+        chosen = read_channel(guild, channel)
+        if chosen is not None:
+            permissions = chosen.permissions_for(guild.me)
+            if not (permissions.view_channel and permissions.send_messages and permissions.embed_links):
+                raise UserError(
+                    f"I can't post embeds in {chosen.mention}. Give the Meetbridge role View Channel, Send "
+                    "Messages and Embed Links there, or pick another channel.",
+                    DIGEST_EXAMPLE,
+                )
+        due = await self.bot.services.stats.set_digest(guild.id, chosen.id if chosen else None, now_epoch())
+        text = digest_set(chosen.id if chosen else None, due)
+        if chosen is not None and not chosen.permissions_for(guild.me).attach_files:
+            text += "\n⚠️ Without Attach Files there, the digest goes out without its chart."
+        await reply(interaction, text)
+
+    @digest.autocomplete("channel")
+    async def digest_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        assert interaction.guild is not None
+        typed = current.strip().lstrip("#").lower()
+        choices = [app_commands.Choice(name="off", value="off")] if "off".startswith(typed) else []
+        for text_channel in interaction.guild.text_channels:
+            if typed in text_channel.name.lower() and len(choices) < 25:
+                choices.append(
+                    app_commands.Choice(name=f"#{text_channel.name}"[:100], value=str(text_channel.id))
+                )
+        return choices
+
     @config.command(name="pairing", description="How often pairing rounds run and the group size")
     @app_commands.describe(cadence="How often a round runs", size="Members per group (2 to 4)")
     async def pairing(
@@ -223,6 +265,25 @@ class ConfigCog(commands.Cog):
         else:
             text = f"Pairing rounds now run **{cadence.value}** with groups of **{size}**."
         await reply(interaction, text)
+
+
+def read_channel(guild: discord.Guild, text: str) -> discord.TextChannel | None:
+    """``off`` (None), a channel id (what the autocomplete sends), ``<#id>``, ``#name`` or ``name``."""
+    cleaned = text.strip()
+    if cleaned.lower() == "off":
+        return None
+    digits = cleaned.removeprefix("<#").removesuffix(">")
+    found: discord.abc.GuildChannel | None = None
+    if digits.isdigit():
+        found = guild.get_channel(int(digits))
+    else:
+        name = cleaned.lstrip("#").strip().lower()
+        found = next((c for c in guild.text_channels if c.name.lower() == name), None)
+    if not isinstance(found, discord.TextChannel):
+        raise UserError(
+            "That is not a text channel of this server. Pick one from the list, or off.", DIGEST_EXAMPLE
+        )
+    return found
 
 
 async def setup(bot: MeetbridgeBot) -> None:

@@ -103,6 +103,7 @@ class FollowupsCog(commands.Cog):
                 content=f"🤝 <@{interaction.user.id}> and <@{other_id}>: a catch-up. React to vote!",
                 ping=[interaction.user.id, other_id],
             )
+        await self.bot.services.stats.caught_up(guild_id, (interaction.user.id, other_id), now_epoch())
         await reply(interaction, poll_posted(poll))
         await self.poll_board.add_poll_reactions(poll)
 

@@ -56,6 +56,10 @@ class IntrosCog(commands.Cog):
         first = await self.profiles.get_profile(guild_id, member_id) is None
         with self.cooldowns.use(guild_id, member_id, Action.INTRO, exempt=first or is_admin(interaction)):
             saved = await self.profiles.save_intro(guild_id, member_id, form, now_epoch())
+            joined_at = getattr(interaction.user, "joined_at", None)
+            if first and joined_at is not None:
+                # Members who were here before joins were recorded join the path at their real date.
+                await self.bot.services.stats.joined(guild_id, member_id, int(joined_at.timestamp()))
             jump_url = await self.introductions.publish(interaction.guild, interaction.user, saved.profile)
         await reply(
             interaction,

@@ -39,6 +39,7 @@ class MatchingCog(commands.Cog):
         if not answer.matches:
             await reply(interaction, no_matches(answer))
             return
+        await self.bot.services.stats.matched(guild.id, interaction.user.id, now_epoch())
         await reply(interaction, embed=match_embed(answer))
 
     @match.autocomplete("interest")

@@ -179,12 +179,13 @@ class MeetupsCog(commands.Cog):
             meetup = await self.board.retry_announcement(meetup, interaction.user.id, is_admin(interaction))
         counts = await self.meetups.counts(meetup)
         over = not meetup.cancelled and meetup.ends_at <= now_epoch()
+        roster = await self.meetups.roster(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
         embed = ui.meetup_embed(
             meetup,
             counts,
-            going=await self.meetups.members(meetup, RsvpStatus.GOING),
-            maybe=await self.meetups.members(meetup, RsvpStatus.MAYBE),
-            waitlist=await self.meetups.members(meetup, RsvpStatus.WAITLIST),
+            going=roster[RsvpStatus.GOING],
+            maybe=roster[RsvpStatus.MAYBE],
+            waitlist=roster[RsvpStatus.WAITLIST],
             series=await self.meetups.series_note(meetup),
             turnout=await self.bot.services.checkins.turnout(meetup) if over else None,
         )

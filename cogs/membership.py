@@ -26,6 +26,7 @@ class MembershipCog(commands.Cog):
     async def on_member_join(self, member: discord.Member) -> None:
         if member.bot:
             return
+        await self.bot.services.stats.joined(member.guild.id, member.id, now_epoch())
         await self.membership.member_returned(member.guild.id, member.id)
 
     @commands.Cog.listener()

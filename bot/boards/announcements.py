@@ -86,11 +86,16 @@ class Announcements:
         if meetup is None or meetup.channel_id is None or meetup.message_id is None:
             return
         counts = await self.meetups.counts(meetup)
-        going = await self.meetups.members(meetup, RsvpStatus.GOING)
-        maybe = await self.meetups.members(meetup, RsvpStatus.MAYBE)
-        waitlist = await self.meetups.members(meetup, RsvpStatus.WAITLIST)
+        roster = await self.meetups.roster(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
         series = await self.meetups.series_note(meetup)
-        embed = ui.meetup_embed(meetup, counts, going=going, maybe=maybe, waitlist=waitlist, series=series)
+        embed = ui.meetup_embed(
+            meetup,
+            counts,
+            going=roster[RsvpStatus.GOING],
+            maybe=roster[RsvpStatus.MAYBE],
+            waitlist=roster[RsvpStatus.WAITLIST],
+            series=series,
+        )
         view = ui.rsvp_view(meetup, counts)
         try:
             await self.outbound.edit(

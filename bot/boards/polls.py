@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 POLL_EDIT_INTERVAL = 2.0
 """Seconds between two edits of one poll's tally, however many reactions arrive."""
+CHANNEL_EDIT_INTERVAL = 1.0
+"""Seconds between two tally edits in one channel: Discord allows about 5 message edits per 5 s in a
+channel, so ten busy polls in one channel share that (each is edited less often, still ending on its
+final tally)."""
 REMIND_LATENESS = 1800  # a "closes in an hour" nudge half an hour late is still worth it
 
 
@@ -42,6 +46,7 @@ class PollBoard:
         *,
         now: Clock,
         edit_interval: float = POLL_EDIT_INTERVAL,
+        channel_interval: float = CHANNEL_EDIT_INTERVAL,
     ) -> None:
         self.outbound = outbound
         self.polls = polls
@@ -49,7 +54,12 @@ class PollBoard:
         self.scheduler = scheduler
         self.now = now
         self.renders: Coalescer[int] = Coalescer(
-            self._render, interval=edit_interval, name="poll", retry_after=rate_limited
+            self._render,
+            interval=edit_interval,
+            name="poll",
+            retry_after=rate_limited,
+            group=polls.channel_of,
+            group_interval=channel_interval,
         )
         polls.on_votes_changed = self.renders.request
         scheduler.register(CLOSE_TASK, self._close_task)

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event, vRecur
 
 from bot.domain.meetups import DEFAULT_LENGTH, Meetup
 from bot.domain.series import Frequency, Series
+
+if TYPE_CHECKING:  # icalendar is imported on first use: most processes never write a calendar
+    from icalendar import Calendar, Event, vRecur
 
 PRODID = "-//Meetbridge//Meetups//EN"
 _DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -36,6 +38,8 @@ def series_uid(series: Series) -> str:
 
 
 def _calendar(cancel: bool = False) -> Calendar:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -45,6 +49,8 @@ def _calendar(cancel: bool = False) -> Calendar:
 
 
 def meetup_event(meetup: Meetup) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", meetup_uid(meetup))
     event.add("dtstamp", datetime.fromtimestamp(meetup.updated_at, UTC))
@@ -84,6 +90,8 @@ def recurrence(series: Series) -> vRecur:
     if series.until is not None:
         last = datetime.combine(series.until, time(23, 59, 59), ZoneInfo(series.tz))
         parts["UNTIL"] = last.astimezone(UTC)
+    from icalendar import vRecur
+
     return vRecur(parts)
 
 
@@ -98,6 +106,8 @@ class SeriesEntry:
 
 
 def series_event(entry: SeriesEntry, stamp: int) -> list[Event]:
+    from icalendar import Event
+
     series = entry.series
     zone = ZoneInfo(series.tz)
     event = Event()

@@ -30,9 +30,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.domain.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -355,6 +352,9 @@ def _fuzzy(tag: str, index: TagIndex) -> str | None:
     candidates = index.near(tag)
     if not candidates:
         return None
+    from rapidfuzz import process  # on first use: a process that never reads a typo never loads it
+    from rapidfuzz.distance import OSA
+
     hits = process.extract(tag, candidates, scorer=OSA.distance, score_cutoff=1, limit=None)
     matches = [
         known

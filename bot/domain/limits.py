@@ -32,6 +32,7 @@ EVENT_NAME = 100
 EVENT_DESCRIPTION = 1000
 EVENT_LOCATION = 100
 URL = 512
+ATTACHMENT_BYTES = 10 * 1024 * 1024  # what any bot may upload per message (servers may allow more)
 
 ELLIPSIS = "…"
 EMPTY_FIELD = "\u200b"  # Discord refuses an empty field name or value; a zero-width space is "nothing"

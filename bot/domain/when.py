@@ -54,12 +54,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from dateparser.date import DateDataParser
 
 from bot.domain.date_order import DateOrder, default_date_order
 from bot.domain.durations import Span, read_span
+
+if TYPE_CHECKING:  # dateparser (and its language data) is imported on first use: most phrases never need it
+    from dateparser.date import DateDataParser
 from bot.domain.errors import UserError, quote
 
 MAX_TIMES = 10
@@ -779,6 +781,8 @@ def _parser(today: date, dates: DateOrder) -> DateDataParser:
     Only the date is taken from its answer, so the base is local midnight and ``REQUIRE_PARTS``
     refuses a month or year without a day (``december``, ``2026``).
     """
+    from dateparser.date import DateDataParser
+
     base = datetime.combine(today, time())  # dateparser reasons in naive wall time
     return DateDataParser(
         languages=["en"],

@@ -13,12 +13,11 @@ an answer that names no city.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-from geopy.extra.rate_limiter import AsyncRateLimiter
 
 from bot.domain.clock import Clock
 from bot.domain.errors import UserError
@@ -56,32 +55,39 @@ class OfflineGeocoder:
         self._gazetteer.close()
 
 
-class _RateLimiter(AsyncRateLimiter):
-    """geopy's limiter with its clock and sleep injectable (tests check spacing without waiting)."""
+@functools.cache
+def _rate_limiter_class() -> type[Any]:
+    """geopy is imported when a Nominatim geocoder is made (an offline bot never loads it)."""
+    from geopy.extra.rate_limiter import AsyncRateLimiter
 
-    def __init__(
-        self,
-        func: GeopyGeocode,
-        *,
-        min_delay: float,
-        clock: Callable[[], float],
-        sleep: Callable[[float], Awaitable[None]],
-    ) -> None:
-        super().__init__(
-            func,
-            min_delay_seconds=min_delay,
-            max_retries=0,  # a failure falls back on the gazetteer at once; no 5 s retry waits
-            error_wait_seconds=min_delay,
-            swallow_exceptions=False,
-        )
-        self._clock_fn = clock
-        self._sleep_fn = sleep
+    class _RateLimiter(AsyncRateLimiter):
+        """geopy's limiter with its clock and sleep injectable (tests check spacing without waiting)."""
 
-    def _clock(self) -> float:
-        return self._clock_fn()
+        def __init__(
+            self,
+            func: GeopyGeocode,
+            *,
+            min_delay: float,
+            clock: Callable[[], float],
+            sleep: Callable[[float], Awaitable[None]],
+        ) -> None:
+            super().__init__(
+                func,
+                min_delay_seconds=min_delay,
+                max_retries=0,  # a failure falls back on the gazetteer at once; no 5 s retry waits
+                error_wait_seconds=min_delay,
+                swallow_exceptions=False,
+            )
+            self._clock_fn = clock
+            self._sleep_fn = sleep
 
-    async def _sleep(self, seconds: float) -> None:
-        await self._sleep_fn(seconds)
+        def _clock(self) -> float:
+            return self._clock_fn()
+
+        async def _sleep(self, seconds: float) -> None:
+            await self._sleep_fn(seconds)
+
+    return _RateLimiter
 
 
 class NominatimGeocoder:
@@ -115,7 +121,7 @@ class NominatimGeocoder:
         self._timeout = timeout
         self._wait_budget = wait_budget
         self._now = now
-        self._limited = _RateLimiter(self._request, min_delay=min_delay, clock=clock, sleep=sleep)
+        self._limited = _rate_limiter_class()(self._request, min_delay=min_delay, clock=clock, sleep=sleep)
 
     async def geocode(self, query: str) -> GeocodeResult:
         gazetteer = await self._gazetteer.get()

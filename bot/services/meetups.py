@@ -147,6 +147,10 @@ class MeetupService:
         waitlist in queue order."""
         return await self.repo.members_with(meetup.id, *statuses)
 
+    async def roster(self, meetup: Meetup, *statuses: RsvpStatus) -> dict[RsvpStatus, list[int]]:
+        """:meth:`members` for several answers at once, each answer's list apart."""
+        return await self.repo.roster(meetup.id, *statuses)
+
     async def answer_of(self, meetup: Meetup, member_id: int) -> RsvpStatus | None:
         rsvp = await self.repo.rsvp(meetup.id, member_id)
         return None if rsvp is None else rsvp.status

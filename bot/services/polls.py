@@ -76,6 +76,7 @@ class PollService:
         self.scheduler = scheduler
         # message id -> (open poll, its emoji -> option): a reaction elsewhere costs one lookup.
         self._by_message: dict[int, tuple[Poll, dict[str, OptionKey]]] = {}
+        self._open: dict[int, Poll] = {}  # poll id -> the same open polls, for re-rendering
         self._pending: list[VoteChange] = []
         self._held: set[int] = set()  # polls being reconciled: their events wait
         self._writer: asyncio.Task[None] | None = None
@@ -135,8 +136,7 @@ class PollService:
 
     async def discard(self, poll: Poll) -> None:
         """Undo a poll that could not be posted: its row and its closing task go."""
-        if poll.message_id is not None:
-            self._by_message.pop(poll.message_id, None)
+        self._unindex(poll)
         await self.scheduler.cancel_for_subject(poll.guild_id, TASKS, poll.id)
         await self.repo.delete(poll.id)
 
@@ -144,6 +144,7 @@ class PollService:
         """Index every open poll's message (at start)."""
         polls = await self.repo.open_polls()
         self._by_message = {}
+        self._open = {}
         for poll in polls:
             self._index(poll)
         return polls
@@ -154,6 +155,21 @@ class PollService:
         if poll.message_id is not None and poll.is_open:
             keys = {normalise_emoji(option.emoji): option.key for option in poll.options}
             self._by_message[poll.message_id] = (poll, keys)
+            self._open[poll.id] = poll
+
+    def _unindex(self, poll: Poll) -> None:
+        """Reactions on its message are not votes from now on."""
+        if poll.message_id is not None:
+            self._by_message.pop(poll.message_id, None)
+        self._open.pop(poll.id, None)
+
+    def channel_of(self, poll_id: int) -> int | None:
+        """Where an open, posted poll is (no query); None for any other poll.
+
+        Only for where: render from :meth:`by_id`, since the row can change while the poll is
+        open (a forgotten organiser is blanked)."""
+        poll = self._open.get(poll_id)
+        return None if poll is None else poll.channel_id
 
     def for_message(self, message_id: int) -> Poll | None:
         entry = self._by_message.get(message_id)
@@ -321,8 +337,7 @@ class PollService:
         poll = await self.repo.get(poll_id)
         if poll is None or not poll.is_open:
             return None
-        if poll.message_id is not None:
-            self._by_message.pop(poll.message_id, None)  # reactions from now on are not votes
+        self._unindex(poll)  # reactions from now on are not votes
         try:
             await self.flush()
             tally = await self.repo.tally(poll.id)
@@ -363,8 +378,7 @@ class PollService:
 
     async def cancel(self, poll: Poll, now: int, reason: PollOutcome) -> bool:
         """A poll whose message is gone closes without a result."""
-        if poll.message_id is not None:
-            self._by_message.pop(poll.message_id, None)
+        self._unindex(poll)
         done = await self.repo.close(poll.id, state=PollState.CANCELLED, outcome=reason, now=now)
         await self.scheduler.cancel_for_subject(poll.guild_id, TASKS, poll.id)
         return done

@@ -124,42 +124,28 @@ class Database:
         """Run one statement; returns the number of rows it changed (:meth:`insert` gives a new
         row's id)."""
         async with self._autocommit_guard():
-            cursor = await self._conn.execute(sql, params)
-            try:
-                return cursor.rowcount
-            finally:
-                await cursor.close()
+            return await self._on_thread(_rowcount, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT and return the new row id."""
         async with self._autocommit_guard():
-            cursor = await self._conn.execute(sql, params)
-            try:
-                return int(cursor.lastrowid or 0)
-            finally:
-                await cursor.close()
+            return await self._on_thread(_lastrowid, sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
         """Run one statement per row; returns the total number of rows changed."""
         async with self._autocommit_guard():
-            cursor = await self._conn.executemany(sql, rows)
-            try:
-                return cursor.rowcount
-            finally:
-                await cursor.close()
+            return await self._on_thread(_many, sql, rows)
 
     async def execute_returning(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """A write with a ``RETURNING`` clause: its rows, under the same guard as other writes."""
-        async with self._autocommit_guard(), self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        async with self._autocommit_guard():
+            return await self._on_thread(_all, sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await self._on_thread(_one, sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await self._on_thread(_all, sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -167,8 +153,16 @@ class Database:
 
     async def _run(self, sql: str, params: Params = ()) -> None:
         """Execute and close the cursor at once (an open cursor blocks COMMIT)."""
-        cursor = await self._conn.execute(sql, params)
-        await cursor.close()
+        await self._on_thread(_rowcount, sql, params)
+
+    async def _on_thread(self, work: Any, sql: str, params: Any) -> Any:
+        """One round trip to aiosqlite's thread: the cursor is made, read and closed there.
+
+        aiosqlite's own cursor API costs a round trip per step (execute, fetch, close); each one
+        wakes the thread and the event loop, which is most of what a small query costs.
+        """
+        connection = self._conn
+        return await connection._execute(work, connection, sql, params)
 
     # -- transactions --------------------------------------------------------------------
 
@@ -274,3 +268,51 @@ class Database:
 
 def _owner_is_current(db: Database) -> bool:
     return getattr(db, "_owner", None) is asyncio.current_task()
+
+
+# Run on aiosqlite's thread by Database._on_thread (``connection`` is the aiosqlite one; its
+# ``_conn`` is the sqlite3 connection, usable on that thread only).
+
+
+def _cursor(connection: aiosqlite.Connection, sql: str, params: Any) -> sqlite3.Cursor:
+    return connection._conn.execute(sql, params)
+
+
+def _rowcount(connection: aiosqlite.Connection, sql: str, params: Any) -> int:
+    cursor = _cursor(connection, sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _lastrowid(connection: aiosqlite.Connection, sql: str, params: Any) -> int:
+    cursor = _cursor(connection, sql, params)
+    try:
+        return int(cursor.lastrowid or 0)
+    finally:
+        cursor.close()
+
+
+def _many(connection: aiosqlite.Connection, sql: str, rows: Any) -> int:
+    cursor = connection._conn.executemany(sql, rows)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _one(connection: aiosqlite.Connection, sql: str, params: Any) -> Any:
+    cursor = _cursor(connection, sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _all(connection: aiosqlite.Connection, sql: str, params: Any) -> list[Any]:
+    cursor = _cursor(connection, sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()

@@ -220,13 +220,26 @@ class MeetupRepository:
         return [_rsvp(row) for row in rows]
 
     async def counts(self, meetup_id: int) -> RsvpCounts:
+        """How many gave each answer, and the places held for offers (one query)."""
         rows = await self.db.fetchall(
-            "SELECT status, COUNT(*) AS n FROM meetup_rsvps WHERE meetup_id = ? GROUP BY status", (meetup_id,)
+            "SELECT status, COUNT(*) AS n FROM meetup_rsvps WHERE meetup_id = ? GROUP BY status "
+            "UNION ALL SELECT 'held', COUNT(*) FROM waitlist_offers WHERE meetup_id = ? AND state = 'open'",
+            (meetup_id, meetup_id),
         )
-        held = await self.db.fetchval(
-            "SELECT COUNT(*) FROM waitlist_offers WHERE meetup_id = ? AND state = 'open'", (meetup_id,)
+        return RsvpCounts(**{row["status"]: int(row["n"]) for row in rows})
+
+    async def roster(self, meetup_id: int, *statuses: RsvpStatus) -> dict[RsvpStatus, list[int]]:
+        """Member ids per answer, each in :meth:`members_with`'s order (one query for all)."""
+        marks = ", ".join("?" for _ in statuses)
+        rows = await self.db.fetchall(
+            f"SELECT member_id, status FROM meetup_rsvps WHERE meetup_id = ? AND status IN ({marks}) "  # noqa: S608
+            "ORDER BY position, updated_at, rowid",
+            (meetup_id, *(status.value for status in statuses)),
         )
-        return RsvpCounts(**{row["status"]: int(row["n"]) for row in rows}, held=int(held or 0))
+        found: dict[RsvpStatus, list[int]] = {status: [] for status in statuses}
+        for row in rows:
+            found[RsvpStatus(row["status"])].append(int(row["member_id"]))
+        return found
 
     async def members_with(self, meetup_id: int, *statuses: RsvpStatus) -> list[int]:
         marks = ", ".join("?" for _ in statuses)

@@ -24,7 +24,12 @@ NEEDED_PERMISSIONS: dict[Purpose, tuple[str, ...]] = {
 COLOUR = discord.Colour.from_rgb(88, 101, 242)
 
 
-def settings_embed(settings: GuildSettings, guild_name: str, problems: Sequence[str] = ()) -> discord.Embed:
+def settings_embed(
+    settings: GuildSettings,
+    guild_name: str,
+    problems: Sequence[str] = (),
+    digest_channel_id: int | None = None,
+) -> discord.Embed:
     embed = discord.Embed(title=f"Meetbridge settings for {guild_name}", colour=COLOUR)
     embed.add_field(
         name="Channels",
@@ -66,6 +71,13 @@ def settings_embed(settings: GuildSettings, guild_name: str, problems: Sequence[
         else "Manage Server only (`/config moderators role:@Moderators` adds a role)"
     )
     embed.add_field(name="Who acts on reports", value=moderators, inline=True)
+    embed.add_field(
+        name="Weekly stats digest",
+        value=f"<#{digest_channel_id}>, Mondays 09:00"
+        if digest_channel_id
+        else "off (`/config digest channel:#general`)",
+        inline=True,
+    )
     missing = settings.missing()
     embed.add_field(
         name="Still missing" if missing else "Ready",

@@ -88,10 +88,31 @@ async def test_forget_in_a_dm_lists_every_server_and_forgets_each(
 
 
 async def test_forget_in_a_dm_with_nothing_stored_says_so(world: MeetupWorld) -> None:
+    # Joining is recorded (when, for /stats); once that is forgotten, nothing is left about her.
+    prompt = await world.carol.slash(world.general, "privacy forget")
+    assert (
+        "deleted everything" in (await world.carol.click(prompt.response, label="Forget me")).response.content
+    )
+
     result = await world.carol.user.slash("privacy forget")
 
     assert result.ephemeral and "don't store anything about you" in result.response.content
     assert result.response.components == []
+
+
+async def test_a_member_who_only_joined_can_forget_when_they_joined(world: MeetupWorld) -> None:
+    prompt = await world.carol.user.slash("privacy forget")
+    assert "**Meetbridge Test**" in prompt.response.content
+
+    done = await world.carol.user.click(prompt.response, label="Forget me")
+
+    assert "deleted everything" in done.response.content
+    assert (
+        await world.bot.services.db.fetchval(
+            "SELECT COUNT(*) FROM member_milestones WHERE member_id = ?", (world.carol.id,)
+        )
+        == 0
+    )
 
 
 async def test_other_privacy_commands_in_a_dm_point_to_a_server(world: MeetupWorld) -> None:

@@ -335,12 +335,15 @@ async def test_a_removal_while_the_bot_was_down_is_noticed_at_start(
     assert await guild_rows(world, guild_id) == {"scheduled_tasks": 1}
 
 
-async def test_a_member_with_nothing_stored_leaves_no_trace(world: MeetupWorld) -> None:
+async def test_a_member_who_only_joined_has_their_join_time_purged_too(world: MeetupWorld) -> None:
+    # Joining is recorded (for /stats), so even a member who did nothing else leaves a departure
+    # whose purge deletes it after the retention period.
     world.guild.remove_member(world.dave)
     await world.env.settle()
 
-    assert await world.bot.services.member_departures.repo.members(world.guild.id) == []
-    assert await purge_tasks(world) == []
+    [departure] = await world.bot.services.member_departures.repo.members(world.guild.id)
+    assert departure.member_id == world.dave.id
+    assert len(await purge_tasks(world)) == 1
 
 
 async def test_timed_work_dropped_while_the_bot_was_away_resumes_when_it_is_added_back(

@@ -6,6 +6,8 @@ timer that only ``advance_time`` fires (otherwise SimCord would wait for it in r
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import simcord
 
@@ -174,6 +176,34 @@ async def test_the_tally_edits_are_coalesced_and_always_end_on_the_final_state(
     )
     await env.advance_time(60)
     assert edits_of(world, poll) == 2
+
+
+async def test_busy_polls_in_one_channel_take_turns_and_each_ends_on_its_final_tally(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await plan(world)
+    await plan(world, title="Hike")
+    first, second = await stored_poll(world, 1), await stored_poll(world, 2)
+    assert first.channel_id == second.channel_id
+    times: dict[int, list[float]] = {first.message_id: [], second.message_id: []}
+
+    def watch(event: str, payload: dict) -> None:  # when each tally edit went out, in virtual time
+        if event == "MESSAGE_UPDATE" and int(payload["id"]) in times:
+            times[int(payload["id"])].append(env.now().timestamp())
+
+    env.backend.subscribers.append(watch)
+    for member in (world.bob, world.carol, world.dave):
+        await member.react(poll_message(world, first), ONE)
+        await member.react(poll_message(world, second), TWO)
+    await env.advance_time(10)
+    env.backend.subscribers.remove(watch)
+
+    starts = sorted(at for edits in times.values() for at in edits)
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(starts))
+    for edits in times.values():
+        assert edits and all(later - earlier >= 2.0 for earlier, later in itertools.pairwise(edits))
+    assert "· **3** votes" in poll_message(world, first).embeds[0].description
+    assert "· **3** votes" in poll_message(world, second).embeds[0].description
 
 
 # -- closing --------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def field(embed: discord.Embed, name: str) -> str:
 # --- settings ---------------------------------------------------------------------------------------
 
 
-async def test_show_lists_the_defaults_and_that_nothing_is_stored(world: World) -> None:
+async def test_show_lists_the_defaults_and_that_only_the_join_is_stored(world: World) -> None:
     result = await world.alice.slash(world.general, "privacy show")
 
     assert result.ephemeral
@@ -49,7 +49,8 @@ async def test_show_lists_the_defaults_and_that_nothing_is_stored(world: World) 
     assert "`discoverable` **on**" in settings
     assert "`dm` **replies**: I only DM you answers to what you did" in settings
     assert "`helper` **off**" in settings
-    assert field(embed, "What Meetbridge stores about you here") == "Nothing yet."
+    # When they joined (recorded for /stats) is all there is before they use anything.
+    assert field(embed, "What Meetbridge stores about you here") == "• member milestones: 1"
 
 
 async def test_show_counts_what_is_stored_after_an_intro(world: World) -> None:
@@ -140,10 +141,12 @@ async def test_export_sends_every_stored_row_about_the_member_as_json(world: Wor
     assert all(row["guild_id"] == world.guild.id and row["member_id"] == world.alice.id for row in every_row)
 
 
-async def test_export_with_nothing_stored_is_an_empty_file(world: World) -> None:
+async def test_export_before_anything_else_holds_only_when_they_joined(world: World) -> None:
     result = await world.alice.slash(world.general, "privacy export")
 
     data = json.loads(await result.response.attachments[0].read())
+    [joined] = data["tables"].pop("member_milestones")
+    assert (joined["kind"], joined["member_id"]) == ("joined", world.alice.id)
     assert all(rows == [] for rows in data["tables"].values())
 
 

@@ -17,7 +17,7 @@ does, and then:
 
 ``test_every_public_renderer_is_fuzzed`` lists the public functions and classes of every module in
 ``bot/ui`` and fails when one is neither covered here nor named in :data:`NOT_RENDERERS`. Today
-20 case builders cover 119 of them (4 are not renderers); each builder runs 20 hypothesis examples
+21 case builders cover 124 of them (7 are not renderers); each builder runs 20 hypothesis examples
 (derandomized, so CI sees the same ones) and the 10 worst cases, clipped to what validation lets
 through and not: about 11 s.
 """
@@ -83,6 +83,7 @@ from bot.domain.safety import (
     Together,
 )
 from bot.domain.series import Series, SeriesListing, SeriesNote, Streak, read_repeat
+from bot.domain.stats import Figures, HealthReport, HeldMeetup, MemberStory, buckets, parse_period
 from bot.domain.waitlist import OfferAnswer, OfferOutcome, WaitlistMode
 from bot.ui import (
     ask,
@@ -95,6 +96,7 @@ from bot.ui import (
     privacy,
     profiles,
     safety,
+    stats,
     text,
 )
 from tests.hostile import OPTION_MAX, ROLE_ID, VICTIM_ID, hostile_text, worst_cases
@@ -379,6 +381,12 @@ def config_show(src: Source) -> list[Case]:
     names = config.permission_names(config.missing_permissions(Purpose.MEETUPS, lacking))
     return [
         Case(embed=config.settings_embed(settings_, src.text(100, min_size=1), problems), reply=True),
+        Case(
+            embed=config.settings_embed(
+                settings_, src.text(100, min_size=1), problems, digest_channel_id=123
+            ),
+            reply=True,
+        ),
         Case(content=f"⚠️ I still need these permissions there: {names}.", reply=True),
     ]
 
@@ -1061,6 +1069,47 @@ def safety_messages(src: Source) -> list[Case]:
     return cases
 
 
+@renders(
+    "stats.stats_embed",
+    "stats.meetup_lines",
+    "stats.story_embed",
+    "stats.chart_file",
+    "stats.digest_set",
+)
+def stats_messages(src: Source) -> list[Case]:
+    period = parse_period(None, NOW)
+    held = tuple(HeldMeetup(n, NOW - n * 3600, 10**6, 10**6 - n, 10**6 - n) for n in range(1, 12))
+    figures = Figures(period, (10**9, 10**8, 10**7, 10**6, 10**5, 10**4, 2), held, 10**6)
+    previous = replace(figures, period=period.previous() or period)
+    report = HealthReport(
+        current=figures,
+        previous=previous,
+        interests=tuple((src.text(40, min_size=1), 10**6 - n) for n in range(5)),
+        cities=tuple((src.text(200, min_size=1), 2 - n % 2) for n in range(5)),
+        buckets=buckets(held, period.start, period.end),
+        tz="Europe/Berlin",
+    )
+    guild_name = src.text(100, min_size=1)
+    names = {member_id: src.text(32, min_size=1) for member_id in members(src, 40)}
+    story = MemberStory(
+        attended=10**6,
+        organised=10**6,
+        met=tuple(names),
+        streaks=tuple(Streak(f"S{n}", src.text(TITLE_MAX, min_size=1), 100 - n) for n in range(1, 9)),
+        shared=tuple((src.text(40, min_size=1), 10**6) for _ in range(5)),
+    )
+    assert stats.chart_file(b"png").filename == stats.CHART
+    return [
+        Case(embed=stats.stats_embed(report, guild_name), reply=True),
+        Case(embed=stats.stats_embed(replace(report, previous=None), guild_name, chart=False), reply=True),
+        Case(content="\n".join(stats.meetup_lines(figures)), reply=True),
+        Case(embed=stats.story_embed(story, names.get, guild_name), reply=True),
+        Case(embed=stats.story_embed(MemberStory(0, 0, (), (), ()), names.get, guild_name), reply=True),
+        Case(content=stats.digest_set(1234, NOW + 86400), reply=True),
+        Case(content=stats.digest_set(None, None), reply=True),
+    ]
+
+
 @renders("text.one_line", "text.shown")
 def member_text(src: Source) -> list[Case]:
     typed = src.text()
@@ -1074,6 +1123,10 @@ NOT_RENDERERS = {
     "base.BaseModal": "the error-routing base class of modals, no output of its own",
     "handlers.Handlers": "the registry of what persistent items do, no output of its own",
     "handlers.answering": "the error wrapper of persistent items, no output of its own",
+    "stats_chart.draw": "a PNG of the bot's own words only (no member text); tests/unit/test_stats_chart.py",
+    "stats_chart.Drawer": "the same PNG drawn by a process of its own; tests/unit/test_stats_chart.py",
+    "stats_chart.serve": "the drawing process's loop (JSON in, PNG out), no Discord output",
+    "stats_chart.main": "the drawing process's entry point (JSON in, PNG out), no Discord output",
 }
 
 

@@ -1,0 +1,380 @@
+"""What an everyday command costs, through the real bot under SimCord, against a no-op command.
+
+    python -m bench.commands            # 30 members, 7 rounds of blocks of 20 of each command
+    python -m bench.commands --quick    # 12 members, 2 rounds of blocks of 5 (what the test runs)
+
+1. **The server.** An admin configures the channels and the timezone; every member introduces
+   themself (interests and a city, geocoded offline); five meetups with RSVPs (one capacity-limited
+   with a waitlist) and an open poll with votes.
+2. **The commands.** ``/profile``, ``/match``, an RSVP click (**Going** / **Maybe** / **Can't go**
+   in turn, each click a change), ``/meetup list``, ``/meetup info``, ``/meetup calendar``,
+   ``/privacy show`` and the admin's ``/config show``, and a **no-op** ``/bench-noop`` that only
+   answers "ok": it runs inside Meetbridge (its command tree, error handling and after-command
+   step), so the ratio is what a command adds to the least a command costs here.
+3. **CPU per command, as a ratio.** In each round, every command runs a block of ``--block``
+   invocations by members in turn, the no-op's block between every two (so load from other
+   processes falls on both alike); the figure is a block's process CPU time divided by its
+   invocations; the ratio is a command's median over rounds to the no-op's median. The simulator's
+   own work (routing the interaction, discord.py parsing it, the reply) is in both and dominates,
+   so the ratio moves by about ±0.3 between runs. Target: 0.6–1.25.
+4. **Our own code's share.** Each command's block three times more under :mod:`cProfile` (the
+   median block is shown): the self time
+   (``tottime``) of every function defined under ``bot/`` or ``cogs/``, summed, per invocation
+   (the profiler's own overhead is billed to every function it sees, so this is an upper bound;
+   the SQLite work on aiosqlite's thread is not in it, hence the round trips to that thread per
+   command beside it, ``DB``).
+   Target: at most 0.3 ms for ``/profile``, ``/match``, an RSVP click and ``/meetup list``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import logging
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import simcord
+from discord import app_commands
+from discord.ext import commands
+from simcord.results import to_discord_message
+
+from bench import simulated
+from bot import Settings, create_bot
+from bot.adapters.replies import reply
+from bot.domain.polls import TIME_EMOJIS
+
+ROOT = Path(__file__).resolve().parents[1]
+OWN = (str(ROOT / "bot") + "/", str(ROOT / "cogs") + "/")
+TARGETED = ("profile", "match", "rsvp click", "meetup list")
+OWN_TARGET_MS = 0.3
+PROFILED_BLOCKS = 3  # our own time is the median block's (a block can land on another process's burst)
+RATIO_RANGE = (0.6, 1.25)
+CITIES = ("Berlin", "Hamburg", "Munich", "Leipzig", "Cologne", "Potsdam")
+INTERESTS = ("board games", "hiking", "python", "climbing", "cooking", "jazz", "chess", "cycling")
+HOUR, DAY = 3600, 86400
+
+
+class NoOp(commands.Cog):
+    """The baseline command: answers and does nothing else."""
+
+    @app_commands.command(name="bench-noop", description="Answers ok (benchmark baseline)")
+    async def noop(self, interaction: discord.Interaction) -> None:
+        await reply(interaction, "ok")
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extra extension (``create_bot(extra_extensions=("bench.commands",))``)."""
+    await bot.add_cog(NoOp())
+
+
+@dataclass
+class World:
+    env: simcord.Env
+    guild: Any
+    general: Any
+    admin: Any
+    members: list[Any]
+    meetup_numbers: list[int]
+    card: tuple[int, int, int]  # channel id, message id, meetup id of the meetup clicked on
+    clicks: int = 0
+
+
+def at_text(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+async def build(env: simcord.Env, members: int) -> World:
+    guild = env.create_guild("Commands")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    general = guild.create_text_channel("general")
+    channels = {
+        name: guild.create_text_channel(name) for name in ("introductions", "meetups", "pairing", "support")
+    }
+    admin = guild.add_member(env.create_user("ada"), roles=[admins])
+    people = [guild.add_member(env.create_user(f"member{n}")) for n in range(members)]
+    for purpose, channel in channels.items():
+        await admin.slash(general, "config channel", purpose=purpose, channel=channel)
+    await admin.slash(general, "config timezone", name="Europe/Berlin")
+    for number, member in enumerate([admin, *people]):
+        shown = await member.slash(general, "intro")
+        interests = ", ".join(INTERESTS[(number + k) % len(INTERESTS)] for k in (0, 2, 5))
+        await member.submit_modal(
+            shown,
+            {"about": f"Member {number}, into {interests}.", "interests": interests,
+             "city": CITIES[number % len(CITIES)], "links": ""},
+        )  # fmt: skip
+    now = int(env.now().timestamp())
+    numbers: list[int] = []
+    for n in range(5):
+        organiser = people[n % len(people)]
+        options: dict[str, Any] = {"capacity": 4} if n == 1 else {}
+        result = await organiser.slash(
+            general, "meetup create", title=f"Meetup {n}", when=at_text(now + (3 + n) * DAY + 18 * HOUR),
+            where="Café Kranzler, Berlin", **options,
+        )  # fmt: skip
+        meetup = await env.bot.services.meetups.find(guild.id, n + 1)
+        assert meetup is not None and meetup.channel_id and meetup.message_id, result
+        numbers.append(meetup.number)
+        for member in people[n : n + 6]:
+            message = to_discord_message(env, env.backend.get_message(meetup.channel_id, meetup.message_id))
+            await member.click(message, custom_id=f"meetup:rsvp:{meetup.id}:going")
+    times = "; ".join(at_text(now + d * DAY + 18 * HOUR) for d in (9, 10))
+    await people[0].slash(
+        general, "meetup plan", title="Poll", times=times, places="Here; There", closes="48h"
+    )
+    (poll,) = await env.bot.services.polls.open_polls(guild.id)
+    assert poll.message_id is not None
+    for member in people[:6]:
+        env.backend.set_reaction(poll.channel_id, poll.message_id, TIME_EMOJIS[0], member.id, True)
+    await env.advance_time(5)
+    first = await env.bot.services.meetups.find(guild.id, numbers[0])
+    assert first is not None and first.channel_id and first.message_id
+    return World(env, guild, general, admin, people, numbers, (first.channel_id, first.message_id, first.id))
+
+
+Act = Callable[[World, int], Awaitable[Any]]
+
+
+async def act_noop(world: World, n: int) -> Any:
+    return await world.members[n % len(world.members)].slash(world.general, "bench-noop")
+
+
+async def act_profile(world: World, n: int) -> Any:
+    members = world.members
+    other = members[(n + 1) % len(members)]
+    return await members[n % len(members)].slash(world.general, "profile", member=other)
+
+
+async def act_match(world: World, n: int) -> Any:
+    return await world.members[n % len(world.members)].slash(world.general, "match")
+
+
+async def act_rsvp(world: World, n: int) -> Any:
+    channel_id, message_id, meetup_id = world.card
+    # Each member cycles going -> maybe -> no, so every click changes something.
+    member = world.members[(6 + world.clicks) % len(world.members)]
+    status = ("going", "maybe", "no")[(world.clicks // len(world.members)) % 3]
+    world.clicks += 1
+    message = to_discord_message(world.env, world.env.backend.get_message(channel_id, message_id))
+    return await member.click(message, custom_id=f"meetup:rsvp:{meetup_id}:{status}")
+
+
+async def act_meetup_list(world: World, n: int) -> Any:
+    return await world.members[n % len(world.members)].slash(world.general, "meetup list")
+
+
+async def act_meetup_info(world: World, n: int) -> Any:
+    number = world.meetup_numbers[n % len(world.meetup_numbers)]
+    return await world.members[n % len(world.members)].slash(world.general, "meetup info", id=number)
+
+
+async def act_calendar(world: World, n: int) -> Any:
+    number = world.meetup_numbers[n % len(world.meetup_numbers)]
+    return await world.members[n % len(world.members)].slash(world.general, "meetup calendar", id=number)
+
+
+async def act_privacy_show(world: World, n: int) -> Any:
+    return await world.members[n % len(world.members)].slash(world.general, "privacy show")
+
+
+async def act_config_show(world: World, n: int) -> Any:
+    return await world.admin.slash(world.general, "config show")
+
+
+ACTS: dict[str, Act] = {
+    "profile": act_profile,
+    "match": act_match,
+    "rsvp click": act_rsvp,
+    "meetup list": act_meetup_list,
+    "meetup info": act_meetup_info,
+    "meetup calendar": act_calendar,
+    "privacy show": act_privacy_show,
+    "config show": act_config_show,
+}
+
+
+@dataclass
+class Command:
+    name: str
+    cpu_us: list[float] = field(default_factory=list)  # per invocation, one value per block
+    own_ms: float = 0.0  # our own code's self time per invocation, under cProfile
+    statements: float = 0.0  # round trips to the database thread per invocation
+    top: list[tuple[str, float]] = field(default_factory=list)  # our heaviest functions (ms per call)
+    answered: int = 0
+    failed: int = 0
+
+    @property
+    def median_us(self) -> float:
+        return statistics.median(self.cpu_us)
+
+
+@dataclass
+class Figures:
+    noop: Command
+    commands: list[Command]
+    block: int
+    rounds: int
+    detail: bool = False
+
+    def ratio(self, command: Command) -> float:
+        return command.median_us / self.noop.median_us
+
+    @property
+    def ok(self) -> bool:
+        answered = all(c.failed == 0 and c.answered > 0 for c in [self.noop, *self.commands])
+        return answered and all(
+            command.own_ms <= OWN_TARGET_MS for command in self.commands if command.name in TARGETED
+        )
+
+    def report(self) -> str:
+        noop = self.noop
+        lines = [
+            f"{self.rounds} rounds of blocks of {self.block}; CPU per command is a block's process CPU "
+            f"over its invocations, median over rounds; no-op command {noop.median_us:.0f} µs, "
+            f"our code {noop.own_ms:.3f} ms, {noop.statements:.1f} database round trips",
+            f"{'command':<16} {'CPU µs':>8} {'ratio':>6}  {'own ms':>7} {'DB':>5}   "
+            f"(ratio target {RATIO_RANGE[0]}–{RATIO_RANGE[1]}; own target <= {OWN_TARGET_MS} ms for "
+            f"{', '.join(TARGETED)})",
+        ]
+        for command in self.commands:
+            mark = ""
+            if command.name in TARGETED:
+                mark = "ok" if command.own_ms <= OWN_TARGET_MS else "OVER"
+            lines.append(
+                f"{command.name:<16} {command.median_us:>8.0f} {self.ratio(command):>6.2f}  "
+                f"{command.own_ms:>7.3f} {command.statements:>5.1f}   {mark}"
+            )
+            if self.detail:
+                for where, ms in command.top:
+                    lines.append(f"      {ms:7.3f} ms  {where}")
+        failed = sum(c.failed for c in [noop, *self.commands])
+        lines.append(f"every command answered: {'yes' if failed == 0 else f'NO ({failed} failed)'}")
+        return "\n".join(lines)
+
+
+def _answered(result: Any) -> bool:
+    """The member saw an answer: a reply with text, an embed or a file (an RSVP: its reply)."""
+    response = getattr(result, "response", None)
+    if response is None:
+        return False
+    return bool(response.content or response.embeds or response.attachments)
+
+
+class StatementCounter:
+    """Counts round trips to aiosqlite's thread (every query makes at least one)."""
+
+    def __init__(self, bot: Any) -> None:
+        self.count = 0
+        conn = bot.services.db._conn
+        original = conn._execute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return original(*args, **kwargs)
+
+        conn._execute = counted
+
+
+async def _block(world: World, act: Act, command: Command, block: int, start: int) -> float:
+    gc.collect()
+    began = time.process_time()
+    for n in range(start, start + block):
+        result = await act(world, n)
+        if _answered(result):
+            command.answered += 1
+        else:
+            command.failed += 1
+    spent = time.process_time() - began
+    await world.env.advance_time(3)  # coalesced re-renders (an RSVP's card) go out between blocks
+    return spent / block * 1e6
+
+
+def _own_time(stats: pstats.Stats, calls: int) -> tuple[float, list[tuple[str, float]]]:
+    total = 0.0
+    ours: list[tuple[str, float]] = []
+    for (filename, line, name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if filename.startswith(OWN):
+            total += tottime
+            ours.append((f"{Path(filename).relative_to(ROOT)}:{line} {name}", tottime / calls * 1e3))
+    ours.sort(key=lambda item: -item[1])
+    return total / calls * 1e3, ours[:5]
+
+
+async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail: bool = False) -> Figures:
+    with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
+        bot = create_bot(
+            Settings(database_path=Path(folder) / "bench.db", geocoder="offline"),
+            extra_extensions=("bench.commands",),
+        )
+        env = simcord.Env(bot)
+        await env.start()
+        try:
+            world = await build(env, members)
+            counter = StatementCounter(bot)
+            noop = Command("no-op")
+            measured = [Command(name) for name in ACTS]
+            for command in [noop, *measured]:  # warm every path once
+                await (ACTS.get(command.name) or act_noop)(world, 0)
+            position = 1
+            for _ in range(rounds):
+                for command in measured:
+                    noop.cpu_us.append(await _block(world, act_noop, noop, block, position))
+                    command.cpu_us.append(await _block(world, ACTS[command.name], command, block, position))
+                    position += block
+            for command in [noop, *measured]:
+                act = ACTS.get(command.name) or act_noop
+                own: list[tuple[float, list[tuple[str, float]]]] = []
+                trips = 0
+                for _ in range(PROFILED_BLOCKS):
+                    before = counter.count
+                    profiler = cProfile.Profile()
+                    profiler.enable()
+                    results = [await act(world, n) for n in range(position, position + block)]
+                    profiler.disable()
+                    trips += counter.count - before
+                    command.answered += sum(1 for result in results if _answered(result))
+                    command.failed += sum(1 for result in results if not _answered(result))
+                    own.append(_own_time(pstats.Stats(profiler), block))
+                    await env.advance_time(3)
+                    position += block
+                command.statements = trips / (block * PROFILED_BLOCKS)
+                command.own_ms, command.top = sorted(own, key=lambda item: item[0])[PROFILED_BLOCKS // 2]
+            return Figures(noop, measured, block, rounds, detail)
+        finally:
+            await env.shutdown()
+            await bot.close()
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.commands", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="12 members, 2 rounds of blocks of 5")
+    parser.add_argument("--members", type=int, default=30)
+    parser.add_argument("--block", type=int, default=20, help="invocations per block")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--detail", action="store_true", help="our five heaviest functions per command")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.members, args.block, args.rounds = 12, 5, 2
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    return simulated.run(
+        lambda: measure(args.members, args.block, args.rounds, detail=args.detail), log_level=logging.WARNING
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""The commands benchmark runs quickly, every command answers, and its report names each one."""
+
+from __future__ import annotations
+
+from bench.commands import ACTS, TARGETED, measure, parse_args
+
+
+def test_quick_is_small() -> None:
+    args = parse_args(["--quick"])
+    assert (args.members, args.block, args.rounds) == (12, 5, 2)
+
+
+async def test_a_quick_run_answers_every_command_and_profiles_our_own_code() -> None:
+    figures = await measure(members=8, block=3, rounds=1)
+
+    assert [command.name for command in figures.commands] == list(ACTS)
+    assert set(TARGETED) <= set(ACTS)
+    for command in [figures.noop, *figures.commands]:
+        assert command.failed == 0 and command.answered >= 6  # its blocks, timed and profiled, answered
+        assert len(command.cpu_us) == (len(ACTS) if command is figures.noop else 1)
+        assert command.own_ms > 0  # the profiler saw our code run
+    assert figures.noop.statements < figures.commands[0].statements  # /profile reads the database
+    report = figures.report()
+    assert "every command answered: yes" in report
+    for name in ACTS:
+        assert f"\n{name:<16}" in report
