@@ -72,7 +72,10 @@ from tests.behaviour.meetup_world import FRIDAY_7PM, TIMES, plan, rsvp_id
 
 # 3 s, not 1.5: /stats draws its chart in a process of its own, and the first chart starts it
 # (importing matplotlib there takes 1-2.5 s on a loaded 2-core machine); SimCord settles until then.
-pytestmark = pytest.mark.simcord(settle_timeout=3)
+# SQLite only, deliberately: this module is a quarter of the PostgreSQL half's time (128 s of 516 s
+# in one loaded run) for what does not depend on the backend (every answer to hostile input);
+# hostile text through the whole loop on PostgreSQL is test_hostile_pings.py's.
+pytestmark = [pytest.mark.simcord(settle_timeout=3), pytest.mark.sqlite_only]
 
 OUT_OF_RANGE = (0, -1, 2**53 - 1, -(2**53 - 1))
 OUT_OF_RANGE_NUMBERS = (-1.0, 0.0, 1e-300, 2.0**53)

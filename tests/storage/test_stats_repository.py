@@ -3,10 +3,6 @@ end, meetups held, polls without a time, per-server scope, and forget."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bot.domain.stats import path_counts
 from bot.storage.database import Database
 from bot.storage.member_data import forget_member
@@ -14,14 +10,6 @@ from bot.storage.stats import CATCHUP, JOINED, MATCHED, StatsRepository
 
 GUILD, OTHER = 1, 2
 DAY = 86400
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "stats.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 async def profile(db: Database, member: int, at: int, guild: int = GUILD) -> None:
