@@ -41,9 +41,14 @@ def candidate(profile: Profile) -> Candidate:
 
 
 class MatchService:
-    def __init__(self, profiles: ProfileService, blocks: BlockService) -> None:
+    def __init__(
+        self, profiles: ProfileService, blocks: BlockService, *, owns: Callable[[int], bool] | None = None
+    ) -> None:
+        """``owns`` says whether a server is on this process's shards: only those keep an index (a
+        server another process serves changes there, so a kept index would go stale)."""
         self.profiles = profiles
         self.blocks = blocks
+        self._owns = owns or (lambda guild_id: True)
         self._indexes: dict[int, InterestIndex] = {}
         self._stale: dict[int, set[int]] = {}
         self._building: KeyedLocks[int] = KeyedLocks()  # per server: one build or refresh at a time
@@ -64,6 +69,8 @@ class MatchService:
                 self._stale.pop(guild_id, None)
                 profiles = await self.profiles.list_profiles_for_matching(guild_id)
                 index = InterestIndex(candidate(p) for p in profiles)
+                if not self._owns(guild_id):
+                    return index  # answered once, not kept
                 self._indexes[guild_id] = index
                 log.info("built the match index of guild %s: %d profiles", guild_id, len(index))
             while stale := self._stale.pop(guild_id, None):

@@ -164,11 +164,12 @@ class GuildDepartures:
         for departure in await self.repo.guilds():
             if departure.guild_id in present:
                 await self.guild_returned(departure.guild_id)
-        # One process sees every server it is in (no sharding yet): a server with stored work that
-        # is not among them removed the bot while it was down.
+        # A process sees every server on its shards: a server of those shards with stored work
+        # that is not among them removed the bot while it was down (servers on other shards are
+        # other processes' to judge).
         gone = {departure.guild_id for departure in await self.repo.guilds()}
         for guild_id in await self.repo.guilds_with_data():
-            if guild_id not in present and guild_id not in gone:
+            if guild_id not in present and guild_id not in gone and self.scheduler.owns(guild_id):
                 await self.guild_removed(guild_id, now)
 
     async def _purge_guild(self, task: ScheduledTask) -> None:
