@@ -79,6 +79,12 @@ class Shards:
         """This process owns every server (the single-process default): no filtering needed."""
         return len(set(self.ids)) == self.count
 
+    @property
+    def several_processes(self) -> bool:
+        """Other processes may run these shards' work too (any sharded deployment): a process then
+        looks for what they planned or left behind, instead of trusting its own memory."""
+        return self.count > 1
+
     def owns(self, guild_id: int) -> bool:
         return self.everything or shard_of(guild_id, self.count) in self.ids
 

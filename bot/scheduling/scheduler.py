@@ -60,6 +60,7 @@ DEFAULT_HORIZON = 6 * 3600
 DEFAULT_LEASE = 60
 GONE = "the bot is no longer in this server"
 _REFILL_JOB = "refill"
+_SWEEP_JOB = "sweep"
 
 
 class TaskDropped(Exception):
@@ -172,6 +173,8 @@ class Scheduler:
         )
         self._aps.start()
         await self._refill()
+        if self.shards.several_processes:
+            self._plan_sweep()
 
     async def shutdown(self) -> None:
         if self._aps is not None and self._aps.running:
@@ -331,6 +334,34 @@ class Scheduler:
             self._plan_refill(max(now + self.horizon // 2, upcoming - self.horizon))
         self.refills += 1
         log.debug("armed %d new job(s) until %s", armed, from_epoch(self._window_end))
+
+    def _plan_sweep(self) -> None:
+        if self._aps is None:
+            return
+        self._aps.add_job(
+            self._sweep,
+            DateTrigger(run_date=from_epoch(self.now_epoch() + self.lease)),
+            id=_SWEEP_JOB,
+            replace_existing=True,
+        )
+
+    async def _sweep(self) -> None:
+        """With shard processes, every lease: arm what other processes left to us — tasks they
+        planned for servers we also own (overlapping shards) that come due within two leases, and
+        claims whose lease runs out by then (their claimer died). A single process never needs it:
+        it planned every task itself."""
+        if self._aps is None:
+            return
+        try:
+            until = self.now_epoch() + 2 * self.lease
+            for task in await self.repo.pending_until(until):
+                if self._aps.get_job(f"task:{task.id}") is None:
+                    self._arm(task.id, task.due_at)
+            for task_id, lease_until in await self.repo.leases_until(until):
+                if self._aps.get_job(f"task:{task_id}") is None:
+                    self._arm(task_id, lease_until)
+        finally:
+            self._plan_sweep()
 
     async def _fire(self, task_id: int) -> None:
         current = asyncio.current_task()

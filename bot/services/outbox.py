@@ -156,7 +156,7 @@ class DmOutbox:
         planned = self._drain_task[shard]
         # Another process owning the same shard may have run our drain (overlapping shards).
         if planned is not None and (
-            planned == 0 or self.shards.everything or await self.scheduler.is_pending(planned)
+            planned == 0 or not self.shards.several_processes or await self.scheduler.is_pending(planned)
         ):
             return
         self._drain_task[shard] = 0  # planning: a concurrent kick must not plan a second drain

@@ -143,18 +143,21 @@ class Database:
             finally:
                 await cursor.close()
 
+    # Reads run and finish in one call on the connection's thread: a cursor left open between two
+    # awaits would hold a read snapshot, and a write queued meanwhile on this connection would fail
+    # at once ("database is locked") when another process (a shard process) has written since.
+
     async def execute_returning(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """A write with a ``RETURNING`` clause: its rows, under the same guard as other writes."""
-        async with self._autocommit_guard(), self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        async with self._autocommit_guard():
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
