@@ -324,7 +324,8 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         claimer=settings.instance,
         lease=settings.task_lease,
     )
-    outbound = Outbound(client, now=lambda: utcnow().timestamp())  # to the sub-second, for 429s
+    # To the sub-second (429s, the rate share); this process's share of Discord's global limit.
+    outbound = Outbound(client, now=lambda: utcnow().timestamp(), rate=settings.rate_share)
     geocoder = make_geocoder(settings, db, now=now)
     config = ConfigService(GuildSettingsRepository(db))
     blocks = BlockService(BlockRepository(db))
