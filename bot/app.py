@@ -324,8 +324,10 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         claimer=settings.instance,
         lease=settings.task_lease,
     )
-    # To the sub-second (429s, the rate share); this process's share of Discord's global limit.
-    outbound = Outbound(client, now=lambda: utcnow().timestamp(), rate=settings.rate_share)
+    # To the sub-second (429s, the rate share); a shard process keeps to its share of the global limit.
+    outbound = Outbound(
+        client, now=lambda: utcnow().timestamp(), rate=settings.rate_share if settings.sharded else None
+    )
     geocoder = make_geocoder(settings, db, now=now)
     config = ConfigService(GuildSettingsRepository(db))
     blocks = BlockService(BlockRepository(db))

@@ -18,12 +18,13 @@ get plain results back (:class:`Posted`), so the rules below live here and nowhe
   the channel. A 429 holds that kind of request for its ``retry_after``.
 
 - **A share of the global limit.** Discord allows a bot token 50 requests a second across all
-  of its processes. Each process keeps to its share (``MEETBRIDGE_GLOBAL_RATE_SHARE``, by default
+  of its processes. Each shard process keeps to its share (``MEETBRIDGE_GLOBAL_RATE_SHARE``, by default
   50 times its fraction of the shards) with a token bucket (:class:`RateBudget`): a request beyond
   it waits its turn here instead of meeting a global 429. The shares are fixed per process rather
   than drawn from one budget in the database: no round trip per request, no process stalls when
   the database is slow, and the sum of the shares is what the operator wrote down; the price is
-  that an idle process's share is not lent to a busy one.
+  that an idle process's share is not lent to a busy one. A single process has the whole limit
+  and no bucket: discord.py waits out a global 429 for it.
 
 Failures surface as :class:`Undeliverable`, which says whether trying again can help and which
 permission was missing, so a durable task can retry or tell the organiser what to fix.
@@ -43,7 +44,6 @@ import discord
 
 from bot.domain import limits
 from bot.domain.outbox import Delivered
-from bot.domain.shards import DISCORD_GLOBAL_RATE
 
 log = logging.getLogger(__name__)
 
@@ -256,11 +256,13 @@ class RateBudget:
 
 class Outbound:
     def __init__(
-        self, client: discord.Client, *, now: Callable[[], float], rate: float = DISCORD_GLOBAL_RATE
+        self, client: discord.Client, *, now: Callable[[], float], rate: float | None = None
     ) -> None:
+        """``rate``: this process's share of Discord's global limit; None for a single process,
+        which has the whole of it (discord.py already waits out a global 429 for it)."""
         self.client = client
         self._now = now
-        self.budget = RateBudget(rate, now=now)
+        self.budget = RateBudget(rate, now=now) if rate is not None else None
         self._holds: dict[tuple[int, Action], _Hold] = {}
         self._refusals: dict[tuple[int, Action], Refusal] = {}
         self._forgiven: list[Forgiven] = []
@@ -402,7 +404,8 @@ class Outbound:
         self, action: Action, scope_id: int, guild_id: int | None, request: Callable[[], Awaitable[Any]]
     ) -> Any:
         self._check(scope_id, action)
-        await self.budget.take()
+        if self.budget is not None:
+            await self.budget.take()
         self.requests += 1
         try:
             result = await request()

@@ -252,3 +252,17 @@ async def test_a_long_task_renews_its_lease_so_no_other_process_takes_it_over(
     await advance_all([a, b], 400, step=10)
 
     assert [("a", task_id)] == RUNS and [("a", task_id)] == FINISHED
+
+
+async def test_a_shard_process_keeps_to_its_share_of_the_global_limit(spawn: Spawn) -> None:
+    quarter = spawn("a", shard_count=4, shard_ids="3")
+    shared = spawn("b", shard_count=4, shard_ids="0-2", global_rate_share=30)
+    await quarter.sync(lambda env: build_server(env, 3))
+    await shared.sync(lambda env: build_server(env, 0))
+    await quarter.start()
+    await shared.start()
+
+    assert quarter.bot.boards.outbound.budget is not None
+    assert quarter.bot.boards.outbound.budget.rate == 12.5  # a quarter of the shards: 50 / 4
+    assert shared.bot.boards.outbound.budget is not None
+    assert shared.bot.boards.outbound.budget.rate == 30
