@@ -20,6 +20,7 @@ DISCORD_GLOBAL_RATE = 50.0
 _RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 _ONE = re.compile(r"^\s*(\d+)\s*$")
 SHARD_IDS_EXAMPLE = "`0-3` (shards 0 to 3) or `4,5,6,7`"
+MAX_SHARDS = 4096
 
 
 def shard_of(guild_id: int, shard_count: int) -> int:
@@ -95,6 +96,12 @@ class Shards:
 
     def describe(self) -> str:
         return f"shard(s) {','.join(map(str, self.ids))} of {self.count}"
+
+
+def is_home(guild_id: int) -> bool:
+    """An id from :meth:`Shards.home` (work filed under a shard, not a real server): its snowflake
+    time would be within the first few seconds of 2015, before Discord had servers."""
+    return guild_id & ((1 << 22) - 1) == 0 and (guild_id >> 22) < MAX_SHARDS
 
 
 def default_rate_share(shards: Shards, global_rate: float = DISCORD_GLOBAL_RATE) -> float:

@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection
 
 from bot.domain.membership import GUILD_PURGE, MEMBER_PURGE, MemberDeparture, purge_due
 from bot.domain.profiles import Forgotten
+from bot.domain.shards import is_home
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.config import ConfigService
@@ -169,7 +170,12 @@ class GuildDepartures:
         # other processes' to judge).
         gone = {departure.guild_id for departure in await self.repo.guilds()}
         for guild_id in await self.repo.guilds_with_data():
-            if guild_id not in present and guild_id not in gone and self.scheduler.owns(guild_id):
+            if (
+                guild_id not in present
+                and guild_id not in gone
+                and self.scheduler.owns(guild_id)
+                and not is_home(guild_id)  # a shard's own work (its DM drain), no server
+            ):
                 await self.guild_removed(guild_id, now)
 
     async def _purge_guild(self, task: ScheduledTask) -> None:

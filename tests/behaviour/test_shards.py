@@ -18,8 +18,9 @@ import simcord
 from simcord.actors import MemberActor
 from simcord.builders import ChannelHandle, GuildHandle
 
+from bot import MeetbridgeBot
 from bot.domain.shards import shard_of
-from tests.behaviour.meetup_world import FRIDAY_7PM, TIMES, TZ
+from tests.behaviour.meetup_world import FRIDAY_7PM, TIMES, TZ, rsvp_id
 from tests.shard_processes import FINISHED, HOLD, RUNS, ShardProcess, advance_all, epoch, schedule_probes
 
 HOUR = 3600
@@ -66,7 +67,7 @@ def build_server(env: simcord.Env, shard: int) -> Server:
     )
 
 
-async def arrange(server: Server) -> None:
+async def arrange(server: Server, bot: MeetbridgeBot) -> None:
     """A meetup with reminders, an open poll closing in 24 h, and weekly pairing rounds."""
     admin, general = server.admin, server.general
     for purpose, channel in (
@@ -81,6 +82,13 @@ async def arrange(server: Server) -> None:
         general, "meetup create", title="Board games", when=FRIDAY_7PM, where="Café Central"
     )
     assert "is announced" in created.response.content, created.response.content
+    # bob is Going and takes reminders by DM too (the DM outbox's drain of this server's shard).
+    bob = server.members[1]
+    await bob.slash(general, "privacy dm", state="on")
+    meetup = await bot.services.meetups.find(server.guild.id, 1)
+    assert meetup is not None
+    announcement = next(m for m in server.meetups.history() if m.id == meetup.message_id)
+    await bob.click(announcement, custom_id=rsvp_id(meetup, "going"))
     planned = await alice.slash(
         general, "meetup plan", title="Picnic", times=TIMES, places="Park", closes="24h"
     )
@@ -108,7 +116,9 @@ def seen(server: Server) -> dict[str, int]:
         for m in server.pairing.history()
         if m.content.startswith("🔔 **Pairing round")
     )
-    return {"reminders": reminders, "poll results": results, **{k: v for k, v in rounds.items()}}
+    bob = server.members[1]
+    dms = sum(1 for m in bob.user.dm_channel.history() if m.author.bot and m.content.startswith("⏰"))
+    return {"reminders": reminders, "reminder DMs": dms, "poll results": results, **dict(rounds)}
 
 
 async def claims(process: ShardProcess, guild_id: int) -> list[tuple[str, str, str | None, int]]:
@@ -166,7 +176,7 @@ async def test_two_processes_with_overlapping_shards_run_every_reminder_poll_clo
     await b.start()
     for name, process in (("a", a), ("b", b)):
         for server in servers[name]:
-            await process.run(lambda env, s=server: arrange(s))
+            await process.run(lambda env, s=server: arrange(s, env.bot))
     assert shard_of(shared, 3) == 1
 
     # Both processes own shard 1: tasks of its server are armed in both.
@@ -178,6 +188,7 @@ async def test_two_processes_with_overlapping_shards_run_every_reminder_poll_clo
         for server in servers[name]:
             assert await process.run(lambda env, s=server: _seen(s)) == {
                 "reminders": 2,
+                "reminder DMs": 2,
                 "poll results": 1,
                 "Pairing round 1": 1,
                 "Pairing round 2": 1,

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.domain.shards import Shards, default_rate_share, parse_shard_ids, shard_of
+from bot.domain.shards import Shards, default_rate_share, is_home, parse_shard_ids, shard_of
 
 # A snowflake made at a known millisecond: (ms since 2015 << 22) | worker/process/increment bits.
 GUILD = (123_456_789 << 22) | 0x3FFFFF
@@ -91,3 +91,8 @@ def test_the_rate_share_is_the_process_s_fraction_of_the_shards_unless_set() -> 
     assert default_rate_share(Shards(10, (0, 1, 2, 3, 4))) == 25.0
     assert default_rate_share(Shards(4, (3,))) == 12.5
     assert Settings(shard_count=4, shard_ids="3", global_rate_share=20).rate_share == 20.0
+
+
+def test_a_shard_s_home_id_is_told_apart_from_any_server() -> None:
+    assert all(is_home(Shards(64, (s,)).home(s)) for s in range(64))
+    assert not is_home(GUILD) and not is_home((1 << 22) * 5000)
