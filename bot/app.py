@@ -65,6 +65,7 @@ from bot.services.series import SeriesService
 from bot.services.stats import MemberStatsQuery
 from bot.services.undecided import UndecidedService
 from bot.storage.ask import AskRepository
+from bot.storage.backends import describe, open_database
 from bot.storage.database import Database
 from bot.storage.followups import AttendanceRepository, FollowupRepository
 from bot.storage.gazetteer import SHIPPED, GazetteerHandle, default_cache_dirs
@@ -214,13 +215,14 @@ class MeetbridgeBot(commands.Bot):
         return self._boards
 
     async def setup_hook(self) -> None:
-        db = await Database.open(self.settings.database_path)
+        target = self.settings.database_target
+        db = await open_database(target)
         try:
             version = await db.migrate()
         except BaseException:
             await db.close()
             raise
-        log.info("database %s at schema version %d", self.settings.database_path, version)
+        log.info("database %s at schema version %d", describe(target), version)
         self._services, self._boards = build(db, self.settings, self)
         for extension in self.extensions_to_load:
             await self.load_extension(extension)

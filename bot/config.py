@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
     )
     database_path: Path = Path("data/meetbridge.db")
+    # postgresql://user:password@host:5432/db runs on PostgreSQL instead of the SQLite file. A
+    # secret: the settings' repr shows it masked, logs and errors name it without its password.
+    database_url: SecretStr | None = None
     geocoder: Literal["nominatim", "offline"] = "nominatim"
     nominatim_user_agent: str = DEFAULT_USER_AGENT
     nominatim_url: str = "nominatim.openstreetmap.org"
@@ -76,6 +79,24 @@ class Settings(BaseSettings):
         if self.global_rate_share is not None:
             return self.global_rate_share
         return default_rate_share(self.shards)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "use a URL like postgresql://user:password@host:5432/db (or leave it unset for SQLite)"
+            )
+        return value
+
+    @property
+    def database_target(self) -> str | Path:
+        """What :func:`bot.storage.backends.open_database` opens: the URL when set, else the file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.database_path
 
     @field_validator("log_level")
     @classmethod

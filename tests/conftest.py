@@ -1,11 +1,24 @@
-"""Shared fixtures: the real bot on a real SQLite file, driven through SimCord."""
+"""Shared fixtures: the real bot on a real database, driven through SimCord.
+
+Storage and behaviour tests run once per backend: SQLite (a file per test) and PostgreSQL (one
+database per test session, created here, migrated once, emptied between tests with TRUNCATE and
+dropped at the end). The server is found through ``MEETBRIDGE_TEST_DATABASE_URL``; where it is
+unset or unreachable the PostgreSQL half is skipped, unless ``MEETBRIDGE_REQUIRE_POSTGRES=1`` (CI)
+makes that a failure. A test marked ``sqlite_only`` runs on SQLite alone (it reads the file).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import os
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import discord
 import pytest
 import simcord
@@ -37,21 +50,220 @@ def _shipped_synonyms() -> None:
     use_synonyms(shipped_synonyms())
 
 
+# -- the two backends ------------------------------------------------------------------------------
+
+BACKENDS = ("sqlite", "postgresql")
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+ENABLE_POSTGRES = (
+    "PostgreSQL tests skipped: to run them, set MEETBRIDGE_TEST_DATABASE_URL="
+    "postgresql://postgres@127.0.0.1:5432/postgres (a server where the user may create databases)"
+)
+_pg_state: dict[str, Any] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test reads the SQLite file itself; not run on PostgreSQL"
+    )
+    _pg_state["skip"] = _postgres_unavailable()
+    if _pg_state["skip"] and os.environ.get("MEETBRIDGE_REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError(f"MEETBRIDGE_REQUIRE_POSTGRES=1: {_pg_state['skip']}")
+
+
+def _postgres_unavailable() -> str | None:
+    """Why the PostgreSQL half cannot run here (None: it can)."""
+    server = os.environ.get("MEETBRIDGE_TEST_DATABASE_URL", "").strip()
+    if not server:
+        return ENABLE_POSTGRES
+
+    async def probe() -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(server, timeout=5)
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+    except Exception as exc:
+        from bot.storage.postgres import redact_text
+
+        return (
+            f"PostgreSQL unreachable ({type(exc).__name__}: {redact_text(str(exc), server)}); "
+            + ENABLE_POSTGRES
+        )
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that stands on a database (``backend``) runs once per backend available."""
+    if "backend" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") or _pg_state.get("skip")
+        metafunc.parametrize("backend", ["sqlite"] if sqlite_only else list(BACKENDS), indirect=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return _pg_state.get("skip")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _pg_state.get("skip"):
+        terminalreporter.write_line(_pg_state["skip"])
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+async def _create_test_database(server_url: str) -> str:
+    """A fresh database on the server, migrated; its URL."""
+    import asyncpg
+
+    from bot.storage.postgres import PostgresDatabase
+
+    name = f"meetbridge_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(server_url, timeout=5)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = _with_database(server_url, name)
+    db = await PostgresDatabase.open(url, min_size=1, max_size=2)
+    try:
+        await db.migrate()
+        _pg_state["tables"] = await db.table_names()
+    finally:
+        await db.close()
+    return url
+
+
+async def _drop_test_database(server_url: str, url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(server_url, timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _with_database(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _in_own_loop(coro: Any) -> Any:
+    """Run a coroutine to the end on a loop of its own (fixtures may be set up inside a test's loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_session_url() -> Iterator[str]:
+    """One migrated database for the session's PostgreSQL tests, dropped at the end."""
+    server = os.environ["MEETBRIDGE_TEST_DATABASE_URL"].strip()
+    if "failed" in _pg_state:
+        pytest.fail(_pg_state["failed"])
+    try:
+        url = _in_own_loop(_create_test_database(server))
+    except Exception as exc:
+        _pg_state["failed"] = f"could not set up the PostgreSQL test database: {type(exc).__name__}: {exc}"
+        raise
+    yield url
+    _in_own_loop(_drop_test_database(server, url))
+
+
+async def _empty(url: str) -> None:
+    import asyncpg
+
+    tables = ", ".join(f'"{name}"' for name in _pg_state["tables"])
+    conn = await asyncpg.connect(url)
+    try:
+        present = await conn.fetch(
+            "SELECT tablename FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename <> 'schema_version'"
+        )
+        for row in present:  # a table a test added (the schema walkers' tests do)
+            if row[0] not in _pg_state["tables"]:
+                await conn.execute(f'DROP TABLE "{row[0]}" CASCADE')
+        # DELETE with foreign-key triggers off is ~100x faster than TRUNCATE on these small
+        # tables (TRUNCATE makes new files for every table and index); it needs a superuser.
+        if await conn.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
+            deletes = "; ".join(f'DELETE FROM "{name}"' for name in _pg_state["tables"])
+            await conn.execute(f"SET session_replication_role = replica; {deletes}")
+            await conn.execute(
+                "SELECT setval(pg_get_serial_sequence(quote_ident(table_name), column_name), 1, false) "
+                "FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND is_identity = 'YES'"
+            )
+        else:
+            await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def database_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
+    """The test's empty database: a SQLite file path, or the session's PostgreSQL URL emptied."""
+    if backend == "sqlite":
+        return tmp_path / "meetbridge.db"
+    url = request.getfixturevalue("postgres_session_url")
+    await _empty(url)
+    return url
+
+
+@pytest.fixture
+async def db(database_target: str | Path) -> AsyncIterator[Any]:
+    """An open, migrated database of the test's backend (storage tests)."""
+    from bot.storage.backends import open_database
+
+    database = await open_database(database_target)
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def empty_postgres() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database (copy-db's target must be empty), dropped afterwards."""
+    if _pg_state.get("skip"):
+        pytest.skip(_pg_state["skip"])
+    server = os.environ["MEETBRIDGE_TEST_DATABASE_URL"]
+    name = f"meetbridge_copy_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(server)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    yield _with_database(server, name)
+    conn = await asyncpg.connect(server)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "meetbridge.db"
 
 
+def database_options(target: str | Path) -> dict[str, Any]:
+    """Settings that put a bot on ``target`` (a SQLite path or a PostgreSQL URL)."""
+    if isinstance(target, str) and target.startswith("postgresql://"):
+        return {"database_url": target}
+    return {"database_path": target, "database_url": None}
+
+
 @pytest.fixture
-async def bot_factory(db_path: Path) -> AsyncIterator[BotFactory]:
-    """Builds bots on the test's database file and closes every one of them at the end.
+async def bot_factory(database_target: str | Path) -> AsyncIterator[BotFactory]:
+    """Builds bots on the test's database and closes every one of them at the end.
 
     SimCord never calls ``bot.close()``; an open database would keep a thread alive.
     """
     made: list[MeetbridgeBot] = []
 
     def make(extra_extensions: tuple[str, ...] = (), **overrides: Any) -> MeetbridgeBot:
-        options: dict[str, Any] = {"database_path": db_path, "geocoder": "offline"}
+        options: dict[str, Any] = {**database_options(database_target), "geocoder": "offline"}
         options.update(overrides)
         bot = create_bot(Settings(**options), extra_extensions=extra_extensions)
         made.append(bot)

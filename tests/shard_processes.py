@@ -46,10 +46,14 @@ async def schedule_probes(
 class ShardProcess:
     """One bot (a shard process) and its simulated Discord, on a thread of its own."""
 
-    def __init__(self, name: str, database: Path, *, settle_timeout: float = 5.0, **settings: Any) -> None:
+    def __init__(
+        self, name: str, database: str | Path, *, settle_timeout: float = 5.0, **settings: Any
+    ) -> None:
+        from tests.conftest import database_options
+
         self.name = name
         self.bot: MeetbridgeBot = create_bot(
-            Settings(database_path=database, geocoder="offline", instance=name, **settings),
+            Settings(**database_options(database), geocoder="offline", instance=name, **settings),
             extra_extensions=("tests.shard_probe",),
         )
         self.env = simcord.Env(self.bot, settle_timeout=settle_timeout, check_errors=False)

@@ -71,7 +71,12 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 class Database:
-    """The bot's connection. Repositories get one of these and own all SQL."""
+    """The bot's connection. Repositories get one of these and own all SQL.
+
+    :class:`bot.storage.postgres.PostgresDatabase` has the same methods for PostgreSQL.
+    """
+
+    dialect = "sqlite"
 
     def __init__(self, connection: aiosqlite.Connection, path: Path | str) -> None:
         self._conn = connection
@@ -207,10 +212,37 @@ class Database:
                 self._in_transaction = False
                 self._owner = None
 
+    async def copy_rows(
+        self, table: str, columns: list[str], rows: list[tuple[Any, ...]], insert: str
+    ) -> None:
+        """Bulk-load rows with ``insert`` (one ``INSERT ... VALUES (?, ...)`` per row)."""
+        await self.executemany(insert, rows)
+
+    async def defer_foreign_keys(self) -> None:
+        """Check foreign keys at commit, not per statement (inside a transaction)."""
+        await self.execute("PRAGMA defer_foreign_keys = ON")
+
+    # -- the schema, for code that walks it ---------------------------------------------------------
+
+    async def table_names(self) -> list[str]:
+        rows = await self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+        return [row[0] for row in rows]
+
+    async def table_columns(self, table: str) -> list[tuple[str, str, int]]:
+        """(name, declared type, position in the primary key or 0) per column, in table order."""
+        return [
+            (row["name"], str(row["type"]), int(row["pk"]))
+            for row in await self.fetchall(f"PRAGMA table_info({table})")
+        ]
+
     # -- migrations ----------------------------------------------------------------------
 
     async def user_version(self) -> int:
         return int(await self.fetchval("PRAGMA user_version"))
+
+    schema_version = user_version
 
     async def migrate(self, migrations: list[Migration] | None = None) -> int:
         """Apply every pending migration, each atomically with its ``user_version`` bump.

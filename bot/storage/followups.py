@@ -101,7 +101,8 @@ class FollowupRepository:
         changed = await self.db.execute(
             "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at, headcount_checked_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (meetup_id) DO UPDATE SET "
-            "headcount_checked_at = excluded.headcount_checked_at WHERE headcount_checked_at IS NULL",
+            "headcount_checked_at = excluded.headcount_checked_at "
+            "WHERE meetup_followups.headcount_checked_at IS NULL",
             (meetup_id, guild_id, now, now),
         )
         return changed == 1

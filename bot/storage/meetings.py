@@ -65,7 +65,7 @@ class MeetingRepository:
                 "INSERT INTO met_in_person (guild_id, member_id, other_member_id, first_met_at, last_met_at, "
                 "context, context_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, member_id, other_member_id) DO UPDATE SET "
-                "last_met_at = excluded.last_met_at, times = times + 1, "
+                "last_met_at = excluded.last_met_at, times = met_in_person.times + 1, "
                 "context = excluded.context, context_id = excluded.context_id",
                 (guild_id, first, second, now, now, context.value, context_id),
             )

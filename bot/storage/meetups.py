@@ -61,11 +61,12 @@ class NewMeetup:
 # (a poll's number stays unique among polls).
 _USED = (
     "SELECT number FROM meetups WHERE guild_id = :guild UNION SELECT number FROM polls "
-    "WHERE guild_id = :guild AND (:poll OR state = 'open' OR meetup_id IS NOT NULL)"
+    "WHERE guild_id = :guild AND (:poll = 1 OR state = 'open' OR meetup_id IS NOT NULL)"
 )
 _NEXT = (
     f"WITH used(n) AS ({_USED}) "  # noqa: S608
-    "SELECT MIN(n + 1) FROM (SELECT 0 AS n UNION ALL SELECT n FROM used) WHERE n + 1 NOT IN used"
+    "SELECT MIN(n + 1) FROM (SELECT 0 AS n UNION ALL SELECT n FROM used) AS taken "
+    "WHERE n + 1 NOT IN (SELECT n FROM used)"
 )
 
 

@@ -181,19 +181,13 @@ class _Table:
 
 async def _guild_tables(db: Database) -> list[_Table]:
     """Every table with a ``guild_id`` column: all server-scoped data, whoever added the table."""
-    names = [
-        row["name"]
-        for row in await db.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )
-    ]
     tables: list[_Table] = []
-    for name in names:
-        columns = await db.fetchall(f"PRAGMA table_info({name})")
-        if not any(column["name"] == "guild_id" for column in columns):
+    for name in await db.table_names():
+        columns = await db.table_columns(name)
+        if not any(column == "guild_id" for column, _, _ in columns):
             continue
-        key = tuple(c["name"] for c in sorted((c for c in columns if c["pk"]), key=lambda c: c["pk"]))
-        text = tuple(c["name"] for c in columns if _may_hold_text(str(c["type"])))
+        key = tuple(column for column, _, pk in sorted((c for c in columns if c[2]), key=lambda c: c[2]))
+        text = tuple(column for column, declared, _ in columns if _may_hold_text(declared))
         tables.append(_Table(name, key, text))
     return tables
 
@@ -256,7 +250,7 @@ async def _named_rows(db: Database, guild_id: int, member_id: int) -> list[_Name
             {"guild": guild_id, "member": member_id, "like": f"%{member_id}%"},
         )
         for raw in rows:
-            named = _scrubbed(dict(raw), table, docs, id_columns, member_id)
+            named = _scrubbed(_public(raw), table, docs, id_columns, member_id)
             if named is not None:
                 found.append(named)
     return found
@@ -275,6 +269,11 @@ async def _apply(db: Database, named: _Named) -> int:
     )
 
 
+def _public(row: Any) -> dict[str, Any]:
+    """A stored row as export shows it (PostgreSQL's stand-in for SQLite's rowid is not data)."""
+    return {column: value for column, value in dict(row).items() if column != "rowid"}
+
+
 # -- export, forget, purge ----------------------------------------------------------------------------
 
 
@@ -290,7 +289,7 @@ async def export_member(db: Database, guild_id: int, member_id: int) -> dict[str
             f"SELECT * FROM {name} WHERE guild_id = :guild AND ({_where(entry, columns)})",  # noqa: S608
             {"guild": guild_id, "member": member_id},
         )
-        data[name] = [dict(row) for row in rows]
+        data[name] = [_public(row) for row in rows]
     return data
 
 
@@ -375,7 +374,7 @@ async def purge_guild(db: Database, guild_id: int, keep_task: int | None = None)
     async with db.transaction():
         # Rows reference each other within the server (a meetup its poll); all of them go, so the
         # foreign keys are checked once, at commit.
-        await db.execute("PRAGMA defer_foreign_keys = ON")
+        await db.defer_foreign_keys()
         for table in await _guild_tables(db):
             if table.name == "scheduled_tasks" and keep_task is not None:
                 counts[table.name] = await db.execute(

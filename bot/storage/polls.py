@@ -116,11 +116,15 @@ class PollRepository:
 
     async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
         """Open polls (of one server, or all of them at start), oldest first."""
-        rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM polls WHERE state = 'open' "  # noqa: S608
-            "AND (:guild IS NULL OR guild_id = :guild) ORDER BY id",
-            {"guild": guild_id},
-        )
+        if guild_id is None:
+            rows = await self.db.fetchall(
+                f"SELECT {_COLUMNS} FROM polls WHERE state = 'open' ORDER BY id"  # noqa: S608
+            )
+        else:
+            rows = await self.db.fetchall(
+                f"SELECT {_COLUMNS} FROM polls WHERE state = 'open' AND guild_id = ? ORDER BY id",  # noqa: S608
+                (guild_id,),
+            )
         return [await self._poll(row) for row in rows]
 
     async def set_message(self, poll_id: int, message_id: int) -> None:

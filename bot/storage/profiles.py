@@ -112,7 +112,8 @@ class ProfileRepository:
                 "place_admin = excluded.place_admin, place_country = excluded.place_country, "
                 "latitude = excluded.latitude, longitude = excluded.longitude, "
                 "timezone = excluded.timezone, links = excluded.links, "
-                "updated_at = excluded.updated_at, last_active = max(last_active, excluded.last_active)",
+                "updated_at = excluded.updated_at, "
+                "last_active = max(profiles.last_active, excluded.last_active)",
                 {
                     "guild": profile.guild_id,
                     "member": profile.member_id,

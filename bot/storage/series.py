@@ -232,7 +232,7 @@ class SeriesRepository:
     async def attended_by(self, guild_id: int, member_id: int) -> list[int]:
         """Active series with a meetup the member said Going or Maybe to, or came to."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT s.id FROM meetup_series s JOIN meetups m ON m.series_id = s.id "
+            "SELECT DISTINCT s.id, s.number FROM meetup_series s JOIN meetups m ON m.series_id = s.id "
             "WHERE s.guild_id = :guild AND s.state = 'active' AND ("
             "  EXISTS (SELECT 1 FROM meetup_rsvps r WHERE r.meetup_id = m.id AND r.member_id = :member "
             "          AND r.status IN ('going', 'maybe')) "

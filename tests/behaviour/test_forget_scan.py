@@ -30,9 +30,8 @@ pytestmark = [pytest.mark.simcord(settle_timeout=3), pytest.mark.world("every ch
 async def columns_naming(db: Database, member_id: int) -> dict[str, int]:
     """``table.column`` -> rows whose value holds the member id in any form, over the whole schema."""
     found: dict[str, int] = {}
-    tables = [r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    for table in tables:
-        for column in [r["name"] for r in await db.fetchall(f"PRAGMA table_info({table})")]:
+    for table in await db.table_names():
+        for column, _, _ in await db.table_columns(table):
             count = await db.fetchval(
                 f"SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE ?",
                 (f"%{member_id}%",),

@@ -223,12 +223,12 @@ async def guild_rows(world: MeetupWorld, guild_id: int) -> dict[str, int]:
     """Rows per table that belong to the server (every table with a guild_id column)."""
     db = world.bot.services.db
     found: dict[str, int] = {}
-    for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
-        columns = {c["name"] for c in await db.fetchall(f"PRAGMA table_info({row['name']})")}
+    for table in await db.table_names():
+        columns = {name for name, _, _ in await db.table_columns(table)}
         if "guild_id" in columns:
-            count = await db.fetchval(f"SELECT COUNT(*) FROM {row['name']} WHERE guild_id = ?", (guild_id,))
+            count = await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (guild_id,))
             if count:
-                found[row["name"]] = count
+                found[table] = count
     return found
 
 

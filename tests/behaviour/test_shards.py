@@ -136,12 +136,12 @@ Spawn = Callable[..., ShardProcess]
 
 
 @pytest.fixture
-async def spawn(tmp_path: Path) -> AsyncIterator[Spawn]:
-    """Starts shard processes on one database file and stops every one at the end."""
+async def spawn(database_target: str | Path) -> AsyncIterator[Spawn]:
+    """Starts shard processes on one database (of the test's backend) and stops each at the end."""
     made: list[ShardProcess] = []
 
     def make(name: str, **settings: Any) -> ShardProcess:
-        process = ShardProcess(name, tmp_path / "shared.db", **settings)
+        process = ShardProcess(name, database_target, **settings)
         made.append(process)
         return process
 

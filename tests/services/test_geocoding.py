@@ -90,14 +90,6 @@ class FakeTime:
 
 
 @pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "geo.db")
-    await database.migrate()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
 def time_() -> FakeTime:
     return FakeTime()
 

@@ -8,7 +8,6 @@ writing, and not look an unchanged city up twice.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -54,14 +53,6 @@ class StandInGeocoder:
                 "I picked Springfield, Illinois. Be precise with e.g. Springfield, MA.",
             )
         raise UserError(f"I couldn't find “{query}”.", "Springfield, MA")
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "service.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 
 from bot.domain.places import Place
 from bot.storage.database import Database
 from bot.storage.geocode_cache import GeocodeCacheRepository
 from bot.storage.member_data import MEMBER_COLUMN
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "cache.db")
-    await database.migrate()
-    yield database
-    await database.close()
-
+from tests.conftest import INTEGRITY_ERRORS
 
 PORTLAND = Place(
     name="Portland",
@@ -61,7 +50,7 @@ async def test_a_second_answer_for_the_same_query_replaces_the_first(db: Databas
 
 
 async def test_the_schema_refuses_street_precise_coordinates(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await db.execute(
             "INSERT INTO geocode_cache (query, name, country, latitude, longitude, created_at) "
             "VALUES ('x', 'Berlin', 'DE', 52.529013, 13.401, 1)"
@@ -70,7 +59,7 @@ async def test_the_schema_refuses_street_precise_coordinates(db: Database) -> No
 
 
 async def test_the_cache_holds_no_member_data(db: Database) -> None:
-    columns = {row["name"] for row in await db.fetchall("PRAGMA table_info(geocode_cache)")}
+    columns = {name for name, _, _ in await db.table_columns("geocode_cache")}
 
     assert columns == {"query", "name", "admin", "country", "latitude", "longitude", "timezone", "created_at"}
     assert not any(MEMBER_COLUMN.search(column) for column in columns)

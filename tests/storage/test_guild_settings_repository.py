@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.domain.date_order import DateOrder
 from bot.domain.guild_settings import Cadence, GuildSettings, Purpose
-from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
+from tests.conftest import INTEGRITY_ERRORS
 
 
 @pytest.fixture
-async def repo(tmp_path: Path):
-    db = await Database.open(tmp_path / "settings.db")
-    await db.migrate()
-    yield GuildSettingsRepository(db)
-    await db.close()
+def repo(db) -> GuildSettingsRepository:
+    return GuildSettingsRepository(db)
 
 
 async def test_unknown_server_gets_defaults(repo: GuildSettingsRepository) -> None:
@@ -41,9 +36,8 @@ async def test_values_round_trip(repo: GuildSettingsRepository) -> None:
 
 
 async def test_the_schema_refuses_an_impossible_pairing_size(repo: GuildSettingsRepository) -> None:
-    import sqlite3
 
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await repo.set_pairing(1, Cadence.WEEKLY, 9, now=1)
     assert (await repo.get(1)).pairing_size == 2
 
@@ -70,8 +64,7 @@ async def test_date_order_follows_the_timezone_until_set(repo: GuildSettingsRepo
 
 
 async def test_the_schema_refuses_an_unknown_date_order(repo: GuildSettingsRepository) -> None:
-    import sqlite3
 
     await repo.set_timezone(1, "Europe/Berlin", now=1)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await repo.db.execute("UPDATE guild_settings SET date_order = 'year-day' WHERE guild_id = 1")

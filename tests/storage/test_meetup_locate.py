@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bot.domain.errors import UserError
 from bot.domain.places import GeocodeResult, Place
 from bot.services.config import ConfigService
@@ -20,14 +16,6 @@ class FakeGeocoder:
         if query == "Nowhere":
             raise UserError("not found", "City, Country")
         return GeocodeResult(query, Place("Vienna", "AT", 48.2082, 16.3738), "gazetteer")
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "locate.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 async def meetup_at(db: Database, place: str, geocoder: FakeGeocoder | None):

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bot.domain.meetups import RsvpStatus
 from bot.domain.polls import OptionKind
 from bot.domain.when import ReadTime
@@ -15,14 +11,6 @@ from bot.storage.member_data import export_member, forget_member
 from bot.storage.polls import PollRepository, VoteChange
 
 TIME = OptionKind.TIME
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "meetups.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 def new(guild_id: int = 1, organiser_id: int = 100, **fields) -> NewMeetup:

@@ -4,7 +4,6 @@ every row that still names the member; a server's purge reaches every table."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -27,19 +26,11 @@ from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
 
 
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "privacy.db")
-    await database.migrate()
-    yield database
-    await database.close()
-
-
 async def member_columns(db: Database) -> dict[str, set[str]]:
-    tables = [r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = await db.table_names()
     found: dict[str, set[str]] = {}
     for table in tables:
-        columns = {r["name"] for r in await db.fetchall(f"PRAGMA table_info({table})")}
+        columns = {name for name, _, _ in await db.table_columns(table)}
         if matching := {c for c in columns if MEMBER_COLUMN.search(c)}:
             found[table] = matching | ({"guild_id"} & columns)
     return found
@@ -58,11 +49,10 @@ async def test_every_table_with_a_member_column_is_registered_for_export_and_for
 
 
 async def test_suspicious_user_columns_follow_the_naming_convention(db: Database) -> None:
-    tables = [r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = await db.table_names()
     offenders = []
     for table in tables:
-        for row in await db.fetchall(f"PRAGMA table_info({table})"):
-            name = row["name"]
+        for name, _, _ in await db.table_columns(table):
             if ("user" in name or "author" in name or "voter" in name) and not MEMBER_COLUMN.search(name):
                 offenders.append(f"{table}.{name}")
     assert offenders == [], "name member id columns member_id / *_member_id / organiser_id"
@@ -70,7 +60,8 @@ async def test_suspicious_user_columns_follow_the_naming_convention(db: Database
 
 async def test_registered_documents_are_text_columns_beside_their_id_columns(db: Database) -> None:
     for entry in documents():
-        columns = {r["name"]: r["type"] for r in await db.fetchall(f"PRAGMA table_info({entry.table})")}
+        declared = {"text": "TEXT", "bigint": "INTEGER"}  # PostgreSQL's names for the same types
+        columns = {name: declared.get(kind, kind) for name, kind, _ in await db.table_columns(entry.table)}
         assert columns.get(entry.column) == "TEXT", f"{entry.table}.{entry.column} is not a text column"
         assert "guild_id" in columns, f"{entry.table} names members without a guild_id scope"
         for column in entry.id_columns:
@@ -174,10 +165,8 @@ async def test_export_lists_the_rows_forget_will_scrub(filled: Database) -> None
 
 async def rows_of(db: Database, guild_id: int) -> dict[str, int]:
     found: dict[str, int] = {}
-    for table in [
-        r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
-    ]:
-        columns = {r["name"] for r in await db.fetchall(f"PRAGMA table_info({table})")}
+    for table in await db.table_names():
+        columns = {name for name, _, _ in await db.table_columns(table)}
         if "guild_id" in columns and (
             count := await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (guild_id,))
         ):
@@ -189,7 +178,8 @@ async def test_purging_a_server_deletes_its_rows_in_every_table_even_one_added_l
     filled: Database,
 ) -> None:
     db = filled
-    await db.execute("CREATE TABLE added_later (guild_id INTEGER NOT NULL, note TEXT) STRICT")
+    strict = " STRICT" if db.dialect == "sqlite" else ""
+    await db.execute(f"CREATE TABLE added_later (guild_id INTEGER NOT NULL, note TEXT){strict}")
     await db.execute("INSERT INTO added_later VALUES (?, 'x'), (?, 'y')", (GUILD, OTHER_GUILD))
     await ProfileRepository(db).set_preference(GUILD, ALICE, "dm", DmMode.ON, now=1)
     meetup_id = await db.fetchval("SELECT id FROM meetups WHERE guild_id = ?", (GUILD,))

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.domain.outbox import OutboxState
-from bot.storage.database import Database
 from bot.storage.outbox import OutboxRepository
 
 GUILD = 1
 
 
 @pytest.fixture
-async def repo(tmp_path: Path):
-    db = await Database.open(tmp_path / "outbox.db")
-    await db.migrate()
-    yield OutboxRepository(db)
-    await db.close()
+def repo(db) -> OutboxRepository:
+    return OutboxRepository(db)
 
 
 async def test_the_same_key_is_queued_once(repo: OutboxRepository) -> None:

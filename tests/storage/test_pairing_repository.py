@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bot.domain.pairing import Group, UnmatchedReason
 from bot.domain.pairing_rounds import Answer
 from bot.storage.ask import AskRepository
@@ -14,14 +10,6 @@ from bot.storage.member_data import export_member, forget_member
 from bot.storage.pairing import PairingRepository
 
 GUILD = 1
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "pairing.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 async def add_round(repo: PairingRepository, *pairs: tuple[int, ...], guild_id: int = GUILD, left_out=None):

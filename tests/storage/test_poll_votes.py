@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import pytest
 
@@ -33,14 +32,6 @@ class CountingRepository(PollRepository):
         changes = list(changes)
         self.batches.append(len(changes))
         await super().apply(changes)
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "votes.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

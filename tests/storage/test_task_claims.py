@@ -14,6 +14,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from bot.domain.outbox import OutboxState
 from bot.domain.shards import Shards, shard_of
 from bot.domain.tasks import TaskState
-from bot.storage.database import Database
+from bot.storage.backends import open_database
 from bot.storage.outbox import OutboxRepository
 from bot.storage.tasks import TaskRepository
 
@@ -31,11 +32,11 @@ GUILD = 1 << 22  # on shard 1 of 2
 
 
 @pytest.fixture
-async def two(tmp_path: Path) -> AsyncIterator[tuple[TaskRepository, TaskRepository]]:
-    """Two processes' connections to one database file."""
-    first = await Database.open(tmp_path / "shared.db")
+async def two(database_target: str | Path) -> AsyncIterator[tuple[TaskRepository, TaskRepository]]:
+    """Two processes' connections to one database (of the test's backend)."""
+    first = await open_database(database_target)
     await first.migrate()
-    second = await Database.open(tmp_path / "shared.db")
+    second = await open_database(database_target)
     yield TaskRepository(first), TaskRepository(second)
     await first.close()
     await second.close()
@@ -79,31 +80,26 @@ async def test_a_renewed_lease_is_not_taken_over(two: tuple[TaskRepository, Task
     assert await a.leases_until(100 + 3 * LEASE) == [(task.id, 100 + 3 * LEASE)]
 
 
-async def test_a_process_reads_only_the_tasks_of_its_shards(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "shards.db")
-    await db.migrate()
-    try:
-        everyone = TaskRepository(db)
-        guilds = [(n << 22) | 12345 for n in range(8)]
-        for guild_id in [0, *guilds]:
-            await everyone.add(guild_id, "reminder", due_at=100, now=0)
-        odd = TaskRepository(db, Shards(4, (1, 3)))
-        zero = TaskRepository(db, Shards(4, (0,)))
+async def test_a_process_reads_only_the_tasks_of_its_shards(db: Any) -> None:
+    everyone = TaskRepository(db)
+    guilds = [(n << 22) | 12345 for n in range(8)]
+    for guild_id in [0, *guilds]:
+        await everyone.add(guild_id, "reminder", due_at=100, now=0)
+    odd = TaskRepository(db, Shards(4, (1, 3)))
+    zero = TaskRepository(db, Shards(4, (0,)))
 
-        assert sorted(t.guild_id for t in await odd.pending_until(100)) == [
-            g for g in guilds if shard_of(g, 4) in (1, 3)
-        ]
-        assert sorted(t.guild_id for t in await zero.pending_until(100)) == [0, guilds[0], guilds[4]]
-        assert len(await everyone.pending_until(100)) == 9
-        assert await odd.next_pending_after(0) == 100
-    finally:
-        await db.close()
+    assert sorted(t.guild_id for t in await odd.pending_until(100)) == [
+        g for g in guilds if shard_of(g, 4) in (1, 3)
+    ]
+    assert sorted(t.guild_id for t in await zero.pending_until(100)) == [0, guilds[0], guilds[4]]
+    assert len(await everyone.pending_until(100)) == 9
+    assert await odd.next_pending_after(0) == 100
 
 
-async def test_dms_are_claimed_per_shard_and_taken_over_after_the_lease(tmp_path: Path) -> None:
-    first = await Database.open(tmp_path / "dm.db")
+async def test_dms_are_claimed_per_shard_and_taken_over_after_the_lease(database_target: str | Path) -> None:
+    first = await open_database(database_target)
     await first.migrate()
-    second = await Database.open(tmp_path / "dm.db")
+    second = await open_database(database_target)
     try:
         one = Shards(2, (1,))
         a, b = OutboxRepository(first, one), OutboxRepository(second, one)
@@ -127,12 +123,15 @@ async def test_dms_are_claimed_per_shard_and_taken_over_after_the_lease(tmp_path
 # -- the property: many claimers, some of which die --------------------------------------------------
 
 
-async def _contend(tasks: int, lives: list[int | None], seed: int, path: Path) -> None:
+async def _contend(tasks: int, lives: list[int | None], seed: int, target: str | Path) -> None:
     """``lives[i]``: how many tasks claimer i finishes before it dies holding its next claim (None:
     never dies). Every claimer tries every due task at every tick, all at once, in its own order."""
     rng = random.Random(seed)
-    dbs = [await Database.open(path) for _ in lives]
+    dbs = [await open_database(target) for _ in lives]
     await dbs[0].migrate()
+    await dbs[0].execute(
+        "DELETE FROM scheduled_tasks"
+    )  # each example starts empty (PostgreSQL: one database)
     repos = [TaskRepository(db) for db in dbs]
     try:
         ids = [
@@ -178,15 +177,39 @@ async def _contend(tasks: int, lives: list[int | None], seed: int, path: Path) -
             await db.close()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     tasks=st.integers(min_value=1, max_value=12),
     lives=st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=3)), min_size=1, max_size=5),
     seed=st.integers(min_value=0, max_value=2**32),
 )
 def test_many_claimers_on_the_same_due_tasks_finish_each_once(
-    tasks: int, lives: list[int | None], seed: int
+    backend: str, tmp_path: Path, tasks: int, lives: list[int | None], seed: int
 ) -> None:
+    """Every claimer is a connection of its own (a pool on PostgreSQL), all at once on one loop."""
     lives = [*lives, None]  # at least one claimer lives
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(_contend(tasks, lives, seed, Path(folder) / "claims.db"))
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+            asyncio.run(_contend(tasks, lives, seed, Path(folder) / "claims.db"))
+    else:
+        asyncio.run(_contend(tasks, lives, seed, _postgres_url()))
+
+
+def _postgres_url() -> str:
+    from tests.conftest import _pg_state
+
+    return str(_pg_state["claims_url"])
+
+
+@pytest.fixture(autouse=True)
+def _postgres_for_the_property(backend: str, request: pytest.FixtureRequest) -> None:
+    """The property test is synchronous (hypothesis runs it many times): it is handed the
+    session's PostgreSQL database by URL instead of through the async fixtures."""
+    if backend == "postgresql" and request.node.name.startswith("test_many_claimers"):
+        from tests.conftest import _pg_state
+
+        _pg_state["claims_url"] = request.getfixturevalue("postgres_session_url")

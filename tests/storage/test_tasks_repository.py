@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.domain.tasks import TaskState
-from bot.storage.database import Database
 from bot.storage.tasks import TaskRepository
 
 
 @pytest.fixture
-async def repo(tmp_path: Path):
-    db = await Database.open(tmp_path / "tasks.db")
-    await db.migrate()
-    yield TaskRepository(db)
-    await db.close()
+def repo(db) -> TaskRepository:
+    return TaskRepository(db)
 
 
 async def test_a_due_task_is_claimed_once(repo: TaskRepository) -> None:

@@ -59,14 +59,14 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
 
 # Third-party packages a layer must never load: Discord, the database driver, the scheduler.
 NEVER: dict[str, frozenset[str]] = {
-    "domain": frozenset({"discord", "aiosqlite", "apscheduler"}),
+    "domain": frozenset({"discord", "aiosqlite", "asyncpg", "apscheduler"}),
     "storage": frozenset({"discord", "apscheduler"}),
     "scheduling": frozenset({"discord"}),
-    "services": frozenset({"discord"}),
-    "adapters": frozenset({"aiosqlite", "apscheduler"}),
-    "ui": frozenset({"aiosqlite", "apscheduler"}),
-    "boards": frozenset({"aiosqlite", "apscheduler"}),
-    "cogs": frozenset({"aiosqlite", "apscheduler"}),
+    "services": frozenset({"discord", "asyncpg"}),
+    "adapters": frozenset({"aiosqlite", "asyncpg", "apscheduler"}),
+    "ui": frozenset({"aiosqlite", "asyncpg", "apscheduler"}),
+    "boards": frozenset({"aiosqlite", "asyncpg", "apscheduler"}),
+    "cogs": frozenset({"aiosqlite", "asyncpg", "apscheduler"}),
     "app": frozenset(),
 }
 
@@ -242,7 +242,7 @@ def loaded_after(code: str) -> set[str]:
 @pytest.mark.parametrize("module", ["bot.domain.when", "bot.domain.interests", "bot.domain.meetups"])
 def test_importing_a_domain_module_loads_no_discord_no_driver_no_scheduler(module: str) -> None:
     loaded = loaded_after(f"import {module}")
-    assert not loaded & {"discord", "aiosqlite", "apscheduler"}
+    assert not loaded & {"discord", "aiosqlite", "asyncpg", "apscheduler"}
 
 
 def test_importing_every_domain_module_loads_nothing_else_of_ours() -> None:
