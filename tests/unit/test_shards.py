@@ -96,3 +96,19 @@ def test_the_rate_share_is_the_process_s_fraction_of_the_shards_unless_set() -> 
 def test_a_shard_s_home_id_is_told_apart_from_any_server() -> None:
     assert all(is_home(Shards(64, (s,)).home(s)) for s in range(64))
     assert not is_home(GUILD) and not is_home((1 << 22) * 5000)
+
+
+def test_the_bot_refuses_to_start_with_bad_shard_ids_saying_what_to_write(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.setenv("DISCORD_TOKEN", "not-used")
+    monkeypatch.setenv("MEETBRIDGE_SHARD_COUNT", "4")
+    monkeypatch.setenv("MEETBRIDGE_SHARD_IDS", "2-5")
+
+    assert main([]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "meetbridge: bad configuration: MEETBRIDGE_SHARD_IDS: shard id(s) 4, 5 do not exist with "
+        "4 shard(s) (ids run from 0 to 3)"
+    )
