@@ -28,7 +28,9 @@ _COLUMNS = "id, guild_id, kind, subject_id, payload, due_at, state, attempts, la
 _SELECT = f"SELECT {_COLUMNS} FROM scheduled_tasks"  # noqa: S608
 _CLAIM = (
     "UPDATE scheduled_tasks SET state = 'running', attempts = attempts + 1, claimed_by = ?, lease_until = ? "  # noqa: S608
-    "WHERE id = ? AND ((state = 'pending' AND due_at <= ?) OR (state = 'running' AND lease_until <= ?)) "
+    "WHERE id = ? AND ((state = 'pending' AND due_at <= ?) "
+    # Taken over: a claim whose lease ran out, never our own (we are alive: it is still running).
+    "OR (state = 'running' AND lease_until <= ? AND COALESCE(claimed_by, '') <> ?)) "
     f"RETURNING {_COLUMNS}"
 )
 
@@ -153,7 +155,7 @@ class TaskRepository:
 
         This single conditional UPDATE is what makes each task run once, across processes.
         """
-        rows = await self.db.execute_returning(_CLAIM, (claimer, now + lease, task_id, now, now))
+        rows = await self.db.execute_returning(_CLAIM, (claimer, now + lease, task_id, now, now, claimer))
         return _task(rows[0]) if rows else None
 
     async def renew(self, task_id: int, claimer: str, lease_until: int) -> bool:

@@ -213,3 +213,15 @@ def _postgres_for_the_property(backend: str, request: pytest.FixtureRequest) -> 
         from tests.conftest import _pg_state
 
         _pg_state["claims_url"] = request.getfixturevalue("postgres_session_url")
+
+
+async def test_a_process_never_takes_over_its_own_running_claim(
+    two: tuple[TaskRepository, TaskRepository],
+) -> None:
+    a, _ = two
+    task = await a.add(GUILD, "reminder", due_at=100, now=0)
+    await a.claim(task.id, 100, "a", LEASE)
+
+    assert await a.claim(task.id, 100 + 2 * LEASE, "a", LEASE) is None  # still running here
+    assert await a.requeue_interrupted("a") == 1  # a restart under the same name takes it back
+    assert await a.claim(task.id, 100 + 2 * LEASE, "a", LEASE) is not None
