@@ -482,12 +482,22 @@ class _Renewal:
 
     def _due(self) -> None:
         scheduler = self._scheduler
-        renewal = self._loop.create_task(
-            scheduler.repo.renew(self._task_id, scheduler.claimer, scheduler.now_epoch() + scheduler.lease)
-        )
+        renewal = self._loop.create_task(self._renew())
         scheduler._renewals.add(renewal)
         renewal.add_done_callback(scheduler._renewals.discard)
         self._handle = self._loop.call_later(self._every, self._due)
+
+    async def _renew(self) -> None:
+        scheduler = self._scheduler
+        try:
+            kept = await scheduler.repo.renew(
+                self._task_id, scheduler.claimer, scheduler.now_epoch() + scheduler.lease
+            )
+        except Exception as exc:  # the database is closing (a stop) or away: the lease runs out
+            log.warning("could not renew the lease of task %d: %s", self._task_id, type(exc).__name__)
+            return
+        if not kept:
+            log.warning("task %d: our lease had run out and another process took it over", self._task_id)
 
     def cancel(self) -> None:
         self._handle.cancel()
