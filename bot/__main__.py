@@ -54,8 +54,10 @@ def _load_settings() -> Settings | None:
     try:
         return Settings()
     except ValidationError as exc:
-        print(f"meetbridge: bad configuration: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}",
-              file=sys.stderr)  # fmt: skip
+        error = exc.errors()[0]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = f"{error['loc']}: " if error["loc"] else ""  # a check of several settings names them itself
+        print(f"meetbridge: bad configuration: {where}{message}", file=sys.stderr)
         return None
 
 

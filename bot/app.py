@@ -204,7 +204,9 @@ before anything reads it (a partial list would make present members look gone)."
 
 
 class MeetbridgeBot(commands.Bot):
-    def __init__(self, settings: Settings, *, extra_extensions: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, settings: Settings, *, extra_extensions: tuple[str, ...] = (), **client_options: Any
+    ) -> None:
         chosen = intents()
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -215,6 +217,7 @@ class MeetbridgeBot(commands.Bot):
             help_command=None,
             # Nobody is pinged unless a message names them (bot.adapters.outbound).
             allowed_mentions=NO_PINGS,
+            **client_options,
         )
         self.settings = settings
         self.extensions_to_load = EXTENSIONS + tuple(extra_extensions)
@@ -339,8 +342,18 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
         return client.get_guild(guild_id) is not None
 
     departures = DepartureRepository(db)
-    scheduler = Scheduler(TaskRepository(db), now=now, guild_gone=departures.guild_gone)
-    outbound = Outbound(client, now=lambda: utcnow().timestamp())  # to the sub-second, for 429s
+    shards = settings.shards
+    scheduler = Scheduler(
+        TaskRepository(db, shards),
+        now=now,
+        guild_gone=departures.guild_gone,
+        claimer=settings.instance,
+        lease=settings.task_lease,
+    )
+    # To the sub-second (429s, the rate share); a shard process keeps to its share of the global limit.
+    outbound = Outbound(
+        client, now=lambda: utcnow().timestamp(), rate=settings.rate_share if settings.sharded else None
+    )
     geocoder = make_geocoder(settings, db, now=now)
     config = ConfigService(GuildSettingsRepository(db))
     blocks = BlockService(BlockRepository(db))
@@ -350,11 +363,11 @@ def build(db: Database, settings: Settings, client: discord.Client) -> tuple[Ser
     profiles = ProfileService(ProfileRepository(db), geocoder=geocoder, stats=member_stats)
     notices = MemberNotices(NoticeRepository(db), now=now)
     outbox = DmOutbox(
-        OutboxRepository(db), scheduler, profiles.dm_modes, now=now, guild_gone=departures.guild_gone
+        OutboxRepository(db, shards), scheduler, profiles.dm_modes, now=now, guild_gone=departures.guild_gone
     )
     meetups = MeetupService(db, MeetupRepository(db), config, geocoder=geocoder)
     polls = PollService(db, PollRepository(db), meetups, config, scheduler)
-    matching = MatchService(profiles, blocks, now=now)
+    matching = MatchService(profiles, blocks, now=now, owns=shards.owns)
     followups = FollowupRepository(db)
     introductions = IntroductionService(outbox)
     privacy = PrivacyService(db, profiles)
@@ -479,10 +492,22 @@ def make_geocoder(settings: Settings, db: Database, *, now: Clock) -> Geocoder:
     )
 
 
+class ShardedMeetbridgeBot(MeetbridgeBot, commands.AutoShardedBot):
+    """One shard process: discord.py's AutoShardedBot connecting ``MEETBRIDGE_SHARD_IDS`` of
+    ``MEETBRIDGE_SHARD_COUNT``; it sees (and owns the work of) the servers on those shards only."""
+
+
 def create_bot(settings: Settings | None = None, *, extra_extensions: tuple[str, ...] = ()) -> MeetbridgeBot:
     """A ready-to-start bot; the database opens, migrates and cogs load when it starts.
 
-    ``extra_extensions`` lets tests and tools add a cog of their own beside the product's.
+    ``extra_extensions`` lets tests and tools add a cog of their own beside the product's. With
+    ``shard_count`` above 1 the bot is an :class:`ShardedMeetbridgeBot` running its shards.
     """
     use_synonyms(shipped_synonyms())  # the domain reads no files: it is handed the shipped list
-    return MeetbridgeBot(settings or Settings(), extra_extensions=extra_extensions)
+    settings = settings or Settings()
+    if settings.sharded:
+        shards = settings.shards
+        return ShardedMeetbridgeBot(
+            settings, extra_extensions=extra_extensions, shard_count=shards.count, shard_ids=list(shards.ids)
+        )
+    return MeetbridgeBot(settings, extra_extensions=extra_extensions)

@@ -6,8 +6,10 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain.shards import Shards, default_rate_share, parse_shard_ids
 
 DEFAULT_USER_AGENT = "Meetbridge Discord bot (https://github.com/meetbridge/meetbridge)"
 
@@ -40,6 +42,43 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     sync_commands: bool = True
     log_level: str = "INFO"
+    # Shard processes (README "Running at scale"): this process connects shards ``shard_ids``
+    # (e.g. "0-3" or "4,5,6,7"; empty = all) out of ``shard_count`` and owns their servers' work.
+    shard_count: int = Field(default=1, ge=1, le=4096)
+    shard_ids: str | None = None
+    # Requests per second this process may make of Discord's global 50 per token (default: 50 times
+    # its fraction of the shards, i.e. 50 / the number of processes when split evenly).
+    global_rate_share: float | None = Field(default=None, gt=0, le=50)
+    # How long a claimed task or DM stays this process's before another may take it over; a running
+    # task renews its lease every third of it.
+    task_lease: int = Field(default=60, ge=5, le=3600)
+    # This process's name on the tasks and DMs it claims (default: host, pid and a random tail).
+    # A stable name (e.g. the service's) lets a restarted process take back its own claims at once
+    # instead of after their lease; never give two running processes the same one.
+    instance: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _shards_exist(self) -> Settings:
+        try:
+            parse_shard_ids(self.shard_ids, self.shard_count)
+        except ValueError as exc:
+            raise ValueError(f"MEETBRIDGE_SHARD_IDS: {exc}") from None
+        return self
+
+    @property
+    def shards(self) -> Shards:
+        return Shards(self.shard_count, parse_shard_ids(self.shard_ids, self.shard_count))
+
+    @property
+    def sharded(self) -> bool:
+        """Run as discord.py's AutoShardedBot (more than one shard in the deployment)."""
+        return self.shard_count > 1
+
+    @property
+    def rate_share(self) -> float:
+        if self.global_rate_share is not None:
+            return self.global_rate_share
+        return default_rate_share(self.shards)
 
     @field_validator("database_url")
     @classmethod

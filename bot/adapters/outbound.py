@@ -17,12 +17,22 @@ get plain results back (:class:`Posted`), so the rules below live here and nowhe
   missing permission (code 50013) met in one thread holds that kind of request in every thread of
   the channel. A 429 holds that kind of request for its ``retry_after``.
 
+- **A share of the global limit.** Discord allows a bot token 50 requests a second across all
+  of its processes. Each shard process keeps to its share (``MEETBRIDGE_GLOBAL_RATE_SHARE``, by default
+  50 times its fraction of the shards) with a token bucket (:class:`RateBudget`): a request beyond
+  it waits its turn here instead of meeting a global 429. The shares are fixed per process rather
+  than drawn from one budget in the database: no round trip per request, no process stalls when
+  the database is slow, and the sum of the shares is what the operator wrote down; the price is
+  that an idle process's share is not lent to a busy one. A single process has the whole limit
+  and no bucket: discord.py waits out a global 429 for it.
+
 Failures surface as :class:`Undeliverable`, which says whether trying again can help and which
 permission was missing, so a durable task can retry or tell the organiser what to fix.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -215,10 +225,44 @@ def fit_message(
 Forgiven = Callable[[int], Awaitable[None]]
 
 
+class RateBudget:
+    """A token bucket: ``rate`` requests a second on average, a burst of at most one second's
+    worth. A request beyond it reserves the next free slot and sleeps until then (first come,
+    first served), so a burst is spread out instead of refused."""
+
+    def __init__(self, rate: float, *, now: Callable[[], float]) -> None:
+        if rate <= 0:
+            raise ValueError("the rate must be positive")
+        self.rate = rate
+        self._now = now
+        self._tokens = rate
+        self._at = now()
+        self.waited = 0.0  # seconds requests spent waiting, for benchmarks and logs
+
+    def reserve(self) -> float:
+        """Take one request's token; how long to wait before making it (0 when there is room)."""
+        now = self._now()
+        self._tokens = min(self.rate, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        self._tokens -= 1
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    async def take(self) -> None:
+        wait = self.reserve()
+        if wait > 0:
+            self.waited += wait
+            await asyncio.sleep(wait)
+
+
 class Outbound:
-    def __init__(self, client: discord.Client, *, now: Callable[[], float]) -> None:
+    def __init__(
+        self, client: discord.Client, *, now: Callable[[], float], rate: float | None = None
+    ) -> None:
+        """``rate``: this process's share of Discord's global limit; None for a single process,
+        which has the whole of it (discord.py already waits out a global 429 for it)."""
         self.client = client
         self._now = now
+        self.budget = RateBudget(rate, now=now) if rate is not None else None
         self._holds: dict[tuple[int, Action], _Hold] = {}
         self._refusals: dict[tuple[int, Action], Refusal] = {}
         self._forgiven: list[Forgiven] = []
@@ -360,6 +404,8 @@ class Outbound:
         self, action: Action, scope_id: int, guild_id: int | None, request: Callable[[], Awaitable[Any]]
     ) -> Any:
         self._check(scope_id, action)
+        if self.budget is not None:
+            await self.budget.take()
         self.requests += 1
         try:
             result = await request()

@@ -166,8 +166,8 @@ class PendingAnnouncements:
         that posts it."""
         now = self.now()
         for meetup in await self.meetups.unannounced():
-            if meetup.starts_at <= now:
-                continue  # too late to announce
+            if meetup.starts_at <= now or not self.scheduler.owns(meetup.guild_id):
+                continue  # too late to announce, or another shard process's server
             if not await self.scheduler.pending_for_subject(meetup.guild_id, [ANNOUNCE], meetup.id):
                 await self.scheduler.schedule(meetup.guild_id, ANNOUNCE, now, subject_id=meetup.id)
 

@@ -35,7 +35,8 @@ class DmSender:
         self.outbound = outbound
         self._plain = plain
         self._renderers: dict[str, Render] = {}
-        scheduler.register(DM_DRAIN, self._drain)
+        # A drain serves many servers (a shard's, or all); each DM checks its own server.
+        scheduler.register(DM_DRAIN, self._drain, needs_guild=False)
 
     def register(self, name: str, render: Render) -> None:
         """How one kind of DM is written when it is sent."""

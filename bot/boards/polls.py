@@ -69,6 +69,8 @@ class PollBoard:
     async def start(self) -> None:
         """Before timed work resumes: count reactions made while we were away."""
         for poll in await self.polls.load_open():
+            if not self.scheduler.owns(poll.guild_id):
+                continue  # another shard process counts its own servers' votes
             try:
                 await self.reconcile(poll)
             except Exception:

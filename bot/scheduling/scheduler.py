@@ -17,6 +17,15 @@ Only tasks due within ``horizon`` hold an APScheduler job; one "refill" job arms
 entered the window since, at most every half horizon (or later, when nothing is due sooner), so a
 dense backlog costs one refill per three hours, not one per task. Memory stays flat with 100,000
 pending reminders.
+
+**Several processes, one database.** A process built with :class:`~bot.domain.shards.Shards` arms
+only the tasks of the servers it owns (its repository filters by Discord's shard rule; guild 0 is
+shard 0's). A claim names this process (``claimer``) and carries a lease of ``lease`` seconds that a
+running task renews every third of it; finishing or retrying a task checks the claim is still ours.
+So two processes that both arm a task (overlapping shards) run it once, and a task whose claimer
+died is armed again for the moment its lease ends, by whichever process owns its server then, and
+taken over once. At start, a process puts back only its own claims (its name survives a restart
+when ``MEETBRIDGE_INSTANCE`` is set); other expired claims are taken over as their leases end.
 """
 
 from __future__ import annotations
@@ -24,6 +33,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -34,6 +46,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.domain.clock import Clock, from_epoch
+from bot.domain.shards import Shards
 from bot.domain.tasks import ScheduledTask, TaskState, retry_delay
 from bot.storage.tasks import TaskRepository
 
@@ -44,8 +57,10 @@ GiveUp = Callable[[ScheduledTask, Exception], Awaitable[None]]
 GuildGone = Callable[[int], Awaitable[bool]]
 
 DEFAULT_HORIZON = 6 * 3600
+DEFAULT_LEASE = 60
 GONE = "the bot is no longer in this server"
 _REFILL_JOB = "refill"
+_SWEEP_JOB = "sweep"
 
 
 class TaskDropped(Exception):
@@ -82,6 +97,11 @@ class TaskKind:
     on_give_up: GiveUp | None = None
 
 
+def process_name() -> str:
+    """A claimer name unique to this process: host, pid and a random tail."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 class Scheduler:
     def __init__(
         self,
@@ -90,8 +110,13 @@ class Scheduler:
         now: Clock,
         horizon: int = DEFAULT_HORIZON,
         guild_gone: GuildGone | None = None,
+        claimer: str | None = None,
+        lease: int = DEFAULT_LEASE,
     ) -> None:
         self.repo = repo
+        self.shards = repo.shards or Shards()
+        self.claimer = claimer or process_name()
+        self.lease = lease
         self._now = now
         self.horizon = horizon
         self._guild_gone = guild_gone
@@ -100,6 +125,7 @@ class Scheduler:
         self._window_end = 0
         self._next_refill: int | None = None
         self._running: set[asyncio.Task[Any]] = set()
+        self._renewals: set[asyncio.Task[Any]] = set()
         self.refills = 0
 
     # -- registration ------------------------------------------------------------------
@@ -126,13 +152,17 @@ class Scheduler:
     def now_epoch(self) -> int:
         return self._now()
 
+    def owns(self, guild_id: int) -> bool:
+        """This process runs the server's timed work (it is on one of our shards)."""
+        return self.shards.owns(guild_id)
+
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
         """Start the alarm clock and rebuild every job from the database."""
         if self.running:
             return
-        interrupted = await self.repo.requeue_interrupted()
+        interrupted = await self.repo.requeue_interrupted(self.claimer)
         if interrupted:
             log.warning("%d task(s) were interrupted by a stop and will run again", interrupted)
         self._aps = AsyncIOScheduler(
@@ -143,6 +173,8 @@ class Scheduler:
         )
         self._aps.start()
         await self._refill()
+        if self.shards.several_processes:
+            self._plan_sweep()
 
     async def shutdown(self) -> None:
         if self._aps is not None and self._aps.running:
@@ -205,6 +237,10 @@ class Scheduler:
         """Record a task's progress in its payload (e.g. which parts of a message already went out),
         so a retry does only the rest."""
         await self.repo.set_payload(task_id, payload)
+
+    async def is_pending(self, task_id: int) -> bool:
+        task = await self.repo.get(task_id)
+        return task is not None and task.state is TaskState.PENDING
 
     async def run_now(self, task_id: int) -> None:
         """Run a task at once if it is pending and due (a command that wants the result now)."""
@@ -288,6 +324,9 @@ class Scheduler:
                 if self._aps.get_job(f"task:{task_id}") is None:
                     self._arm(task_id, due_at)
                     armed += 1
+            # Claims whose lease ends within the window: taken over then unless renewed.
+            for task_id, lease_until in await self.repo.leases_until(self._window_end):
+                self._arm(task_id, lease_until)
         finally:
             self._aps.resume()
         upcoming = await self.repo.next_pending_after(self._window_end)
@@ -295,6 +334,34 @@ class Scheduler:
             self._plan_refill(max(now + self.horizon // 2, upcoming - self.horizon))
         self.refills += 1
         log.debug("armed %d new job(s) until %s", armed, from_epoch(self._window_end))
+
+    def _plan_sweep(self) -> None:
+        if self._aps is None:
+            return
+        self._aps.add_job(
+            self._sweep,
+            DateTrigger(run_date=from_epoch(self.now_epoch() + self.lease)),
+            id=_SWEEP_JOB,
+            replace_existing=True,
+        )
+
+    async def _sweep(self) -> None:
+        """With shard processes, every lease: arm what other processes left to us — tasks they
+        planned for servers we also own (overlapping shards) that come due within two leases, and
+        claims whose lease runs out by then (their claimer died). A single process never needs it:
+        it planned every task itself."""
+        if self._aps is None:
+            return
+        try:
+            until = self.now_epoch() + 2 * self.lease
+            for task_id, due_at in await self.repo.pending_due_until(until):
+                if self._aps.get_job(f"task:{task_id}") is None:
+                    self._arm(task_id, due_at)
+            for task_id, lease_until in await self.repo.leases_until(until):
+                if self._aps.get_job(f"task:{task_id}") is None:
+                    self._arm(task_id, lease_until)
+        finally:
+            self._plan_sweep()
 
     async def _fire(self, task_id: int) -> None:
         current = asyncio.current_task()
@@ -308,37 +375,64 @@ class Scheduler:
 
     async def _run(self, task_id: int) -> None:
         now = self.now_epoch()
-        task = await self.repo.claim(task_id, now)
+        task = await self.repo.claim(task_id, now, self.claimer, self.lease)
         if task is None:
-            return  # already run, cancelled, rescheduled later, or rolled back
+            await self._claimed_elsewhere(task_id, now)
+            return  # already run, cancelled, rescheduled later, rolled back, or running elsewhere
         kind = self._kinds.get(task.kind)
         if kind is None:
             log.error("task %d has unknown kind %r; marking failed", task.id, task.kind)
-            await self.repo.finish(task.id, TaskState.FAILED, now, f"unknown kind {task.kind}")
+            await self._finish(task, TaskState.FAILED, now, f"unknown kind {task.kind}")
             return
         lateness = now - task.due_at
         if kind.max_lateness is not None and lateness > kind.max_lateness:
             log.info("dropping %s task %d: %ds late", task.kind, task.id, lateness)
-            await self.repo.finish(task.id, TaskState.DROPPED, now, f"missed by {lateness}s")
+            await self._finish(task, TaskState.DROPPED, now, f"missed by {lateness}s")
             return
         if kind.needs_guild and task.guild_id and self._guild_gone and await self._guild_gone(task.guild_id):
             log.info(
                 "dropping %s task %d: the bot is no longer in server %d", task.kind, task.id, task.guild_id
             )
-            await self.repo.finish(task.id, TaskState.DROPPED, now, GONE)
+            await self._finish(task, TaskState.DROPPED, now, GONE)
             return
+        renewal = self._keep_lease(task.id)
         try:
             await kind.handler(task)
         except TaskDropped as dropped:
-            await self.repo.finish(task.id, TaskState.DROPPED, self.now_epoch(), dropped.reason)
+            await self._finish(task, TaskState.DROPPED, self.now_epoch(), dropped.reason)
         except asyncio.CancelledError:
-            # Stopped mid-run (shutdown): it runs again after the next start.
-            await asyncio.shield(self.repo.retry_at(task.id, task.due_at, "interrupted by shutdown"))
+            # Stopped mid-run (shutdown): it runs again after the next start (here or elsewhere).
+            await asyncio.shield(
+                self.repo.retry_at(task.id, task.due_at, "interrupted by shutdown", self.claimer)
+            )
             raise
         except Exception as exc:
             await self._failed(task, exc)
         else:
-            await self.repo.finish(task.id, TaskState.DONE, self.now_epoch())
+            await self._finish(task, TaskState.DONE, self.now_epoch())
+        finally:
+            renewal.cancel()
+
+    async def _finish(
+        self, task: ScheduledTask, state: TaskState, now: int, error: str | None = None
+    ) -> None:
+        if not await self.repo.finish(task.id, state, now, error, self.claimer):
+            log.warning("%s task %d: our claim had lapsed and was taken over", task.kind, task.id)
+
+    async def _claimed_elsewhere(self, task_id: int, now: int) -> None:
+        """A claim refused because another process holds the task: arm it again for when that
+        lease ends, so the task is taken over if its claimer dies without renewing."""
+        held = await self.repo.lease_of(task_id)
+        if held is None:
+            return
+        state, lease_until, claimer = held
+        if state != TaskState.RUNNING.value or lease_until is None or claimer == self.claimer:
+            return
+        self._arm(task_id, max(lease_until, now + 1))
+
+    def _keep_lease(self, task_id: int) -> _Renewal:
+        """Renew the claim every third of the lease while the handler runs."""
+        return _Renewal(self, task_id)
 
     async def _failed(self, task: ScheduledTask, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:500]
@@ -350,7 +444,7 @@ class Scheduler:
             log.error(
                 "%s task %d failed for good after %d tries: %s", task.kind, task.id, task.attempts, error
             )
-            await self.repo.finish(task.id, TaskState.FAILED, now, error)
+            await self._finish(task, TaskState.FAILED, now, error)
             give_up = self._kinds[task.kind].on_give_up if task.kind in self._kinds else None
             if give_up is not None:
                 try:
@@ -368,8 +462,42 @@ class Scheduler:
                 error,
                 exc_info=exc,
             )
-        await self.repo.retry_at(task.id, now + delay, error)
-        self._arm(task.id, now + delay)
+        if await self.repo.retry_at(task.id, now + delay, error, self.claimer):
+            self._arm(task.id, now + delay)
 
     def job_count(self) -> int:
         return 0 if self._aps is None else len(self._aps.get_jobs())
+
+
+class _Renewal:
+    """Renews one running task's lease every third of the lease until cancelled (a timer, not a
+    waiting task: nothing stays suspended between renewals)."""
+
+    def __init__(self, scheduler: Scheduler, task_id: int) -> None:
+        self._scheduler = scheduler
+        self._task_id = task_id
+        self._every = max(1, scheduler.lease // 3)
+        self._loop = asyncio.get_running_loop()
+        self._handle = self._loop.call_later(self._every, self._due)
+
+    def _due(self) -> None:
+        scheduler = self._scheduler
+        renewal = self._loop.create_task(self._renew())
+        scheduler._renewals.add(renewal)
+        renewal.add_done_callback(scheduler._renewals.discard)
+        self._handle = self._loop.call_later(self._every, self._due)
+
+    async def _renew(self) -> None:
+        scheduler = self._scheduler
+        try:
+            kept = await scheduler.repo.renew(
+                self._task_id, scheduler.claimer, scheduler.now_epoch() + scheduler.lease
+            )
+        except Exception as exc:  # the database is closing (a stop) or away: the lease runs out
+            log.warning("could not renew the lease of task %d: %s", self._task_id, type(exc).__name__)
+            return
+        if not kept:
+            log.warning("task %d: our lease had run out and another process took it over", self._task_id)
+
+    def cancel(self) -> None:
+        self._handle.cancel()

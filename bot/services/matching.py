@@ -47,10 +47,20 @@ def candidate(profile: Profile) -> Candidate:
 
 
 class MatchService:
-    def __init__(self, profiles: ProfileService, blocks: BlockService, *, now: Clock | None = None) -> None:
+    def __init__(
+        self,
+        profiles: ProfileService,
+        blocks: BlockService,
+        *,
+        now: Clock | None = None,
+        owns: Callable[[int], bool] | None = None,
+    ) -> None:
+        """``owns`` says whether a server is on this process's shards: only those keep an index (a
+        server another process serves changes there, so a kept index would go stale)."""
         self.profiles = profiles
         self.blocks = blocks
         self._now = now
+        self._owns = owns or (lambda guild_id: True)
         self._indexes: dict[int, InterestIndex] = {}
         self._used: dict[int, int] = {}  # server -> when its index was last used
         self._stale: dict[int, set[int]] = {}
@@ -73,6 +83,8 @@ class MatchService:
                 self._stale.pop(guild_id, None)
                 profiles = await self.profiles.list_profiles_for_matching(guild_id)
                 index = InterestIndex(candidate(p) for p in profiles)
+                if not self._owns(guild_id):
+                    return index  # answered once, not kept
                 self._indexes[guild_id] = index
                 log.info("built the match index of guild %s: %d profiles", guild_id, len(index))
             while stale := self._stale.pop(guild_id, None):

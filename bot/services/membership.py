@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection
 
 from bot.domain.membership import GUILD_PURGE, MEMBER_PURGE, MemberDeparture, purge_due
 from bot.domain.profiles import Forgotten
+from bot.domain.shards import is_home
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler, TaskDropped
 from bot.services.config import ConfigService
@@ -164,11 +165,17 @@ class GuildDepartures:
         for departure in await self.repo.guilds():
             if departure.guild_id in present:
                 await self.guild_returned(departure.guild_id)
-        # One process sees every server it is in (no sharding yet): a server with stored work that
-        # is not among them removed the bot while it was down.
+        # A process sees every server on its shards: a server of those shards with stored work
+        # that is not among them removed the bot while it was down (servers on other shards are
+        # other processes' to judge).
         gone = {departure.guild_id for departure in await self.repo.guilds()}
         for guild_id in await self.repo.guilds_with_data():
-            if guild_id not in present and guild_id not in gone:
+            if (
+                guild_id not in present
+                and guild_id not in gone
+                and self.scheduler.owns(guild_id)
+                and not is_home(guild_id)  # a shard's own work (its DM drain), no server
+            ):
                 await self.guild_removed(guild_id, now)
 
     async def _purge_guild(self, task: ScheduledTask) -> None:

@@ -12,6 +12,12 @@ room again. A
 member whose DMs are closed is marked ``closed`` and skipped; a Discord error is retried a few
 times, then marked ``failed``; neither stops the others. A restart resumes where the queue stood.
 
+With shard processes (:mod:`bot.domain.shards`), each process drains the DMs of the servers it
+owns: one ``dm.drain`` task per shard, filed under a guild id on that shard (0 for shard 0, which is
+also the single process's one drain), so whoever owns the shard runs it, after a restart or a
+re-shard too. The pace is per process (its share of Discord's limit). A DM is claimed with a lease;
+one whose sender died mid-send is due again when the lease ends.
+
 This is the bookkeeping; the Discord side (:class:`bot.boards.outbox.DmSender`) runs the drain
 task and renders and sends each row handed to it (:data:`Deliver`). Most DMs are *rendered when
 sent* from a named renderer and ids (``OutboxMessage.render``): the introduction shows the profile
@@ -34,6 +40,7 @@ from bot.domain.consent import DmKind, DmMode, allows
 from bot.domain.durations import DAY
 from bot.domain.followups import DM_DRAIN, dm_retry_delay
 from bot.domain.outbox import Delivered, OutboxMessage, OutboxRow, OutboxState, Queued
+from bot.domain.shards import shard_of
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import Scheduler
 from bot.storage.outbox import OutboxRepository
@@ -44,7 +51,7 @@ BATCH = 10
 INTERVAL = 2
 """Ten DMs every two seconds: five a second, two requests each (open the DM channel, send)."""
 KEEP_FINISHED = 30 * DAY
-_GLOBAL = 0  # the drain serves every server: Discord's limits are per bot
+_GLOBAL = 0  # a single process's drain serves every server; shard 0's drain is filed the same way
 
 Consent = Callable[[int, Iterable[int]], Awaitable[dict[int, DmMode]]]
 Fallback = Callable[[int, int, dict[str, Any], str], Awaitable[None]]
@@ -73,8 +80,10 @@ class DmOutbox:
         self.batch = batch
         self.interval = interval
         self._fallbacks: dict[str, Fallback] = {}
-        # The pending drain task, if one is planned (0 while one is being planned).
-        self._drain_task: int | None = None
+        self.shards = scheduler.shards
+        # Per shard this process drains: the pending drain task, if one is planned (0 while one is
+        # being planned). A single process has one, under shard 0.
+        self._drain_task: dict[int, int | None] = {shard: None for shard in self._drained_shards()}
         self._claimed: deque[int] = deque()  # when each DM of the current window was claimed
 
     def register_fallback(self, name: str, fallback: Fallback) -> None:
@@ -84,13 +93,25 @@ class DmOutbox:
         self._fallbacks[name] = fallback
 
     async def start(self) -> None:
-        """At start (before the scheduler): resume an interrupted queue and plan its drain."""
+        """At start (before the scheduler): resume an interrupted queue and plan its drains."""
         now = self.now()
-        await self.repo.requeue_sending()
+        await self.repo.requeue_sending(self.scheduler.claimer)
         await self.repo.prune(now - KEEP_FINISHED)
-        pending = await self.scheduler.pending_for_subject(_GLOBAL, [DM_DRAIN], _GLOBAL)
-        self._drain_task = pending[0].id if pending else None
+        for shard in self._drain_task:
+            home = self.shards.home(shard)
+            pending = await self.scheduler.pending_for_subject(home, [DM_DRAIN], home)
+            self._drain_task[shard] = pending[0].id if pending else None
         await self.kick()
+
+    def _drained_shards(self) -> tuple[int, ...]:
+        return (0,) if self.shards.everything else self.shards.ids
+
+    def _shard(self, guild_id: int) -> int | None:
+        """The shard whose drain sends this server's DMs (None: not one of ours)."""
+        if self.shards.everything:
+            return 0
+        shard = shard_of(guild_id, self.shards.count)
+        return shard if shard in self._drain_task else None
 
     async def enqueue(
         self,
@@ -127,30 +148,48 @@ class DmOutbox:
         return queued
 
     async def kick(self) -> None:
-        """Plan a drain when DMs wait and none is planned; a no-op otherwise."""
-        if self._drain_task is not None:
+        """Plan a drain for each of our shards whose DMs wait and which has none planned."""
+        for shard in self._drain_task:
+            await self._kick(shard)
+
+    async def _kick(self, shard: int) -> None:
+        planned = self._drain_task[shard]
+        # Another process owning the same shard may have run our drain (overlapping shards).
+        if planned is not None and (
+            planned == 0 or not self.shards.several_processes or await self.scheduler.is_pending(planned)
+        ):
             return
-        self._drain_task = 0  # planning: a concurrent kick must not plan a second drain
+        self._drain_task[shard] = 0  # planning: a concurrent kick must not plan a second drain
         try:
-            due = await self.repo.next_due()
+            due = await self.repo.next_due(None if self.shards.everything else shard)
             if due is None:
-                self._drain_task = None
+                self._drain_task[shard] = None
                 return
             now = self.now()
             at = max(due, now if self._room(now) else self._claimed[0] + self.interval)
-            task = await self.scheduler.schedule(_GLOBAL, DM_DRAIN, at, subject_id=_GLOBAL)
-            self._drain_task = task.id
+            home = self.shards.home(shard)
+            task = await self.scheduler.schedule(home, DM_DRAIN, at, subject_id=home)
+            self._drain_task[shard] = task.id
         except BaseException:
-            self._drain_task = None
+            self._drain_task[shard] = None
             raise
 
     async def drain(self, task: ScheduledTask, deliver: Deliver) -> None:
-        """The ``dm.drain`` task: hand the next due rows to ``deliver``, record how each went, and
-        plan the next drain while more wait."""
-        if self._drain_task == task.id:
-            self._drain_task = None
+        """The ``dm.drain`` task of one shard: hand its next due rows to ``deliver``, record how each
+        went, and plan the next drain while more wait."""
+        shard = self._shard(task.guild_id)
+        if shard is None:
+            return  # a drain of a shard we no longer run (re-shard): its owner plans its own
+        if self._drain_task.get(shard) == task.id:
+            self._drain_task[shard] = None
         now = self.now()
-        rows = await self.repo.claim_due(now, self._room(now))
+        rows = await self.repo.claim_due(
+            now,
+            self._room(now),
+            shard=shard,
+            claimer=self.scheduler.claimer,
+            lease=self.scheduler.lease,
+        )
         self._claimed.extend(now for _ in rows)
         for row in rows:
             try:
@@ -158,7 +197,7 @@ class DmOutbox:
             except Exception:
                 log.exception("DM %d could not be handled; it is retried", row.id)
                 await self._retry(row, now, "internal error")
-        await self.kick()
+        await self._kick(shard)
 
     def _room(self, now: int) -> int:
         """How many DMs may be claimed at ``now``: ``batch`` less those of the last ``interval``."""

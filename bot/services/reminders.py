@@ -91,6 +91,8 @@ class RemindersService(MeetupListener):
         if dropped:
             log.warning("dropped %d follow-up(s) of cancelled meetups", dropped)
         for meetup in await self.repo.out_of_step(now):
+            if not self.scheduler.owns(meetup.guild_id):
+                continue  # another shard process repairs its own servers
             log.warning("meetup %d's follow-ups did not match its time; planning them again", meetup.id)
             try:
                 await self.schedule(meetup)

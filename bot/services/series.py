@@ -94,6 +94,8 @@ class SeriesService:
         """Before timed work resumes: every active series has its ``series.post`` task (a stop
         between announcing a new series' first meetup and planning the next one leaves none)."""
         for series in await self.repo.without_task(SERIES_POST):
+            if not self.scheduler.owns(series.guild_id):
+                continue  # another shard process repairs its own servers
             log.warning("series %d had no posting planned; planning it", series.id)
             await self.plan_next(series)
 

@@ -136,6 +136,10 @@ class Database:
         async with self._autocommit_guard():
             return await self._on_thread(_many, sql, rows)
 
+    # Reads run and finish in one call on the connection's thread: a cursor left open between two
+    # awaits would hold a read snapshot, and a write queued meanwhile on this connection would fail
+    # at once ("database is locked") when another process (a shard process) has written since.
+
     async def execute_returning(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """A write with a ``RETURNING`` clause: its rows, under the same guard as other writes."""
         async with self._autocommit_guard():

@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.outbox import OutboxRow, OutboxState
+from bot.domain.shards import Shards
 from bot.storage.database import Database
 from bot.storage.member_data import MemberDocument, MemberTable, register, register_document
 
@@ -17,11 +18,25 @@ register(MemberTable("dm_outbox", ("member_id",)))
 register_document(MemberDocument("dm_outbox", "payload"))
 
 _COLUMNS = "id, guild_id, member_id, dedup_key, payload, state, attempts, next_at, last_error"
-_CLAIM = (
-    "UPDATE dm_outbox SET state = 'sending', attempts = attempts + 1 WHERE id IN ("  # noqa: S608
-    "SELECT id FROM dm_outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"
-    f") RETURNING {_COLUMNS}"
-)
+# Due, or claimed by a process whose lease ran out. Repeated outside the subquery so that a row
+# another process claimed meanwhile is skipped (PostgreSQL re-checks it after the other commits).
+_CLAIMABLE = "((state = 'pending' AND next_at <= ?) OR (state = 'sending' AND lease_until <= ?))"
+
+
+def _claim_sql(shard_filter: str) -> str:
+    return (
+        "UPDATE dm_outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ? "  # noqa: S608
+        f"WHERE id IN (SELECT id FROM dm_outbox WHERE {_CLAIMABLE}{shard_filter} "
+        "ORDER BY next_at, id LIMIT ?) "
+        f"AND {_CLAIMABLE} RETURNING {_COLUMNS}"
+    )
+
+
+def _one_shard(shards: Shards | None, shard: int | None) -> tuple[str, tuple[int, ...]]:
+    """SQL keeping the rows of one shard's servers (nothing when one process owns every server)."""
+    if shards is None or shards.everything or shard is None:
+        return "", ()
+    return " AND (guild_id >> 22) % ? = ?", (shards.count, shard)
 
 
 def _row(row: aiosqlite.Row) -> OutboxRow:
@@ -39,8 +54,9 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
 
 
 class OutboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, shards: Shards | None = None) -> None:
         self.db = db
+        self.shards = shards
 
     async def add(
         self, guild_id: int, entries: Iterable[tuple[int, str]], payload: dict[str, Any], now: int
@@ -56,31 +72,52 @@ class OutboxRepository:
             rows,
         )
 
-    async def claim_due(self, now: int, limit: int) -> list[OutboxRow]:
-        """Move up to ``limit`` due DMs to ``sending`` (oldest first) and return them."""
-        rows = await self.db.execute_returning(_CLAIM, (now, limit))
+    async def claim_due(
+        self, now: int, limit: int, *, shard: int | None = None, claimer: str = "", lease: int = 60
+    ) -> list[OutboxRow]:
+        """Move up to ``limit`` due DMs (of ``shard``'s servers when sharded) to ``sending`` under
+        ``claimer``'s lease, oldest first, and return them. DMs whose claimer's lease ran out (it
+        died mid-send) are due again: one may then arrive twice, never zero times."""
+        mine, params = _one_shard(self.shards, shard)
+        rows = await self.db.execute_returning(
+            _claim_sql(mine), (claimer, now + lease, now, now, *params, limit, now, now)
+        )
         return sorted((_row(row) for row in rows), key=lambda row: (row.next_at, row.id))
 
     async def finish(self, row_id: int, state: OutboxState, now: int, error: str | None = None) -> None:
         await self.db.execute(
-            "UPDATE dm_outbox SET state = ?, sent_at = ?, last_error = COALESCE(?, last_error) WHERE id = ?",
+            "UPDATE dm_outbox SET state = ?, sent_at = ?, last_error = COALESCE(?, last_error), "
+            "lease_until = NULL WHERE id = ?",
             (state.value, now, error, row_id),
         )
 
     async def retry_at(self, row_id: int, at: int, error: str) -> None:
         await self.db.execute(
-            "UPDATE dm_outbox SET state = 'pending', next_at = ?, last_error = ? WHERE id = ?",
+            "UPDATE dm_outbox SET state = 'pending', next_at = ?, last_error = ?, lease_until = NULL "
+            "WHERE id = ?",
             (at, error, row_id),
         )
 
-    async def next_due(self) -> int | None:
-        """When the first pending DM may go (its ``next_at``), or None when nothing waits."""
-        value = await self.db.fetchval("SELECT MIN(next_at) FROM dm_outbox WHERE state = 'pending'")
+    async def next_due(self, shard: int | None = None) -> int | None:
+        """When the first pending DM (of ``shard``'s servers when sharded) may go, or None when
+        nothing waits; a DM whose claimer's lease runs out counts as due then."""
+        mine, params = _one_shard(self.shards, shard)
+        value = await self.db.fetchval(
+            "SELECT MIN(at) FROM (SELECT MIN(next_at) AS at FROM dm_outbox WHERE state = 'pending'"  # noqa: S608
+            f"{mine} UNION ALL SELECT MIN(lease_until) AS at FROM dm_outbox "
+            f"WHERE state = 'sending'{mine}) due",
+            (*params, *params),
+        )
         return None if value is None else int(value)
 
-    async def requeue_sending(self) -> int:
-        """DMs a stop interrupted go back to pending (one may then arrive twice, never zero times)."""
-        return await self.db.execute("UPDATE dm_outbox SET state = 'pending' WHERE state = 'sending'")
+    async def requeue_sending(self, claimer: str | None = None) -> int:
+        """DMs a stop interrupted go back to pending (one may then arrive twice, never zero times):
+        those ``claimer`` held (a process restarted under the same name), or all when None."""
+        if claimer is None:
+            return await self.db.execute("UPDATE dm_outbox SET state = 'pending' WHERE state = 'sending'")
+        return await self.db.execute(
+            "UPDATE dm_outbox SET state = 'pending' WHERE state = 'sending' AND claimed_by = ?", (claimer,)
+        )
 
     async def prune(self, before: int) -> int:
         """Forget finished DMs created before ``before`` (they only matter for a while)."""

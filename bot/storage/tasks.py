@@ -1,4 +1,12 @@
-"""SQL for scheduled tasks: the durable record behind every scheduler job."""
+"""SQL for scheduled tasks: the durable record behind every scheduler job.
+
+Several processes may share the table (shard processes over one database). A process reads only
+the tasks of the servers it owns (:class:`bot.domain.shards.Shards`, filtered in SQL by Discord's
+shard rule) and claims a task with one conditional UPDATE that names it (``claimed_by``) and gives
+it a lease (``lease_until``): the task is due and pending, or running under a lease that has
+expired (its claimer died). Whichever UPDATE lands first wins; the other changes no row. The
+claimer renews the lease while it runs, and finishes the task only while the claim is still its.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.shards import Shards
 from bot.domain.tasks import ScheduledTask, TaskState
 from bot.storage.database import Database
 from bot.storage.member_data import MemberDocument, register_document
@@ -15,9 +24,24 @@ from bot.storage.member_data import MemberDocument, register_document
 # Payloads hold reminder posts with mentions and a nudge's pair (its subject is the pair's first).
 register_document(MemberDocument("scheduled_tasks", "payload", id_columns=("subject_id",)))
 
-_SELECT = (
-    "SELECT id, guild_id, kind, subject_id, payload, due_at, state, attempts, last_error FROM scheduled_tasks"
+_COLUMNS = "id, guild_id, kind, subject_id, payload, due_at, state, attempts, last_error"
+_SELECT = f"SELECT {_COLUMNS} FROM scheduled_tasks"  # noqa: S608
+_CLAIM = (
+    "UPDATE scheduled_tasks SET state = 'running', attempts = attempts + 1, claimed_by = ?, lease_until = ? "  # noqa: S608
+    "WHERE id = ? AND ((state = 'pending' AND due_at <= ?) "
+    # Taken over: a claim whose lease ran out, never our own (we are alive: it is still running).
+    "OR (state = 'running' AND lease_until <= ? AND COALESCE(claimed_by, '') <> ?)) "
+    f"RETURNING {_COLUMNS}"
 )
+
+
+def owned(shards: Shards | None, column: str = "guild_id") -> tuple[str, tuple[int, ...]]:
+    """SQL (`` AND ...``) and parameters that keep the rows of servers on ``shards``; nothing when
+    the process owns every server. Portable: SQLite and PostgreSQL both shift and take modulo."""
+    if shards is None or shards.everything:
+        return "", ()
+    marks = ", ".join("?" for _ in shards.ids)
+    return f" AND ({column} >> 22) % ? IN ({marks})", (shards.count, *shards.ids)
 
 
 def _task(row: aiosqlite.Row) -> ScheduledTask:
@@ -35,8 +59,9 @@ def _task(row: aiosqlite.Row) -> ScheduledTask:
 
 
 class TaskRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, shards: Shards | None = None) -> None:
         self.db = db
+        self.shards = shards
 
     async def add(
         self,
@@ -67,26 +92,42 @@ class TaskRepository:
         return None if row is None else _task(row)
 
     async def pending_until(self, until: int) -> list[ScheduledTask]:
-        """Pending tasks due at or before ``until`` (uses the partial index)."""
+        """Pending tasks of owned servers due at or before ``until`` (uses the partial index)."""
+        mine, params = owned(self.shards)
         rows = await self.db.fetchall(
-            _SELECT + " WHERE state = 'pending' AND due_at <= ? ORDER BY due_at",
-            (until,),
+            _SELECT + f" WHERE state = 'pending' AND due_at <= ?{mine} ORDER BY due_at",
+            (until, *params),
         )
         return [_task(row) for row in rows]
 
     async def pending_due_until(self, until: int) -> list[tuple[int, int]]:
-        """(id, due time) of the pending tasks due at or before ``until``: all the scheduler needs
-        to arm them, read from the partial index alone (no row, no payload decoded)."""
+        """(id, due time) of the pending tasks of owned servers due at or before ``until``: all the
+        scheduler needs to arm them, read from the partial index alone (no row, no payload decoded)."""
+        mine, params = owned(self.shards)
         rows = await self.db.fetchall(
-            "SELECT id, due_at FROM scheduled_tasks WHERE state = 'pending' AND due_at <= ? ORDER BY due_at",
-            (until,),
+            "SELECT id, due_at FROM scheduled_tasks "  # noqa: S608
+            f"WHERE state = 'pending' AND due_at <= ?{mine} ORDER BY due_at",
+            (until, *params),
         )
         return [(int(row["id"]), int(row["due_at"])) for row in rows]
 
+    async def leases_until(self, until: int) -> list[tuple[int, int]]:
+        """(id, lease end) of running tasks of owned servers whose lease ends by ``until``: if their
+        claimer does not renew it (it died), they are taken over then."""
+        mine, params = owned(self.shards)
+        rows = await self.db.fetchall(
+            "SELECT id, lease_until FROM scheduled_tasks "  # noqa: S608
+            f"WHERE state = 'running' AND lease_until <= ?{mine}",
+            (until, *params),
+        )
+        return [(int(row["id"]), int(row["lease_until"])) for row in rows]
+
     async def next_pending_after(self, after: int) -> int | None:
-        """Due time of the first pending task later than ``after``."""
+        """Due time of the first pending task of an owned server later than ``after``."""
+        mine, params = owned(self.shards)
         value = await self.db.fetchval(
-            "SELECT MIN(due_at) FROM scheduled_tasks WHERE state = 'pending' AND due_at > ?", (after,)
+            f"SELECT MIN(due_at) FROM scheduled_tasks WHERE state = 'pending' AND due_at > ?{mine}",  # noqa: S608
+            (after, *params),
         )
         return None if value is None else int(value)
 
@@ -119,32 +160,58 @@ class TaskRepository:
             (ScheduledTask.encode_payload(payload), task_id),
         )
 
-    async def claim(self, task_id: int, now: int) -> ScheduledTask | None:
-        """Move a due pending task to running; None if somebody else did or it is not due.
+    async def claim(self, task_id: int, now: int, claimer: str = "", lease: int = 60) -> ScheduledTask | None:
+        """Move a due pending task (or a running one whose lease has expired) to running under
+        ``claimer``'s lease until ``now + lease``; None if somebody else holds it or it is not due.
 
-        This single conditional UPDATE is what makes each task run at most once.
+        This single conditional UPDATE is what makes each task run once, across processes.
         """
+        rows = await self.db.execute_returning(_CLAIM, (claimer, now + lease, task_id, now, now, claimer))
+        return _task(rows[0]) if rows else None
+
+    async def renew(self, task_id: int, claimer: str, lease_until: int) -> bool:
+        """Extend a running task's lease; False when the claim is no longer ``claimer``'s."""
         changed = await self.db.execute(
-            "UPDATE scheduled_tasks SET state = 'running', attempts = attempts + 1 "
-            "WHERE id = ? AND state = 'pending' AND due_at <= ?",
-            (task_id, now),
+            "UPDATE scheduled_tasks SET lease_until = ? "
+            "WHERE id = ? AND state = 'running' AND claimed_by = ?",
+            (lease_until, task_id, claimer),
         )
-        if changed != 1:
+        return changed == 1
+
+    async def finish(
+        self, task_id: int, state: TaskState, now: int, error: str | None = None, claimer: str | None = None
+    ) -> bool:
+        """Record how a run ended; with ``claimer``, only while the claim is still theirs."""
+        sql = (
+            "UPDATE scheduled_tasks SET state = ?, finished_at = ?, last_error = COALESCE(?, last_error), "
+            "lease_until = NULL WHERE id = ?"
+        )
+        params: tuple[object, ...] = (state.value, now, error, task_id)
+        if claimer is not None:
+            sql += " AND state = 'running' AND claimed_by = ?"
+            params += (claimer,)
+        return await self.db.execute(sql, params) == 1
+
+    async def retry_at(self, task_id: int, due_at: int, error: str, claimer: str | None = None) -> bool:
+        sql = (
+            "UPDATE scheduled_tasks SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL "
+            "WHERE id = ?"
+        )
+        params: tuple[object, ...] = (due_at, error, task_id)
+        if claimer is not None:
+            sql += " AND state = 'running' AND claimed_by = ?"
+            params += (claimer,)
+        return await self.db.execute(sql, params) == 1
+
+    async def lease_of(self, task_id: int) -> tuple[str, int | None, str | None] | None:
+        """(state, lease end, claimer) of one task."""
+        row = await self.db.fetchone(
+            "SELECT state, lease_until, claimed_by FROM scheduled_tasks WHERE id = ?", (task_id,)
+        )
+        if row is None:
             return None
-        return await self.get(task_id)
-
-    async def finish(self, task_id: int, state: TaskState, now: int, error: str | None = None) -> None:
-        await self.db.execute(
-            "UPDATE scheduled_tasks SET state = ?, finished_at = ?, last_error = COALESCE(?, last_error) "
-            "WHERE id = ?",
-            (state.value, now, error, task_id),
-        )
-
-    async def retry_at(self, task_id: int, due_at: int, error: str) -> None:
-        await self.db.execute(
-            "UPDATE scheduled_tasks SET state = 'pending', due_at = ?, last_error = ? WHERE id = ?",
-            (due_at, error, task_id),
-        )
+        lease = row["lease_until"]
+        return row["state"], None if lease is None else int(lease), row["claimed_by"]
 
     async def reschedule(self, task_id: int, due_at: int) -> bool:
         changed = await self.db.execute(
@@ -169,9 +236,19 @@ class TaskRepository:
         )
         return [(int(row["id"]), int(row["due_at"])) for row in rows]
 
-    async def requeue_interrupted(self) -> int:
-        """Tasks left running by a crash go back to pending so they are not lost."""
-        return await self.db.execute("UPDATE scheduled_tasks SET state = 'pending' WHERE state = 'running'")
+    async def requeue_interrupted(self, claimer: str | None = None) -> int:
+        """Tasks left running by a crash go back to pending so they are not lost: those of
+        ``claimer`` (a process that restarted under the same name), or every one when None (a
+        single process that knows it is alone)."""
+        if claimer is None:
+            return await self.db.execute(
+                "UPDATE scheduled_tasks SET state = 'pending', lease_until = NULL WHERE state = 'running'"
+            )
+        return await self.db.execute(
+            "UPDATE scheduled_tasks SET state = 'pending', lease_until = NULL "
+            "WHERE state = 'running' AND claimed_by = ?",
+            (claimer,),
+        )
 
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT state, COUNT(*) AS n FROM scheduled_tasks GROUP BY state")
