@@ -97,6 +97,9 @@ def redact_text(text: str, url: str) -> str:
 _PARAM = re.compile(r"\?|(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
 _FUNCTIONS = re.compile(r"\b(max|min|group_concat|printf|char|json_extract)\s*\(", re.IGNORECASE)
 _JSON_EACH = re.compile(r"SELECT\s+value\s+FROM\s+json_each\((\$\d+)\)", re.IGNORECASE)
+# SQLite's ``a CROSS JOIN b ON ...`` is an inner join whose loop order the planner keeps (the
+# repositories use it to drive a scan from the smaller table); PostgreSQL's CROSS JOIN takes no ON.
+_CROSS_JOIN_ON = re.compile(r"\bCROSS\s+JOIN(\s+\w+(?:\s+(?:AS\s+)?\w+)?\s+ON)\b", re.IGNORECASE)
 
 
 def _segments(sql: str) -> list[tuple[bool, str]]:
@@ -217,6 +220,7 @@ def translate(sql: str) -> tuple[str, tuple[str, ...] | None]:
     translated = "".join(out)
     if _FUNCTIONS.search(translated):  # (the repositories' literals hold no such call)
         translated = _rewrite_functions(translated)
+    translated = _CROSS_JOIN_ON.sub(r"JOIN\1", translated)
     translated = _JSON_EACH.sub(
         r"SELECT value::bigint FROM json_array_elements_text(\1::json) AS value", translated
     )

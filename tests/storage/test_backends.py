@@ -65,6 +65,11 @@ def test_sqlite_functions_become_their_postgresql_spelling() -> None:
         "UPDATE p SET l = GREATEST(l, $1), m = LEAST(a, LEAST(b, c))"
     )
     assert translate("SELECT MAX(position) FROM r")[0] == "SELECT MAX(position) FROM r"
+    # SQLite's CROSS JOIN ... ON keeps the loop order; PostgreSQL spells the join without CROSS.
+    assert translate("SELECT t.id FROM meetups m CROSS JOIN tasks t ON t.m = m.id")[0] == (
+        "SELECT t.id FROM meetups m JOIN tasks t ON t.m = m.id"
+    )
+    assert translate("SELECT 1 FROM a CROSS JOIN b")[0] == "SELECT 1 FROM a CROSS JOIN b"
     assert translate("SELECT group_concat(printf('%02d', position) || tag, char(30)) FROM i")[0] == (
         "SELECT string_agg(lpad((position)::text, 2, '0') || tag, chr(30)) FROM i"
     )
