@@ -177,18 +177,9 @@ class MeetupsCog(commands.Cog):
             # Its announcement was refused: the organiser asking is the sign it may be fixed.
             await interaction.response.defer(ephemeral=True, thinking=True)
             meetup = await self.board.retry_announcement(meetup, interaction.user.id, is_admin(interaction))
-        counts = await self.meetups.counts(meetup)
         over = not meetup.cancelled and meetup.ends_at <= now_epoch()
-        roster = await self.meetups.roster(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
-        embed = ui.meetup_embed(
-            meetup,
-            counts,
-            going=roster[RsvpStatus.GOING],
-            maybe=roster[RsvpStatus.MAYBE],
-            waitlist=roster[RsvpStatus.WAITLIST],
-            series=await self.meetups.series_note(meetup),
-            turnout=await self.bot.services.checkins.turnout(meetup) if over else None,
-        )
+        turnout = await self.bot.services.checkins.turnout(meetup) if over else None
+        embed, _counts = await self.bot.boards.announcements.card(meetup, turnout=turnout)
         content = f"Announcement: {meetup.jump_url}" if meetup.jump_url else None
         if meetup.jump_url is None and not meetup.cancelled:
             content = ui.not_announced_yet(meetup)

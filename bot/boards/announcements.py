@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import discord
+
 from bot.adapters.outbound import Outbound, Undeliverable
 from bot.boards.alerts import OrganiserAlerts
 from bot.boards.coalesce import Coalescer
@@ -22,7 +24,7 @@ from bot.boards.events import ScheduledEvents
 from bot.boards.threads import MeetupThreads
 from bot.domain.clock import Clock
 from bot.domain.followups import ANNOUNCE, NOTICE, SYNC
-from bot.domain.meetups import Meetup, OrganiserProblem, RsvpStatus, may_manage
+from bot.domain.meetups import Meetup, OrganiserProblem, RsvpCounts, RsvpStatus, Turnout, may_manage
 from bot.domain.tasks import ScheduledTask
 from bot.scheduling.scheduler import RetryLater, Scheduler, TaskDropped
 from bot.services.meetups import MeetupService
@@ -80,22 +82,30 @@ class Announcements:
         await self.threads.ensure(meetup)  # the thread for notices is there from the start
         return meetup
 
-    async def render(self, meetup_id: int) -> None:
-        """The announcement shows the meetup and its RSVPs as they are now."""
-        meetup = await self.meetups.by_id(meetup_id)
-        if meetup is None or meetup.channel_id is None or meetup.message_id is None:
-            return
+    async def card(
+        self, meetup: Meetup, *, turnout: Turnout | None = None
+    ) -> tuple[discord.Embed, RsvpCounts]:
+        """The meetup's card as it is now (who is going, maybe, waiting; its series), and the counts
+        its buttons show: the announcement's and ``/meetup info``'s."""
         counts = await self.meetups.counts(meetup)
         roster = await self.meetups.roster(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
-        series = await self.meetups.series_note(meetup)
         embed = ui.meetup_embed(
             meetup,
             counts,
             going=roster[RsvpStatus.GOING],
             maybe=roster[RsvpStatus.MAYBE],
             waitlist=roster[RsvpStatus.WAITLIST],
-            series=series,
+            series=await self.meetups.series_note(meetup),
+            turnout=turnout,
         )
+        return embed, counts
+
+    async def render(self, meetup_id: int) -> None:
+        """The announcement shows the meetup and its RSVPs as they are now."""
+        meetup = await self.meetups.by_id(meetup_id)
+        if meetup is None or meetup.channel_id is None or meetup.message_id is None:
+            return
+        embed, counts = await self.card(meetup)
         view = ui.rsvp_view(meetup, counts)
         try:
             await self.outbound.edit(
