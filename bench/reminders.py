@@ -294,8 +294,13 @@ def fill(path: Path, world: World, reminders: int, now: int, busy_from: int) -> 
             tasks(),
         )
         conn.executemany(
-            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at) VALUES (?, ?, ?)",
-            ((meetup_id, guild_of(meetup_id)[0], now) for meetup_id in ids),
+            # As RemindersService.schedule records them: planned for the meetup's current time.
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at, planned_starts_at, "
+            "planned_ends_at) VALUES (?, ?, ?, ?, ?)",
+            (
+                (meetup_id, guild_of(meetup_id)[0], now, starts(meetup_id), starts(meetup_id) + LENGTH)
+                for meetup_id in ids
+            ),
         )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

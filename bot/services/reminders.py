@@ -159,7 +159,8 @@ class RemindersService(MeetupListener):
                             payload={"ends_at": meetup.ends_at},
                         )
                     )
-            await self.repo.mark_scheduled(meetup.guild_id, meetup.id, now)
+            # The times they were planned for, with them: start-up compares these with the meetup's.
+            await self.repo.mark_scheduled(meetup, now)
         return scheduled
 
     # -- the reminder ----------------------------------------------------------------------------

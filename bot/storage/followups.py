@@ -18,13 +18,21 @@ register(MemberTable("meetup_nudges", ("member_id",)))
 
 # Announced meetups still open for check-in whose planned follow-ups do not match them: no Who
 # came? planned for their current end (never scheduled, or moved without rescheduling), or a
-# pending reminder planned for another start. Tasks planned before they recorded their times
+# pending reminder planned for another start. A meetup whose follow-ups were planned (in the
+# transaction that wrote them, RemindersService.schedule) for its current start and end is in step
+# by two column comparisons; only the others (moved since, or planned by a version that did not
+# record the times: NULL) have their tasks looked at. Tasks planned before they recorded their times
 # are judged by their due time. A payload that is exactly what RemindersService.schedule writes for
 # the meetup's current time (ScheduledTask.encode_payload: sorted keys, no spaces) is decided by one
 # string comparison; only the others are parsed as JSON (a million pending tasks: seconds saved).
 _OUT_OF_STEP = (
     _SELECT_MEETUPS  # noqa: S608
     + """ WHERE state = 'scheduled' AND message_id IS NOT NULL AND ends_at + :window > :now
+    AND NOT EXISTS (
+        SELECT 1 FROM meetup_followups f
+        WHERE f.meetup_id = meetups.id
+        AND f.planned_starts_at = meetups.starts_at AND f.planned_ends_at = meetups.ends_at
+    )
     AND (
         NOT EXISTS (
             SELECT 1 FROM scheduled_tasks t
@@ -76,11 +84,15 @@ class FollowupRepository:
         decision = values.pop("headcount_decision")
         return MeetupFollowup(**values, headcount_decision=HeadcountDecision(decision) if decision else None)
 
-    async def mark_scheduled(self, guild_id: int, meetup_id: int, now: int) -> None:
+    async def mark_scheduled(self, meetup: Meetup, now: int) -> None:
+        """The meetup's follow-ups were (re)planned now for its current start and end (in the same
+        transaction as the tasks: start-up trusts these two columns instead of the tasks)."""
         await self.db.execute(
-            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (meetup_id) DO UPDATE SET scheduled_at = excluded.scheduled_at",
-            (meetup_id, guild_id, now),
+            "INSERT INTO meetup_followups (meetup_id, guild_id, scheduled_at, planned_starts_at, "
+            "planned_ends_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (meetup_id) DO UPDATE SET "
+            "scheduled_at = excluded.scheduled_at, planned_starts_at = excluded.planned_starts_at, "
+            "planned_ends_at = excluded.planned_ends_at",
+            (meetup.id, meetup.guild_id, now, meetup.starts_at, meetup.ends_at),
         )
 
     async def out_of_step(self, now: int) -> list[Meetup]:
