@@ -65,10 +65,18 @@ class StatsBoard:
         await self.drawer.close()
 
     async def rendered(
-        self, report: HealthReport, guild_name: str
+        self, report: HealthReport, guild_name: str, *, with_chart: bool = True
     ) -> tuple[discord.Embed, discord.File | None]:
-        file = await chart(report, self.drawer)
+        file = await chart(report, self.drawer) if with_chart else None
         return ui.stats_embed(report, guild_name, chart=file is not None), file
+
+    def _may_attach(self, channel_id: int) -> bool:
+        """Whether the bot may attach files in the digest's channel (Discord refuses the whole post
+        otherwise): without Attach Files the digest goes out without its chart, as /config says."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return True  # not cached: try, and a refusal is retried like any other
+        return channel.permissions_for(channel.guild.me).attach_files
 
     async def _digest(self, task: ScheduledTask) -> None:
         guild_id, due = task.guild_id, task.due_at
@@ -80,7 +88,9 @@ class StatsBoard:
             raise TaskDropped("more than a day late (the bot was down); the next Monday's comes")
         guild = self.client.get_guild(guild_id)
         report = await self.stats.report(guild_id, DIGEST_PERIOD, due)
-        embed, file = await self.rendered(report, guild.name if guild else "this server")
+        embed, file = await self.rendered(
+            report, guild.name if guild else "this server", with_chart=self._may_attach(channel_id)
+        )
         try:
             await self.outbound.post(
                 channel_id, guild_id, content="📊 **This week in the community**", embed=embed, file=file

@@ -10,6 +10,7 @@ import simcord
 from bot.services.stats import DIGEST
 from tests.behaviour.followup_world import advance_to
 from tests.behaviour.meetup_world import MeetupWorld
+from tests.behaviour.test_invalid_requests import deny
 from tests.conftest import BotFactory, restart
 
 pytestmark = [pytest.mark.simcord(settle_timeout=3), pytest.mark.world("meetups")]
@@ -50,6 +51,20 @@ async def test_the_digest_is_posted_monday_at_nine_with_its_chart_pinging_nobody
 
     await advance_to(env, MONDAY_9 + WEEK + 60)
     assert len(digests(world)) == 2  # and the next Monday's
+
+
+async def test_without_attach_files_the_digest_goes_out_without_its_chart(
+    world: MeetupWorld, env: simcord.Env
+) -> None:
+    await turn_on(world)
+    deny(env, world.general, attach_files=True)
+    await advance_to(env, MONDAY_9 + 60)
+
+    [posted] = digests(world)  # posted, as /config digest promised, not refused as a whole
+    assert posted.attachments == []
+    [embed] = posted.embeds
+    assert embed.image.url is None  # no reference to a chart that is not there
+    assert embed.description.splitlines()[0].startswith("**Joined**: 5")
 
 
 async def test_the_digest_fires_once_across_a_restart(
