@@ -99,6 +99,7 @@ INDEXED_ROUND = 200
 # bits. 200 finds 98-99 % of the weight all pairs would give, in about a third of a second at 10,000.
 PAIRS_PER_MEMBER = 200
 _FILL_WINDOW = 32
+_REGREEDY_ROUNDS = 4  # greedy passes over the members the previous pass left short (see _regreedy)
 _ROOM_TRIES = 4_000  # moves tried to place the members a round strands (see _make_room)
 _NEARBY_DEGREES = 0.46  # of latitude: 51.1 km on the sphere haversine_km uses
 # Rounds add weights as integers in units of 2**-20 (about a millionth): integer sums are exact
@@ -323,6 +324,8 @@ class _Round:
             self.reasons = dict(excluded)
             noise = None if attempt == 0 else {e: self.rng.random() for e in self._edges(pool, neighbours)}
             clusters = self._greedy(pool, neighbours, base, len(sizes), noise)
+            if not all_pairs and len(pool) >= INDEXED_ROUND:
+                clusters = self._regreedy(clusters, base, len(sizes))
             groups, leftovers = self._fill(clusters, neighbours, base, len(sizes))
             self._fold(groups, leftovers, base, sizes[0])
             self._make_room(groups, len(sizes), sizes[0])
@@ -605,11 +608,13 @@ class _Round:
         base: int,
         count: int,
         noise: Mapping[Pair, float] | None = None,
+        start: Sequence[list[int]] = (),
     ) -> list[list[int]]:
         """Merge clusters along the heaviest edges, up to ``count`` clusters of ``base``.
 
         ``noise`` (restarts on small rounds) scales each weight by up to 1.5 for the ordering
-        only, so different near-best first choices get explored.
+        only, so different near-best first choices get explored. ``start``: clusters (smaller than
+        ``base``, of members of ``pool``) to grow instead of starting each member alone.
         """
         if noise is None:
             ordered = self._heaviest_first(pool, neighbours)
@@ -623,6 +628,10 @@ class _Round:
             cluster: list[list[int]] = [[] for _ in range(self.n)]
             for m in pool:
                 cluster[m] = [m]
+            for c in start:
+                c = list(c)
+                for x in c:
+                    cluster[x] = c
             ruled = any(self.forbidden)
             full = 0
             for a, b in ordered:
@@ -640,6 +649,35 @@ class _Round:
                 full += merged_full
             clusters = list({id(cluster[m]): cluster[m] for m in pool}.values())
         return sorted(clusters, key=lambda c: (-len(c), min(map(rank.__getitem__, c))))
+
+    def _regreedy(self, clusters: list[list[int]], base: int, count: int) -> list[list[int]]:
+        """Run the greedy again on the members it left short of a full group, with candidate
+        partners found among them only (their best were taken), until it forms no more groups.
+
+        A member whose candidates all went to other groups would otherwise be completed from a
+        short window by the fill; the naive greedy, which sees every pair, gives it its best
+        partner still free. This finds that partner at the cost of a candidate search over the
+        few members left (a tenth of the round, then a few percent).
+        """
+        rank = self.rank
+        full = [c for c in clusters if len(c) == base]
+        partial = [c for c in clusters if len(c) < base]
+        for _ in range(_REGREEDY_ROUNDS):
+            rest = sorted(x for c in partial for x in c)
+            if len(rest) < 2 or len(full) >= count:
+                break
+            if len(rest) >= INDEXED_ROUND:
+                neighbours = self._indexed_neighbours(rest)
+            else:
+                neighbours = self._sampled_neighbours(rest)
+            grown = [c for c in partial if len(c) > 1]
+            grown = self._greedy(rest, neighbours, base, count - len(full), start=grown)
+            formed = [c for c in grown if len(c) == base]
+            if not formed:
+                break
+            full.extend(formed)
+            partial = [c for c in grown if len(c) < base]
+        return sorted(full + partial, key=lambda c: (-len(c), min(map(rank.__getitem__, c))))
 
     def _greedy_pairs(self, pool: list[int], ordered: Iterable[Pair], count: int) -> list[list[int]]:
         """_greedy for groups of two: take each edge whose ends are both still alone."""
