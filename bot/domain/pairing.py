@@ -99,6 +99,9 @@ INDEXED_ROUND = 200
 # bits. 200 finds 98-99 % of the weight all pairs would give, in about a third of a second at 10,000.
 PAIRS_PER_MEMBER = 200
 _FILL_WINDOW = 32
+BATCH_ROUNDS = 6  # rounds of swaps in the batched local search of large rounds
+_PAIR_CHUNK = 32_768  # pairs scored at once by _pair_weights
+_LEVELS = 8  # a member's partners are ranked from the eighth of its best weight that holds enough
 _REGREEDY_ROUNDS = 4  # greedy passes over the members the previous pass left short (see _regreedy)
 _ROOM_TRIES = 4_000  # moves tried to place the members a round strands (see _make_room)
 _NEARBY_DEGREES = 0.46  # of latitude: 51.1 km on the sphere haversine_km uses
@@ -263,6 +266,8 @@ class _Round:
         self.latitudes = [self.cities[c][0] for c in self.by_latitude]
         self.nearby_cities: dict[int, frozenset[int]] = {}
         self.reasons: dict[int, UnmatchedReason] = {}
+        self.arrays: tuple[Any, Any, Any] | None = None  # see _interest_arrays
+        self.bits: Any = None  # each member's interests as bits (see _pair_weights)
 
     # -- weights -------------------------------------------------------------------------------
 
@@ -329,9 +334,13 @@ class _Round:
             groups, leftovers = self._fill(clusters, neighbours, base, len(sizes))
             self._fold(groups, leftovers, base, sizes[0])
             self._make_room(groups, len(sizes), sizes[0])
-            if not all_pairs:
+            if not all_pairs and len(pool) > LARGE_ROUND:
+                self._batch_search(groups, neighbours)
+            elif not all_pairs:
                 self._local_search(groups, neighbours, pool)
-            total = sum(self.w(a, b) for g in groups for a, b in itertools.combinations(g, 2))
+            total = 0  # only compared between attempts
+            if attempts > 1:
+                total = sum(self.w(a, b) for g in groups for a, b in itertools.combinations(g, 2))
             key = (-len(self.reasons), total)
             if best is None or _better(key, best[0]):
                 best = (key, groups, self.reasons)
@@ -462,80 +471,91 @@ class _Round:
                 cache[m * n + o if m < o else o * n + m] = value
         return result
 
+    def _interest_arrays(self) -> tuple[Any, Any, Any]:
+        """Every (member, interest) of the round as two arrays sorted by interest then member
+        (interests numbered in name order), and each interest's weight; built once a round."""
+        if self.arrays is None:
+            np = _numpy()
+            flat = list(itertools.chain.from_iterable(self.tags))
+            names = sorted(set(flat))
+            number = {t: i for i, t in enumerate(names)}
+            interest = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
+            owner = np.repeat(np.arange(self.n, dtype=np.int64), list(map(len, self.tags)))
+            order = np.argsort(interest * self.n + owner)
+            weight = np.fromiter(map(self.weight_of, names), dtype=np.int64, count=len(names))
+            self.arrays = (interest[order], owner[order], weight)
+        return self.arrays
+
     def _indexed_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Best partners of each member among everyone sharing one of its rarer interests, exactly.
 
-        Interests are split by how many members list them. The rarest, as many as keep the pairs of
-        members listing one of them under ``PAIRS_PER_MEMBER`` per member, are *expanded*: every such
-        pair is listed with the interest's weight, and a pair sharing several has them summed. The
-        others (the common ones) are bits in a few 64-bit words per member, their shared weight read
-        from 16-bit tables. So every listed pair is scored exactly (integers in ``_UNIT``) with the
-        same-city bonus, in numpy, and each member keeps its ``NEIGHBOURS`` best. A pair sharing only
-        common interests is never listed: members left with few partners that way also get the
-        sampled ones (:meth:`_sampled_neighbours`). A nearby (not same) city's bonus is added to the
-        kept partners' weights, so the weights cached are exact.
+        Interests are split by how many members of ``pool`` list them. The rarest, as many as keep
+        the pairs of members listing one of them under ``PAIRS_PER_MEMBER`` per member, are
+        *expanded*: every such pair is listed with the interest's weight, and a pair sharing several
+        has them summed. The others (the common ones) are bits in a few 64-bit words per member,
+        their shared weight read from 16-bit tables. So every listed pair is scored exactly
+        (integers in ``_UNIT``) with the same-city bonus, all in numpy, and each member keeps its
+        ``NEIGHBOURS`` best. A pair sharing only common interests is never listed: members left with
+        few partners that way also get the sampled ones (:meth:`_sampled_neighbours`). A nearby (not
+        same) city's bonus is added to the kept partners' weights, so the weights cached are exact.
         """
         np = _numpy()
-        n, tags, weight_of = self.n, self.tags, self.weight_of
-        # Each member's interests with its position in the interest's list (lists ascend).
-        postings: dict[str, list[int]] = {}
-        mine: list[tuple[int, str, int]] = []
-        for m in pool:
-            for tag in tags[m]:
-                listing = postings.setdefault(tag, [])
-                mine.append((m, tag, len(listing)))
-                listing.append(m)
-        shared = sorted(
-            (t for t, members in postings.items() if len(members) >= 2), key=lambda t: (len(postings[t]), t)
-        )
-        budget, used, cut = PAIRS_PER_MEMBER * len(pool), 0, 0
-        for t in shared:  # rarest first
-            d = len(postings[t])
-            if used + d * (d - 1) > budget:
-                break
-            used += d * (d - 1)
-            cut += 1
-        expanded, common = shared[:cut], shared[cut:]
+        n = self.n
+        interest, owner, weight = self._interest_arrays()
+        member = np.zeros(n, dtype=bool)
+        member[pool] = True
+        inside = member[owner]
+        interest, owner = interest[inside], owner[inside]
+        df = np.bincount(interest, minlength=len(weight))
+        # Interests listed at least twice, rarest first (ties by name), and the cut: the rarest
+        # whose pairs fit the budget are expanded.
+        shared = np.flatnonzero(df >= 2)
+        shared = shared[np.argsort(df[shared] * len(weight) + shared, kind="stable")]
+        pairs = np.cumsum(df[shared] * (df[shared] - 1))
+        cut = int(np.searchsorted(pairs, PAIRS_PER_MEMBER * len(pool), side="right"))
+        expanded = np.zeros(len(weight), dtype=bool)
+        expanded[shared[:cut]] = True
+        common = shared[cut:]
         # Common interests as bits: word j holds interests 64j..64j+63; tables[j, k] sums the weights
         # of the set bits of the 16-bit chunk k of word j (words are little-endian, read by chunk).
+        bit = np.full(len(weight), -1, dtype=np.int64)
+        bit[common] = np.arange(len(common))
         words = np.zeros((max(1, -(-len(common) // 64)), n), dtype="<u8")
+        is_common = bit[interest] >= 0
+        at = bit[interest[is_common]]
+        np.bitwise_or.at(
+            words, (at >> 6, owner[is_common]), np.left_shift(np.uint64(1), (at & 63).astype(np.uint64))
+        )
         tables = np.zeros((len(words), 4, 1 << 16), dtype=np.int64)
-        for i, t in enumerate(common):
-            j, k, b = i >> 6, (i >> 4) & 3, i & 15
-            words[j, np.array(postings[t], dtype=np.int64)] |= np.uint64(1 << (i & 63))
-            step = 1 << b
-            tables[j, k].reshape(-1, 2 * step)[:, step:] += weight_of(t)
+        chunk = np.arange(1 << 16)
+        for i, t in enumerate(common.tolist()):
+            tables[i >> 6, (i >> 4) & 3] += ((chunk >> (i & 15)) & 1) * int(weight[t])
         # Each (member, expanded interest) expands to the members after it in the interest's list:
         # every pair once, the smaller member first.
-        start: dict[str, int] = {}
-        flat: list[int] = []
-        for t in expanded:
-            start[t] = len(flat)
-            flat.extend(postings[t])
-        starts, lengths, weights, owners = [], [], [], []
-        for m, t, position in mine:
-            at = start.get(t)
-            if at is not None and position + 1 < len(postings[t]):
-                owners.append(m)
-                starts.append(at + position + 1)
-                lengths.append(len(postings[t]) - position - 1)
-                weights.append(weight_of(t))
+        keep = expanded[interest]
+        interest, owner = interest[keep], owner[keep]
         result: list[list[int]] = [[] for _ in range(n)]
-        if owners:
-            counts = np.array(lengths, dtype=np.int64)
-            ends = np.cumsum(counts)
-            offsets = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(
-                np.array(starts, dtype=np.int64) - (ends - counts), counts
+        if len(owner) >= 2:
+            last = np.r_[interest[1:] != interest[:-1], True]
+            ends = np.flatnonzero(last) + 1  # one past each interest's run
+            end = np.repeat(ends, np.diff(np.r_[0, ends]))
+            counts = end - np.arange(len(owner)) - 1
+            total = int(counts.sum())
+            before = np.cumsum(counts) - counts
+            partner = np.arange(total, dtype=np.int64) + np.repeat(
+                np.arange(1, len(owner) + 1) - before, counts
             )
-            key = (
-                np.repeat(np.array(owners, dtype=np.int64), counts) * n
-                + np.array(flat, dtype=np.int64)[offsets]
-            )
-            w = np.repeat(np.array(weights, dtype=np.int64), counts)
-            order = np.argsort(key)  # sums of integers: the order among equal keys does not matter
-            key = key[order]
+            key = np.repeat(owner, counts) * n + owner[partner]
+            w = np.repeat(weight[interest], counts)
+            low = max(1, int(weight.max()).bit_length())
+            if (n * n).bit_length() + low <= 63:
+                packed = np.sort((key << low) | w)  # one sort of (pair, weight)
+                key, w = packed >> low, packed & ((1 << low) - 1)
+            else:
+                order = np.argsort(key)
+                key, w = key[order], w[order]
             firsts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            score = np.add.reduceat(w[order], firsts)
+            score = np.add.reduceat(w, firsts) if len(firsts) else w[:0]
             key = key[firsts]
             a, b = key // n, key % n
             for j in range(len(words)):
@@ -544,46 +564,81 @@ class _Round:
                     score += tables[j, k][chunks[:, k]]
             city = np.array(self.city, dtype=np.int64)
             score += ((city[a] == city[b]) & (city[a] >= 0)) * _NEARBY_UNITS
-            # Only partners worth at least half a member's best (found among its larger partners:
-            # ``a`` ascends) are ranked; a sort of them all was most of the time, and a member's few
-            # best are always among them.
-            firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-            best_of = np.zeros(n, dtype=np.int64)
-            best_of[a[firsts]] = np.maximum.reduceat(score, firsts)
-            # Both directions: each member ranks its partners.
-            a, b, score = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((score, score))
-            near_best = 2 * score >= best_of[a]
-            a, b, score = a[near_best], b[near_best], score[near_best]
-            # Best first within each member: one sort of (member, -score, -priority) packed in an int64.
-            priority = np.array([n - 1 - r for r in self.rank], dtype=np.int64)
-            top = int(score.max())
-            low, mid = (n - 1).bit_length(), (top + 1).bit_length()
-            if low + mid + (n - 1).bit_length() <= 62:
-                order = np.argsort((a << (mid + low)) | ((top - score) << low) | (n - 1 - priority[b]))
-            else:
-                order = np.lexsort((-priority[b], -score, a))
-            a, b, score = a[order], b[order], score[order]
-            # Each member's first few (a few more than NEIGHBOURS, for the ones a rule forbids).
-            firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-            lengths = np.diff(np.r_[firsts, len(a)])
-            position = np.arange(len(a)) - np.repeat(firsts, lengths)
-            cache, forbidden, nearby_of, cities = self.cache, self.forbidden, self._nearby_cities, self.city
-            kept = position < NEIGHBOURS + 4
-            for m, o, value in zip(a[kept].tolist(), b[kept].tolist(), score[kept].tolist(), strict=True):
-                best = result[m]
-                if len(best) == NEIGHBOURS or o in forbidden[m]:
-                    continue
-                cm, co = cities[m], cities[o]
-                if cm >= 0 and co >= 0 and cm != co and co in nearby_of(cm):
-                    value += _NEARBY_UNITS
-                cache[m * n + o if m < o else o * n + m] = value
-                best.append(o)
+            result = self._keep_best(a, b, score, result)
         few = [m for m in pool if len(result[m]) < NEIGHBOURS]
         if few:
             sampled = self._sampled_neighbours(pool, few)
             for m in few:
                 merged = dict.fromkeys([*result[m], *sampled[m]])
                 result[m] = self._best(m, merged)
+        return result
+
+    def _keep_best(self, a: Any, b: Any, score: Any, result: list[list[int]]) -> list[list[int]]:
+        """Each member's ``NEIGHBOURS`` best allowed partners among the scored pairs ``a < b``
+        (best first, then seeded rank), their weights cached."""
+        np = _numpy()
+        n = self.n
+        # Only a member's partners close enough to its best to hold its NEIGHBOURS best are ranked:
+        # a sort of them all was most of the time.
+        firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        best_of = np.zeros(n, dtype=np.int64)
+        best_of[a[firsts]] = np.maximum.reduceat(score, firsts)
+        np.maximum.at(best_of, b, score)
+        # Both directions: each member ranks its partners.
+        a, b, score = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((score, score))
+        # Each pair's eighth of the member's best (0-7), and per member the highest eighth with
+        # enough partners at or above it: NEIGHBOURS, plus those a rule may forbid.
+        eighth = score * _LEVELS // (best_of[a] + 1)
+        at_level = np.bincount(a * _LEVELS + eighth, minlength=n * _LEVELS).reshape(n, _LEVELS)
+        at_least = np.cumsum(at_level[:, ::-1], axis=1)[:, ::-1]
+        need = NEIGHBOURS + np.fromiter(map(len, self.forbidden), dtype=np.int64, count=n)
+        level = np.maximum((at_least >= need[:, None]).sum(axis=1) - 1, 0)
+        near_best = eighth >= level[a]
+        a, b, score = a[near_best], b[near_best], score[near_best]
+        if not len(a):
+            return result
+        # Best first within each member: one sort of (member, -score, rank) packed in an int64.
+        rank = np.array(self.rank, dtype=np.int64)
+        top = int(score.max())
+        low, mid = (n - 1).bit_length(), (top + 1).bit_length()
+        if low + mid + (n - 1).bit_length() <= 62:
+            packed = np.sort((a << (mid + low)) | ((top - score) << low) | rank[b])
+            a, score = packed >> (mid + low), top - ((packed >> low) & ((1 << mid) - 1))
+            by_rank = np.empty(n, dtype=np.int64)
+            by_rank[rank] = np.arange(n)
+            b = by_rank[packed & ((1 << low) - 1)]
+        else:
+            order = np.lexsort((rank[b], -score, a))
+            a, b, score = a[order], b[order], score[order]
+        if any(self.forbidden):
+            banned = np.array(
+                sorted(x * n + y for x, ys in enumerate(self.forbidden) for y in ys), dtype=np.int64
+            )
+            allowed = ~np.isin(a * n + b, banned, assume_unique=False)
+            a, b, score = a[allowed], b[allowed], score[allowed]
+        firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        lengths = np.diff(np.r_[firsts, len(a)])
+        position = np.arange(len(a)) - np.repeat(firsts, lengths)
+        kept = position < NEIGHBOURS
+        a, b, score = a[kept], b[kept], score[kept]
+        # A nearby (not the same) city adds its bonus to the weight cached; rare, checked exactly.
+        city = np.array(self.city, dtype=np.int64)
+        latitude = np.array([self.cities[c][0] for c in range(len(self.cities))] + [1e9])
+        ca, cb = city[a], city[b]
+        maybe = (ca >= 0) & (cb >= 0) & (ca != cb) & (np.abs(latitude[ca] - latitude[cb]) <= _NEARBY_DEGREES)
+        nearby_of = self._nearby_cities
+        for i, x, y in zip(
+            np.flatnonzero(maybe).tolist(), ca[maybe].tolist(), cb[maybe].tolist(), strict=True
+        ):
+            if y in nearby_of(x):
+                score[i] += _NEARBY_UNITS
+        keys = np.where(a < b, a * n + b, b * n + a)
+        self.cache.update(zip(keys.tolist(), score.tolist(), strict=True))
+        partners = b.tolist()
+        bounds = np.r_[np.flatnonzero(np.r_[True, a[1:] != a[:-1]]), len(a)].tolist()
+        owners = a[bounds[:-1]].tolist() if len(a) else []
+        for m, lo, hi in zip(owners, bounds[:-1], bounds[1:], strict=True):
+            result[m] = partners[lo:hi]
         return result
 
     def _all_pairs_neighbours(self, pool: list[int]) -> list[list[int]]:
@@ -698,20 +753,30 @@ class _Round:
     def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
         """Every candidate pair once, by decreasing weight, then seeded rank.
 
-        Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b).
+        Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b), a < b.
         """
-        n, cache, rank = self.n, self.cache, self.rank
-        priority = [n - 1 - position for position in rank]
-        by_priority = [0] * n
-        for x, p in enumerate(priority):
-            by_priority[p] = x
-        keys = {a * n + b if a < b else b * n + a for a in pool for b in neighbours[a]}
-        ordered = []
-        for key in keys:  # a pair's key in the weight cache, which holds every partner's weight
-            a, b = divmod(key, n)
-            ordered.append((cache[key] * n + priority[a]) * n + priority[b])
-        ordered.sort(reverse=True)
-        return [(by_priority[key // n % n], by_priority[key % n]) for key in ordered]
+        np = _numpy()
+        n, rank = self.n, self.rank
+        owners = np.repeat(np.array(pool, dtype=np.int64), [len(neighbours[a]) for a in pool])
+        partners = np.fromiter(
+            itertools.chain.from_iterable(neighbours[a] for a in pool), dtype=np.int64, count=len(owners)
+        )
+        if not len(owners):
+            return []
+        keys = np.unique(np.where(owners < partners, owners * n + partners, partners * n + owners))
+        # Each key is a pair's key in the weight cache, which holds every partner's weight.
+        weight = np.array(list(map(self.cache.__getitem__, keys.tolist())), dtype=np.int64)
+        priority = n - 1 - np.array(rank, dtype=np.int64)
+        a, b = keys // n, keys % n
+        if (int(weight.max() + 1) * n * n).bit_length() <= 63:
+            ordered = np.sort((weight * n + priority[a]) * n + priority[b])[::-1]
+            by_priority = np.empty(n, dtype=np.int64)
+            by_priority[priority] = np.arange(n)
+            a, b = by_priority[ordered // n % n], by_priority[ordered % n]
+        else:
+            order = np.lexsort((-priority[b], -priority[a], -weight))
+            a, b = a[order], b[order]
+        return list(zip(a.tolist(), b.tolist(), strict=True))
 
     def _fill(
         self, clusters: list[list[int]], neighbours: Sequence[list[int]], base: int, count: int
@@ -844,6 +909,135 @@ class _Round:
                     return True
                 g[g.index(x)] = y
         return False
+
+    def _pair_weights(self, u: Any, v: Any) -> Any:
+        """Weights of the pairs ``u[i], v[i]`` (numpy arrays), exactly as :meth:`w` gives them.
+
+        Each interest of the member listing fewer is looked up in the other's bits (one bit per
+        interest of the round), its weight added when set.
+        """
+        np = _numpy()
+        if self.bits is None:
+            interest, owner, weight = self._interest_arrays()
+            none = len(weight)  # pads the lists: weight 0, never set
+            self.bits = np.zeros((self.n, none // 64 + 1), dtype=np.uint64)
+            np.bitwise_or.at(
+                self.bits, (owner, interest >> 6), np.uint64(1) << (interest & 63).astype(np.uint64)
+            )
+            counts = np.bincount(owner, minlength=self.n)
+            self.lists = np.full((self.n, max(1, int(counts.max()))), none, dtype=np.int64)
+            order = np.argsort(owner, kind="stable")
+            starts = np.cumsum(counts) - counts
+            self.lists[owner[order], np.arange(len(owner)) - np.repeat(starts, counts)] = interest[order]
+            self.list_weights = np.r_[weight, 0]
+            self.counts = counts
+        bits, lists, weights, counts = self.bits, self.lists, self.list_weights, self.counts
+        fewer = counts[u] <= counts[v]
+        u, v = np.where(fewer, u, v), np.where(fewer, v, u)
+        out = np.zeros(len(u), dtype=np.int64)
+        for low in range(0, len(u), _PAIR_CHUNK):
+            cu, cv = u[low : low + _PAIR_CHUNK], v[low : low + _PAIR_CHUNK]
+            if not len(cu):
+                break
+            ids = lists[cu, : int(counts[cu].max())]
+            hit = (bits[cv[:, None], ids >> 6] >> (ids & 63).astype(np.uint64)) & np.uint64(1)
+            out[low : low + _PAIR_CHUNK] = (hit.astype(np.int64) * weights[ids]).sum(axis=1)
+        city = np.array(self.city, dtype=np.int64)
+        cu, cv = city[u], city[v]
+        located = (cu >= 0) & (cv >= 0)
+        out[located & (cu == cv)] += _NEARBY_UNITS
+        latitude = np.array([c[0] for c in self.cities] + [0.0])
+        maybe = located & (cu != cv) & (np.abs(latitude[cu] - latitude[cv]) <= _NEARBY_DEGREES)
+        nearby_of = self._nearby_cities
+        for i, x, y in zip(
+            np.flatnonzero(maybe).tolist(), cu[maybe].tolist(), cv[maybe].tolist(), strict=True
+        ):
+            if y in nearby_of(x):
+                out[i] += _NEARBY_UNITS
+        return out
+
+    def _batch_search(self, groups: list[list[int]], neighbours: Sequence[list[int]]) -> None:
+        """Local search for large rounds, in numpy: swaps of two members between groups of the base
+        size, each round evaluating at once every swap that puts a member with one of its
+        ``SEARCH_NEIGHBOURS`` best partners, then making the best improving ones that touch
+        different groups; up to ``BATCH_ROUNDS`` rounds, while some swap gains."""
+        np = _numpy()
+        n = self.n
+        base = min(map(len, groups), default=0)
+        rows = [g for g in groups if len(g) == base]
+        if base < 2 or len(rows) < 2:
+            return
+        table = np.array(rows, dtype=np.int64)  # one row per group; rows[i] is updated with it
+        group = np.full(n, -1, dtype=np.int64)
+        group[table.ravel()] = np.repeat(np.arange(len(table)), base)
+        members = table.ravel()
+        best = np.full((n, SEARCH_NEIGHBOURS), -1, dtype=np.int64)
+        for m in members.tolist():
+            found = neighbours[m][:SEARCH_NEIGHBOURS]
+            best[m, : len(found)] = found
+        rank = np.array(self.rank, dtype=np.int64)
+        banned = None
+        if any(self.forbidden):
+            banned = np.array(
+                sorted(x * n + y for x, ys in enumerate(self.forbidden) for y in ys), dtype=np.int64
+            )
+        first, second = np.triu_indices(base, 1)
+        # Groups whose swaps are evaluated: at first all, then those a swap changed or that an
+        # improving swap could not change (it touched a group already changed).
+        dirty = np.ones(len(table), dtype=bool)
+        for _ in range(BATCH_ROUNDS):
+            # Each member's weight with its group.
+            inner = self._pair_weights(table[:, first].ravel(), table[:, second].ravel())
+            stay = np.bincount(table[:, first].ravel(), weights=inner, minlength=n) + np.bincount(
+                table[:, second].ravel(), weights=inner, minlength=n
+            )
+            stay = stay.astype(np.int64)
+            # Swaps: a (in group ga) with each member x != b of group gb, b one of a's best partners.
+            a = np.repeat(members, SEARCH_NEIGHBOURS)
+            b = best[members].ravel()
+            a, b = a[b >= 0], b[b >= 0]
+            ga, gb = group[a], group[b]
+            apart = (gb >= 0) & (ga != gb) & (dirty[ga] | dirty[np.maximum(gb, 0)])
+            a, ga, gb, b = a[apart], ga[apart], gb[apart], b[apart]
+            x = table[gb].ravel()
+            a, ga, gb, b = (np.repeat(z, base) for z in (a, ga, gb, b))
+            other = x != b
+            a, ga, gb, x = a[other], ga[other], gb[other], x[other]
+            key = np.unique(a * n + x)  # a swap found through two partners once
+            a, x = key // n, key % n
+            ga, gb = group[a], group[x]
+            # a joins gb without x, x joins ga without a.
+            to_b, to_a = table[gb], table[ga]
+            keep_b, keep_a = to_b != x[:, None], to_a != a[:, None]
+            u = np.concatenate((np.repeat(a, base - 1), np.repeat(x, base - 1)))
+            v = np.concatenate((to_b[keep_b], to_a[keep_a]))
+            links = self._pair_weights(u, v).reshape(2, len(a), base - 1).sum(axis=(0, 2))
+            gain = links - stay[a] - stay[x]
+            if banned is not None:
+                ruled = np.isin(u * n + v, banned).reshape(2, len(a), base - 1).any(axis=(0, 2))
+                gain[ruled] = 0
+            good = np.flatnonzero(gain > 0)
+            if not len(good):
+                break
+            order = good[np.lexsort((rank[x[good]], rank[a[good]], -gain[good]))]
+            used = set()
+            dirty[:] = False
+            listed = table.tolist()
+            for a_, x_, ga_, gb_ in zip(
+                a[order].tolist(), x[order].tolist(), ga[order].tolist(), gb[order].tolist(), strict=True
+            ):
+                dirty[ga_] = dirty[gb_] = True
+                if ga_ in used or gb_ in used:
+                    continue
+                used.add(ga_)
+                used.add(gb_)
+                row_a, row_b = listed[ga_], listed[gb_]
+                row_a[row_a.index(a_)] = x_
+                row_b[row_b.index(x_)] = a_
+            table = np.array(listed, dtype=np.int64)
+            group[table.ravel()] = np.repeat(np.arange(len(table)), base)
+        for row, members_now in zip(rows, table.tolist(), strict=True):
+            row[:] = members_now
 
     def _local_search(
         self, groups: list[list[int]], neighbours: Sequence[list[int]], pool: list[int]
