@@ -268,6 +268,7 @@ class _Round:
         self.reasons: dict[int, UnmatchedReason] = {}
         self.arrays: tuple[Any, Any, Any] | None = None  # see _interest_arrays
         self.bits: Any = None  # each member's interests as bits (see _pair_weights)
+        self.dense: Any = None  # every pair's weight, for the naive baseline (see _dense_weights)
 
     # -- weights -------------------------------------------------------------------------------
 
@@ -310,13 +311,18 @@ class _Round:
 
     # -- solving -------------------------------------------------------------------------------
 
-    def solve(self, all_pairs: bool) -> PairingResult:
+    def solve(self, all_pairs: bool, dense: bool = True) -> PairingResult:
         pool = self._exclude_impossible()
         if not pool:
             return self._result([])
         sizes = group_sizes(len(pool), self.size)
         base = sizes[-1]
-        if all_pairs:
+        if all_pairs and dense:
+            # The naive baseline over a weight matrix: the same result as the neighbour lists
+            # below (the tests compare them), in the memory and time a 10,000 round allows.
+            self.dense = self._dense_weights(pool)
+            neighbours: Sequence[list[int]] = [[] for _ in range(self.n)]
+        elif all_pairs:
             neighbours = self._all_pairs_neighbours(pool)
         elif len(pool) >= INDEXED_ROUND:
             neighbours = self._indexed_neighbours(pool)
@@ -641,6 +647,74 @@ class _Round:
             result[m] = partners[lo:hi]
         return result
 
+    def _dense_weights(self, pool: list[int]) -> Any:
+        """Every pair's weight (n x n, in _UNIT) for the naive baseline: one float64 matrix
+        product of the members' interests (integers below 2**53: exact) plus the nearby bonus."""
+        np = _numpy()
+        interest, owner, weight = self._interest_arrays()
+        n = self.n
+        listed = np.zeros((n, len(weight)), dtype=np.float64)
+        listed[owner, interest] = 1.0
+        weighted = listed * weight.astype(np.float64)
+        city = np.array(self.city, dtype=np.int64)
+        near = np.zeros((len(self.cities) + 1, len(self.cities) + 1), dtype=np.int64)  # last: none
+        for c in range(len(self.cities)):
+            near[c, list(self._nearby_cities(c))] = _NEARBY_UNITS
+        dense = np.empty((n, n), dtype=np.int64)
+        for low in range(0, n, 1024):
+            high = min(n, low + 1024)
+            dense[low:high] = np.rint(weighted[low:high] @ listed.T).astype(np.int64)
+            dense[low:high] += near[city[low:high]][:, city]
+        return dense
+
+    def _dense_order(self, pool: list[int], busy: Any) -> Iterator[Pair]:
+        """Every allowed pair of ``pool`` with a weight, heaviest first, then seeded rank, as
+        :meth:`_heaviest_first` orders them. Read in chunks; a chunk skips the pairs with a member
+        the greedy marked ``busy`` (it can take no more partners) before it starts."""
+        np = _numpy()
+        n, dense = self.n, self.dense
+        priority = n - 1 - np.array(self.rank, dtype=np.int64)
+        by_priority = np.empty(n, dtype=np.int64)
+        by_priority[priority] = np.arange(n)
+        members = np.array(sorted(pool), dtype=np.int64)
+        if (int(dense.max()) * n * n).bit_length() > 62:
+            raise ValueError("weights too large for the dense naive")
+        keys = []
+        for i, a in enumerate(members.tolist()):
+            b = members[i + 1 :]
+            w = dense[a, b]
+            if self.forbidden[a]:
+                w = np.where(np.isin(b, list(self.forbidden[a])), 0, w)
+            b, w = b[w > 0], w[w > 0]
+            keys.append((w * n + priority[a]) * n + priority[b])
+        ordered = np.sort(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64))[::-1]
+        del keys
+        for low in range(0, len(ordered), 1 << 20):
+            chunk = ordered[low : low + (1 << 20)]
+            a, b = by_priority[chunk // n % n], by_priority[chunk % n]
+            free = ~(busy[a] | busy[b])
+            yield from zip(a[free].tolist(), b[free].tolist(), strict=True)
+
+    def _dense_addition(self, group: list[int], unplaced: _Unplaced) -> int | None:
+        """_best_addition of the naive baseline, with every partner a candidate: the unplaced member
+        adding the most weight (then the lowest seeded rank); if none adds weight, the best of the
+        queue's window, then of every unplaced member."""
+        np = _numpy()
+        waiting = unplaced.remaining()
+        if not waiting:
+            return None
+        ok = [x for x in waiting if self.allowed(x, group)]
+        if not ok:
+            return None
+        gain = self.dense[np.ix_(ok, group)].sum(axis=1)
+        top = int(gain.max())
+        if top > 0:
+            return min(
+                (x for x, g in zip(ok, gain.tolist(), strict=True) if g == top), key=self.rank.__getitem__
+            )
+        window = [x for x in unplaced.window(_FILL_WINDOW) if self.allowed(x, group)]
+        return min(window or ok, key=self.rank.__getitem__)
+
     def _all_pairs_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Every allowed partner with a positive weight: the n^2 baseline."""
         result: list[list[int]] = [[] for _ in range(self.n)]
@@ -671,14 +745,18 @@ class _Round:
         only, so different near-best first choices get explored. ``start``: clusters (smaller than
         ``base``, of members of ``pool``) to grow instead of starting each member alone.
         """
-        if noise is None:
+        busy = None
+        if self.dense is not None:
+            busy = _numpy().zeros(self.n, dtype=bool)
+            ordered: Iterable[Pair] = self._dense_order(pool, busy)
+        elif noise is None:
             ordered = self._heaviest_first(pool, neighbours)
         else:
             w = self.w
             ordered = sorted(self._edges(pool, neighbours), key=lambda e: (-w(*e) * (1 + noise[e] / 2), e))
         rank = self.rank
         if base == 2:
-            clusters = self._greedy_pairs(pool, ordered, count)
+            clusters = self._greedy_pairs(pool, ordered, count, busy)
         else:
             cluster: list[list[int]] = [[] for _ in range(self.n)]
             for m in pool:
@@ -702,6 +780,8 @@ class _Round:
                 for x in cb:
                     cluster[x] = ca
                 full += merged_full
+                if busy is not None and merged_full:
+                    busy[ca] = True
             clusters = list({id(cluster[m]): cluster[m] for m in pool}.values())
         return sorted(clusters, key=lambda c: (-len(c), min(map(rank.__getitem__, c))))
 
@@ -734,7 +814,9 @@ class _Round:
             partial = [c for c in grown if len(c) < base]
         return sorted(full + partial, key=lambda c: (-len(c), min(map(rank.__getitem__, c))))
 
-    def _greedy_pairs(self, pool: list[int], ordered: Iterable[Pair], count: int) -> list[list[int]]:
+    def _greedy_pairs(
+        self, pool: list[int], ordered: Iterable[Pair], count: int, busy: Any = None
+    ) -> list[list[int]]:
         """_greedy for groups of two: take each edge whose ends are both still alone."""
         alone = [False] * self.n
         for m in pool:
@@ -744,6 +826,8 @@ class _Round:
         for a, b in ordered:
             if alone[a] and alone[b] and b not in forbidden[a]:
                 alone[a] = alone[b] = False
+                if busy is not None:
+                    busy[a] = busy[b] = True
                 clusters.append([a, b])
                 if len(clusters) == count:
                     break
@@ -814,6 +898,8 @@ class _Round:
         Looks at the group's candidate partners and a window of the queue first; scans every
         unplaced member only when none of those fits (tightly constrained rounds).
         """
+        if self.dense is not None:
+            return self._dense_addition(group, unplaced)
         nearby = (x for g in group for x in neighbours[g] if x in unplaced)
         options = itertools.chain(nearby, unplaced.window(_FILL_WINDOW))
         for candidates in (options, unplaced.window(None)):
