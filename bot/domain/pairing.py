@@ -101,6 +101,7 @@ PAIRS_PER_MEMBER = 200
 _FILL_WINDOW = 32
 BATCH_ROUNDS = 6  # rounds of swaps in the batched local search of large rounds
 _PAIR_CHUNK = 32_768  # pairs scored at once by _pair_weights
+_EDGE_CHUNK = 4_096  # candidate pairs the greedy reads at once (see _free_pairs)
 _LEVELS = 8  # a member's partners are ranked from the eighth of its best weight that holds enough
 _REGREEDY_ROUNDS = 4  # greedy passes over the members the previous pass left short (see _regreedy)
 _ROOM_TRIES = 4_000  # moves tried to place the members a round strands (see _make_room)
@@ -492,7 +493,7 @@ class _Round:
             self.arrays = (interest[order], owner[order], weight)
         return self.arrays
 
-    def _indexed_neighbours(self, pool: list[int]) -> list[list[int]]:
+    def _indexed_neighbours(self, pool: list[int], sampled: bool = True) -> list[list[int]]:
         """Best partners of each member among everyone sharing one of its rarer interests, exactly.
 
         Interests are split by how many members of ``pool`` list them. The rarest, as many as keep
@@ -502,7 +503,8 @@ class _Round:
         their shared weight read from 16-bit tables. So every listed pair is scored exactly
         (integers in ``_UNIT``) with the same-city bonus, all in numpy, and each member keeps its
         ``NEIGHBOURS`` best. A pair sharing only common interests is never listed: members left with
-        few partners that way also get the sampled ones (:meth:`_sampled_neighbours`). A nearby (not
+        few partners that way also get the sampled ones (:meth:`_sampled_neighbours`) unless
+        ``sampled`` is False (the greedy's second passes: the fill completes their groups). A nearby (not
         same) city's bonus is added to the kept partners' weights, so the weights cached are exact.
         """
         np = _numpy()
@@ -571,7 +573,7 @@ class _Round:
             city = np.array(self.city, dtype=np.int64)
             score += ((city[a] == city[b]) & (city[a] >= 0)) * _NEARBY_UNITS
             result = self._keep_best(a, b, score, result)
-        few = [m for m in pool if len(result[m]) < NEIGHBOURS]
+        few = [m for m in pool if len(result[m]) < NEIGHBOURS] if sampled else []
         if few:
             sampled = self._sampled_neighbours(pool, few)
             for m in few:
@@ -691,9 +693,7 @@ class _Round:
         del keys
         for low in range(0, len(ordered), 1 << 20):
             chunk = ordered[low : low + (1 << 20)]
-            a, b = by_priority[chunk // n % n], by_priority[chunk % n]
-            free = ~(busy[a] | busy[b])
-            yield from zip(a[free].tolist(), b[free].tolist(), strict=True)
+            yield from _free_pairs(by_priority[chunk // n % n], by_priority[chunk % n], busy)
 
     def _dense_addition(self, group: list[int], unplaced: _Unplaced) -> int | None:
         """_best_addition of the naive baseline, with every partner a candidate: the unplaced member
@@ -750,7 +750,8 @@ class _Round:
             busy = _numpy().zeros(self.n, dtype=bool)
             ordered: Iterable[Pair] = self._dense_order(pool, busy)
         elif noise is None:
-            ordered = self._heaviest_first(pool, neighbours)
+            busy = _numpy().zeros(self.n, dtype=bool)
+            ordered = _free_pairs(*self._heaviest_first(pool, neighbours), busy)
         else:
             w = self.w
             ordered = sorted(self._edges(pool, neighbours), key=lambda e: (-w(*e) * (1 + noise[e] / 2), e))
@@ -802,7 +803,7 @@ class _Round:
             if len(rest) < 2 or len(full) >= count:
                 break
             if len(rest) >= INDEXED_ROUND:
-                neighbours = self._indexed_neighbours(rest)
+                neighbours = self._indexed_neighbours(rest, sampled=False)
             else:
                 neighbours = self._sampled_neighbours(rest)
             grown = [c for c in partial if len(c) > 1]
@@ -834,8 +835,8 @@ class _Round:
         clusters.extend([m] for m in pool if alone[m])
         return clusters
 
-    def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
-        """Every candidate pair once, by decreasing weight, then seeded rank.
+    def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> tuple[Any, Any]:
+        """Every candidate pair once (two numpy arrays), by decreasing weight, then seeded rank.
 
         Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b), a < b.
         """
@@ -846,7 +847,7 @@ class _Round:
             itertools.chain.from_iterable(neighbours[a] for a in pool), dtype=np.int64, count=len(owners)
         )
         if not len(owners):
-            return []
+            return owners, partners
         keys = np.unique(np.where(owners < partners, owners * n + partners, partners * n + owners))
         # Each key is a pair's key in the weight cache, which holds every partner's weight.
         weight = np.array(list(map(self.cache.__getitem__, keys.tolist())), dtype=np.int64)
@@ -856,11 +857,9 @@ class _Round:
             ordered = np.sort((weight * n + priority[a]) * n + priority[b])[::-1]
             by_priority = np.empty(n, dtype=np.int64)
             by_priority[priority] = np.arange(n)
-            a, b = by_priority[ordered // n % n], by_priority[ordered % n]
-        else:
-            order = np.lexsort((-priority[b], -priority[a], -weight))
-            a, b = a[order], b[order]
-        return list(zip(a.tolist(), b.tolist(), strict=True))
+            return by_priority[ordered // n % n], by_priority[ordered % n]
+        order = np.lexsort((-priority[b], -priority[a], -weight))
+        return a[order], b[order]
 
     def _fill(
         self, clusters: list[list[int]], neighbours: Sequence[list[int]], base: int, count: int
@@ -1317,6 +1316,15 @@ class _Unplaced:
 
     def remaining(self) -> list[int]:
         return [x for x in self.queue if x in self.waiting]
+
+
+def _free_pairs(a: Any, b: Any, busy: Any) -> Iterator[Pair]:
+    """The pairs ``a[i], b[i]`` in order, read in chunks: a chunk skips the pairs with a member the
+    consumer marked ``busy`` (it takes no more partners) by the time the chunk is read."""
+    for low in range(0, len(a), _EDGE_CHUNK):
+        x, y = a[low : low + _EDGE_CHUNK], b[low : low + _EDGE_CHUNK]
+        free = ~(busy[x] | busy[y])
+        yield from zip(x[free].tolist(), y[free].tolist(), strict=True)
 
 
 def _take_window(found: set[int], members: list[int], start: int, count: int) -> None:
