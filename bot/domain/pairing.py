@@ -269,6 +269,7 @@ class _Round:
         self.reasons: dict[int, UnmatchedReason] = {}
         self.arrays: tuple[Any, Any, Any] | None = None  # see _interest_arrays
         self.bits: Any = None  # each member's interests as bits (see _pair_weights)
+        self.interest_number: dict[str, int] = {}  # see _interest_arrays
         self.dense: Any = None  # every pair's weight, for the naive baseline (see _dense_weights)
 
     # -- weights -------------------------------------------------------------------------------
@@ -430,11 +431,16 @@ class _Round:
         # Members of each interest and city in seeded order (filled in that order, so sorted).
         postings: dict[str, list[int]] = {}
         places: dict[Location, list[int]] = {}
+        few = only is not None and len(pool) >= INDEXED_ROUND
         for m in sorted(pool, key=rank.__getitem__):
-            for tag in tags[m]:
-                postings.setdefault(tag, []).append(m)
+            if not few:
+                for tag in tags[m]:
+                    postings.setdefault(tag, []).append(m)
             if place[m] is not None:
                 places.setdefault(place[m], []).append(m)
+        if few:  # a few members of a large round: only their interests' lists, from numpy
+            only = list(only or ())
+            postings = self._ranked_postings(pool, {t for m in only for t in tags[m]})
         # Rarest first; one global order so each member's sort uses a C-level key.
         tag_order = {t: i for i, t in enumerate(sorted(postings, key=lambda t: (len(postings[t]), t)))}
         # Partners are ranked as single ints, weight * n + (n - 1 - rank): picking the best few
@@ -485,13 +491,31 @@ class _Round:
             np = _numpy()
             flat = list(itertools.chain.from_iterable(self.tags))
             names = sorted(set(flat))
-            number = {t: i for i, t in enumerate(names)}
+            number = self.interest_number = {t: i for i, t in enumerate(names)}
             interest = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
             owner = np.repeat(np.arange(self.n, dtype=np.int64), list(map(len, self.tags)))
             order = np.argsort(interest * self.n + owner)
             weight = np.fromiter(map(self.weight_of, names), dtype=np.int64, count=len(names))
             self.arrays = (interest[order], owner[order], weight)
         return self.arrays
+
+    def _ranked_postings(self, pool: list[int], wanted: Iterable[str]) -> dict[str, list[int]]:
+        """The members of ``pool`` listing each ``wanted`` interest, in seeded order."""
+        np = _numpy()
+        interest, owner, _ = self._interest_arrays()
+        member = np.zeros(self.n, dtype=bool)
+        member[pool] = True
+        rank = np.array(self.rank, dtype=np.int64)
+        wanted = sorted(wanted)
+        numbers = np.array([self.interest_number[t] for t in wanted], dtype=np.int64)
+        starts = np.searchsorted(interest, numbers).tolist()
+        ends = np.searchsorted(interest, numbers, side="right").tolist()
+        postings = {}
+        for t, start, end in zip(wanted, starts, ends, strict=True):
+            listing = owner[start:end]
+            listing = listing[member[listing]]
+            postings[t] = listing[np.argsort(rank[listing])].tolist()
+        return postings
 
     def _indexed_neighbours(self, pool: list[int], sampled: bool = True) -> list[list[int]]:
         """Best partners of each member among everyone sharing one of its rarer interests, exactly.
