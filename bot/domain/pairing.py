@@ -68,6 +68,7 @@ sets, which changes between processes with string hashing, never changes a resul
 from __future__ import annotations
 
 import bisect
+import collections
 import contextlib
 import gc as collector
 import itertools
@@ -174,10 +175,7 @@ def group_sizes(n: int, size: int) -> list[int]:
 def pool_weights(members: Iterable[Candidate]) -> dict[str, float]:
     """Idf weights over the members of a round, for when the server's are not at hand."""
     pool = list(members)
-    df: dict[str, int] = {}
-    for m in pool:
-        for tag in m.interests:
-            df[tag] = df.get(tag, 0) + 1
+    df = collections.Counter(itertools.chain.from_iterable(m.interests for m in pool))
     return {tag: idf(count, len(pool)) for tag, count in df.items()}
 
 
@@ -1327,10 +1325,37 @@ class _Round:
 
     def _result(self, groups: list[list[int]]) -> PairingResult:
         ids = self.ids
-        out = [Group(tuple(sorted(ids[x] for x in g)), self._shared(g)) for g in groups]
+        if self.arrays is not None and len(groups) > 1:
+            shared = self._shared_by_group(groups)
+            out = [Group(tuple(sorted(ids[x] for x in g)), s) for g, s in zip(groups, shared, strict=True)]
+        else:
+            out = [Group(tuple(sorted(ids[x] for x in g)), self._shared(g)) for g in groups]
         out.sort(key=lambda g: g.member_ids)
         reasons = {ids[x]: reason for x, reason in self.reasons.items()}
         return PairingResult(out, sorted(reasons), reasons)
+
+    def _shared_by_group(self, groups: list[list[int]]) -> list[tuple[str, ...]]:
+        """:meth:`_shared` of every group at once: the (group, interest) pairs listed twice or more
+        found in numpy, then ordered as _shared orders them."""
+        np = _numpy()
+        interest, owner, _ = self._interest_arrays()
+        names = sorted(self.interest_number, key=self.interest_number.__getitem__)
+        group = np.full(self.n, -1, dtype=np.int64)
+        for i, g in enumerate(groups):
+            group[g] = i
+        placed = group[owner] >= 0
+        key = np.sort(group[owner[placed]] * len(names) + interest[placed])
+        values, counts = np.unique(key, return_counts=True)
+        twice = counts >= 2
+        found: list[dict[str, int]] = [{} for _ in groups]
+        for value, count in zip(values[twice].tolist(), counts[twice].tolist(), strict=True):
+            g, t = divmod(value, len(names))
+            found[g][names[t]] = count
+        out = []
+        for counts_of in found:
+            contribution = {t: self.weights.get(t, 1.0) * math.comb(c, 2) for t, c in counts_of.items()}
+            out.append(tuple(sorted(contribution, key=lambda t: (-contribution[t], t))))
+        return out
 
     def _shared(self, group: Sequence[int]) -> tuple[str, ...]:
         """Interests at least two members list, by what they add to the group's weight."""

@@ -111,3 +111,16 @@ def test_a_zipf_round_keeps_99_percent_of_the_naive_greedy(
     naive = total_weight(form_groups_naive(members, size, [], seed=3), members)
 
     assert heuristic >= 0.99 * naive, heuristic / naive
+
+
+def test_shared_interests_of_every_group_at_once_are_each_groups_own() -> None:
+    members = generate(QUICK, 500, seed_offset=13)
+    round_ = _Round(members, 3, [], 0, None)
+    order = list(range(500))
+    random.Random(2).shuffle(order)
+    groups = [order[i : i + 3] for i in range(0, 498, 3)] + [order[498:]]
+
+    shared = round_._shared_by_group(groups)
+
+    assert shared == [round_._shared(g) for g in groups]
+    assert sum(map(len, shared)) > len(groups)  # most groups share something, in a weight order
