@@ -307,6 +307,7 @@ class _Round:
         self.arrays: tuple[Any, Any, Any] | None = None  # see _interest_arrays
         self.bits: Any = None  # each member's interests as bits (see _pair_weights)
         self.interest_number: dict[str, int] = {}  # see _interest_arrays
+        self.banned: Any = None  # see _banned_keys
         self.dense: Any = None  # every pair's weight, for the naive baseline (see _dense_weights)
 
     # -- weights -------------------------------------------------------------------------------
@@ -643,6 +644,14 @@ class _Round:
                 result[m] = self._best(m, merged, INDEXED_NEIGHBOURS)
         return result
 
+    def _banned_keys(self) -> Any:
+        """Every forbidden pair as a * n + b (both orders), sorted; built once a round."""
+        if self.banned is None:
+            n = self.n
+            keys = sorted(x * n + y for x, ys in enumerate(self.forbidden) for y in ys)
+            self.banned = _numpy().array(keys, dtype="int64")
+        return self.banned
+
     def _keep_best(self, a: Any, b: Any, score: Any, result: list[list[int]]) -> list[list[int]]:
         """Each member's ``INDEXED_NEIGHBOURS`` best allowed partners among the scored pairs a < b
         (best first, then seeded rank), their weights cached."""
@@ -681,10 +690,7 @@ class _Round:
             order = np.lexsort((rank[b], -score, a))
             a, b, score = a[order], b[order], score[order]
         if any(self.forbidden):
-            banned = np.array(
-                sorted(x * n + y for x, ys in enumerate(self.forbidden) for y in ys), dtype=np.int64
-            )
-            allowed = ~np.isin(a * n + b, banned, assume_unique=False)
+            allowed = ~np.isin(a * n + b, self._banned_keys())
             a, b, score = a[allowed], b[allowed], score[allowed]
         firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
         lengths = np.diff(np.r_[firsts, len(a)])
@@ -1123,11 +1129,7 @@ class _Round:
             found = neighbours[m][:SEARCH_NEIGHBOURS]
             best[m, : len(found)] = found
         rank = np.array(self.rank, dtype=np.int64)
-        banned = None
-        if any(self.forbidden):
-            banned = np.array(
-                sorted(x * n + y for x, ys in enumerate(self.forbidden) for y in ys), dtype=np.int64
-            )
+        banned = self._banned_keys() if any(self.forbidden) else None
         first, second = np.triu_indices(base, 1)
         # Groups whose swaps are evaluated: at first all, then those a swap changed or that an
         # improving swap could not change (it touched a group already changed).
