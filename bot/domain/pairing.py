@@ -603,9 +603,11 @@ class _Round:
             words, (at >> 6, owner[is_common]), np.left_shift(np.uint64(1), (at & 63).astype(np.uint64))
         )
         tables = np.zeros((len(words), 4, 1 << 16), dtype=np.int64)
-        chunk = np.arange(1 << 16)
+        # Built by doubling, bits in increasing order: the values with bit b set add its weight to
+        # those below 2**b (a chunk's unused bits are never set in the words).
         for i, t in enumerate(common.tolist()):
-            tables[i >> 6, (i >> 4) & 3] += ((chunk >> (i & 15)) & 1) * int(weight[t])
+            table, b = tables[i >> 6, (i >> 4) & 3], i & 15
+            table[1 << b : 2 << b] = table[: 1 << b] + int(weight[t])
         # Each (member, expanded interest) expands to the members after it in the interest's list:
         # every pair once, the smaller member first.
         keep = expanded[interest]
