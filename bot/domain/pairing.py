@@ -670,17 +670,22 @@ class _Round:
         best_of = np.zeros(n, dtype=np.int64)
         best_of[a[firsts]] = np.maximum.reduceat(score, firsts)
         np.maximum.at(best_of, b, score)
-        # Both directions: each member ranks its partners.
-        a, b, score = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((score, score))
-        # Each pair's eighth of the member's best (0-7), and per member the highest eighth with
+        # Each pair's eighth of either member's best (0-7), and per member the highest eighth with
         # enough partners at or above it: INDEXED_NEIGHBOURS, plus those a rule may forbid.
-        eighth = score * _LEVELS // (best_of[a] + 1)
-        at_level = np.bincount(a * _LEVELS + eighth, minlength=n * _LEVELS).reshape(n, _LEVELS)
-        at_least = np.cumsum(at_level[:, ::-1], axis=1)[:, ::-1]
+        eighth_a = score * _LEVELS // (best_of[a] + 1)
+        eighth_b = score * _LEVELS // (best_of[b] + 1)
+        at_level = np.bincount(a * _LEVELS + eighth_a, minlength=n * _LEVELS)
+        at_level += np.bincount(b * _LEVELS + eighth_b, minlength=n * _LEVELS)
+        at_least = np.cumsum(at_level.reshape(n, _LEVELS)[:, ::-1], axis=1)[:, ::-1]
         need = INDEXED_NEIGHBOURS + np.fromiter(map(len, self.forbidden), dtype=np.int64, count=n)
         level = np.maximum((at_least >= need[:, None]).sum(axis=1) - 1, 0)
-        near_best = eighth >= level[a]
-        a, b, score = a[near_best], b[near_best], score[near_best]
+        # Both directions, each kept where it is near its member's best: each member ranks its own.
+        for_a, for_b = eighth_a >= level[a], eighth_b >= level[b]
+        a, b, score = (
+            np.concatenate((a[for_a], b[for_b])),
+            np.concatenate((b[for_a], a[for_b])),
+            np.concatenate((score[for_a], score[for_b])),
+        )
         if not len(a):
             return result
         # Best first within each member: one sort of (member, -score, rank) packed in an int64.
