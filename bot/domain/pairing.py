@@ -1085,18 +1085,17 @@ class _Round:
         if self.bits is None:
             interest, owner, weight = self._interest_arrays()
             none = len(weight)  # pads the lists: weight 0, never set
-            self.bits = np.zeros((self.n, none // 64 + 1), dtype=np.uint64)
-            np.bitwise_or.at(
-                self.bits, (owner, interest >> 6), np.uint64(1) << (interest & 63).astype(np.uint64)
-            )
+            bits = np.zeros((self.n, none // 64 + 1), dtype=np.uint64)
+            np.bitwise_or.at(bits, (owner, interest >> 6), np.uint64(1) << (interest & 63).astype(np.uint64))
             counts = np.bincount(owner, minlength=self.n)
-            self.lists = np.full((self.n, max(1, int(counts.max()))), none, dtype=np.int64)
+            lists = np.full((self.n, max(1, int(counts.max()))), none, dtype=np.int64)
             order = np.argsort(owner, kind="stable")
             starts = np.cumsum(counts) - counts
-            self.lists[owner[order], np.arange(len(owner)) - np.repeat(starts, counts)] = interest[order]
-            self.list_weights = np.r_[weight, 0]
-            self.counts = counts
-        bits, lists, weights, counts = self.bits, self.lists, self.list_weights, self.counts
+            lists[owner[order], np.arange(len(owner)) - np.repeat(starts, counts)] = interest[order]
+            # Per listed interest: its word among the member's bits, its bit, its weight.
+            self.bits = (bits.ravel(), bits.shape[1], lists >> 6, (lists & 63).astype(np.uint64))
+            self.bits += (np.r_[weight, 0][lists], counts)
+        flat, words, word_of, bit_of, weight_of, counts = self.bits
         fewer = counts[u] <= counts[v]
         u, v = np.where(fewer, u, v), np.where(fewer, v, u)
         out = np.zeros(len(u), dtype=np.int64)
@@ -1104,9 +1103,10 @@ class _Round:
             cu, cv = u[low : low + _PAIR_CHUNK], v[low : low + _PAIR_CHUNK]
             if not len(cu):
                 break
-            ids = lists[cu, : int(counts[cu].max())]
-            hit = (bits[cv[:, None], ids >> 6] >> (ids & 63).astype(np.uint64)) & np.uint64(1)
-            out[low : low + _PAIR_CHUNK] = (hit.astype(np.int64) * weights[ids]).sum(axis=1)
+            width = int(counts[cu].max())
+            at = (cv * words)[:, None] + word_of[cu, :width]
+            hit = (flat[at] >> bit_of[cu, :width]) & np.uint64(1)
+            out[low : low + _PAIR_CHUNK] = (hit.view(np.int64) * weight_of[cu, :width]).sum(axis=1)
         city = np.array(self.city, dtype=np.int64)
         cu, cv = city[u], city[v]
         located = (cu >= 0) & (cv >= 0)
