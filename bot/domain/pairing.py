@@ -26,14 +26,21 @@ returned in ``unmatched`` with a :class:`UnmatchedReason` so the bot can tell th
 (``ALL_RECENT`` only when recent pairs alone rule everybody out; ``NO_ROOM`` when a block plays a
 part, which the reason never reveals).
 
-Algorithm (a heuristic; the tests check it against brute force on small cases):
+Algorithm (a heuristic; the tests check it against brute force on small cases, and against the
+naive greedy over every pair on larger ones):
 
-1. Candidate partners: for each member, members found through its interests rarest first
-   (a seeded window of each interest's member list, at most ``SCAN_PER_MEMBER`` in all) and
-   through its city (``SAME_PLACE_SCAN``), scored exactly; the best ``NEIGHBOURS`` are kept.
-   This avoids the n^2 pairs a common interest would otherwise generate, and is most of the
-   time of a large round.
+1. Candidate partners. Rounds of at least ``INDEXED_ROUND`` members, in numpy
+   (:meth:`_Round._indexed_neighbours`): every pair sharing one of the rarer interests (as many as
+   keep the pairs under ``PAIRS_PER_MEMBER`` per member) is listed and scored exactly, common
+   interests read from bits; each member keeps its ``INDEXED_NEIGHBOURS`` best. Smaller rounds
+   (and the few members of a large one that this leaves short) sample a window of each interest's
+   member list, rarest first (``SCAN_PER_MEMBER`` in all), and of their city's
+   (``SAME_PLACE_SCAN``), and keep the ``NEIGHBOURS`` best. This avoids the n^2 pairs a common
+   interest would otherwise generate.
 2. Greedy: candidate edges by decreasing weight merge clusters up to the base group size.
+   On rounds of at least ``INDEXED_ROUND`` members it runs again on the members it left short of
+   a group, with candidates found among them only (:meth:`_Round._regreedy`): their best partners
+   were taken, and this finds the best still free, as the naive greedy over every pair does.
 3. Fill: incomplete groups take the remaining clusters that add the most weight, looking at
    neighbours' clusters and same-location members first; leftovers are folded into the group
    they add the most weight to.
@@ -42,9 +49,21 @@ Algorithm (a heuristic; the tests check it against brute force on small cases):
    group of their own), so the rules strand nobody a split keeping them would place. A round of at
    most ``EXACT_ROUND`` members that still strands someone is settled by an exact search.
 4. Local search: swapping two members between groups (or moving the extra member of a larger
-   group) whenever it increases the total and breaks no rule; three passes, one on rounds
-   above ``LARGE_ROUND`` members. Rounds of at most ``SMALL_ROUND`` members search every swap
-   and try ``RESTARTS`` more seeded constructions, keeping the best.
+   group) whenever it increases the total and breaks no rule; three passes. Rounds of at most
+   ``SMALL_ROUND`` members search every swap and try ``RESTARTS`` more seeded constructions,
+   keeping the best. Rounds above ``LARGE_ROUND`` members search in batches
+   (:meth:`_Round._batch_search`): every swap putting a member with one of its
+   ``SEARCH_NEIGHBOURS`` best partners is evaluated at once (exact pair weights from interest
+   bits, :meth:`_Round._pair_weights`), the best ones touching different groups are made, and only
+   the groups they changed are evaluated again, for up to ``BATCH_ROUNDS`` rounds.
+
+The naive baseline (:func:`form_groups_naive`, for the bench and the tests) scores every pair with
+one matrix product of the members' interests and runs steps 2-3b (one greedy pass) on all of them.
+
+Cost (``python -m bench.matching --pairing --full``): a round of 10,000 members takes about half a
+second of CPU (pairs 0.5 s, trios 0.6 s) for 99.3 % (pairs) and 99.7 % (trios) of the naive's
+weight, which takes 30-40 s. Python's cycle collector is paused during a large round (see
+:func:`_collector_paused`).
 
 Deterministic: the same members, rules and ``seed`` always give the same groups. Weights are
 added as integers (units of 2**-20), exact in any order, so the iteration order of interest
@@ -54,6 +73,9 @@ sets, which changes between processes with string hashing, never changes a resul
 from __future__ import annotations
 
 import bisect
+import collections
+import contextlib
+import gc as collector
 import itertools
 import logging
 import math
@@ -80,8 +102,8 @@ NEARBY_BONUS = 1.5
 NEIGHBOURS = 10
 SCAN_PER_MEMBER = 16
 SAME_PLACE_SCAN = 4
-# Passes of local search; large rounds get one to stay inside the time budget (measured:
-# further passes add under 0.1 % weight at 10,000 members).
+# Passes of the one-by-one local search; rounds above LARGE_ROUND members search in batches
+# instead (see _batch_search), which fits their time budget.
 LOCAL_SEARCH_PASSES = 3
 LARGE_ROUND = 2_000
 SMALL_ROUND = 16
@@ -96,9 +118,21 @@ SEARCH_NEIGHBOURS = 3
 INDEXED_ROUND = 200
 # Member pairs the indexed search expands per member: the rarest interests whose pairs fit are
 # expanded (every pair sharing one, their shared weight summed exactly), the common ones scored as
-# bits. 200 finds 98-99 % of the weight all pairs would give, in about a third of a second at 10,000.
+# bits. Measured at 10,000 members (with the rest of the algorithm): 150 keep 98.6 % (pairs) and
+# 99.0 % (trios) of the naive greedy's weight, 200 99.3 % and 99.7 %, 300 99.7 % and 100.2 %, for
+# about 60 ms more per 100.
 PAIRS_PER_MEMBER = 200
+# Partners each member keeps there. Few: the greedy runs out of a member's candidates sooner and
+# the second greedy passes (see _regreedy) find its best partner still free, as the naive greedy
+# does. Measured at 10,000 members: 4 keep 99.3 % (pairs) and 99.7 % (trios) of the naive's
+# weight, 10 kept 98.8 % and 99.3 %, for more time.
+INDEXED_NEIGHBOURS = 4
 _FILL_WINDOW = 32
+BATCH_ROUNDS = 6  # rounds of swaps in the batched local search of large rounds
+_PAIR_CHUNK = 32_768  # pairs scored at once by _pair_weights
+_EDGE_CHUNK = 4_096  # candidate pairs the greedy reads at once (see _free_pairs)
+_LEVELS = 8  # a member's partners are ranked from the eighth of its best weight that holds enough
+_REGREEDY_ROUNDS = 4  # greedy passes over the members the previous pass left short (see _regreedy)
 _ROOM_TRIES = 4_000  # moves tried to place the members a round strands (see _make_room)
 _NEARBY_DEGREES = 0.46  # of latitude: 51.1 km on the sphere haversine_km uses
 # Rounds add weights as integers in units of 2**-20 (about a millionth): integer sums are exact
@@ -146,10 +180,7 @@ def group_sizes(n: int, size: int) -> list[int]:
 def pool_weights(members: Iterable[Candidate]) -> dict[str, float]:
     """Idf weights over the members of a round, for when the server's are not at hand."""
     pool = list(members)
-    df: dict[str, int] = {}
-    for m in pool:
-        for tag in m.interests:
-            df[tag] = df.get(tag, 0) + 1
+    df = collections.Counter(itertools.chain.from_iterable(m.interests for m in pool))
     return {tag: idf(count, len(pool)) for tag, count in df.items()}
 
 
@@ -191,7 +222,23 @@ def form_groups(
     blocked: Iterable[Collection[int]] = (),
 ) -> PairingResult:
     """Groups for one round (see the module docstring for the rules and the algorithm)."""
-    return _Round(members, size, forbidden, seed, weights, blocked).solve(all_pairs=False)
+    with _collector_paused(len(members) >= INDEXED_ROUND):
+        return _Round(members, size, forbidden, seed, weights, blocked).solve(all_pairs=False)
+
+
+@contextlib.contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """Python's cycle collector off while a large round runs: the round allocates hundreds of
+    thousands of lists and tuples, none in a cycle, and the collector's passes over them were a
+    tenth of its time. On again afterwards (if it was on), which collects anything left."""
+    paused = pause and collector.isenabled()
+    if paused:
+        collector.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            collector.enable()
 
 
 def form_groups_naive(
@@ -262,6 +309,11 @@ class _Round:
         self.latitudes = [self.cities[c][0] for c in self.by_latitude]
         self.nearby_cities: dict[int, frozenset[int]] = {}
         self.reasons: dict[int, UnmatchedReason] = {}
+        self.arrays: tuple[Any, Any, Any] | None = None  # see _interest_arrays
+        self.bits: Any = None  # each member's interests as bits (see _pair_weights)
+        self.interest_number: dict[str, int] = {}  # see _interest_arrays
+        self.banned: Any = None  # see _banned_keys
+        self.dense: Any = None  # every pair's weight, for the naive baseline (see _dense_weights)
 
     # -- weights -------------------------------------------------------------------------------
 
@@ -304,13 +356,18 @@ class _Round:
 
     # -- solving -------------------------------------------------------------------------------
 
-    def solve(self, all_pairs: bool) -> PairingResult:
+    def solve(self, all_pairs: bool, dense: bool = True) -> PairingResult:
         pool = self._exclude_impossible()
         if not pool:
             return self._result([])
         sizes = group_sizes(len(pool), self.size)
         base = sizes[-1]
-        if all_pairs:
+        if all_pairs and dense:
+            # The naive baseline over a weight matrix: the same result as the neighbour lists
+            # below (the tests compare them), in the memory and time a 10,000 round allows.
+            self.dense = self._dense_weights(pool)
+            neighbours: Sequence[list[int]] = [[] for _ in range(self.n)]
+        elif all_pairs:
             neighbours = self._all_pairs_neighbours(pool)
         elif len(pool) >= INDEXED_ROUND:
             neighbours = self._indexed_neighbours(pool)
@@ -323,12 +380,18 @@ class _Round:
             self.reasons = dict(excluded)
             noise = None if attempt == 0 else {e: self.rng.random() for e in self._edges(pool, neighbours)}
             clusters = self._greedy(pool, neighbours, base, len(sizes), noise)
+            if not all_pairs and len(pool) >= INDEXED_ROUND:
+                clusters = self._regreedy(clusters, base, len(sizes))
             groups, leftovers = self._fill(clusters, neighbours, base, len(sizes))
             self._fold(groups, leftovers, base, sizes[0])
             self._make_room(groups, len(sizes), sizes[0])
-            if not all_pairs:
+            if not all_pairs and len(pool) > LARGE_ROUND:
+                self._batch_search(groups, neighbours)
+            elif not all_pairs:
                 self._local_search(groups, neighbours, pool)
-            total = sum(self.w(a, b) for g in groups for a, b in itertools.combinations(g, 2))
+            total = 0  # only compared between attempts
+            if attempts > 1:
+                total = sum(self.w(a, b) for g in groups for a, b in itertools.combinations(g, 2))
             key = (-len(self.reasons), total)
             if best is None or _better(key, best[0]):
                 best = (key, groups, self.reasons)
@@ -411,11 +474,16 @@ class _Round:
         # Members of each interest and city in seeded order (filled in that order, so sorted).
         postings: dict[str, list[int]] = {}
         places: dict[Location, list[int]] = {}
+        few = only is not None and len(pool) >= INDEXED_ROUND
         for m in sorted(pool, key=rank.__getitem__):
-            for tag in tags[m]:
-                postings.setdefault(tag, []).append(m)
+            if not few:
+                for tag in tags[m]:
+                    postings.setdefault(tag, []).append(m)
             if place[m] is not None:
                 places.setdefault(place[m], []).append(m)
+        if few:  # a few members of a large round: only their interests' lists, from numpy
+            only = list(only or ())
+            postings = self._ranked_postings(pool, {t for m in only for t in tags[m]})
         # Rarest first; one global order so each member's sort uses a C-level key.
         tag_order = {t: i for i, t in enumerate(sorted(postings, key=lambda t: (len(postings[t]), t)))}
         # Partners are ranked as single ints, weight * n + (n - 1 - rank): picking the best few
@@ -459,80 +527,113 @@ class _Round:
                 cache[m * n + o if m < o else o * n + m] = value
         return result
 
-    def _indexed_neighbours(self, pool: list[int]) -> list[list[int]]:
+    def _interest_arrays(self) -> tuple[Any, Any, Any]:
+        """Every (member, interest) of the round as two arrays sorted by interest then member
+        (interests numbered in name order), and each interest's weight; built once a round."""
+        if self.arrays is None:
+            np = _numpy()
+            flat = list(itertools.chain.from_iterable(self.tags))
+            names = sorted(set(flat))
+            number = self.interest_number = {t: i for i, t in enumerate(names)}
+            interest = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
+            owner = np.repeat(np.arange(self.n, dtype=np.int64), list(map(len, self.tags)))
+            order = np.argsort(interest * self.n + owner)
+            weight = np.fromiter(map(self.weight_of, names), dtype=np.int64, count=len(names))
+            self.arrays = (interest[order], owner[order], weight)
+        return self.arrays
+
+    def _ranked_postings(self, pool: list[int], wanted: Iterable[str]) -> dict[str, list[int]]:
+        """The members of ``pool`` listing each ``wanted`` interest, in seeded order."""
+        np = _numpy()
+        interest, owner, _ = self._interest_arrays()
+        member = np.zeros(self.n, dtype=bool)
+        member[pool] = True
+        rank = np.array(self.rank, dtype=np.int64)
+        wanted = sorted(wanted)
+        numbers = np.array([self.interest_number[t] for t in wanted], dtype=np.int64)
+        starts = np.searchsorted(interest, numbers).tolist()
+        ends = np.searchsorted(interest, numbers, side="right").tolist()
+        postings = {}
+        for t, start, end in zip(wanted, starts, ends, strict=True):
+            listing = owner[start:end]
+            listing = listing[member[listing]]
+            postings[t] = listing[np.argsort(rank[listing])].tolist()
+        return postings
+
+    def _indexed_neighbours(self, pool: list[int], sampled: bool = True) -> list[list[int]]:
         """Best partners of each member among everyone sharing one of its rarer interests, exactly.
 
-        Interests are split by how many members list them. The rarest, as many as keep the pairs of
-        members listing one of them under ``PAIRS_PER_MEMBER`` per member, are *expanded*: every such
-        pair is listed with the interest's weight, and a pair sharing several has them summed. The
-        others (the common ones) are bits in a few 64-bit words per member, their shared weight read
-        from 16-bit tables. So every listed pair is scored exactly (integers in ``_UNIT``) with the
-        same-city bonus, in numpy, and each member keeps its ``NEIGHBOURS`` best. A pair sharing only
-        common interests is never listed: members left with few partners that way also get the
-        sampled ones (:meth:`_sampled_neighbours`). A nearby (not same) city's bonus is added to the
-        kept partners' weights, so the weights cached are exact.
+        Interests are split by how many members of ``pool`` list them. The rarest, as many as keep
+        the pairs of members listing one of them under ``PAIRS_PER_MEMBER`` per member, are
+        *expanded*: every such pair is listed with the interest's weight, and a pair sharing several
+        has them summed. The others (the common ones) are bits in a few 64-bit words per member,
+        their shared weight read from 16-bit tables. So every listed pair is scored exactly
+        (integers in ``_UNIT``) with the same-city bonus, all in numpy, and each member keeps its
+        ``INDEXED_NEIGHBOURS`` best. A pair sharing only common interests is never listed: members
+        left with few partners that way also get the sampled ones (:meth:`_sampled_neighbours`)
+        unless ``sampled`` is False (the greedy's second passes: the fill completes their groups).
+        A nearby (not same) city's bonus is added to the kept partners' weights, so the weights
+        cached are exact.
         """
         np = _numpy()
-        n, tags, weight_of = self.n, self.tags, self.weight_of
-        # Each member's interests with its position in the interest's list (lists ascend).
-        postings: dict[str, list[int]] = {}
-        mine: list[tuple[int, str, int]] = []
-        for m in pool:
-            for tag in tags[m]:
-                listing = postings.setdefault(tag, [])
-                mine.append((m, tag, len(listing)))
-                listing.append(m)
-        shared = sorted(
-            (t for t, members in postings.items() if len(members) >= 2), key=lambda t: (len(postings[t]), t)
-        )
-        budget, used, cut = PAIRS_PER_MEMBER * len(pool), 0, 0
-        for t in shared:  # rarest first
-            d = len(postings[t])
-            if used + d * (d - 1) > budget:
-                break
-            used += d * (d - 1)
-            cut += 1
-        expanded, common = shared[:cut], shared[cut:]
+        n = self.n
+        interest, owner, weight = self._interest_arrays()
+        member = np.zeros(n, dtype=bool)
+        member[pool] = True
+        inside = member[owner]
+        interest, owner = interest[inside], owner[inside]
+        df = np.bincount(interest, minlength=len(weight))
+        # Interests listed at least twice, rarest first (ties by name), and the cut: the rarest
+        # whose pairs fit the budget are expanded.
+        shared = np.flatnonzero(df >= 2)
+        shared = shared[np.argsort(df[shared] * len(weight) + shared, kind="stable")]
+        pairs = np.cumsum(df[shared] * (df[shared] - 1))
+        cut = int(np.searchsorted(pairs, PAIRS_PER_MEMBER * len(pool), side="right"))
+        expanded = np.zeros(len(weight), dtype=bool)
+        expanded[shared[:cut]] = True
+        common = shared[cut:]
         # Common interests as bits: word j holds interests 64j..64j+63; tables[j, k] sums the weights
         # of the set bits of the 16-bit chunk k of word j (words are little-endian, read by chunk).
+        bit = np.full(len(weight), -1, dtype=np.int64)
+        bit[common] = np.arange(len(common))
         words = np.zeros((max(1, -(-len(common) // 64)), n), dtype="<u8")
+        is_common = bit[interest] >= 0
+        at = bit[interest[is_common]]
+        np.bitwise_or.at(
+            words, (at >> 6, owner[is_common]), np.left_shift(np.uint64(1), (at & 63).astype(np.uint64))
+        )
         tables = np.zeros((len(words), 4, 1 << 16), dtype=np.int64)
-        for i, t in enumerate(common):
-            j, k, b = i >> 6, (i >> 4) & 3, i & 15
-            words[j, np.array(postings[t], dtype=np.int64)] |= np.uint64(1 << (i & 63))
-            step = 1 << b
-            tables[j, k].reshape(-1, 2 * step)[:, step:] += weight_of(t)
+        # Built by doubling, bits in increasing order: the values with bit b set add its weight to
+        # those below 2**b (a chunk's unused bits are never set in the words).
+        for i, t in enumerate(common.tolist()):
+            table, b = tables[i >> 6, (i >> 4) & 3], i & 15
+            table[1 << b : 2 << b] = table[: 1 << b] + int(weight[t])
         # Each (member, expanded interest) expands to the members after it in the interest's list:
         # every pair once, the smaller member first.
-        start: dict[str, int] = {}
-        flat: list[int] = []
-        for t in expanded:
-            start[t] = len(flat)
-            flat.extend(postings[t])
-        starts, lengths, weights, owners = [], [], [], []
-        for m, t, position in mine:
-            at = start.get(t)
-            if at is not None and position + 1 < len(postings[t]):
-                owners.append(m)
-                starts.append(at + position + 1)
-                lengths.append(len(postings[t]) - position - 1)
-                weights.append(weight_of(t))
+        keep = expanded[interest]
+        interest, owner = interest[keep], owner[keep]
         result: list[list[int]] = [[] for _ in range(n)]
-        if owners:
-            counts = np.array(lengths, dtype=np.int64)
-            ends = np.cumsum(counts)
-            offsets = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(
-                np.array(starts, dtype=np.int64) - (ends - counts), counts
+        if len(owner) >= 2:
+            last = np.r_[interest[1:] != interest[:-1], True]
+            ends = np.flatnonzero(last) + 1  # one past each interest's run
+            end = np.repeat(ends, np.diff(np.r_[0, ends]))
+            counts = end - np.arange(len(owner)) - 1
+            total = int(counts.sum())
+            before = np.cumsum(counts) - counts
+            partner = np.arange(total, dtype=np.int64) + np.repeat(
+                np.arange(1, len(owner) + 1) - before, counts
             )
-            key = (
-                np.repeat(np.array(owners, dtype=np.int64), counts) * n
-                + np.array(flat, dtype=np.int64)[offsets]
-            )
-            w = np.repeat(np.array(weights, dtype=np.int64), counts)
-            order = np.argsort(key)  # sums of integers: the order among equal keys does not matter
-            key = key[order]
+            key = np.repeat(owner, counts) * n + owner[partner]
+            w = np.repeat(weight[interest], counts)
+            low = max(1, int(weight.max()).bit_length())
+            if (n * n).bit_length() + low <= 63:
+                packed = np.sort((key << low) | w)  # one sort of (pair, weight)
+                key, w = packed >> low, packed & ((1 << low) - 1)
+            else:
+                order = np.argsort(key)
+                key, w = key[order], w[order]
             firsts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            score = np.add.reduceat(w[order], firsts)
+            score = np.add.reduceat(w, firsts) if len(firsts) else w[:0]
             key = key[firsts]
             a, b = key // n, key % n
             for j in range(len(words)):
@@ -541,47 +642,158 @@ class _Round:
                     score += tables[j, k][chunks[:, k]]
             city = np.array(self.city, dtype=np.int64)
             score += ((city[a] == city[b]) & (city[a] >= 0)) * _NEARBY_UNITS
-            # Only partners worth at least half a member's best (found among its larger partners:
-            # ``a`` ascends) are ranked; a sort of them all was most of the time, and a member's few
-            # best are always among them.
-            firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-            best_of = np.zeros(n, dtype=np.int64)
-            best_of[a[firsts]] = np.maximum.reduceat(score, firsts)
-            # Both directions: each member ranks its partners.
-            a, b, score = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((score, score))
-            near_best = 2 * score >= best_of[a]
-            a, b, score = a[near_best], b[near_best], score[near_best]
-            # Best first within each member: one sort of (member, -score, -priority) packed in an int64.
-            priority = np.array([n - 1 - r for r in self.rank], dtype=np.int64)
-            top = int(score.max())
-            low, mid = (n - 1).bit_length(), (top + 1).bit_length()
-            if low + mid + (n - 1).bit_length() <= 62:
-                order = np.argsort((a << (mid + low)) | ((top - score) << low) | (n - 1 - priority[b]))
-            else:
-                order = np.lexsort((-priority[b], -score, a))
-            a, b, score = a[order], b[order], score[order]
-            # Each member's first few (a few more than NEIGHBOURS, for the ones a rule forbids).
-            firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-            lengths = np.diff(np.r_[firsts, len(a)])
-            position = np.arange(len(a)) - np.repeat(firsts, lengths)
-            cache, forbidden, nearby_of, cities = self.cache, self.forbidden, self._nearby_cities, self.city
-            kept = position < NEIGHBOURS + 4
-            for m, o, value in zip(a[kept].tolist(), b[kept].tolist(), score[kept].tolist(), strict=True):
-                best = result[m]
-                if len(best) == NEIGHBOURS or o in forbidden[m]:
-                    continue
-                cm, co = cities[m], cities[o]
-                if cm >= 0 and co >= 0 and cm != co and co in nearby_of(cm):
-                    value += _NEARBY_UNITS
-                cache[m * n + o if m < o else o * n + m] = value
-                best.append(o)
-        few = [m for m in pool if len(result[m]) < NEIGHBOURS]
+            result = self._keep_best(a, b, score, result)
+        few = [m for m in pool if len(result[m]) < INDEXED_NEIGHBOURS] if sampled else []
         if few:
             sampled = self._sampled_neighbours(pool, few)
             for m in few:
                 merged = dict.fromkeys([*result[m], *sampled[m]])
-                result[m] = self._best(m, merged)
+                result[m] = self._best(m, merged, INDEXED_NEIGHBOURS)
         return result
+
+    def _banned_keys(self) -> Any:
+        """Every forbidden pair as a * n + b (both orders), sorted; built once a round."""
+        if self.banned is None:
+            n = self.n
+            keys = sorted(x * n + y for x, ys in enumerate(self.forbidden) for y in ys)
+            self.banned = _numpy().array(keys, dtype="int64")
+        return self.banned
+
+    def _keep_best(self, a: Any, b: Any, score: Any, result: list[list[int]]) -> list[list[int]]:
+        """Each member's ``INDEXED_NEIGHBOURS`` best allowed partners among the scored pairs a < b
+        (best first, then seeded rank), their weights cached."""
+        np = _numpy()
+        n = self.n
+        # Only a member's partners close enough to its best to hold its INDEXED_NEIGHBOURS best are
+        # ranked: a sort of them all was most of the time.
+        firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        best_of = np.zeros(n, dtype=np.int64)
+        best_of[a[firsts]] = np.maximum.reduceat(score, firsts)
+        np.maximum.at(best_of, b, score)
+        # Each pair's eighth of either member's best (0-7), and per member the highest eighth with
+        # enough partners at or above it: INDEXED_NEIGHBOURS, plus those a rule may forbid.
+        eighth_a = score * _LEVELS // (best_of[a] + 1)
+        eighth_b = score * _LEVELS // (best_of[b] + 1)
+        at_level = np.bincount(a * _LEVELS + eighth_a, minlength=n * _LEVELS)
+        at_level += np.bincount(b * _LEVELS + eighth_b, minlength=n * _LEVELS)
+        at_least = np.cumsum(at_level.reshape(n, _LEVELS)[:, ::-1], axis=1)[:, ::-1]
+        need = INDEXED_NEIGHBOURS + np.fromiter(map(len, self.forbidden), dtype=np.int64, count=n)
+        level = np.maximum((at_least >= need[:, None]).sum(axis=1) - 1, 0)
+        # Both directions, each kept where it is near its member's best: each member ranks its own.
+        for_a, for_b = eighth_a >= level[a], eighth_b >= level[b]
+        a, b, score = (
+            np.concatenate((a[for_a], b[for_b])),
+            np.concatenate((b[for_a], a[for_b])),
+            np.concatenate((score[for_a], score[for_b])),
+        )
+        if not len(a):
+            return result
+        # Best first within each member: one sort of (member, -score, rank) packed in an int64.
+        rank = np.array(self.rank, dtype=np.int64)
+        top = int(score.max())
+        low, mid = (n - 1).bit_length(), (top + 1).bit_length()
+        if low + mid + (n - 1).bit_length() <= 62:
+            packed = np.sort((a << (mid + low)) | ((top - score) << low) | rank[b])
+            a, score = packed >> (mid + low), top - ((packed >> low) & ((1 << mid) - 1))
+            by_rank = np.empty(n, dtype=np.int64)
+            by_rank[rank] = np.arange(n)
+            b = by_rank[packed & ((1 << low) - 1)]
+        else:
+            order = np.lexsort((rank[b], -score, a))
+            a, b, score = a[order], b[order], score[order]
+        if any(self.forbidden):
+            allowed = ~np.isin(a * n + b, self._banned_keys())
+            a, b, score = a[allowed], b[allowed], score[allowed]
+        firsts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        lengths = np.diff(np.r_[firsts, len(a)])
+        position = np.arange(len(a)) - np.repeat(firsts, lengths)
+        kept = position < INDEXED_NEIGHBOURS
+        a, b, score = a[kept], b[kept], score[kept]
+        # A nearby (not the same) city adds its bonus to the weight cached; rare, checked exactly.
+        city = np.array(self.city, dtype=np.int64)
+        latitude = np.array([self.cities[c][0] for c in range(len(self.cities))] + [1e9])
+        ca, cb = city[a], city[b]
+        maybe = (ca >= 0) & (cb >= 0) & (ca != cb) & (np.abs(latitude[ca] - latitude[cb]) <= _NEARBY_DEGREES)
+        nearby_of = self._nearby_cities
+        for i, x, y in zip(
+            np.flatnonzero(maybe).tolist(), ca[maybe].tolist(), cb[maybe].tolist(), strict=True
+        ):
+            if y in nearby_of(x):
+                score[i] += _NEARBY_UNITS
+        keys = np.where(a < b, a * n + b, b * n + a)
+        self.cache.update(zip(keys.tolist(), score.tolist(), strict=True))
+        partners = b.tolist()
+        bounds = np.r_[np.flatnonzero(np.r_[True, a[1:] != a[:-1]]), len(a)].tolist()
+        owners = a[bounds[:-1]].tolist() if len(a) else []
+        for m, lo, hi in zip(owners, bounds[:-1], bounds[1:], strict=True):
+            result[m] = partners[lo:hi]
+        return result
+
+    def _dense_weights(self, pool: list[int]) -> Any:
+        """Every pair's weight (n x n, in _UNIT) for the naive baseline: one float64 matrix
+        product of the members' interests (integers below 2**53: exact) plus the nearby bonus."""
+        np = _numpy()
+        interest, owner, weight = self._interest_arrays()
+        n = self.n
+        listed = np.zeros((n, len(weight)), dtype=np.float64)
+        listed[owner, interest] = 1.0
+        weighted = listed * weight.astype(np.float64)
+        city = np.array(self.city, dtype=np.int64)
+        near = np.zeros((len(self.cities) + 1, len(self.cities) + 1), dtype=np.int64)  # last: none
+        for c in range(len(self.cities)):
+            near[c, list(self._nearby_cities(c))] = _NEARBY_UNITS
+        dense = np.empty((n, n), dtype=np.int64)
+        for low in range(0, n, 1024):
+            high = min(n, low + 1024)
+            dense[low:high] = np.rint(weighted[low:high] @ listed.T).astype(np.int64)
+            dense[low:high] += near[city[low:high]][:, city]
+        return dense
+
+    def _dense_order(self, pool: list[int], busy: Any) -> Iterator[Pair]:
+        """Every allowed pair of ``pool`` with a weight, heaviest first, then seeded rank, as
+        :meth:`_heaviest_first` orders them. Read in chunks; a chunk skips the pairs with a member
+        the greedy marked ``busy`` (it can take no more partners) before it starts."""
+        np = _numpy()
+        n, dense = self.n, self.dense
+        priority = n - 1 - np.array(self.rank, dtype=np.int64)
+        by_priority = np.empty(n, dtype=np.int64)
+        by_priority[priority] = np.arange(n)
+        members = np.array(sorted(pool), dtype=np.int64)
+        if (int(dense.max()) * n * n).bit_length() > 62:
+            raise ValueError("weights too large for the dense naive")
+        keys = []
+        for i, a in enumerate(members.tolist()):
+            b = members[i + 1 :]
+            w = dense[a, b]
+            if self.forbidden[a]:
+                w = np.where(np.isin(b, list(self.forbidden[a])), 0, w)
+            b, w = b[w > 0], w[w > 0]
+            keys.append((w * n + priority[a]) * n + priority[b])
+        ordered = np.sort(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64))[::-1]
+        del keys
+        for low in range(0, len(ordered), 1 << 20):
+            chunk = ordered[low : low + (1 << 20)]
+            yield from _free_pairs(by_priority[chunk // n % n], by_priority[chunk % n], busy)
+
+    def _dense_addition(self, group: list[int], unplaced: _Unplaced) -> int | None:
+        """_best_addition of the naive baseline, with every partner a candidate: the unplaced member
+        adding the most weight (then the lowest seeded rank); if none adds weight, the best of the
+        queue's window, then of every unplaced member."""
+        np = _numpy()
+        waiting = unplaced.remaining()
+        if not waiting:
+            return None
+        ok = [x for x in waiting if self.allowed(x, group)]
+        if not ok:
+            return None
+        gain = self.dense[np.ix_(ok, group)].sum(axis=1)
+        top = int(gain.max())
+        if top > 0:
+            return min(
+                (x for x, g in zip(ok, gain.tolist(), strict=True) if g == top), key=self.rank.__getitem__
+            )
+        window = [x for x in unplaced.window(_FILL_WINDOW) if self.allowed(x, group)]
+        return min(window or ok, key=self.rank.__getitem__)
 
     def _all_pairs_neighbours(self, pool: list[int]) -> list[list[int]]:
         """Every allowed partner with a positive weight: the n^2 baseline."""
@@ -605,24 +817,35 @@ class _Round:
         base: int,
         count: int,
         noise: Mapping[Pair, float] | None = None,
+        start: Sequence[list[int]] = (),
     ) -> list[list[int]]:
         """Merge clusters along the heaviest edges, up to ``count`` clusters of ``base``.
 
         ``noise`` (restarts on small rounds) scales each weight by up to 1.5 for the ordering
-        only, so different near-best first choices get explored.
+        only, so different near-best first choices get explored. ``start``: clusters (smaller than
+        ``base``, of members of ``pool``) to grow instead of starting each member alone.
         """
-        if noise is None:
-            ordered = self._heaviest_first(pool, neighbours)
+        busy = None
+        if self.dense is not None:
+            busy = _numpy().zeros(self.n, dtype=bool)
+            ordered: Iterable[Pair] = self._dense_order(pool, busy)
+        elif noise is None:
+            busy = _numpy().zeros(self.n, dtype=bool)
+            ordered = _free_pairs(*self._heaviest_first(pool, neighbours), busy)
         else:
             w = self.w
             ordered = sorted(self._edges(pool, neighbours), key=lambda e: (-w(*e) * (1 + noise[e] / 2), e))
         rank = self.rank
         if base == 2:
-            clusters = self._greedy_pairs(pool, ordered, count)
+            clusters = self._greedy_pairs(pool, ordered, count, busy)
         else:
             cluster: list[list[int]] = [[] for _ in range(self.n)]
             for m in pool:
                 cluster[m] = [m]
+            for c in start:
+                c = list(c)
+                for x in c:
+                    cluster[x] = c
             ruled = any(self.forbidden)
             full = 0
             for a, b in ordered:
@@ -638,10 +861,43 @@ class _Round:
                 for x in cb:
                     cluster[x] = ca
                 full += merged_full
+                if busy is not None and merged_full:
+                    busy[ca] = True
             clusters = list({id(cluster[m]): cluster[m] for m in pool}.values())
         return sorted(clusters, key=lambda c: (-len(c), min(map(rank.__getitem__, c))))
 
-    def _greedy_pairs(self, pool: list[int], ordered: Iterable[Pair], count: int) -> list[list[int]]:
+    def _regreedy(self, clusters: list[list[int]], base: int, count: int) -> list[list[int]]:
+        """Run the greedy again on the members it left short of a full group, with candidate
+        partners found among them only (their best were taken), until it forms no more groups.
+
+        A member whose candidates all went to other groups would otherwise be completed from a
+        short window by the fill; the naive greedy, which sees every pair, gives it its best
+        partner still free. This finds that partner at the cost of a candidate search over the
+        few members left (a tenth of the round, then a few percent).
+        """
+        rank = self.rank
+        full = [c for c in clusters if len(c) == base]
+        partial = [c for c in clusters if len(c) < base]
+        for _ in range(_REGREEDY_ROUNDS):
+            rest = sorted(x for c in partial for x in c)
+            if len(rest) < 2 or len(full) >= count:
+                break
+            if len(rest) >= INDEXED_ROUND:
+                neighbours = self._indexed_neighbours(rest, sampled=False)
+            else:
+                neighbours = self._sampled_neighbours(rest)
+            grown = [c for c in partial if len(c) > 1]
+            grown = self._greedy(rest, neighbours, base, count - len(full), start=grown)
+            formed = [c for c in grown if len(c) == base]
+            if not formed:
+                break
+            full.extend(formed)
+            partial = [c for c in grown if len(c) < base]
+        return sorted(full + partial, key=lambda c: (-len(c), min(map(rank.__getitem__, c))))
+
+    def _greedy_pairs(
+        self, pool: list[int], ordered: Iterable[Pair], count: int, busy: Any = None
+    ) -> list[list[int]]:
         """_greedy for groups of two: take each edge whose ends are both still alone."""
         alone = [False] * self.n
         for m in pool:
@@ -651,29 +907,39 @@ class _Round:
         for a, b in ordered:
             if alone[a] and alone[b] and b not in forbidden[a]:
                 alone[a] = alone[b] = False
+                if busy is not None:
+                    busy[a] = busy[b] = True
                 clusters.append([a, b])
                 if len(clusters) == count:
                     break
         clusters.extend([m] for m in pool if alone[m])
         return clusters
 
-    def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> list[Pair]:
-        """Every candidate pair once, by decreasing weight, then seeded rank.
+    def _heaviest_first(self, pool: list[int], neighbours: Sequence[list[int]]) -> tuple[Any, Any]:
+        """Every candidate pair once (two numpy arrays), by decreasing weight, then seeded rank.
 
-        Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b).
+        Sorted as single ints, (weight * n + (n - 1 - rank a)) * n + (n - 1 - rank b), a < b.
         """
-        n, cache, rank = self.n, self.cache, self.rank
-        priority = [n - 1 - position for position in rank]
-        by_priority = [0] * n
-        for x, p in enumerate(priority):
-            by_priority[p] = x
-        keys = {a * n + b if a < b else b * n + a for a in pool for b in neighbours[a]}
-        ordered = []
-        for key in keys:  # a pair's key in the weight cache, which holds every partner's weight
-            a, b = divmod(key, n)
-            ordered.append((cache[key] * n + priority[a]) * n + priority[b])
-        ordered.sort(reverse=True)
-        return [(by_priority[key // n % n], by_priority[key % n]) for key in ordered]
+        np = _numpy()
+        n, rank = self.n, self.rank
+        owners = np.repeat(np.array(pool, dtype=np.int64), [len(neighbours[a]) for a in pool])
+        partners = np.fromiter(
+            itertools.chain.from_iterable(neighbours[a] for a in pool), dtype=np.int64, count=len(owners)
+        )
+        if not len(owners):
+            return owners, partners
+        keys = np.unique(np.where(owners < partners, owners * n + partners, partners * n + owners))
+        # Each key is a pair's key in the weight cache, which holds every partner's weight.
+        weight = np.array(list(map(self.cache.__getitem__, keys.tolist())), dtype=np.int64)
+        priority = n - 1 - np.array(rank, dtype=np.int64)
+        a, b = keys // n, keys % n
+        if (int(weight.max() + 1) * n * n).bit_length() <= 63:
+            ordered = np.sort((weight * n + priority[a]) * n + priority[b])[::-1]
+            by_priority = np.empty(n, dtype=np.int64)
+            by_priority[priority] = np.arange(n)
+            return by_priority[ordered // n % n], by_priority[ordered % n]
+        order = np.lexsort((-priority[b], -priority[a], -weight))
+        return a[order], b[order]
 
     def _fill(
         self, clusters: list[list[int]], neighbours: Sequence[list[int]], base: int, count: int
@@ -711,6 +977,8 @@ class _Round:
         Looks at the group's candidate partners and a window of the queue first; scans every
         unplaced member only when none of those fits (tightly constrained rounds).
         """
+        if self.dense is not None:
+            return self._dense_addition(group, unplaced)
         nearby = (x for g in group for x in neighbours[g] if x in unplaced)
         options = itertools.chain(nearby, unplaced.window(_FILL_WINDOW))
         for candidates in (options, unplaced.window(None)):
@@ -807,6 +1075,131 @@ class _Round:
                 g[g.index(x)] = y
         return False
 
+    def _pair_weights(self, u: Any, v: Any) -> Any:
+        """Weights of the pairs ``u[i], v[i]`` (numpy arrays), exactly as :meth:`w` gives them.
+
+        Each interest of the member listing fewer is looked up in the other's bits (one bit per
+        interest of the round), its weight added when set.
+        """
+        np = _numpy()
+        if self.bits is None:
+            interest, owner, weight = self._interest_arrays()
+            none = len(weight)  # pads the lists: weight 0, never set
+            bits = np.zeros((self.n, none // 64 + 1), dtype=np.uint64)
+            np.bitwise_or.at(bits, (owner, interest >> 6), np.uint64(1) << (interest & 63).astype(np.uint64))
+            counts = np.bincount(owner, minlength=self.n)
+            lists = np.full((self.n, max(1, int(counts.max()))), none, dtype=np.int64)
+            order = np.argsort(owner, kind="stable")
+            starts = np.cumsum(counts) - counts
+            lists[owner[order], np.arange(len(owner)) - np.repeat(starts, counts)] = interest[order]
+            # Per listed interest: its word among the member's bits, its bit, its weight.
+            self.bits = (bits.ravel(), bits.shape[1], lists >> 6, (lists & 63).astype(np.uint64))
+            self.bits += (np.r_[weight, 0][lists], counts)
+        flat, words, word_of, bit_of, weight_of, counts = self.bits
+        fewer = counts[u] <= counts[v]
+        u, v = np.where(fewer, u, v), np.where(fewer, v, u)
+        out = np.zeros(len(u), dtype=np.int64)
+        for low in range(0, len(u), _PAIR_CHUNK):
+            cu, cv = u[low : low + _PAIR_CHUNK], v[low : low + _PAIR_CHUNK]
+            if not len(cu):
+                break
+            width = int(counts[cu].max())
+            at = (cv * words)[:, None] + word_of[cu, :width]
+            hit = (flat[at] >> bit_of[cu, :width]) & np.uint64(1)
+            out[low : low + _PAIR_CHUNK] = (hit.view(np.int64) * weight_of[cu, :width]).sum(axis=1)
+        city = np.array(self.city, dtype=np.int64)
+        cu, cv = city[u], city[v]
+        located = (cu >= 0) & (cv >= 0)
+        out[located & (cu == cv)] += _NEARBY_UNITS
+        latitude = np.array([c[0] for c in self.cities] + [0.0])
+        maybe = located & (cu != cv) & (np.abs(latitude[cu] - latitude[cv]) <= _NEARBY_DEGREES)
+        nearby_of = self._nearby_cities
+        for i, x, y in zip(
+            np.flatnonzero(maybe).tolist(), cu[maybe].tolist(), cv[maybe].tolist(), strict=True
+        ):
+            if y in nearby_of(x):
+                out[i] += _NEARBY_UNITS
+        return out
+
+    def _batch_search(self, groups: list[list[int]], neighbours: Sequence[list[int]]) -> None:
+        """Local search for large rounds, in numpy: swaps of two members between groups of the base
+        size, each round evaluating at once every swap that puts a member with one of its
+        ``SEARCH_NEIGHBOURS`` best partners, then making the best improving ones that touch
+        different groups; up to ``BATCH_ROUNDS`` rounds, while some swap gains."""
+        np = _numpy()
+        n = self.n
+        base = min(map(len, groups), default=0)
+        rows = [g for g in groups if len(g) == base]
+        if base < 2 or len(rows) < 2:
+            return
+        table = np.array(rows, dtype=np.int64)  # one row per group; rows[i] is updated with it
+        group = np.full(n, -1, dtype=np.int64)
+        group[table.ravel()] = np.repeat(np.arange(len(table)), base)
+        members = table.ravel()
+        best = np.full((n, SEARCH_NEIGHBOURS), -1, dtype=np.int64)
+        for m in members.tolist():
+            found = neighbours[m][:SEARCH_NEIGHBOURS]
+            best[m, : len(found)] = found
+        rank = np.array(self.rank, dtype=np.int64)
+        banned = self._banned_keys() if any(self.forbidden) else None
+        first, second = np.triu_indices(base, 1)
+        # Groups whose swaps are evaluated: at first all, then those a swap changed or that an
+        # improving swap could not change (it touched a group already changed).
+        dirty = np.ones(len(table), dtype=bool)
+        for _ in range(BATCH_ROUNDS):
+            # Each member's weight with its group.
+            inner = self._pair_weights(table[:, first].ravel(), table[:, second].ravel())
+            stay = np.bincount(table[:, first].ravel(), weights=inner, minlength=n) + np.bincount(
+                table[:, second].ravel(), weights=inner, minlength=n
+            )
+            stay = stay.astype(np.int64)
+            # Swaps: a (in group ga) with each member x != b of group gb, b one of a's best partners.
+            a = np.repeat(members, SEARCH_NEIGHBOURS)
+            b = best[members].ravel()
+            a, b = a[b >= 0], b[b >= 0]
+            ga, gb = group[a], group[b]
+            apart = (gb >= 0) & (ga != gb) & (dirty[ga] | dirty[np.maximum(gb, 0)])
+            a, ga, gb, b = a[apart], ga[apart], gb[apart], b[apart]
+            x = table[gb].ravel()
+            a, ga, gb, b = (np.repeat(z, base) for z in (a, ga, gb, b))
+            other = x != b
+            a, ga, gb, x = a[other], ga[other], gb[other], x[other]
+            key = np.unique(a * n + x)  # a swap found through two partners once
+            a, x = key // n, key % n
+            ga, gb = group[a], group[x]
+            # a joins gb without x, x joins ga without a.
+            to_b, to_a = table[gb], table[ga]
+            keep_b, keep_a = to_b != x[:, None], to_a != a[:, None]
+            u = np.concatenate((np.repeat(a, base - 1), np.repeat(x, base - 1)))
+            v = np.concatenate((to_b[keep_b], to_a[keep_a]))
+            links = self._pair_weights(u, v).reshape(2, len(a), base - 1).sum(axis=(0, 2))
+            gain = links - stay[a] - stay[x]
+            if banned is not None:
+                ruled = np.isin(u * n + v, banned).reshape(2, len(a), base - 1).any(axis=(0, 2))
+                gain[ruled] = 0
+            good = np.flatnonzero(gain > 0)
+            if not len(good):
+                break
+            order = good[np.lexsort((rank[x[good]], rank[a[good]], -gain[good]))]
+            used = set()
+            dirty[:] = False
+            listed = table.tolist()
+            for a_, x_, ga_, gb_ in zip(
+                a[order].tolist(), x[order].tolist(), ga[order].tolist(), gb[order].tolist(), strict=True
+            ):
+                dirty[ga_] = dirty[gb_] = True
+                if ga_ in used or gb_ in used:
+                    continue
+                used.add(ga_)
+                used.add(gb_)
+                row_a, row_b = listed[ga_], listed[gb_]
+                row_a[row_a.index(a_)] = x_
+                row_b[row_b.index(x_)] = a_
+            table = np.array(listed, dtype=np.int64)
+            group[table.ravel()] = np.repeat(np.arange(len(table)), base)
+        for row, members_now in zip(rows, table.tolist(), strict=True):
+            row[:] = members_now
+
     def _local_search(
         self, groups: list[list[int]], neighbours: Sequence[list[int]], pool: list[int]
     ) -> None:
@@ -817,7 +1210,7 @@ class _Round:
                 where[x] = g
         order = sorted((x for g in groups for x in g), key=self.rank.__getitem__)
         small = len(order) <= SMALL_ROUND
-        for _ in range(1 if len(pool) > LARGE_ROUND else LOCAL_SEARCH_PASSES):
+        for _ in range(LOCAL_SEARCH_PASSES):
             improved = False
             for a in order:
                 # Small rounds afford the whole swap neighbourhood; large ones the best partners.
@@ -946,10 +1339,37 @@ class _Round:
 
     def _result(self, groups: list[list[int]]) -> PairingResult:
         ids = self.ids
-        out = [Group(tuple(sorted(ids[x] for x in g)), self._shared(g)) for g in groups]
+        if self.arrays is not None and len(groups) > 1:
+            shared = self._shared_by_group(groups)
+            out = [Group(tuple(sorted(ids[x] for x in g)), s) for g, s in zip(groups, shared, strict=True)]
+        else:
+            out = [Group(tuple(sorted(ids[x] for x in g)), self._shared(g)) for g in groups]
         out.sort(key=lambda g: g.member_ids)
         reasons = {ids[x]: reason for x, reason in self.reasons.items()}
         return PairingResult(out, sorted(reasons), reasons)
+
+    def _shared_by_group(self, groups: list[list[int]]) -> list[tuple[str, ...]]:
+        """:meth:`_shared` of every group at once, in numpy: the (group, interest) pairs listed twice
+        or more, by group, then contribution (the same float products), then name (interests are
+        numbered in name order)."""
+        np = _numpy()
+        interest, owner, _ = self._interest_arrays()
+        names = sorted(self.interest_number, key=self.interest_number.__getitem__)
+        group = np.full(self.n, -1, dtype=np.int64)
+        for i, g in enumerate(groups):
+            group[g] = i
+        placed = group[owner] >= 0
+        values, counts = np.unique(group[owner[placed]] * len(names) + interest[placed], return_counts=True)
+        twice = counts >= 2
+        values, counts = values[twice], counts[twice]
+        g, t = values // len(names), values % len(names)
+        weight = np.array([self.weights.get(name, 1.0) for name in names], dtype=np.float64)
+        contribution = weight[t] * (counts * (counts - 1) // 2).astype(np.float64)
+        order = np.lexsort((t, -contribution, g))
+        found: list[list[str]] = [[] for _ in groups]
+        for at, tag in zip(g[order].tolist(), t[order].tolist(), strict=True):
+            found[at].append(names[tag])
+        return [tuple(f) for f in found]
 
     def _shared(self, group: Sequence[int]) -> tuple[str, ...]:
         """Interests at least two members list, by what they add to the group's weight."""
@@ -999,6 +1419,15 @@ class _Unplaced:
 
     def remaining(self) -> list[int]:
         return [x for x in self.queue if x in self.waiting]
+
+
+def _free_pairs(a: Any, b: Any, busy: Any) -> Iterator[Pair]:
+    """The pairs ``a[i], b[i]`` in order, read in chunks: a chunk skips the pairs with a member the
+    consumer marked ``busy`` (it takes no more partners) by the time the chunk is read."""
+    for low in range(0, len(a), _EDGE_CHUNK):
+        x, y = a[low : low + _EDGE_CHUNK], b[low : low + _EDGE_CHUNK]
+        free = ~(busy[x] | busy[y])
+        yield from zip(x[free].tolist(), y[free].tolist(), strict=True)
 
 
 def _take_window(found: set[int], members: list[int], start: int, count: int) -> None:

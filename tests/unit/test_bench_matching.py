@@ -17,5 +17,7 @@ def test_quick_bench_runs_and_prints_every_figure() -> None:
     # The naive pairing is measured, never extrapolated: pairs and trios here, the full size with --full.
     assert text.count("both MEASURED") == 2 and "EXTRAPOLATED" not in text
     assert "is measured with --full" in text
+    # The closing figures: each size's time at full size and share of the naive's weight.
+    assert text.count("pairing summary, size") == 2 and text.count("of the naive's weight at n=300") == 2
     assert text.count("pairing with blocks, size") == 3 and "blocked pairs grouped 0," in text
     assert "blocked pairs grouped 1" not in text
