@@ -369,8 +369,18 @@ class Scheduler:
         for task_id in ids:
             job = loop.create_task(self._fire(task_id), name=f"task:{task_id}")
             self._running.add(job)  # until _fire takes over (a task cancelled before it starts)
-            job.add_done_callback(self._running.discard)
+            job.add_done_callback(self._fired)
         self._plan_window()
+
+    def _fired(self, job: asyncio.Task[Any]) -> None:
+        self._running.discard(job)
+        if not job.cancelled() and job.exception() is not None:
+            log.error("%s raised", job.get_name(), exc_info=job.exception())
+
+    def _in_window(self, until: int) -> set[int]:
+        """Ids the window job will start by ``until`` (they need no job of their own)."""
+        end = bisect.bisect_right(self._window_dues, until, lo=self._window_next)
+        return set(self._window_ids[self._window_next : end])
 
     def window_size(self) -> int:
         """Tasks the last refill read that the window job has not started yet."""
@@ -395,8 +405,10 @@ class Scheduler:
             return
         try:
             until = self.now_epoch() + 2 * self.lease
-            for task_id, due_at in await self.repo.pending_due_until(until):
-                if self._aps.get_job(f"task:{task_id}") is None:
+            pending = await self.repo.pending_due_until(until)
+            windowed = self._in_window(until)
+            for task_id, due_at in pending:
+                if task_id not in windowed and self._aps.get_job(f"task:{task_id}") is None:
                     self._arm(task_id, due_at)
             for task_id, lease_until in await self.repo.leases_until(until):
                 if self._aps.get_job(f"task:{task_id}") is None:
