@@ -23,8 +23,8 @@
 Targets: rows per meetup at most 1.6 times a one-off's (a series adds four rows per meetup: the
 occurrence's record, which is the key that posts it once, and its ``series.post`` task, written,
 claimed and finished); start-up with 1,000 series pending at most half a second more than the baseline (all
-1,000 are due within the scheduler's horizon here, so each holds an alarm from the start: the
-worst case); every occurrence posted once, none later than Discord's limits force.
+1,000 are due within the scheduler's horizon here, so each is read into the scheduler's window at
+the start: the worst case); every occurrence posted once, none later than Discord's limits force.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ class Figures:
                 f"{self.loaded.seconds - self.baseline.seconds:+.2f} s (target <= +{START_EXTRA_TARGET} s)",
                 f"  on_ready: baseline {self.baseline.ready_seconds:.3f} s, with the series "
                 f"{self.loaded.ready_seconds:.3f} s (scheduler.start {self.loaded.scheduler_seconds:.3f} s); "
-                f"jobs armed {self.loaded.jobs:,}",
+                f"jobs armed {self.loaded.jobs:,}, tasks in the window {self.loaded.window:,}",
                 f"busy minute: {b.due:,} occurrences due to be posted; posted {b.posted:,}, duplicates "
                 f"{b.duplicates}, in {b.wall:.2f} s real time",
                 f"posting lateness (virtual, vs posting time): median "

@@ -13,10 +13,15 @@ instead of run: it could only fail, and retrying it would change nothing. If the
 (before the server's data is deleted), :meth:`Scheduler.resume_guild` puts those tasks back, and
 each runs as one missed while the bot was down would.
 
-Only tasks due within ``horizon`` hold an APScheduler job; one "refill" job arms the tasks that
-entered the window since, at most every half horizon (or later, when nothing is due sooner), so a
-dense backlog costs one refill per three hours, not one per task. Memory stays flat with 100,000
-pending reminders.
+Only tasks due within ``horizon`` are armed; one "refill" job arms the tasks that entered the
+window since, at most every half horizon (or later, when nothing is due sooner), so a dense
+backlog costs one refill per three hours, not one per task. A task armed while the bot runs
+(scheduled, moved, retried) holds an APScheduler job of its own. The tasks a refill reads from the
+database (at start: every pending task due within the horizon, about 23,000 of a million) hold
+none: they are kept as two compact arrays of due times and ids, sorted, and one "window" job goes
+off at the next of those due times and starts every task due by then (each claims its row, so a
+task cancelled or moved since is simply not run then). Start-up costs one query and one sort, not
+an APScheduler job per task; memory stays flat with a million pending reminders.
 
 **Several processes, one database.** A process built with :class:`~bot.domain.shards.Shards` arms
 only the tasks of the servers it owns (its repository filters by Discord's shard rule; guild 0 is
@@ -31,11 +36,13 @@ when ``MEETBRIDGE_INSTANCE`` is set); other expired claims are taken over as the
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import os
 import secrets
 import socket
+from array import array
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -60,6 +67,7 @@ DEFAULT_HORIZON = 6 * 3600
 DEFAULT_LEASE = 60
 GONE = "the bot is no longer in this server"
 _REFILL_JOB = "refill"
+_WINDOW_JOB = "window"
 _SWEEP_JOB = "sweep"
 
 
@@ -127,6 +135,10 @@ class Scheduler:
         self._running: set[asyncio.Task[Any]] = set()
         self._renewals: set[asyncio.Task[Any]] = set()
         self.refills = 0
+        # What the last refill read, sorted by due time: started by the window job as they come due.
+        self._window_dues = array("q")
+        self._window_ids = array("q")
+        self._window_next = 0  # index of the first not yet started
 
     # -- registration ------------------------------------------------------------------
 
@@ -180,6 +192,7 @@ class Scheduler:
         if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
         self._aps = None
+        self._window_dues, self._window_ids, self._window_next = array("q"), array("q"), 0
         for task in list(self._running):
             task.cancel()
         if self._running:
@@ -314,26 +327,64 @@ class Scheduler:
         now = self.now_epoch()
         self._next_refill = None
         self._window_end = now + self.horizon
-        due = await self.repo.pending_due_until(self._window_end)  # ids and times: no rows kept
-        armed = 0
-        # Paused, APScheduler adds jobs without re-planning its wake-up after each one: one
-        # wake-up for the whole batch instead of one per job.
-        self._aps.pause()
-        try:
-            for task_id, due_at in due:
-                if self._aps.get_job(f"task:{task_id}") is None:
-                    self._arm(task_id, due_at)
-                    armed += 1
-            # Claims whose lease ends within the window: taken over then unless renewed.
-            for task_id, lease_until in await self.repo.leases_until(self._window_end):
-                self._arm(task_id, lease_until)
-        finally:
-            self._aps.resume()
+        due = await self.repo.pending_due_until(self._window_end)  # ids and times, in due order
+        # No job per task: the window job starts them as they come due (a task that also holds a
+        # job of its own, armed while the bot ran, is claimed by whichever comes first).
+        self._window_dues = array("q", (due_at for _, due_at in due))
+        self._window_ids = array("q", (task_id for task_id, _ in due))
+        self._window_next = 0
+        armed = len(due)
+        del due
+        self._plan_window()
+        # Claims whose lease ends within the window: taken over then unless renewed.
+        for task_id, lease_until in await self.repo.leases_until(self._window_end):
+            self._arm(task_id, lease_until)
         upcoming = await self.repo.next_pending_after(self._window_end)
         if upcoming is not None:
             self._plan_refill(max(now + self.horizon // 2, upcoming - self.horizon))
         self.refills += 1
         log.debug("armed %d new job(s) until %s", armed, from_epoch(self._window_end))
+
+    def _plan_window(self) -> None:
+        """Set the window job for the next due time of what the last refill read."""
+        if self._aps is None:
+            return
+        if self._window_next >= len(self._window_dues):
+            with contextlib.suppress(JobLookupError):
+                self._aps.remove_job(_WINDOW_JOB)
+            return
+        at = max(self._window_dues[self._window_next], self.now_epoch())
+        self._aps.add_job(
+            self._window_due, DateTrigger(run_date=from_epoch(at)), id=_WINDOW_JOB, replace_existing=True
+        )
+
+    async def _window_due(self) -> None:
+        """Start every task of the window due by now, each claimed and run in an asyncio task of
+        its own (as APScheduler runs a job), then set the window job for the next due time."""
+        now = self.now_epoch()
+        end = bisect.bisect_right(self._window_dues, now, lo=self._window_next)
+        ids = self._window_ids[self._window_next : end]
+        self._window_next = end
+        loop = asyncio.get_running_loop()
+        for task_id in ids:
+            job = loop.create_task(self._fire(task_id), name=f"task:{task_id}")
+            self._running.add(job)  # until _fire takes over (a task cancelled before it starts)
+            job.add_done_callback(self._fired)
+        self._plan_window()
+
+    def _fired(self, job: asyncio.Task[Any]) -> None:
+        self._running.discard(job)
+        if not job.cancelled() and job.exception() is not None:
+            log.error("%s raised", job.get_name(), exc_info=job.exception())
+
+    def _in_window(self, until: int) -> set[int]:
+        """Ids the window job will start by ``until`` (they need no job of their own)."""
+        end = bisect.bisect_right(self._window_dues, until, lo=self._window_next)
+        return set(self._window_ids[self._window_next : end])
+
+    def window_size(self) -> int:
+        """Tasks the last refill read that the window job has not started yet."""
+        return len(self._window_dues) - self._window_next
 
     def _plan_sweep(self) -> None:
         if self._aps is None:
@@ -354,8 +405,10 @@ class Scheduler:
             return
         try:
             until = self.now_epoch() + 2 * self.lease
-            for task_id, due_at in await self.repo.pending_due_until(until):
-                if self._aps.get_job(f"task:{task_id}") is None:
+            pending = await self.repo.pending_due_until(until)
+            windowed = self._in_window(until)
+            for task_id, due_at in pending:
+                if task_id not in windowed and self._aps.get_job(f"task:{task_id}") is None:
                     self._arm(task_id, due_at)
             for task_id, lease_until in await self.repo.leases_until(until):
                 if self._aps.get_job(f"task:{task_id}") is None:
@@ -466,6 +519,8 @@ class Scheduler:
             self._arm(task.id, now + delay)
 
     def job_count(self) -> int:
+        """APScheduler jobs held: the refill, the window job, the sweep, and one per task armed while
+        the bot ran; the tasks a refill read hold none (see :meth:`window_size`)."""
         return 0 if self._aps is None else len(self._aps.get_jobs())
 
 

@@ -43,6 +43,11 @@ class Probe(commands.Cog):
             FAIL_TIMES[task.id] = failures
         await interaction.response.send_message(f"task {task.id}", ephemeral=True)
 
+    @app_commands.command(name="probe-move", description="test only")
+    async def move(self, interaction: discord.Interaction, task: int, seconds: int) -> None:
+        moved = await self.bot.services.scheduler.reschedule(task, now_epoch() + seconds)
+        await interaction.response.send_message(f"moved {moved}", ephemeral=True)
+
     @app_commands.command(name="probe-view", description="test only: a button that refuses")
     async def view(self, interaction: discord.Interaction) -> None:
         await reply(interaction, "press it", view=RefusingView())

@@ -28,6 +28,12 @@ async def schedule(world: World, seconds: int, failures: int = 0) -> int:
     return int(result.response.content.split()[-1])
 
 
+async def move(world: World, task_id: int, seconds: int) -> None:
+    """Reschedule from bot code (a job armed from test code would get a real-time timer)."""
+    result = await world.alice.slash(world.general, "probe-move", task=task_id, seconds=seconds)
+    assert result.response.content == "moved True"
+
+
 async def state(world: World, task_id: int):
     return await world.bot.services.scheduler.repo.get(task_id)
 
@@ -125,3 +131,93 @@ async def test_a_dense_backlog_beyond_the_horizon_refills_every_half_horizon_not
 
     assert [fired for fired, _ in probe.FIRED] == ids
     assert scheduler.refills - refills <= 4
+
+
+async def test_many_tasks_due_the_same_second_each_run_once(world: World, env: simcord.Env) -> None:
+    start = int(env.now().timestamp())
+    ids = [await schedule(world, 60) for _ in range(40)]
+
+    await env.advance_time(60)
+    await env.advance_time(600)
+
+    assert sorted(probe.FIRED) == sorted((task_id, start + 60) for task_id in ids)
+    assert [(await state(world, task_id)).state for task_id in ids] == [TaskState.DONE] * len(ids)
+
+
+async def test_a_task_cancelled_after_it_was_armed_never_runs(world: World, env: simcord.Env) -> None:
+    scheduler = world.bot.services.scheduler
+    cancelled, kept = await schedule(world, 100), await schedule(world, 100)
+    later = await schedule(world, 200)
+
+    assert await scheduler.cancel(cancelled)
+    await env.advance_time(300)
+
+    assert sorted(fired for fired, _ in probe.FIRED) == sorted([kept, later])
+    assert (await state(world, cancelled)).state is TaskState.CANCELLED
+
+
+async def test_a_task_moved_earlier_or_later_runs_at_its_new_time_only(
+    world: World, env: simcord.Env
+) -> None:
+    start = int(env.now().timestamp())
+    earlier, later = await schedule(world, 300), await schedule(world, 100)
+
+    await move(world, earlier, 50)
+    await move(world, later, 500)
+    await env.advance_time(50)
+    assert [(earlier, start + 50)] == probe.FIRED
+    await env.advance_time(400)  # past both old times: nothing more
+    assert [(earlier, start + 50)] == probe.FIRED
+    await env.advance_time(50)
+
+    assert [(earlier, start + 50), (later, start + 500)] == probe.FIRED
+
+
+async def test_after_a_restart_the_pending_tasks_hold_no_job_each_and_each_runs_once_on_time(
+    world: World, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    start = int(env.now().timestamp())
+    same = [await schedule(world, 1800) for _ in range(5)]
+    cancelled = await schedule(world, 1800)
+    spread = [await schedule(world, 2000 + 7 * n) for n in range(30)]
+    await world.bot.services.scheduler.cancel(cancelled)
+    await env.advance_time(600)
+
+    await restart(env, bot_factory, extra_extensions=PROBE)
+    scheduler = world.bot.services.scheduler
+    assert scheduler.window_size() == 35  # read by the start's refill, in two arrays
+    assert scheduler.job_count() == 1  # the window job, however many tasks (nothing lies beyond)
+    await env.advance_time(1200)
+    assert sorted(probe.FIRED) == sorted((task_id, start + 1800) for task_id in same)
+    await env.advance_time(600)
+
+    assert sorted(probe.FIRED) == sorted(
+        [
+            *((task_id, start + 1800) for task_id in same),
+            *((t, start + 2000 + 7 * n) for n, t in enumerate(spread)),
+        ]
+    )
+    assert scheduler.window_size() == 0
+
+
+async def test_a_task_read_at_start_then_moved_or_cancelled_runs_at_its_new_time_only(
+    world: World, env: simcord.Env, bot_factory: BotFactory
+) -> None:
+    start = int(env.now().timestamp())
+    earlier = await schedule(world, 600)
+    later = await schedule(world, 600)
+    cancelled = await schedule(world, 600)
+    await restart(env, bot_factory, extra_extensions=PROBE)
+    assert world.bot.services.scheduler.window_size() == 3
+
+    await move(world, earlier, 300)
+    await move(world, later, 900)
+    await world.bot.services.scheduler.cancel(cancelled)
+    await env.advance_time(300)
+    assert [(earlier, start + 300)] == probe.FIRED
+    await env.advance_time(300)  # the old time: nothing
+    assert [(earlier, start + 300)] == probe.FIRED
+    await env.advance_time(300)
+
+    assert [(earlier, start + 300), (later, start + 900)] == probe.FIRED
+    assert (await state(world, cancelled)).state is TaskState.CANCELLED
