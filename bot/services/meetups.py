@@ -307,9 +307,11 @@ class MeetupService:
             current = await self.repo.rsvp(meetup.id, member_id)
             previous = current.status if current else None
             counts = await self.repo.counts(meetup.id)
-            offer = next(
-                (o for o in await self.repo.open_offers(meetup.id) if o.member_id == member_id), None
-            )
+            offer = None
+            if counts.held:  # the places held are the open offers: none open, none of them theirs
+                offer = next(
+                    (o for o in await self.repo.open_offers(meetup.id) if o.member_id == member_id), None
+                )
             if offer is not None:
                 closed = OfferState.CLAIMED if wanted is RsvpStatus.GOING else OfferState.WITHDRAWN
                 await self.repo.close_offer(offer.id, closed, now)
