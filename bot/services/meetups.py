@@ -151,6 +151,12 @@ class MeetupService:
         """:meth:`members` for several answers at once, each answer's list apart."""
         return await self.repo.roster(meetup.id, *statuses)
 
+    async def counts_and_roster(
+        self, meetup: Meetup, *statuses: RsvpStatus
+    ) -> tuple[RsvpCounts, dict[RsvpStatus, list[int]]]:
+        """:meth:`counts` and :meth:`roster` at once (one query)."""
+        return await self.repo.counts_and_roster(meetup.id, *statuses)
+
     async def answer_of(self, meetup: Meetup, member_id: int) -> RsvpStatus | None:
         rsvp = await self.repo.rsvp(meetup.id, member_id)
         return None if rsvp is None else rsvp.status

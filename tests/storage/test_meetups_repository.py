@@ -71,6 +71,34 @@ async def test_waitlist_positions_are_first_come_first_served(db: Database) -> N
     assert (counts.going, counts.waitlist) == (1, 2)
 
 
+async def test_a_cards_counts_and_roster_come_in_one_query_as_they_do_apart(db: Database) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(capacity=2), now=1)
+    shown = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
+    empty_counts, empty_roster = await meetups.counts_and_roster(meetup.id, *shown)
+    assert empty_counts == await meetups.counts(meetup.id)
+    assert empty_roster == {status: [] for status in shown}
+
+    async with db.transaction():
+        for member_id, status, at in (
+            (10, RsvpStatus.GOING, 5),
+            (11, RsvpStatus.MAYBE, 6),
+            (12, RsvpStatus.NO, 7),
+            (13, RsvpStatus.GOING, 8),
+            (14, RsvpStatus.WAITLIST, 9),
+            (15, RsvpStatus.MAYBE, 4),
+            (16, RsvpStatus.WAITLIST, 10),
+        ):
+            await meetups.set_rsvp(1, meetup.id, member_id, status, now=at)
+    await meetups.add_offer(1, meetup.id, 14, now=11, expires_at=100)
+
+    counts, roster = await meetups.counts_and_roster(meetup.id, *shown)
+    assert counts == await meetups.counts(meetup.id)
+    assert (counts.going, counts.maybe, counts.no, counts.waitlist, counts.held) == (2, 2, 1, 2, 1)
+    assert roster == await meetups.roster(meetup.id, *shown)
+    assert roster == {RsvpStatus.GOING: [10, 13], RsvpStatus.MAYBE: [15, 11], RsvpStatus.WAITLIST: [14, 16]}
+
+
 async def test_votes_are_exact_whatever_the_order_of_duplicates(db: Database) -> None:
     polls = PollRepository(db)
     poll = await add_poll(db)
