@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.meetups import RsvpStatus
-from bot.domain.polls import OptionKind
+from bot.domain.polls import OptionKind, PollOutcome, PollState
 from bot.domain.when import ReadTime
 from bot.storage.database import Database
 from bot.storage.meetups import MeetupRepository, NewMeetup
@@ -97,6 +97,27 @@ async def test_a_cards_counts_and_roster_come_in_one_query_as_they_do_apart(db: 
     assert (counts.going, counts.maybe, counts.no, counts.waitlist, counts.held) == (2, 2, 1, 2, 1)
     assert roster == await meetups.roster(meetup.id, *shown)
     assert roster == {RsvpStatus.GOING: [10, 13], RsvpStatus.MAYBE: [15, 11], RsvpStatus.WAITLIST: [14, 16]}
+
+
+async def test_open_polls_come_with_their_options_as_each_poll_read_alone(db: Database) -> None:
+    polls = PollRepository(db)
+    first = await add_poll(db, guild_id=1)
+    closed = await add_poll(db, guild_id=1)
+    other_server = await add_poll(db, guild_id=2)
+    last = await add_poll(db, guild_id=1)
+    await polls.close(closed.id, state=PollState.CLOSED, outcome=PollOutcome.NO_VOTES, now=1_950_000)
+
+    here = await polls.open_polls(1)
+    assert [p.id for p in here] == [first.id, last.id]
+    assert here == [await polls.get(first.id), await polls.get(last.id)]
+    assert [(o.kind, o.position, o.label) for o in here[0].options] == [
+        (OptionKind.TIME, 0, "fri 7pm"),
+        (OptionKind.TIME, 1, "sat 2pm"),
+        (OptionKind.PLACE, 0, "Park"),
+    ]
+    everywhere = await polls.open_polls()
+    assert everywhere == [await polls.get(p) for p in (first.id, other_server.id, last.id)]
+    assert await polls.open_polls(3) == []
 
 
 async def test_votes_are_exact_whatever_the_order_of_duplicates(db: Database) -> None:
