@@ -310,9 +310,8 @@ class MeetupService:
             await gate(guild_id, member_id, wanted, now)
         async with self.db.transaction():
             meetup = await self._open_for_rsvp(guild_id, meetup_id, now)
-            current = await self.repo.rsvp(meetup.id, member_id)
+            current, counts = await self.repo.answer_and_counts(meetup.id, member_id)
             previous = current.status if current else None
-            counts = await self.repo.counts(meetup.id)
             offer = None
             if counts.held:  # the places held are the open offers: none open, none of them theirs
                 offer = next(

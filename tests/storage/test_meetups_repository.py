@@ -99,6 +99,26 @@ async def test_a_cards_counts_and_roster_come_in_one_query_as_they_do_apart(db: 
     assert roster == {RsvpStatus.GOING: [10, 13], RsvpStatus.MAYBE: [15, 11], RsvpStatus.WAITLIST: [14, 16]}
 
 
+async def test_an_answer_and_the_counts_come_in_one_query_as_they_do_apart(db: Database) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(capacity=1), now=1)
+    assert await meetups.answer_and_counts(meetup.id, 30) == (None, await meetups.counts(meetup.id))
+    async with db.transaction():
+        await meetups.set_rsvp(1, meetup.id, 10, RsvpStatus.GOING, now=5)
+        await meetups.set_rsvp(1, meetup.id, 20, RsvpStatus.MAYBE, now=6)
+        await meetups.set_rsvp(1, meetup.id, 30, RsvpStatus.WAITLIST, now=7)
+    await meetups.add_offer(1, meetup.id, 30, now=8, expires_at=100)
+
+    for member_id in (10, 20, 30, 40):
+        answer, counts = await meetups.answer_and_counts(meetup.id, member_id)
+        assert answer == await meetups.rsvp(meetup.id, member_id)
+        assert counts == await meetups.counts(meetup.id)
+    answer, counts = await meetups.answer_and_counts(meetup.id, 30)
+    assert answer is not None
+    assert (answer.status, answer.position, answer.updated_at) == (RsvpStatus.WAITLIST, 1, 7)
+    assert (counts.going, counts.maybe, counts.waitlist, counts.held) == (1, 1, 1, 1)
+
+
 async def test_open_polls_come_with_their_options_as_each_poll_read_alone(db: Database) -> None:
     polls = PollRepository(db)
     first = await add_poll(db, guild_id=1)
