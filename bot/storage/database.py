@@ -83,8 +83,6 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self._in_transaction = False
-        self._begin_pending = False  # the open transaction's BEGIN goes with its first statement
-        self._begun = False  # ... and has gone (set on the connection's thread)
         self._closed = False
 
     @classmethod
@@ -168,9 +166,6 @@ class Database:
         wakes the thread and the event loop, which is most of what a small query costs.
         """
         connection = self._conn
-        if self._begin_pending and _owner_is_current(self):
-            self._begin_pending = False
-            return await connection._execute(_begin_then, self, work, connection, sql, params)
         return await connection._execute(work, connection, sql, params)
 
     # -- transactions --------------------------------------------------------------------
@@ -192,10 +187,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Database]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls everything back.
 
-        Nested use inside the same task joins the outer transaction. The ``BEGIN IMMEDIATE`` runs
-        in the same round trip to the connection's thread as the transaction's first statement
-        (before it, so every statement is inside the transaction, as if it had run on entry); a
-        transaction without statements sends nothing.
+        Nested use inside the same task joins the outer transaction.
         """
         if self._in_transaction and _owner_is_current(self):
             yield self
@@ -203,21 +195,16 @@ class Database:
         async with self._lock:
             self._in_transaction = True
             self._owner = asyncio.current_task()
-            self._begin_pending, self._begun = True, False
+            await self._run("BEGIN IMMEDIATE")
             try:
                 yield self
             except BaseException:
-                self._begin_pending = False
-                if self._begun:
-                    await self._run("ROLLBACK")
+                await self._run("ROLLBACK")
                 raise
             else:
-                self._begin_pending = False
-                if self._begun:
-                    await self._run("COMMIT")
+                await self._run("COMMIT")
             finally:
                 self._in_transaction = False
-                self._begin_pending = self._begun = False
                 self._owner = None
 
     async def copy_rows(
@@ -289,13 +276,6 @@ def _owner_is_current(db: Database) -> bool:
 
 # Run on aiosqlite's thread by Database._on_thread (``connection`` is the aiosqlite one; its
 # ``_conn`` is the sqlite3 connection, usable on that thread only).
-
-
-def _begin_then(db: Database, work: Any, connection: aiosqlite.Connection, sql: str, params: Any) -> Any:
-    """An open transaction's first statement, after its ``BEGIN IMMEDIATE`` (one round trip)."""
-    connection._conn.execute("BEGIN IMMEDIATE").close()
-    db._begun = True
-    return work(connection, sql, params)
 
 
 def _cursor(connection: aiosqlite.Connection, sql: str, params: Any) -> sqlite3.Cursor:
