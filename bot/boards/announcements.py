@@ -87,8 +87,9 @@ class Announcements:
     ) -> tuple[discord.Embed, RsvpCounts]:
         """The meetup's card as it is now (who is going, maybe, waiting; its series), and the counts
         its buttons show: the announcement's and ``/meetup info``'s."""
-        counts = await self.meetups.counts(meetup)
-        roster = await self.meetups.roster(meetup, RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
+        counts, roster = await self.meetups.counts_and_roster(
+            meetup, RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST
+        )
         embed = ui.meetup_embed(
             meetup,
             counts,

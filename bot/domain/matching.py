@@ -29,6 +29,7 @@ asker may be passed as a :class:`Candidate` so a member who hid themselves can s
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import logging
 import math
@@ -141,6 +142,13 @@ def geodesic_km(a: Location, b: Location) -> float:
     if -90 <= a[0] <= 90 and -90 <= b[0] <= 90 and -180 <= a[1] <= 180 and -180 <= b[1] <= 180:
         return float(_KARNEY.Inverse(a[0], a[1], b[0], b[1], Geodesic.DISTANCE)["s12"])
     return float(_GEODESIC.measure(a, b))  # geopy normalises (or refuses) out-of-range points
+
+
+@functools.lru_cache(maxsize=8192)
+def _geodesic_between(a: Location, b: Location) -> float:
+    """:func:`geodesic_km`, remembered: members' cities are city-level, so the same few pairs of
+    cities come back query after query (a pair is about 0.1 ms to measure, its entry 0.2 KB)."""
+    return geodesic_km(a, b)
 
 
 def _check_query(asker: Candidate, interest: str | None, within_km: float | None) -> None:
@@ -372,33 +380,35 @@ class InterestIndex:
             key=lambda wt: (-wt[0], wt[1]),
         )
         # Scores per slot, each interest's weight added in the order rank_naive adds them.
-        scores = np.zeros(len(self._member))
+        size = len(self._member)
+        scores = np.zeros(size)
         for w, tag in terms:
             np.add.at(scores, np.frombuffer(self._postings[self._tag_number[tag]], dtype=np.int32), w)
+        # Who cannot be listed scores 0 (a score is otherwise positive): the asker, members without
+        # the named interest, members out of range. The rest of the query then works on the slots
+        # of the few best scores only, never on an array of every member who shares something.
         asker_slot = self._slot_of(asker.member_id)
         if asker_slot is not None:
             scores[asker_slot] = 0.0
-        found = np.flatnonzero(scores)
         if interest is not None:
-            listing = np.zeros(len(self._member), dtype=bool)
+            listing = np.zeros(size, dtype=bool)
             listing[np.frombuffer(self._postings[self._tag_number[interest]], dtype=np.int32)] = True
-            found = found[listing[found]]
+            scores[~listing] = 0.0
         origin = asker.location
         place = np.frombuffer(self._place, dtype=np.int32)
         if within_km is not None and origin is not None:
             near = np.zeros(len(self._places) + 1, dtype=bool)  # the last one: no city (-1)
             near[self._places_within(origin, within_km)] = True
-            found = found[near[place[found]]]
+            scores[~near[place]] = 0.0
         distances: dict[int, float] = {}  # geodesic from the asker, per city number
-        if len(found) > limit:
-            found_scores = scores[found]
-            cut = _kth_largest(found_scores, limit)
-            above = found[found_scores > cut]
-            tied = found[found_scores == cut]
+        if np.count_nonzero(scores) > limit:
+            cut = _kth_largest(scores, limit)  # positive: more than ``limit`` scores are
+            above = np.flatnonzero(scores > cut)
+            tied = np.flatnonzero(scores == cut)
             rest = self._break_ties(tied, limit - len(above), origin, place, distances)
             chosen = [*above.tolist(), *rest]
         else:
-            chosen = found.tolist()
+            chosen = np.flatnonzero(scores).tolist()
         weights = {tag: w for w, tag in terms}
         results = [self._as_match(float(scores[s]), s, weights, origin, distances) for s in chosen]
         results.sort(key=_rank_key)
@@ -432,7 +442,7 @@ class InterestIndex:
                 for city in cities.tolist():
                     d = distances.get(city)
                     if d is None:
-                        d = distances[city] = geodesic_km(origin, self._places[city])
+                        d = distances[city] = _geodesic_between(origin, self._places[city])
                     here = self._most_active(located[place[located] == city], r)
                     keyed.extend((d, -self._active[s], self._member[s], s) for s in here)
                 chosen = [s for *_, s in heapq.nsmallest(r, keyed)]
@@ -460,7 +470,7 @@ class InterestIndex:
             h = haversine_km(origin, loc)
             if h * (1 - _HAVERSINE_SLACK) > km:
                 continue
-            if h * (1 + _HAVERSINE_SLACK) <= km or geodesic_km(origin, loc) <= km:
+            if h * (1 + _HAVERSINE_SLACK) <= km or _geodesic_between(origin, loc) <= km:
                 inside.append(number)
         return inside
 
@@ -480,7 +490,7 @@ class InterestIndex:
         if origin is not None and city >= 0:
             distance = distances.get(city)
             if distance is None:
-                distance = distances[city] = geodesic_km(origin, self._places[city])
+                distance = distances[city] = _geodesic_between(origin, self._places[city])
         return Match(self._member[slot], score, tuple(shared), distance, self._active[slot])
 
 

@@ -151,6 +151,12 @@ class MeetupService:
         """:meth:`members` for several answers at once, each answer's list apart."""
         return await self.repo.roster(meetup.id, *statuses)
 
+    async def counts_and_roster(
+        self, meetup: Meetup, *statuses: RsvpStatus
+    ) -> tuple[RsvpCounts, dict[RsvpStatus, list[int]]]:
+        """:meth:`counts` and :meth:`roster` at once (one query)."""
+        return await self.repo.counts_and_roster(meetup.id, *statuses)
+
     async def answer_of(self, meetup: Meetup, member_id: int) -> RsvpStatus | None:
         rsvp = await self.repo.rsvp(meetup.id, member_id)
         return None if rsvp is None else rsvp.status
@@ -304,12 +310,13 @@ class MeetupService:
             await gate(guild_id, member_id, wanted, now)
         async with self.db.transaction():
             meetup = await self._open_for_rsvp(guild_id, meetup_id, now)
-            current = await self.repo.rsvp(meetup.id, member_id)
+            current, counts = await self.repo.answer_and_counts(meetup.id, member_id)
             previous = current.status if current else None
-            counts = await self.repo.counts(meetup.id)
-            offer = next(
-                (o for o in await self.repo.open_offers(meetup.id) if o.member_id == member_id), None
-            )
+            offer = None
+            if counts.held:  # the places held are the open offers: none open, none of them theirs
+                offer = next(
+                    (o for o in await self.repo.open_offers(meetup.id) if o.member_id == member_id), None
+                )
             if offer is not None:
                 closed = OfferState.CLAIMED if wanted is RsvpStatus.GOING else OfferState.WITHDRAWN
                 await self.repo.close_offer(offer.id, closed, now)

@@ -27,6 +27,8 @@ class FirstMeetupNote:
         self, guild_id: int, member_id: int, meetup_id: int, now: int
     ) -> FirstNote | None:
         """None unless this is the member's first Going here; else how the note reaches them."""
+        if await self.repo.noted(guild_id, member_id):
+            return None  # the usual case, read without taking the write lock
         async with self.repo.db.transaction():
             if not await self.repo.mark(guild_id, member_id, now):
                 return None

@@ -241,6 +241,50 @@ class MeetupRepository:
             found[RsvpStatus(row["status"])].append(int(row["member_id"]))
         return found
 
+    async def answer_and_counts(self, meetup_id: int, member_id: int) -> tuple[Rsvp | None, RsvpCounts]:
+        """:meth:`rsvp` and :meth:`counts` in one query (what an RSVP decides on)."""
+        rows = await self.db.fetchall(
+            # The member's own row first: its typed columns give the NULLs below their type.
+            "SELECT 1 AS mine, status, 1 AS n, position, updated_at FROM meetup_rsvps "
+            "WHERE meetup_id = ? AND member_id = ? "
+            "UNION ALL SELECT 0, status, COUNT(*), NULL, NULL FROM meetup_rsvps WHERE meetup_id = ? "
+            "GROUP BY status "
+            "UNION ALL SELECT 0, 'held', COUNT(*), NULL, NULL FROM waitlist_offers "
+            "WHERE meetup_id = ? AND state = 'open'",
+            (meetup_id, member_id, meetup_id, meetup_id),
+        )
+        answer = None
+        tally: dict[str, int] = {}
+        for mine, status, n, position, updated_at in rows:
+            if mine:
+                answer = Rsvp(member_id, RsvpStatus(status), int(updated_at), position)
+            else:
+                tally[status] = int(n)
+        return answer, RsvpCounts(**tally)
+
+    async def counts_and_roster(
+        self, meetup_id: int, *statuses: RsvpStatus
+    ) -> tuple[RsvpCounts, dict[RsvpStatus, list[int]]]:
+        """:meth:`counts` and :meth:`roster` in one query (what a meetup's card shows): every answer
+        in the roster's order, each row with the number of places held."""
+        rows = await self.db.fetchall(
+            "SELECT r.member_id, r.status, h.held FROM "
+            "(SELECT COUNT(*) AS held FROM waitlist_offers WHERE meetup_id = ? AND state = 'open') h "
+            "LEFT JOIN meetup_rsvps r ON r.meetup_id = ? ORDER BY r.position, r.updated_at, r.rowid",
+            (meetup_id, meetup_id),
+        )
+        tally: dict[str, int] = {}
+        found: dict[RsvpStatus, list[int]] = {status: [] for status in statuses}
+        for member_id, status, _held in rows:
+            if status is None:
+                continue  # no answers yet: the one row carries the places held
+            tally[status] = tally.get(status, 0) + 1
+            listed = found.get(RsvpStatus(status))
+            if listed is not None:
+                listed.append(int(member_id))
+        held = int(rows[0][2]) if rows else 0
+        return RsvpCounts(**tally, held=held), found
+
     async def members_with(self, meetup_id: int, *statuses: RsvpStatus) -> list[int]:
         marks = ", ".join("?" for _ in statuses)
         rows = await self.db.fetchall(

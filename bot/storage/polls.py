@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import aiosqlite
 
@@ -21,6 +22,19 @@ _COLUMNS = (
     "id, guild_id, number, channel_id, message_id, organiser_id, title, tz, closes_at, closes_text, "
     "capacity, min_attendees, state, outcome, winner_time, winner_place, meetup_id, created_at, closed_at"
 )
+
+_NAMES = tuple(name.strip() for name in _COLUMNS.split(","))
+
+
+def _as_poll(values: dict[str, Any], options: Sequence[Sequence[Any]]) -> Poll:
+    """A poll from its ``_COLUMNS`` by name and its options' (kind, position, label, starts_at)."""
+    values["state"] = PollState(values["state"])
+    values["outcome"] = PollOutcome(values["outcome"]) if values["outcome"] else None
+    values["options"] = tuple(
+        PollOption(OptionKind(kind), int(position), label, starts_at)
+        for kind, position, label, starts_at in options
+    )
+    return Poll(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +58,32 @@ class PollRepository:
             "ORDER BY kind = 'place', position",
             (row["id"],),
         )
-        values = dict(row)
-        values["state"] = PollState(values["state"])
-        values["outcome"] = PollOutcome(values["outcome"]) if values["outcome"] else None
-        values["options"] = tuple(
-            PollOption(OptionKind(o["kind"]), int(o["position"]), o["label"], o["starts_at"])
-            for o in option_rows
+        return _as_poll(dict(row), [tuple(o) for o in option_rows])
+
+    async def _with_options(self, where: str, params: Sequence[object]) -> list[Poll]:
+        """The polls ``where`` selects, oldest first, each with its options: one query for all."""
+        columns = ", ".join(f"p.{name}" for name in _NAMES)
+        rows = await self.db.fetchall(
+            f"SELECT {columns}, o.kind, o.position, o.label, o.starts_at FROM polls p "  # noqa: S608
+            f"LEFT JOIN poll_options o ON o.poll_id = p.id WHERE {where} "
+            "ORDER BY p.id, o.kind = 'place', o.position",
+            params,
         )
-        return Poll(**values)
+        polls: list[Poll] = []
+        values: dict[str, Any] | None = None
+        options: list[tuple[Any, ...]] = []
+        width = len(_NAMES)
+        for row in rows:
+            fields = tuple(row)
+            if values is None or values["id"] != fields[0]:
+                if values is not None:
+                    polls.append(_as_poll(values, options))
+                values, options = dict(zip(_NAMES, fields[:width], strict=True)), []
+            if fields[width] is not None:  # a poll without options has one row of NULLs for them
+                options.append(fields[width:])
+        if values is not None:
+            polls.append(_as_poll(values, options))
+        return polls
 
     async def _one(self, where: str, params: Sequence[object]) -> Poll | None:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM polls WHERE {where}", params)  # noqa: S608
@@ -117,15 +149,8 @@ class PollRepository:
     async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
         """Open polls (of one server, or all of them at start), oldest first."""
         if guild_id is None:
-            rows = await self.db.fetchall(
-                f"SELECT {_COLUMNS} FROM polls WHERE state = 'open' ORDER BY id"  # noqa: S608
-            )
-        else:
-            rows = await self.db.fetchall(
-                f"SELECT {_COLUMNS} FROM polls WHERE state = 'open' AND guild_id = ? ORDER BY id",  # noqa: S608
-                (guild_id,),
-            )
-        return [await self._poll(row) for row in rows]
+            return await self._with_options("p.state = 'open'", ())
+        return await self._with_options("p.state = 'open' AND p.guild_id = ?", (guild_id,))
 
     async def set_message(self, poll_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))

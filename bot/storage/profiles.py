@@ -6,9 +6,8 @@ Every query is scoped by ``guild_id``: a member's profile in one server is invis
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-
-import aiosqlite
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from bot.domain.consent import DmMode
 from bot.domain.places import Place
@@ -46,7 +45,7 @@ _MATCHABLE = (
 )
 
 
-def _profile(row: aiosqlite.Row, interests: tuple[str, ...]) -> Profile:
+def _profile(row: Sequence[Any], interests: tuple[str, ...]) -> Profile:
     """Build a profile from a row of ``_PROFILE_COLUMNS`` (unpacked by position: it is the hot
     path of list_profiles_for_matching, thousands of rows at a time)."""
     (
@@ -75,6 +74,14 @@ def _profile(row: aiosqlite.Row, interests: tuple[str, ...]) -> Profile:
     )
 
 
+def _unpack_tags(packed: str | None) -> tuple[str, ...]:
+    """Tags packed by ``group_concat(printf('%02d', position) || tag, char(30))``, in position order
+    (SQLite before 3.44 cannot order inside group_concat; the zero-padded positions sort)."""
+    if not packed:
+        return ()
+    return tuple(item[2:] for item in sorted(packed.split("\x1e")))
+
+
 class ProfileRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -82,17 +89,17 @@ class ProfileRepository:
     # -- profiles --------------------------------------------------------------------------
 
     async def get(self, guild_id: int, member_id: int) -> Profile | None:
+        """The member's profile with its tags, in one query (tags packed as :meth:`discoverable`'s)."""
         row = await self.db.fetchone(
-            f"SELECT {_PROFILE_COLUMNS} FROM profiles p WHERE p.guild_id = ? AND p.member_id = ?",  # noqa: S608
+            f"SELECT {_PROFILE_COLUMNS}, (SELECT group_concat(printf('%02d', i.position) || i.tag, char(30)) "  # noqa: S608
+            "FROM profile_interests i WHERE i.guild_id = p.guild_id AND i.member_id = p.member_id) "
+            "FROM profiles p WHERE p.guild_id = ? AND p.member_id = ?",
             (guild_id, member_id),
         )
         if row is None:
             return None
-        tags = await self.db.fetchall(
-            "SELECT tag FROM profile_interests WHERE guild_id = ? AND member_id = ? ORDER BY position",
-            (guild_id, member_id),
-        )
-        return _profile(row, tuple(r["tag"] for r in tags))
+        *columns, packed = row
+        return _profile(columns, _unpack_tags(packed))
 
     async def save(self, profile: Profile) -> Profile:
         """Insert or replace the member's profile and tags in one transaction.
@@ -193,7 +200,7 @@ class ProfileRepository:
             "FROM profile_interests WHERE guild_id = ? GROUP BY member_id",
             (guild_id,),
         ):
-            tags[member_id] = tuple(item[2:] for item in sorted(packed.split("\x1e")))
+            tags[member_id] = _unpack_tags(packed)
         return [_profile(row, tags.get(row["member_id"], ())) for row in rows]
 
     async def known_tags(self, guild_id: int) -> list[str]:

@@ -316,6 +316,15 @@ class FirstMeetupNotes:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def noted(self, guild_id: int, member_id: int) -> bool:
+        """Whether the member was given the note in this server already."""
+        return (
+            await self.db.fetchone(
+                "SELECT 1 FROM first_meetup_notes WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
+            )
+            is not None
+        )
+
     async def mark(self, guild_id: int, member_id: int, now: int) -> bool:
         """True the first time for this member in this server."""
         changed = await self.db.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.meetups import RsvpStatus
-from bot.domain.polls import OptionKind
+from bot.domain.polls import OptionKind, PollOutcome, PollState
 from bot.domain.when import ReadTime
 from bot.storage.database import Database
 from bot.storage.meetups import MeetupRepository, NewMeetup
@@ -69,6 +69,75 @@ async def test_waitlist_positions_are_first_come_first_served(db: Database) -> N
     assert await meetups.waitlist_place(meetup.id, second) == 2
     counts = await meetups.counts(meetup.id)
     assert (counts.going, counts.waitlist) == (1, 2)
+
+
+async def test_a_cards_counts_and_roster_come_in_one_query_as_they_do_apart(db: Database) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(capacity=2), now=1)
+    shown = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
+    empty_counts, empty_roster = await meetups.counts_and_roster(meetup.id, *shown)
+    assert empty_counts == await meetups.counts(meetup.id)
+    assert empty_roster == {status: [] for status in shown}
+
+    async with db.transaction():
+        for member_id, status, at in (
+            (10, RsvpStatus.GOING, 5),
+            (11, RsvpStatus.MAYBE, 6),
+            (12, RsvpStatus.NO, 7),
+            (13, RsvpStatus.GOING, 8),
+            (14, RsvpStatus.WAITLIST, 9),
+            (15, RsvpStatus.MAYBE, 4),
+            (16, RsvpStatus.WAITLIST, 10),
+        ):
+            await meetups.set_rsvp(1, meetup.id, member_id, status, now=at)
+    await meetups.add_offer(1, meetup.id, 14, now=11, expires_at=100)
+
+    counts, roster = await meetups.counts_and_roster(meetup.id, *shown)
+    assert counts == await meetups.counts(meetup.id)
+    assert (counts.going, counts.maybe, counts.no, counts.waitlist, counts.held) == (2, 2, 1, 2, 1)
+    assert roster == await meetups.roster(meetup.id, *shown)
+    assert roster == {RsvpStatus.GOING: [10, 13], RsvpStatus.MAYBE: [15, 11], RsvpStatus.WAITLIST: [14, 16]}
+
+
+async def test_an_answer_and_the_counts_come_in_one_query_as_they_do_apart(db: Database) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(capacity=1), now=1)
+    assert await meetups.answer_and_counts(meetup.id, 30) == (None, await meetups.counts(meetup.id))
+    async with db.transaction():
+        await meetups.set_rsvp(1, meetup.id, 10, RsvpStatus.GOING, now=5)
+        await meetups.set_rsvp(1, meetup.id, 20, RsvpStatus.MAYBE, now=6)
+        await meetups.set_rsvp(1, meetup.id, 30, RsvpStatus.WAITLIST, now=7)
+    await meetups.add_offer(1, meetup.id, 30, now=8, expires_at=100)
+
+    for member_id in (10, 20, 30, 40):
+        answer, counts = await meetups.answer_and_counts(meetup.id, member_id)
+        assert answer == await meetups.rsvp(meetup.id, member_id)
+        assert counts == await meetups.counts(meetup.id)
+    answer, counts = await meetups.answer_and_counts(meetup.id, 30)
+    assert answer is not None
+    assert (answer.status, answer.position, answer.updated_at) == (RsvpStatus.WAITLIST, 1, 7)
+    assert (counts.going, counts.maybe, counts.waitlist, counts.held) == (1, 1, 1, 1)
+
+
+async def test_open_polls_come_with_their_options_as_each_poll_read_alone(db: Database) -> None:
+    polls = PollRepository(db)
+    first = await add_poll(db, guild_id=1)
+    closed = await add_poll(db, guild_id=1)
+    other_server = await add_poll(db, guild_id=2)
+    last = await add_poll(db, guild_id=1)
+    await polls.close(closed.id, state=PollState.CLOSED, outcome=PollOutcome.NO_VOTES, now=1_950_000)
+
+    here = await polls.open_polls(1)
+    assert [p.id for p in here] == [first.id, last.id]
+    assert here == [await polls.get(first.id), await polls.get(last.id)]
+    assert [(o.kind, o.position, o.label) for o in here[0].options] == [
+        (OptionKind.TIME, 0, "fri 7pm"),
+        (OptionKind.TIME, 1, "sat 2pm"),
+        (OptionKind.PLACE, 0, "Park"),
+    ]
+    everywhere = await polls.open_polls()
+    assert everywhere == [await polls.get(p) for p in (first.id, other_server.id, last.id)]
+    assert await polls.open_polls(3) == []
 
 
 async def test_votes_are_exact_whatever_the_order_of_duplicates(db: Database) -> None:
