@@ -182,6 +182,12 @@ async def test_two_processes_with_overlapping_shards_run_every_reminder_poll_clo
     # Both processes own shard 1: tasks of its server are armed in both.
     [server_b] = servers["b"]
     probe_ids = await schedule_probes(b, server_b.admin, server_b.general, shared, 20, seconds=900, hold=0)
+    # Each simulated process has its own clock, on its own thread, and within one step of
+    # advance_all one can run ahead of the other, which real machines (NTP) never do. While both
+    # run the shared shard's probes, a step longer than the lease (600 s) would let the faster one
+    # see the slower one's live claim as lapsed and take it over (seen: a probe run twice). So the
+    # probes' hour goes in steps shorter than the lease; the days after, 6 h at a time.
+    await advance_all([a, b], 2 * HOUR, step=300)
     await advance_to([a, b], MONDAY_10 + 8 * DAY)
 
     for name, process in (("a", a), ("b", b)):
