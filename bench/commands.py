@@ -16,7 +16,10 @@
    processes falls on both alike); the figure is a block's process CPU time divided by its
    invocations; the ratio is a command's median over rounds to the no-op's median. The simulator's
    own work (routing the interaction, discord.py parsing it, the reply) is in both and dominates,
-   so the ratio moves by about ±0.3 between runs. Target: 0.6–1.25.
+   so the ratio moves by about ±0.3 between runs. Target: 0.6–1.25. A second baseline, a no-op
+   that answers a fixed embed shaped like a meetup card (``/bench-noop-card``), is run once per
+   round; the ``÷card`` column is each command against it: most commands answer with an embed, and
+   the simulator's handling of one (routing, validating and copying it) costs more than our code.
 4. **Our own code's share.** Each command's block three times more under :mod:`cProfile` (the
    median block is shown): the self time
    (``tottime``) of every function defined under ``bot/`` or ``cogs/``, summed, per invocation
@@ -32,6 +35,7 @@ import argparse
 import cProfile
 import gc
 import logging
+import math
 import pstats
 import statistics
 import sys
@@ -66,11 +70,32 @@ HOUR, DAY = 3600, 86400
 
 
 class NoOp(commands.Cog):
-    """The baseline command: answers and does nothing else."""
+    """The baseline commands: answer and do nothing else."""
 
     @app_commands.command(name="bench-noop", description="Answers ok (benchmark baseline)")
     async def noop(self, interaction: discord.Interaction) -> None:
         await reply(interaction, "ok")
+
+    @app_commands.command(name="bench-noop-card", description="Answers a fixed card (benchmark baseline)")
+    async def noop_card(self, interaction: discord.Interaction) -> None:
+        await reply(interaction, embed=CARD)
+
+
+# The second baseline's answer: an embed shaped like a meetup card (title, description, four
+# fields, footer), built once, so the simulator's handling of an embed is in the baseline too.
+CARD = discord.Embed(
+    title="Board games at the Crown",
+    description="Bring a game if you like; we have a big table in the back room until ten. " * 3,
+    colour=discord.Colour.blurple(),
+)
+for _name, _value in (
+    ("When", "Saturday 12 December, 18:00–20:00 (Europe/Berlin)"),
+    ("Where", "Café Kranzler, Kurfürstendamm 18, Berlin"),
+    ("Going (6)", "member0, member1, member2, member3, member4, member5"),
+    ("Maybe (2)", "member6, member7"),
+):
+    CARD.add_field(name=_name, value=_value, inline=False)
+CARD.set_footer(text="Meetup #1 · organised by member0")
 
 
 async def setup(bot: commands.Bot) -> None:
@@ -150,6 +175,10 @@ async def act_noop(world: World, n: int) -> Any:
     return await world.members[n % len(world.members)].slash(world.general, "bench-noop")
 
 
+async def act_noop_card(world: World, n: int) -> Any:
+    return await world.members[n % len(world.members)].slash(world.general, "bench-noop-card")
+
+
 async def act_profile(world: World, n: int) -> Any:
     members = world.members
     other = members[(n + 1) % len(members)]
@@ -226,13 +255,20 @@ class Figures:
     block: int
     rounds: int
     detail: bool = False
+    card: Command | None = None  # the second baseline: a no-op that answers a fixed card
 
     def ratio(self, command: Command) -> float:
         return command.median_us / self.noop.median_us
 
+    def _all(self) -> list[Command]:
+        return [self.noop, *([self.card] if self.card else []), *self.commands]
+
+    def card_ratio(self, command: Command) -> float:
+        return command.median_us / self.card.median_us if self.card and self.card.cpu_us else math.nan
+
     @property
     def ok(self) -> bool:
-        answered = all(c.failed == 0 and c.answered > 0 for c in [self.noop, *self.commands])
+        answered = all(c.failed == 0 and c.answered > 0 for c in self._all())
         return answered and all(
             command.own_ms <= OWN_TARGET_MS for command in self.commands if command.name in TARGETED
         )
@@ -243,22 +279,31 @@ class Figures:
             f"{self.rounds} rounds of blocks of {self.block}; CPU per command is a block's process CPU "
             f"over its invocations, median over rounds; no-op command {noop.median_us:.0f} µs, "
             f"our code {noop.own_ms:.3f} ms, {noop.statements:.1f} database round trips",
-            f"{'command':<16} {'CPU µs':>8} {'ratio':>6}  {'own ms':>7} {'DB':>5}   "
-            f"(ratio target {RATIO_RANGE[0]}–{RATIO_RANGE[1]}; own target <= {OWN_TARGET_MS} ms for "
-            f"{', '.join(TARGETED)})",
         ]
+        if self.card is not None and self.card.cpu_us:
+            lines.append(
+                f"no-op answering a fixed meetup-sized card {self.card.median_us:.0f} µs "
+                f"({self.ratio(self.card):.2f}× the no-op: the simulator's handling of an embed); "
+                f"'÷card' is each command against it"
+            )
+        lines.append(
+            f"{'command':<16} {'CPU µs':>8} {'ratio':>6} {'÷card':>6}  {'own ms':>7} {'DB':>5}   "
+            f"(ratio target {RATIO_RANGE[0]}–{RATIO_RANGE[1]}; own target <= {OWN_TARGET_MS} ms for "
+            f"{', '.join(TARGETED)})"
+        )
         for command in self.commands:
             mark = ""
             if command.name in TARGETED:
                 mark = "ok" if command.own_ms <= OWN_TARGET_MS else "OVER"
             lines.append(
-                f"{command.name:<16} {command.median_us:>8.0f} {self.ratio(command):>6.2f}  "
-                f"{command.own_ms:>7.3f} {command.statements:>5.1f}   {mark}"
+                f"{command.name:<16} {command.median_us:>8.0f} {self.ratio(command):>6.2f} "
+                f"{self.card_ratio(command):>6.2f}  {command.own_ms:>7.3f} {command.statements:>5.1f}"
+                f"   {mark}"
             )
             if self.detail:
                 for where, ms in command.top:
                     lines.append(f"      {ms:7.3f} ms  {where}")
-        failed = sum(c.failed for c in [noop, *self.commands])
+        failed = sum(c.failed for c in self._all())
         lines.append(f"every command answered: {'yes' if failed == 0 else f'NO ({failed} failed)'}")
         return "\n".join(lines)
 
@@ -322,8 +367,9 @@ async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail
         try:
             world = await build(env, members)
             counter = StatementCounter(bot)
-            noop = Command("no-op")
+            noop, card = Command("no-op"), Command("no-op card")
             measured = [Command(name) for name in ACTS]
+            await act_noop_card(world, 0)
             for command in [noop, *measured]:  # warm every path once
                 await (ACTS.get(command.name) or act_noop)(world, 0)
             position = 1
@@ -332,6 +378,8 @@ async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail
                     noop.cpu_us.append(await _block(world, act_noop, noop, block, position))
                     command.cpu_us.append(await _block(world, ACTS[command.name], command, block, position))
                     position += block
+                card.cpu_us.append(await _block(world, act_noop_card, card, block, position))
+                position += block
             for command in [noop, *measured]:
                 act = ACTS.get(command.name) or act_noop
                 own: list[tuple[float, list[tuple[str, float]]]] = []
@@ -350,7 +398,7 @@ async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail
                     position += block
                 command.statements = trips / (block * PROFILED_BLOCKS)
                 command.own_ms, command.top = sorted(own, key=lambda item: item[0])[PROFILED_BLOCKS // 2]
-            return Figures(noop, measured, block, rounds, detail)
+            return Figures(noop, measured, block, rounds, detail, card)
         finally:
             await env.shutdown()
             await bot.close()

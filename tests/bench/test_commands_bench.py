@@ -20,7 +20,9 @@ async def test_a_quick_run_answers_every_command_and_profiles_our_own_code() -> 
         assert len(command.cpu_us) == (len(ACTS) if command is figures.noop else 1)
         assert command.own_ms > 0  # the profiler saw our code run
     assert figures.noop.statements < figures.commands[0].statements  # /profile reads the database
+    assert figures.card is not None and figures.card.failed == 0 and len(figures.card.cpu_us) == 1
     report = figures.report()
     assert "every command answered: yes" in report
+    assert "no-op answering a fixed meetup-sized card" in report and "÷card" in report
     for name in ACTS:
         assert f"\n{name:<16}" in report
