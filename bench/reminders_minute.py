@@ -56,7 +56,7 @@ from bot.storage.tasks import TaskRepository
 
 DAY = 86400
 LEAD = 8  # seconds from the end of the fill to the first due reminder (the start runs meanwhile)
-QUICK_LEAD = 1
+QUICK_LEAD = 3  # at least 2 s (the due second is whole): the start and the window count come first
 
 
 @dataclass

@@ -11,7 +11,9 @@ def test_quick_is_small() -> None:
 
 
 async def test_a_quick_minute_hands_every_due_reminder_over_once_and_records_it_done() -> None:
-    figures: Figures = await measure(pending=2000, servers=20, due=100, minute=2, lead=1)
+    # lead: the first reminder is due at least 2 s after the fill, so the start (and the window count
+    # read after it) comes before any of them is started, however busy the machine.
+    figures: Figures = await measure(pending=2000, servers=20, due=100, minute=2, lead=3)
 
     assert figures.lost == 0 and figures.twice == 0
     assert figures.done == 100  # each claimed and finished in the database
