@@ -13,7 +13,7 @@ import asyncio
 import os
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -275,7 +275,7 @@ async def bot_factory(database_target: str | Path) -> AsyncIterator[BotFactory]:
 
     yield make
     for bot in made:
-        await bot.close()
+        await bounded(bot.close(), "closing the bot")
 
 
 @pytest.fixture
@@ -297,12 +297,33 @@ async def env(simcord_bot: MeetbridgeBot, request: pytest.FixtureRequest) -> Asy
     try:
         yield environment
     finally:
-        await environment.shutdown()
+        await bounded(environment.shutdown(), "SimCord's shutdown")
         # Errors a test read through ``env.errors`` are acknowledged, as with SimCord's own fixture.
         fresh = environment.errors_since(environment._errors_acknowledged)
         unexpected = [error for error in fresh if not is_expected(error)]
         if unexpected:
             raise ExceptionGroup("the bot raised unexpected error(s)", unexpected)
+
+
+TEARDOWN_LIMIT = 60.0
+
+
+async def bounded(step: Coroutine[Any, Any, Any], what: str) -> Any:
+    """A teardown step that cannot hang the suite: past ``TEARDOWN_LIMIT`` seconds, the stack of
+    every task still running is printed (what each waits for) and the test fails."""
+    running = asyncio.ensure_future(step)
+    done, _ = await asyncio.wait({running}, timeout=TEARDOWN_LIMIT)
+    if running in done:
+        return running.result()
+    import io
+
+    stacks = io.StringIO()
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            print(f"--- {task.get_name()}: {task!r:.300}", file=stacks)
+            task.print_stack(limit=30, file=stacks)
+    running.cancel()
+    pytest.fail(f"{what} did not finish within {TEARDOWN_LIMIT:.0f} s; the tasks left:\n{stacks.getvalue()}")
 
 
 async def restart(environment: simcord.Env, bot_factory: BotFactory, **options: Any) -> MeetbridgeBot:

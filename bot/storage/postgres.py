@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 PG_MIGRATIONS_DIR = Path(__file__).with_name("migrations") / "postgresql"
 # pg_advisory_lock key for migrations: any fixed 64-bit number, the same in every process.
 MIGRATION_LOCK = 0x6D656574627264  # "meetbrd"
+# How long closing waits for statements still running (a shutdown): then their connections are cut.
+CLOSE_GRACE = 10.0
 HIDDEN_COLUMNS = frozenset({"rowid"})  # PostgreSQL-only stand-ins for SQLite's rowid
 
 
@@ -303,7 +305,13 @@ class PostgresDatabase:
         if self._closed:
             return
         self._closed = True
-        await self._pool.close()
+        try:
+            await asyncio.wait_for(self._pool.close(), CLOSE_GRACE)
+        except TimeoutError:
+            # A connection that is never handed back (a task stuck mid-statement at shutdown)
+            # must not keep the process from stopping; its transaction rolls back on the server.
+            log.warning("PostgreSQL connections still busy %g s into closing: cut off", CLOSE_GRACE)
+            self._pool.terminate()
 
     @property
     def closed(self) -> bool:

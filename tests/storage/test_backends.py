@@ -109,3 +109,44 @@ async def test_an_unreachable_server_is_reported_without_the_password(
     assert "s3cr3t" not in message
     assert failure.value.__cause__ is None and failure.value.__context__ is not None
     assert "s3cr3t" not in caplog.text
+
+
+async def test_closing_cuts_off_a_connection_that_is_never_handed_back(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A shutdown must stop even when a task holds a connection forever (a statement stuck
+    mid-way): after the grace period that connection is cut and its transaction rolled back."""
+    import asyncio
+
+    import bot.storage.postgres as postgres
+    from tests.conftest import _pg_state
+
+    if _pg_state.get("skip"):
+        pytest.skip(_pg_state["skip"])
+    url = request.getfixturevalue("postgres_session_url")
+    monkeypatch.setattr(postgres, "CLOSE_GRACE", 0.3)
+    db = await PostgresDatabase.open(url, min_size=1, max_size=2)
+    await db.execute("CREATE TABLE IF NOT EXISTS held_at_close (n BIGINT)")
+    holding = asyncio.Event()
+
+    async def hold_forever() -> None:
+        async with db.transaction():
+            await db.execute("INSERT INTO held_at_close (n) VALUES (1)")
+            holding.set()
+            await asyncio.Event().wait()
+
+    holder = asyncio.create_task(hold_forever())
+    await holding.wait()
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(db.close(), 5)
+    assert asyncio.get_running_loop().time() - started < 2
+    assert db.closed
+    assert "PostgreSQL connections still busy 0.3 s into closing: cut off" in caplog.text
+    holder.cancel()
+    await asyncio.gather(holder, return_exceptions=True)
+    after = await PostgresDatabase.open(url, min_size=1, max_size=1)
+    try:
+        assert await after.fetchval("SELECT COUNT(*) FROM held_at_close") == 0  # rolled back
+    finally:
+        await after.execute("DROP TABLE held_at_close")
+        await after.close()
