@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 import simcord
 
@@ -25,6 +26,13 @@ from tests.behaviour.meetup_world import MeetupWorld
 pytestmark = [pytest.mark.simcord(settle_timeout=1.5), pytest.mark.world("meetups")]
 
 KEEP, CANCEL = "Keep", "Cancel"
+
+
+def question_in_thread(world: MeetupWorld) -> discord.Message:
+    """The headcount question posted in the thread (the day-before reminder, due at the same
+    moment, may be posted before or after it)."""
+    [question] = [m for m in thread_messages(world) if "📉 Only **" in m.content]
+    return question
 
 
 async def below_minimum(world: MeetupWorld, env: simcord.Env):
@@ -100,7 +108,7 @@ async def test_only_the_organiser_or_an_admin_may_decide(world: MeetupWorld, env
         "POST", f"/channels/{world.alice.user.dm_channel.id}/messages", status=403, code=50007, times=None
     )
     await below_minimum(world, env)
-    question = thread_messages(world)[-1]
+    question = question_in_thread(world)
 
     refused = await world.bob.click(question, label=CANCEL)
 
@@ -121,7 +129,7 @@ async def test_with_the_organisers_dms_closed_the_question_is_asked_in_the_threa
 
     await advance_to(env, DAY_BEFORE)
 
-    question = thread_messages(world)[-1]
+    question = question_in_thread(world)
     assert question.content.startswith(f"{world.alice.mention} 📉 Only **1** person is going")
     assert world.alice.id in question.raw_mentions
     await world.alice.click(question, label=CANCEL)
