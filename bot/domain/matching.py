@@ -35,7 +35,7 @@ import logging
 import math
 import sys
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -355,12 +355,17 @@ class InterestIndex:
         interest: str | None = None,
         within_km: float | None = None,
         limit: int = DEFAULT_LIMIT,
+        *,
+        keep: Callable[[int], bool] | None = None,
+        slack: int = 0,
     ) -> list[Match]:
         """Up to ``limit`` members ranked as the module docstring says; never the asker.
 
         ``interest`` (a canonical tag) keeps only members who list it and counts it as shared
         even if the asker does not list it. ``within_km`` keeps only members with a city within
-        that geodesic distance of the asker's.
+        that geodesic distance of the asker's. ``keep`` (a member id: listed or not) drops members
+        the index cannot know about; the ``limit + slack`` best are ranked, then the first
+        ``limit`` kept are described (what they share, how far).
         """
         if isinstance(asker, int):
             profile = self.get(asker)
@@ -401,18 +406,23 @@ class InterestIndex:
             near[self._places_within(origin, within_km)] = True
             scores[~near[place]] = 0.0
         distances: dict[int, float] = {}  # geodesic from the asker, per city number
-        if np.count_nonzero(scores) > limit:
-            cut = _kth_largest(scores, limit)  # positive: more than ``limit`` scores are
+        wanted = limit + slack
+        if np.count_nonzero(scores) > wanted:
+            cut = _kth_largest(scores, wanted)  # positive: more than ``wanted`` scores are
             above = np.flatnonzero(scores > cut)
             tied = np.flatnonzero(scores == cut)
-            rest = self._break_ties(tied, limit - len(above), origin, place, distances)
+            rest = self._break_ties(tied, wanted - len(above), origin, place, distances)
             chosen = [*above.tolist(), *rest]
         else:
             chosen = np.flatnonzero(scores).tolist()
+        ranked = sorted(
+            (-float(scores[s]), self._distance(s, origin, distances), -self._active[s], self._member[s], s)
+            for s in chosen
+        )
+        if keep is not None:
+            ranked = [entry for entry in ranked if keep(entry[3])]
         weights = {tag: w for w, tag in terms}
-        results = [self._as_match(float(scores[s]), s, weights, origin, distances) for s in chosen]
-        results.sort(key=_rank_key)
-        return results
+        return [self._as_match(-score, s, weights, km) for score, km, _, _, s in ranked[:limit]]
 
     def _break_ties(
         self, slots: Any, r: int, origin: Location | None, place: Any, distances: dict[int, float]
@@ -474,24 +484,22 @@ class InterestIndex:
                 inside.append(number)
         return inside
 
-    def _as_match(
-        self,
-        score: float,
-        slot: int,
-        weights: Mapping[str, float],
-        origin: Location | None,
-        distances: dict[int, float],
-    ) -> Match:
+    def _distance(self, slot: int, origin: Location | None, distances: dict[int, float]) -> float:
+        """Geodesic km from the asker's city to the member's (``inf`` without both), per city once."""
+        city = self._place[slot]
+        if origin is None or city < 0:
+            return math.inf
+        distance = distances.get(city)
+        if distance is None:
+            distance = distances[city] = _geodesic_between(origin, self._places[city])
+        return distance
+
+    def _as_match(self, score: float, slot: int, weights: Mapping[str, float], distance: float) -> Match:
         names = self._tag_names
         tags = (names[t] for t in self._tag_numbers(slot))
         shared = sorted((t for t in tags if t in weights), key=lambda t: (-weights[t], t))
-        distance = None
-        city = self._place[slot]
-        if origin is not None and city >= 0:
-            distance = distances.get(city)
-            if distance is None:
-                distance = distances[city] = _geodesic_between(origin, self._places[city])
-        return Match(self._member[slot], score, tuple(shared), distance, self._active[slot])
+        km = None if distance == math.inf else distance
+        return Match(self._member[slot], score, tuple(shared), km, self._active[slot])
 
 
 _np_module: Any = None

@@ -157,11 +157,14 @@ class MatchService:
         if present is None and not hidden:
             matches = index.match(asker, interest=tag, within_km=within_km, limit=limit)
         else:
+
+            def keep(member: int) -> bool:
+                return member not in hidden and (present is None or present(member))
+
             slack = len(hidden) + (LEFT_SLACK if present is not None else 0)
-            wider = index.match(asker, interest=tag, within_km=within_km, limit=limit + slack)
-            matches = [
-                m for m in wider if m.member_id not in hidden and (present is None or present(m.member_id))
-            ][:limit]
+            matches = index.match(
+                asker, interest=tag, within_km=within_km, limit=limit, keep=keep, slack=slack
+            )
         return MatchAnswer(matches, tag, within_km, asker.location is not None)
 
     async def touch(self, guild_id: int, member_id: int, now: int) -> None:

@@ -336,6 +336,34 @@ def test_index_ranks_exactly_like_scoring_every_profile(
     ]
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(profiles, min_size=1, max_size=40),
+    st.data(),
+    st.sampled_from([None, *TAGS]),
+    st.integers(1, 12),
+    st.sampled_from(INDEXES),
+)
+def test_members_kept_out_are_replaced_by_the_next_best_given_that_much_slack(
+    raw: list, data: st.DataObject, interest: str | None, limit: int, index_class: type[InterestIndex]
+) -> None:
+    """What /match does with blocked members and members who left: the index ranks ``slack``
+    more, drops those ``keep`` refuses, and lists exactly what scoring the others would."""
+    population = build(raw)
+    asker = data.draw(st.sampled_from(population))
+    out = data.draw(st.sets(st.sampled_from([m.member_id for m in population])))
+    index = index_class(population)
+    try:
+        everyone = rank_naive(asker, population, interest, None, len(population))
+    except UserError:
+        return
+    got = index.match(asker.member_id, interest, None, limit, keep=lambda m: m not in out, slack=len(out))
+
+    # Those left out still count in how rare an interest is (they are members of the server).
+    assert got == [m for m in everyone if m.member_id not in out][:limit]
+    assert not {m.member_id for m in got} & out
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 12), st.none() | profiles), max_size=60), st.sampled_from(INDEXES))
 def test_incremental_changes_match_a_fresh_index(changes: list, index_class: type[InterestIndex]) -> None:
