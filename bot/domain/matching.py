@@ -35,7 +35,7 @@ import logging
 import math
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -421,8 +421,10 @@ class InterestIndex:
         )
         if keep is not None:
             ranked = [entry for entry in ranked if keep(entry[3])]
-        weights = {tag: w for w, tag in terms}
-        return [self._as_match(-score, s, weights, km) for score, km, _, _, s in ranked[:limit]]
+        # A member's shared interests are listed in the order of ``terms`` (weight, then name).
+        term_of = {self._tag_number[tag]: i for i, (_w, tag) in enumerate(terms)}
+        tags = [tag for _w, tag in terms]
+        return [self._as_match(-score, s, term_of, tags, km) for score, km, _, _, s in ranked[:limit]]
 
     def _break_ties(
         self, slots: Any, r: int, origin: Location | None, place: Any, distances: dict[int, float]
@@ -494,12 +496,13 @@ class InterestIndex:
             distance = distances[city] = _geodesic_between(origin, self._places[city])
         return distance
 
-    def _as_match(self, score: float, slot: int, weights: Mapping[str, float], distance: float) -> Match:
-        names = self._tag_names
-        tags = (names[t] for t in self._tag_numbers(slot))
-        shared = sorted((t for t in tags if t in weights), key=lambda t: (-weights[t], t))
+    def _as_match(
+        self, score: float, slot: int, term_of: dict[int, int], tags: list[str], distance: float
+    ) -> Match:
+        """``term_of``: the query's tag numbers and their place in ``tags``, rarest first."""
+        terms = sorted(map(term_of.__getitem__, term_of.keys() & set(self._tag_numbers(slot))))
         km = None if distance == math.inf else distance
-        return Match(self._member[slot], score, tuple(shared), km, self._active[slot])
+        return Match(self._member[slot], score, tuple(map(tags.__getitem__, terms)), km, self._active[slot])
 
 
 _np_module: Any = None
