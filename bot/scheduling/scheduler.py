@@ -14,9 +14,12 @@ instead of run: it could only fail, and retrying it would change nothing. If the
 each runs as one missed while the bot was down would.
 
 Only tasks due within ``horizon`` are armed; one "refill" job arms the tasks that entered the
-window since, at most every half horizon (or later, when nothing is due sooner), so a dense
-backlog costs one refill per three hours, not one per task. A task armed while the bot runs
-(scheduled, moved, retried) holds an APScheduler job of its own. The tasks a refill reads from the
+window since, every half horizon, so a dense backlog costs one refill per three hours, not one per
+task. A task armed while the bot runs (scheduled, moved, retried) and due within the horizon of
+now holds an APScheduler job of its own; one due later is left to the refill that will read it.
+A refill reads only committed rows (on PostgreSQL, another connection), so it can miss a task
+whose transaction is still open: the task's own job, or the next refill half a horizon on (well
+before the task is due), still starts it on time. The tasks a refill reads from the
 database (at start: every pending task due within the horizon, about 23,000 of a million) hold
 none: they are kept as two compact arrays of due times and ids, sorted, and one "window" job goes
 off at the next of those due times and starts every task due by then (each claims its row, so a
@@ -285,7 +288,9 @@ class Scheduler:
     def _arm(self, task_id: int, due_at: int) -> None:
         if self._aps is None:
             return  # not started yet: start() derives the job from the row
-        if due_at <= self._window_end:
+        # Within the horizon of now, not only of the last refill: a refill planned for now to read
+        # the task might run before the transaction that wrote it commits, and not see it.
+        if due_at <= self._window_end or due_at <= self.now_epoch() + self.horizon:
             self._aps.add_job(
                 self._fire,
                 DateTrigger(run_date=from_epoch(due_at)),
@@ -321,7 +326,7 @@ class Scheduler:
 
     async def _refill(self) -> None:
         """Arm a job for every pending task due within the horizon that has none; plan the next
-        refill half a horizon on (or when the next task beyond the window comes within reach)."""
+        refill half a horizon on."""
         if self._aps is None:
             return
         now = self.now_epoch()
@@ -339,9 +344,10 @@ class Scheduler:
         # Claims whose lease ends within the window: taken over then unless renewed.
         for task_id, lease_until in await self.repo.leases_until(self._window_end):
             self._arm(task_id, lease_until)
-        upcoming = await self.repo.next_pending_after(self._window_end)
-        if upcoming is not None:
-            self._plan_refill(max(now + self.horizon // 2, upcoming - self.horizon))
+        # Half a horizon on, whatever lies beyond the window: a task written there by a transaction
+        # that had not committed when this refill read is read by the next one, still half a
+        # horizon before it is due.
+        self._plan_refill(now + self.horizon // 2)
         self.refills += 1
         log.debug("armed %d new job(s) until %s", armed, from_epoch(self._window_end))
 

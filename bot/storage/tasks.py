@@ -122,15 +122,6 @@ class TaskRepository:
         )
         return [(int(row["id"]), int(row["lease_until"])) for row in rows]
 
-    async def next_pending_after(self, after: int) -> int | None:
-        """Due time of the first pending task of an owned server later than ``after``."""
-        mine, params = owned(self.shards)
-        value = await self.db.fetchval(
-            f"SELECT MIN(due_at) FROM scheduled_tasks WHERE state = 'pending' AND due_at > ?{mine}",  # noqa: S608
-            (after, *params),
-        )
-        return None if value is None else int(value)
-
     async def for_subject(self, guild_id: int, kinds: Iterable[str], subject_id: int) -> list[ScheduledTask]:
         kinds = list(kinds)
         marks = ", ".join("?" for _ in kinds)

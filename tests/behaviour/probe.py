@@ -6,6 +6,8 @@ asks the bot to schedule through a slash command, as a feature would.
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -42,6 +44,23 @@ class Probe(commands.Cog):
         if failures:
             FAIL_TIMES[task.id] = failures
         await interaction.response.send_message(f"task {task.id}", ephemeral=True)
+
+    @app_commands.command(name="probe-in-transaction", description="test only")
+    async def in_transaction(self, interaction: discord.Interaction, seconds: int) -> None:
+        """Schedule inside a transaction that stays open until the scheduler has refilled (or has
+        had plenty of turns to): what a feature's transaction looks like to a concurrent refill."""
+        assert interaction.guild_id is not None
+        scheduler = self.bot.services.scheduler
+        refills = scheduler.refills
+        async with self.bot.services.db.transaction():
+            task = await scheduler.schedule(interaction.guild_id, "probe", now_epoch() + seconds)
+            for _ in range(2000):
+                if scheduler.refills != refills:
+                    break
+                await asyncio.sleep(0)
+        await interaction.response.send_message(
+            f"refilled {scheduler.refills != refills} task {task.id}", ephemeral=True
+        )
 
     @app_commands.command(name="probe-move", description="test only")
     async def move(self, interaction: discord.Interaction, task: int, seconds: int) -> None:

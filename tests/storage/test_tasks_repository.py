@@ -39,14 +39,12 @@ async def test_cancelled_task_cannot_be_claimed(repo: TaskRepository) -> None:
     assert (await repo.get(task.id)).state is TaskState.CANCELLED
 
 
-async def test_pending_window_and_next_due(repo: TaskRepository) -> None:
+async def test_pending_window(repo: TaskRepository) -> None:
     for due in (100, 200, 300, 5000):
         await repo.add(1, "k", due_at=due, now=0)
 
     assert [t.due_at for t in await repo.pending_until(300)] == [100, 200, 300]
     assert await repo.pending_due_until(300) == [(t.id, t.due_at) for t in await repo.pending_until(300)]
-    assert await repo.next_pending_after(300) == 5000
-    assert await repo.next_pending_after(5000) is None
 
 
 async def test_interrupted_tasks_return_to_pending(repo: TaskRepository) -> None:
