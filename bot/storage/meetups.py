@@ -28,7 +28,8 @@ _NAMES = _COLUMNS.split(", ")
 _OF_MEETUP = ", ".join(f"m.{name}" for name in _NAMES)  # the same columns of ``meetups m``
 _FIELD_AT = tuple(_NAMES.index(f.name) for f in fields(Meetup))  # each field's column, in field order
 _STATE_AT = _NAMES.index("state")
-assert len(_FIELD_AT) == len(_NAMES), "every column of _COLUMNS is a field of Meetup"
+if len(_FIELD_AT) != len(_NAMES):  # a column no field reads (a field no column has fails above)
+    raise RuntimeError("every column of _COLUMNS must be a field of Meetup")
 
 
 def _meetup(row: aiosqlite.Row) -> Meetup:

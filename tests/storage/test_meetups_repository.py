@@ -173,3 +173,65 @@ async def test_forgetting_an_organiser_keeps_their_meetup_and_poll_but_blanks_th
     assert (await PollRepository(db).get(poll.id)).organiser_id == 0
     assert await meetups.members_with(meetup.id, RsvpStatus.GOING) == [200]
     assert await PollRepository(db).votes(poll.id) == []
+
+
+async def test_every_column_reaches_its_field_whichever_query_reads_the_meetup(db: Database) -> None:
+    """Meetups are read by position: each field must get its own column, by id, by number and
+    joined with the member's answers (which lists the columns itself)."""
+    from bot.domain.meetups import MeetupState
+
+    meetups = MeetupRepository(db)
+    added = await meetups.add(
+        new(description="Bring dice", capacity=8, min_attendees=3, when_text="sat 2pm"), now=1_000
+    )
+    await meetups.set_announcement(added.id, channel_id=71, message_id=72)
+    await meetups.set_thread(added.id, thread_id=73)
+    await meetups.set_location(added.id, 52.5, 13.4)
+    await meetups.set_rsvp(1, added.id, 555, RsvpStatus.GOING, now=1_500)
+    assert await meetups.cancel(added.id, "Rain", now=1_600)
+    cancelled_yet_listed = await meetups.get(added.id)
+    assert cancelled_yet_listed is not None
+    read = {
+        "by id": cancelled_yet_listed,
+        "by number": await meetups.by_number(1, added.number),
+    }
+
+    expected = {
+        "id": added.id,
+        "guild_id": 1,
+        "number": added.number,
+        "title": "Games",
+        "description": "Bring dice",
+        "starts_at": 2_000_000,
+        "ends_at": 2_007_200,
+        "tz": "UTC",
+        "when_text": "sat 2pm",
+        "place": "Park",
+        "capacity": 8,
+        "min_attendees": 3,
+        "organiser_id": 100,
+        "state": MeetupState.CANCELLED,
+        "cancel_reason": "Rain",
+        "channel_id": 71,
+        "message_id": 72,
+        "thread_id": 73,
+        "latitude": 52.5,
+        "longitude": 13.4,
+        "created_at": 1_000,
+    }
+    for how, meetup in read.items():
+        assert meetup is not None, how
+        assert {name: getattr(meetup, name) for name in expected} == expected, how
+        assert isinstance(meetup.state, MeetupState), how
+    # The answers' join lists meetups that are still scheduled: a second, scheduled one.
+    other = await meetups.add(new(description="Second", capacity=4), now=2_000)
+    await meetups.set_location(other.id, 48.1, 11.6)
+    await meetups.set_rsvp(1, other.id, 555, RsvpStatus.MAYBE, now=2_100)
+    [joined] = await meetups.answered_going_or_maybe(1, 555, now=1_900_000)
+    assert joined == await meetups.get(other.id)
+    assert (joined.description, joined.capacity, joined.latitude, joined.longitude) == (
+        "Second",
+        4,
+        48.1,
+        11.6,
+    )
