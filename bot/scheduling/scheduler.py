@@ -16,15 +16,15 @@ each runs as one missed while the bot was down would.
 Only tasks due within ``horizon`` are armed; one "refill" job arms the tasks that entered the
 window since, every half horizon, so a dense backlog costs one refill per three hours, not one per
 task. A task armed while the bot runs (scheduled, moved, retried) and due within the horizon of
-now holds an APScheduler job of its own; one due later is left to the refill that will read it.
-A refill reads only committed rows (on PostgreSQL, another connection), so it can miss a task
-whose transaction is still open: the task's own job, or the next refill half a horizon on (well
-before the task is due), still starts it on time. The tasks a refill reads from the
-database (at start: every pending task due within the horizon, about 23,000 of a million) hold
-none: they are kept as two compact arrays of due times and ids, sorted, and one "window" job goes
-off at the next of those due times and starts every task due by then (each claims its row, so a
-task cancelled or moved since is simply not run then). Start-up costs one query and one sort, not
-an APScheduler job per task; memory stays flat with a million pending reminders.
+now holds an APScheduler job of its own; one due later is left to the refills. A refill reads only
+committed rows (on PostgreSQL, another connection), so it can miss a task whose transaction is
+still open: the next refill, still half a horizon before the task is due, reads it. The tasks a
+refill reads from the database (at start: every pending task due within the horizon, about
+23,000 of a million) hold none: they are kept as two compact arrays of due times and ids, sorted,
+and one "window" job goes off at the next of those due times and starts every task due by then
+(each claims its row, so a task cancelled or moved since is simply not run then). Start-up costs
+one query and one sort, not an APScheduler job per task; memory stays flat with a million pending
+reminders.
 
 **Several processes, one database.** A process built with :class:`~bot.domain.shards.Shards` arms
 only the tasks of the servers it owns (its repository filters by Discord's shard rule; guild 0 is
@@ -133,8 +133,6 @@ class Scheduler:
         self._guild_gone = guild_gone
         self._kinds: dict[str, TaskKind] = {}
         self._aps: AsyncIOScheduler | None = None
-        self._window_end = 0
-        self._next_refill: int | None = None
         self._running: set[asyncio.Task[Any]] = set()
         self._renewals: set[asyncio.Task[Any]] = set()
         self.refills = 0
@@ -288,9 +286,9 @@ class Scheduler:
     def _arm(self, task_id: int, due_at: int) -> None:
         if self._aps is None:
             return  # not started yet: start() derives the job from the row
-        # Within the horizon of now, not only of the last refill: a refill planned for now to read
-        # the task might run before the transaction that wrote it commits, and not see it.
-        if due_at <= self._window_end or due_at <= self.now_epoch() + self.horizon:
+        # Within the horizon of now (a refill, every half horizon, reads the tasks due later; one
+        # planned for now might read before the transaction that wrote the task commits).
+        if due_at <= self.now_epoch() + self.horizon:
             self._aps.add_job(
                 self._fire,
                 DateTrigger(run_date=from_epoch(due_at)),
@@ -300,10 +298,6 @@ class Scheduler:
             )
         else:
             self._disarm(task_id)
-            # Refills follow one another while tasks lie beyond the window; one is needed only if
-            # none is planned or the planned one would come too late for this task.
-            if self._next_refill is None or self._next_refill >= due_at:
-                self._plan_refill(due_at - self.horizon)
 
     def _disarm(self, task_id: int) -> None:
         if self._aps is None:
@@ -313,26 +307,26 @@ class Scheduler:
 
     def _plan_refill(self, at: int) -> None:
         assert self._aps is not None
-        at = max(at, self.now_epoch())
-        if self._next_refill is not None and self._next_refill <= at:
-            return
-        self._next_refill = at
         self._aps.add_job(
             self._refill,
-            DateTrigger(run_date=from_epoch(at)),
+            DateTrigger(run_date=from_epoch(max(at, self.now_epoch()))),
             id=_REFILL_JOB,
             replace_existing=True,
         )
 
     async def _refill(self) -> None:
-        """Arm a job for every pending task due within the horizon that has none; plan the next
-        refill half a horizon on."""
+        """Read every pending task due within the horizon into the window (no job each); plan the
+        next refill half a horizon on, first, so a read that fails does not end the refills.
+
+        Every half horizon whatever lies beyond the window: each task is read at least half a
+        horizon before it is due, and one a refill missed (written by a transaction that had not
+        committed when it read) is read by the next."""
         if self._aps is None:
             return
         now = self.now_epoch()
-        self._next_refill = None
-        self._window_end = now + self.horizon
-        due = await self.repo.pending_due_until(self._window_end)  # ids and times, in due order
+        self._plan_refill(now + self.horizon // 2)
+        window_end = now + self.horizon
+        due = await self.repo.pending_due_until(window_end)  # ids and times, in due order
         # No job per task: the window job starts them as they come due (a task that also holds a
         # job of its own, armed while the bot ran, is claimed by whichever comes first).
         self._window_dues = array("q", (due_at for _, due_at in due))
@@ -342,14 +336,10 @@ class Scheduler:
         del due
         self._plan_window()
         # Claims whose lease ends within the window: taken over then unless renewed.
-        for task_id, lease_until in await self.repo.leases_until(self._window_end):
+        for task_id, lease_until in await self.repo.leases_until(window_end):
             self._arm(task_id, lease_until)
-        # Half a horizon on, whatever lies beyond the window: a task written there by a transaction
-        # that had not committed when this refill read is read by the next one, still half a
-        # horizon before it is due.
-        self._plan_refill(now + self.horizon // 2)
         self.refills += 1
-        log.debug("armed %d new job(s) until %s", armed, from_epoch(self._window_end))
+        log.debug("armed %d new job(s) until %s", armed, from_epoch(window_end))
 
     def _plan_window(self) -> None:
         """Set the window job for the next due time of what the last refill read."""
