@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import discord
 from discord import app_commands
 
-from bot.domain.interests import default_synonyms, display_tag
+from bot.domain.interests import display_tag
 from bot.domain.matching import Match, MatchAnswer
 from bot.ui.profiles import COLOUR
 from bot.ui.text import TAG, one_line
@@ -19,10 +17,8 @@ def _km(value: float) -> str:
     return f"{value:g}"
 
 
-def match_line(position: int, match: Match, display: Mapping[str, str] | None = None) -> str:
-    """``display``: the tags' display names (:func:`display_tag`'s; read once per answer)."""
-    names = display if display is not None else default_synonyms().display
-    shared = [one_line(names.get(tag, tag), TAG) for tag in match.shared[:SHARED_SHOWN]]
+def match_line(position: int, match: Match) -> str:
+    shared = [one_line(display_tag(tag), TAG) for tag in match.shared[:SHARED_SHOWN]]
     if len(match.shared) > SHARED_SHOWN:
         shared.append(f"+{len(match.shared) - SHARED_SHOWN} more")
     line = f"**{position}.** <@{match.member_id}> · {discord.utils.escape_markdown(', '.join(shared))}"
@@ -40,10 +36,9 @@ def _what(answer: MatchAnswer) -> str:
 
 
 def match_embed(answer: MatchAnswer) -> discord.Embed:
-    display = default_synonyms().display
     embed = discord.Embed(
         title="Members " + _what(answer).replace("**", ""),
-        description="\n".join(match_line(n, m, display) for n, m in enumerate(answer.matches, start=1)),
+        description="\n".join(match_line(n, m) for n, m in enumerate(answer.matches, start=1)),
         colour=COLOUR,
     )
     footer = "Rarer shared interests count more."
