@@ -28,7 +28,7 @@
    command beside it, ``DB``).
    Target: at most 0.3 ms for ``/profile``, ``/match``, an RSVP click and ``/meetup list``.
 5. **Without the profiler's own cost.** cProfile adds a fixed cost to every call it sees, and a
-   command makes 150–500 calls into our code, so much of that upper bound is the profiler. The run
+   command makes 35–500 calls into our code, so part of that upper bound is the profiler. The run
    measures that cost (a loop of calls to an empty function, with and without cProfile, best of
    5) and the ``net ms`` column takes it off once per call into our code: an estimate, not a
    bound (calls from our code into libraries also cost, and are not taken off).

@@ -18,11 +18,13 @@ async def test_a_quick_run_answers_every_command_and_profiles_our_own_code() -> 
     for command in [figures.noop, *figures.commands]:
         assert command.failed == 0 and command.answered >= 6  # its blocks, timed and profiled, answered
         assert len(command.cpu_us) == (len(ACTS) if command is figures.noop else 1)
-        assert command.own_ms > 0  # the profiler saw our code run
+        assert command.own_ms > 0 and command.calls > 0  # the profiler saw our code run
+        assert 0 <= figures.net_ms(command) <= command.own_ms
     assert figures.noop.statements < figures.commands[0].statements  # /profile reads the database
     assert figures.card is not None and figures.card.failed == 0 and len(figures.card.cpu_us) == 1
     report = figures.report()
     assert "every command answered: yes" in report
     assert "no-op answering a fixed meetup-sized card" in report and "÷card" in report
+    assert figures.call_cost_us > 0 and "cProfile adds" in report and "net ms" in report
     for name in ACTS:
         assert f"\n{name:<16}" in report
