@@ -155,6 +155,16 @@ class Database:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    async def fetchall_many(self, reads: Sequence[tuple[str, Params]]) -> list[list[aiosqlite.Row]]:
+        """Several reads in one round trip to the connection's thread: each one's rows, in order.
+
+        For a use case that reads many tables at once (a member's export): a round trip costs more
+        than a small query, so twenty reads cost one trip instead of twenty."""
+        if not reads:
+            return []
+        connection = self._conn
+        return await connection._execute(_all_of, connection, list(reads))
+
     async def _run(self, sql: str, params: Params = ()) -> None:
         """Execute and close the cursor at once (an open cursor blocks COMMIT)."""
         await self._on_thread(_rowcount, sql, params)
@@ -320,3 +330,7 @@ def _all(connection: aiosqlite.Connection, sql: str, params: Any) -> list[Any]:
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _all_of(connection: aiosqlite.Connection, reads: list[tuple[str, Any]]) -> list[list[Any]]:
+    return [_all(connection, sql, params) for sql, params in reads]

@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.storage.database import Database
+from bot.storage.database import Database, Params
 
 MEMBER_COLUMN = re.compile(r"(^|_)member_id$|^organiser_id$")
 
@@ -236,7 +236,9 @@ def _scrubbed(
 
 
 async def _named_rows(db: Database, guild_id: int, member_id: int) -> list[_Named]:
-    found: list[_Named] = []
+    searched: list[tuple[_Table, set[str], list[str]]] = []
+    reads: list[tuple[str, Params]] = []
+    params = {"guild": guild_id, "member": member_id, "like": f"%{member_id}%"}
     for table in await _guild_tables(db):
         docs = {d.column for d in _DOCUMENTS.values() if d.table == table.name}
         id_columns = sorted({c for d in _DOCUMENTS.values() if d.table == table.name for c in d.id_columns})
@@ -245,10 +247,12 @@ async def _named_rows(db: Database, guild_id: int, member_id: int) -> list[_Name
         if not tests:
             continue
         rowid = "" if table.key else "rowid AS _rowid_, "
-        rows = await db.fetchall(
-            f"SELECT {rowid}* FROM {table.name} WHERE guild_id = :guild AND ({' OR '.join(tests)})",  # noqa: S608
-            {"guild": guild_id, "member": member_id, "like": f"%{member_id}%"},
+        searched.append((table, docs, id_columns))
+        reads.append(
+            (f"SELECT {rowid}* FROM {table.name} WHERE guild_id = :guild AND ({' OR '.join(tests)})", params)  # noqa: S608
         )
+    found: list[_Named] = []
+    for (table, docs, id_columns), rows in zip(searched, await db.fetchall_many(reads), strict=True):
         for raw in rows:
             named = _scrubbed(_public(raw), table, docs, id_columns, member_id)
             if named is not None:
@@ -278,19 +282,17 @@ def _public(row: Any) -> dict[str, Any]:
 
 
 async def export_member(db: Database, guild_id: int, member_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Every stored row about the member in this server, by table."""
-    data: dict[str, list[dict[str, Any]]] = {}
-    for name, entry in sorted(_REGISTRY.items()):
-        columns = entry.exported_columns
-        if not columns:
-            data[name] = []
-            continue
-        rows = await db.fetchall(
-            f"SELECT * FROM {name} WHERE guild_id = :guild AND ({_where(entry, columns)})",  # noqa: S608
-            {"guild": guild_id, "member": member_id},
-        )
-        data[name] = [_public(row) for row in rows]
-    return data
+    """Every stored row about the member in this server, by table (read in one round trip)."""
+    params = {"guild": guild_id, "member": member_id}
+    tables: list[str] = []
+    reads: list[tuple[str, Params]] = []
+    for name, entry in _REGISTRY.items():
+        if entry.exported_columns:
+            tables.append(name)
+            where = _where(entry, entry.exported_columns)
+            reads.append((f"SELECT * FROM {name} WHERE guild_id = :guild AND ({where})", params))  # noqa: S608
+    found = dict(zip(tables, await db.fetchall_many(reads), strict=True))
+    return {name: [_public(row) for row in found.get(name, ())] for name in sorted(_REGISTRY)}
 
 
 async def export_mentions(db: Database, guild_id: int, member_id: int) -> dict[str, list[dict[str, Any]]]:

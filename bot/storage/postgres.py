@@ -1,9 +1,9 @@
 """The bot's database on PostgreSQL: the same methods as :class:`bot.storage.database.Database`.
 
 Choice: asyncpg under the existing ``Database`` seam, not SQLAlchemy. The repositories already
-speak through eight methods (execute, insert, executemany, execute_returning, fetchone, fetchall,
-fetchval, transaction); a second class with those methods and a translation of the handful of
-dialect differences keeps every repository and the SQLite path exactly as they were (no new
+speak through nine methods (execute, insert, executemany, execute_returning, fetchone, fetchall,
+fetchall_many, fetchval, transaction); a second class with those methods and a translation of the
+handful of dialect differences keeps every repository and the SQLite path exactly as they were (no new
 layer on the hot SQLite path, so its benchmarks cannot get slower), where SQLAlchemy Core would
 put its compiler and result wrappers on every SQLite statement too.
 
@@ -381,6 +381,17 @@ class PostgresDatabase:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def fetchall_many(self, reads: Sequence[tuple[str, Params]]) -> list[list[asyncpg.Record]]:
+        """Several reads on one connection, each one's rows in order (as the SQLite database)."""
+        if not reads:
+            return []
+        async with self._connection(write=False) as conn:
+            results = []
+            for sql, params in reads:
+                query, names = translate(sql)
+                results.append(list(await conn.fetch(query, *_args(names, params))))
+            return results
 
     # -- transactions ----------------------------------------------------------------------------
 

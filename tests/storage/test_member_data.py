@@ -204,3 +204,35 @@ async def test_purging_a_server_deletes_its_rows_in_every_table_even_one_added_l
     assert await rows_of(db, GUILD) == {"scheduled_tasks": 1}
     assert (await TaskRepository(db).get(purge.id)) is not None
     assert await rows_of(db, OTHER_GUILD) == other_before
+
+
+async def test_many_reads_answer_in_order_and_on_sqlite_in_one_round_trip(db: Database, backend: str) -> None:
+    for guild_id, purpose, channel_id in ((1, "meetups", 10), (1, "pairing", 20), (2, "meetups", 30)):
+        await db.execute(
+            "INSERT INTO guild_channels (guild_id, purpose, channel_id, updated_at) VALUES (?, ?, ?, 0)",
+            (guild_id, purpose, channel_id),
+        )
+    trips = 0
+    if backend == "sqlite":
+        connection = db._conn  # type: ignore[attr-defined]
+        original = connection._execute
+
+        def counted(*args: object, **kwargs: object) -> object:
+            nonlocal trips
+            trips += 1
+            return original(*args, **kwargs)
+
+        connection._execute = counted
+
+    found = await db.fetchall_many(
+        [
+            ("SELECT channel_id FROM guild_channels WHERE guild_id = ? ORDER BY channel_id", (1,)),
+            ("SELECT channel_id FROM guild_channels WHERE guild_id = :guild", {"guild": 2}),
+            ("SELECT channel_id FROM guild_channels WHERE guild_id = ?", (3,)),
+        ]
+    )
+
+    assert [[row[0] for row in rows] for rows in found] == [[10, 20], [30], []]
+    assert await db.fetchall_many([]) == []
+    if backend == "sqlite":
+        assert trips == 1  # three reads, one trip to aiosqlite's thread (none for no reads)
