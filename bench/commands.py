@@ -20,6 +20,12 @@
    that answers a fixed embed shaped like a meetup card (``/bench-noop-card``), is run once per
    round; the ``÷card`` column is each command against it: most commands answer with an embed, and
    the simulator's handling of one (routing, validating and copying it) costs more than our code.
+   A third baseline, a no-op that reads ``SELECT 1`` four times before it answers
+   (``/bench-noop-db``), prices a round trip to the database thread: its cost beyond the no-op over
+   its four trips. Under SimCord a round trip costs about three times what it costs on a plain
+   event loop (measured in the same run, outside the simulator), since the simulator's settling
+   runs while the bot waits for the thread. ``DB µs`` is each command's round trips at that price,
+   ``rest µs`` what the command costs beyond the no-op and them.
 4. **Our own code's share.** Each command's block three times more under :mod:`cProfile` (the
    median block is shown): the self time
    (``tottime``) of every function defined under ``bot/`` or ``cogs/``, summed, per invocation
@@ -37,6 +43,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import gc
 import logging
@@ -62,6 +69,7 @@ from bench import simulated
 from bot import Settings, create_bot
 from bot.adapters.replies import reply
 from bot.domain.polls import TIME_EMOJIS
+from bot.storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN = (str(ROOT / "bot") + "/", str(ROOT / "cogs") + "/")
@@ -72,13 +80,24 @@ RATIO_RANGE = (0.6, 1.25)
 CITIES = ("Berlin", "Hamburg", "Munich", "Leipzig", "Cologne", "Potsdam")
 INTERESTS = ("board games", "hiking", "python", "climbing", "cooking", "jazz", "chess", "cycling")
 HOUR, DAY = 3600, 86400
+TRIPS = 4  # the third baseline's round trips to the database thread
 
 
 class NoOp(commands.Cog):
     """The baseline commands: answer and do nothing else."""
 
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
     @app_commands.command(name="bench-noop", description="Answers ok (benchmark baseline)")
     async def noop(self, interaction: discord.Interaction) -> None:
+        await reply(interaction, "ok")
+
+    @app_commands.command(name="bench-noop-db", description="Reads SELECT 1 a few times, answers ok")
+    async def noop_db(self, interaction: discord.Interaction) -> None:
+        db = self.bot.services.db  # type: ignore[attr-defined]
+        for _ in range(TRIPS):
+            await db.fetchval("SELECT 1")
         await reply(interaction, "ok")
 
     @app_commands.command(name="bench-noop-card", description="Answers a fixed card (benchmark baseline)")
@@ -105,7 +124,7 @@ CARD.set_footer(text="Meetup #1 · organised by member0")
 
 async def setup(bot: commands.Bot) -> None:
     """Loaded as an extra extension (``create_bot(extra_extensions=("bench.commands",))``)."""
-    await bot.add_cog(NoOp())
+    await bot.add_cog(NoOp(bot))
 
 
 @dataclass
@@ -178,6 +197,10 @@ Act = Callable[[World, int], Awaitable[Any]]
 
 async def act_noop(world: World, n: int) -> Any:
     return await world.members[n % len(world.members)].slash(world.general, "bench-noop")
+
+
+async def act_noop_db(world: World, n: int) -> Any:
+    return await world.members[n % len(world.members)].slash(world.general, "bench-noop-db")
 
 
 async def act_noop_card(world: World, n: int) -> Any:
@@ -263,6 +286,23 @@ class Figures:
     detail: bool = False
     card: Command | None = None  # the second baseline: a no-op that answers a fixed card
     call_cost_us: float = 0.0  # what cProfile adds per call it sees, measured in this run
+    db: Command | None = None  # the third baseline: a no-op that reads SELECT 1 TRIPS times
+    plain_trip_us: float = math.nan  # one round trip to aiosqlite's thread outside SimCord
+
+    @property
+    def trip_us(self) -> float:
+        """Process CPU per round trip to the database thread, here: the third baseline's cost
+        beyond the no-op, over its round trips."""
+        if self.db is None or not self.db.cpu_us:
+            return math.nan
+        return max(0.0, (self.db.median_us - self.noop.median_us) / TRIPS)
+
+    def db_us(self, command: Command) -> float:
+        return command.statements * self.trip_us
+
+    def rest_us(self, command: Command) -> float:
+        """What a command costs beyond the no-op and its round trips at the measured price."""
+        return command.median_us - self.noop.median_us - self.db_us(command)
 
     def net_ms(self, command: Command) -> float:
         """Our own time with the profiler's cost taken off once per call into our code."""
@@ -272,7 +312,12 @@ class Figures:
         return command.median_us / self.noop.median_us
 
     def _all(self) -> list[Command]:
-        return [self.noop, *([self.card] if self.card else []), *self.commands]
+        return [
+            self.noop,
+            *([self.card] if self.card else []),
+            *([self.db] if self.db else []),
+            *self.commands,
+        ]
 
     def card_ratio(self, command: Command) -> float:
         return command.median_us / self.card.median_us if self.card and self.card.cpu_us else math.nan
@@ -297,14 +342,22 @@ class Figures:
                 f"({self.ratio(self.card):.2f}× the no-op: the simulator's handling of an embed); "
                 f"'÷card' is each command against it"
             )
+        if self.db is not None and self.db.cpu_us:
+            lines.append(
+                f"no-op reading SELECT 1 {TRIPS} times {self.db.median_us:.0f} µs: a round trip to the "
+                f"database thread costs {self.trip_us:.0f} µs of process CPU under SimCord, "
+                f"{self.plain_trip_us:.0f} µs in plain asyncio (measured now, outside it); 'DB µs' is a "
+                f"command's round trips ('DB') at the price under SimCord, 'rest µs' what it costs beyond "
+                f"the no-op and them (its answer's embed and buttons, discord.py, our code)"
+            )
         lines.append(
             f"cProfile adds {self.call_cost_us:.2f} µs to each call it sees (measured now); 'net ms' is "
             f"'own ms' less that cost for each of the command's 'calls' into our code"
         )
         lines.append(
-            f"{'command':<16} {'CPU µs':>8} {'ratio':>6} {'÷card':>6}  {'own ms':>7} {'calls':>6} "
-            f"{'net ms':>7} {'DB':>5}   (ratio target {RATIO_RANGE[0]}–{RATIO_RANGE[1]}; own target "
-            f"<= {OWN_TARGET_MS} ms for {', '.join(TARGETED)})"
+            f"{'command':<16} {'CPU µs':>8} {'ratio':>6} {'÷card':>6} {'DB µs':>6} {'rest µs':>7}  "
+            f"{'own ms':>7} {'calls':>6} {'net ms':>7} {'DB':>5}   (ratio target "
+            f"{RATIO_RANGE[0]}–{RATIO_RANGE[1]}; own target <= {OWN_TARGET_MS} ms for {', '.join(TARGETED)})"
         )
         for command in self.commands:
             mark = ""
@@ -312,7 +365,9 @@ class Figures:
                 mark = "ok" if command.own_ms <= OWN_TARGET_MS else "OVER"
             lines.append(
                 f"{command.name:<16} {command.median_us:>8.0f} {self.ratio(command):>6.2f} "
-                f"{self.card_ratio(command):>6.2f}  {command.own_ms:>7.3f} {command.calls:>6.0f} "
+                f"{self.card_ratio(command):>6.2f} {self.db_us(command):>6.0f} "
+                f"{self.rest_us(command):>7.0f}  "
+                f"{command.own_ms:>7.3f} {command.calls:>6.0f} "
                 f"{self.net_ms(command):>7.3f} {command.statements:>5.1f}   {mark}"
             )
             if self.detail:
@@ -400,6 +455,26 @@ def profiler_call_cost(n: int = 100_000, tries: int = 5) -> float:
     return max(0.0, (billed - plain) / n * 1e6)
 
 
+def plain_trip_cost(path: Path, trips: int = 3000, tries: int = 3) -> float:
+    """Process CPU (µs) per ``SELECT 1`` round trip to aiosqlite's thread on a plain event loop of
+    its own (no simulator), through :class:`Database` as the bot reads; best of ``tries``."""
+
+    async def run() -> float:
+        db = await Database.open(path)
+        try:
+            best = math.inf
+            for _ in range(tries):
+                began = time.process_time()
+                for _ in range(trips):
+                    await db.fetchval("SELECT 1")
+                best = min(best, (time.process_time() - began) / trips * 1e6)
+            return best
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
 async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail: bool = False) -> Figures:
     with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
         bot = create_bot(
@@ -411,9 +486,10 @@ async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail
         try:
             world = await build(env, members)
             counter = StatementCounter(bot)
-            noop, card = Command("no-op"), Command("no-op card")
+            noop, card, db = Command("no-op"), Command("no-op card"), Command("no-op db")
             measured = [Command(name) for name in ACTS]
             await act_noop_card(world, 0)
+            await act_noop_db(world, 0)
             for command in [noop, *measured]:  # warm every path once
                 await (ACTS.get(command.name) or act_noop)(world, 0)
             position = 1
@@ -424,6 +500,11 @@ async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail
                     position += block
                 card.cpu_us.append(await _block(world, act_noop_card, card, block, position))
                 position += block
+                db.cpu_us.append(await _block(world, act_noop_db, db, block, position))
+                position += block
+            before = counter.count
+            await act_noop_db(world, position)
+            db.statements = counter.count - before  # the counter sees the baseline's round trips
             for command in [noop, *measured]:
                 act = ACTS.get(command.name) or act_noop
                 own: list[tuple[float, float, list[tuple[str, float]]]] = []
@@ -444,10 +525,12 @@ async def measure(members: int = 30, block: int = 20, rounds: int = 7, *, detail
                 command.own_ms, command.calls, command.top = sorted(own, key=lambda item: item[0])[
                     PROFILED_BLOCKS // 2
                 ]
-            return Figures(noop, measured, block, rounds, detail, card, profiler_call_cost())
+            figures = Figures(noop, measured, block, rounds, detail, card, profiler_call_cost(), db)
         finally:
             await env.shutdown()
             await bot.close()
+        figures.plain_trip_us = await asyncio.to_thread(plain_trip_cost, Path(folder) / "plain.db")
+        return figures
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.commands import ACTS, TARGETED, measure, parse_args
+from bench.commands import ACTS, TARGETED, TRIPS, measure, parse_args
 
 
 def test_quick_is_small() -> None:
@@ -26,5 +26,11 @@ async def test_a_quick_run_answers_every_command_and_profiles_our_own_code() -> 
     assert "every command answered: yes" in report
     assert "no-op answering a fixed meetup-sized card" in report and "÷card" in report
     assert figures.call_cost_us > 0 and "cProfile adds" in report and "net ms" in report
+    # The third baseline: its round trips are counted, priced, and each command's share shown.
+    assert figures.db is not None and figures.db.failed == 0 and figures.db.statements == TRIPS
+    assert figures.trip_us >= 0 and figures.plain_trip_us > 0
+    assert "a round trip to the database thread costs" in report and "rest µs" in report
+    privacy = next(command for command in figures.commands if command.name == "privacy show")
+    assert privacy.statements <= 3  # a member's stored data is read in one trip, not one per table
     for name in ACTS:
         assert f"\n{name:<16}" in report
