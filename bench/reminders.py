@@ -45,13 +45,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import discord
 import psutil
 import simcord
 
 from bench import simulated
+from bench.servers import World, announce_busy, build_world, simulated_env
 from bot import Settings, create_bot
 from bot.domain.followups import CHECKIN_CLOSE, CHECKIN_WINDOW, REMINDER, WHOCAME
 from bot.storage.database import Database
@@ -59,7 +59,6 @@ from bot.storage.database import Database
 HOUR = 3600
 DAY = 24 * HOUR
 LENGTH = 2 * HOUR
-POOL = 5  # members in every server; three of them are Going to every meetup
 GOING = 3
 DISCORD_REQUESTS_PER_SECOND = 50
 REQUESTS_PER_REMINDER = 2  # the thread under the announcement, then the reminder itself
@@ -190,25 +189,6 @@ def forced_lateness(dues: Sequence[int]) -> list[float]:
     return forced
 
 
-@dataclass
-class World:
-    env: simcord.Env
-    guilds: list[tuple[int, int]]  # (guild id, meetups channel id)
-    pool: list[int]
-
-
-def build_world(env: simcord.Env, servers: int) -> World:
-    pool = [env.create_user(f"member{n}") for n in range(POOL)]
-    guilds = []
-    for number in range(servers):
-        guild = env.create_guild(f"Server {number}")
-        channel = guild.create_text_channel("meetups")
-        for user in pool:
-            guild.add_member(user)
-        guilds.append((guild.id, channel.id))
-    return World(env, guilds, [user.id for user in pool])
-
-
 async def migrate(path: Path) -> None:
     db = await Database.open(path)
     try:
@@ -229,13 +209,8 @@ def fill(path: Path, world: World, reminders: int, now: int, busy_from: int) -> 
     """
     servers = len(world.guilds)
     others = (reminders - servers) // 2  # each other meetup has two pending reminders
-    backend = world.env.backend
     busy_dues = [busy_from + index * 60 // servers for index in range(servers)]
-    # The busy meetups' announcements exist (the reminder is posted in a thread under them).
-    messages = [
-        backend.create_message(channel_id, backend.bot_user.id, "Meetup 1", broadcast=False).id
-        for _, channel_id in world.guilds
-    ]
+    messages = announce_busy(world)
 
     total = servers + others
     conn = sqlite3.connect(path)
@@ -437,22 +412,7 @@ async def dispatch(env: simcord.Env, path: Path, busy_dues: list[int]) -> Dispat
 
 
 def make_env(path: Path) -> simcord.Env:
-    bot = create_bot(Settings(database_path=path, geocoder="offline"))
-    # Time only moves through advance_time, whose settling never waits for a later timer in real
-    # time; the timeout is a budget per one-second step of the busy minute (about 0.3 s needed).
-    env = simcord.Env(bot, settle_timeout=30)
-    # SimCord settles its start with a fixed 5 s budget, which its own work for 10,000 servers (a
-    # deep copy of each GUILD_CREATE) nearly spends on a busy machine: the bench lets the start run
-    # to its end and reports how long it took (the target is judged on that figure, not the budget).
-    settle = env._settle_internal
-
-    async def start_settle(**options: Any) -> None:
-        if options.get("timeout") is not None:
-            options["timeout"] = max(options["timeout"], 120.0)
-        await settle(**options)
-
-    env._settle_internal = start_settle  # type: ignore[method-assign]
-    return env
+    return simulated_env(create_bot(Settings(database_path=path, geocoder="offline")))
 
 
 async def baseline_start(path: Path, servers: int) -> Start:
