@@ -18,8 +18,8 @@ larger than the bot. This benchmark takes the model out:
    The bot's figure is ``started`` less the model (``modelled - base``): the interpreter, the
    libraries, discord.py's cache of the servers and what the bot keeps, as on real Discord, plus
    whatever SimCord still holds of the start, so the figure errs high. SimCord's transcript of
-   every gateway event it sent (kept for a failing test's report; about 330 MB at this scale:
-   the bare start measured 521 MB with it, 190 MB without) is switched off in these runs.
+   every gateway event it sent is switched off (:func:`bench.servers.simulated_env`; about 330 MB
+   at this scale: the bare start measured 521 MB with it, 190 MB without).
 
    - **bare**: discord.py alone, with Meetbridge's intents, member cache flags and chunking (it
      never imports Meetbridge);
@@ -67,14 +67,6 @@ PACKAGES = (("/discord/", "discord.py"), ("/simcord/", "SimCord"))
 TRACE_FRAMES = 1  # the innermost frame names the owner; more frames cost more than the start
 
 
-class NoTranscript(list[Any]):
-    """SimCord records every gateway event it sends in a transcript (for a failing test's report):
-    memory the bot would not hold on real Discord, so these runs keep none."""
-
-    def append(self, item: Any) -> None:
-        return None
-
-
 def rss_mb() -> float:
     gc.collect()
     return psutil.Process().memory_info().rss / 1e6
@@ -116,7 +108,6 @@ async def child(kind: str, servers: int, path: Path, trace: bool, settings: Sequ
     run's RSS figures meaningless, so a traced run is only read for the attribution)."""
     bot = make_bot(kind, path, settings)
     env = simulated_env(bot)
-    env.backend.transcript = NoTranscript()
     base = rss_mb()
     world = build_world(env, servers)
     announce_busy(world)  # the same calls as the writer, so every id fits the database
