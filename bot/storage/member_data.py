@@ -287,9 +287,9 @@ async def export_member(db: Database, guild_id: int, member_id: int) -> dict[str
     tables: list[str] = []
     reads: list[tuple[str, Params]] = []
     for name, entry in _REGISTRY.items():
-        if entry.exported_columns:
+        if columns := entry.exported_columns:
             tables.append(name)
-            where = _where(entry, entry.exported_columns)
+            where = _where(entry, columns)
             reads.append((f"SELECT * FROM {name} WHERE guild_id = :guild AND ({where})", params))  # noqa: S608
     found = dict(zip(tables, await db.fetchall_many(reads), strict=True))
     return {name: [_public(row) for row in found.get(name, ())] for name in sorted(_REGISTRY)}
