@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from bench.commands import ACTS, TARGETED, TRIPS, measure, parse_args
+from bench.commands import ACTS, TARGETED, TRIPS, measure, parse_args, sampled_share
+
+
+def test_our_share_of_py_spys_samples_is_our_innermost_frames_on_the_main_thread() -> None:
+    raw = [
+        "thread (11): MainThread;<module> (bench/commands.py:600);match (bot/domain/matching.py:391) 25",
+        "thread (11): MainThread;_run (asyncio/events.py:80);reply (cogs/matching.py:20) 5",
+        "thread (11): MainThread;reply (bot/adapters/replies.py:33);send (discord/webhook/async_.py:90) 40",
+        "thread (12): Thread-1;run (aiosqlite/core.py:59);_cursor (bot/storage/database.py:300) 30",
+        "",
+    ]
+    # Ours: the innermost frame in bot/ or cogs/ on the main thread; the SQLite thread's work and
+    # discord.py's below our frames are not; every running thread's samples are in the total.
+    assert sampled_share(raw) == (30, 100)
 
 
 def test_quick_is_small() -> None:
@@ -20,6 +33,7 @@ async def test_a_quick_run_answers_every_command_and_profiles_our_own_code() -> 
         assert len(command.cpu_us) == (len(ACTS) if command is figures.noop else 1)
         assert command.own_ms > 0 and command.calls > 0  # the profiler saw our code run
         assert 0 <= figures.net_ms(command) <= command.own_ms
+        assert command.sampled_ms is None and figures.judged_ms(command) == command.own_ms  # no --sample
     assert figures.noop.statements < figures.commands[0].statements  # /profile reads the database
     assert figures.card is not None and figures.card.failed == 0 and len(figures.card.cpu_us) == 1
     report = figures.report()
