@@ -187,8 +187,15 @@ class InterestIndex:
     (``np.add.at`` over the interest's slots, in C, the interests in the same order as
     :func:`rank_naive` adds them, so scores are bit-identical), then picks the top ``limit``
     with a partial sort; only the class tied at the cut is ordered by distance and activity.
-    numpy is imported with the first index, so a bot whose servers never ask pays nothing.
+    Up to ``FULL_SORT_UP_TO`` candidates (a small server) are simply sorted in full: the same
+    order, without the selection's fixed cost. numpy is imported with the first index, so a bot
+    whose servers never ask pays nothing.
     """
+
+    FULL_SORT_UP_TO = 64
+    """Candidates (members sharing something) sorted in full rather than selected: below it the
+    selection's fixed cost (about 0.15 ms) is most of a query; above it sorting every candidate,
+    each with its distance, costs more."""
 
     def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
         self._tag_number: dict[str, int] = {}  # interest -> number
@@ -407,7 +414,7 @@ class InterestIndex:
             scores[~near[place]] = 0.0
         distances: dict[int, float] = {}  # geodesic from the asker, per city number
         wanted = limit + slack
-        if np.count_nonzero(scores) > wanted:
+        if np.count_nonzero(scores) > max(wanted, self.FULL_SORT_UP_TO):
             cut = _kth_largest(scores, wanted)  # positive: more than ``wanted`` scores are
             above = np.flatnonzero(scores > cut)
             tied = np.flatnonzero(scores == cut)

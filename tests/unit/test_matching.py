@@ -41,7 +41,14 @@ class Recycled(InterestIndex):
             self.remove(c.member_id + 10_000)
 
 
-INDEXES = [InterestIndex, Recycled]
+class Selecting(InterestIndex):
+    """Selects the best by score and ties even among a handful of candidates (the path a large
+    server takes), where the index would sort a small server's in full."""
+
+    FULL_SORT_UP_TO = 0
+
+
+INDEXES = [InterestIndex, Recycled, Selecting]
 
 
 def member(member_id: int, *tags: str, at: tuple[float, float] | None = None, active: int = 0) -> Candidate:
