@@ -10,6 +10,7 @@ makes that a failure. A test marked ``sqlite_only`` runs on SQLite alone (it rea
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import sqlite3
 import uuid
@@ -315,8 +316,6 @@ async def bounded(step: Coroutine[Any, Any, Any], what: str) -> Any:
     done, _ = await asyncio.wait({running}, timeout=TEARDOWN_LIMIT)
     if running in done:
         return running.result()
-    import io
-
     stacks = io.StringIO()
     for task in asyncio.all_tasks():
         if task is not asyncio.current_task():

@@ -194,7 +194,7 @@ class InterestIndex:
 
     FULL_SORT_UP_TO = 64
     """Candidates (members sharing something) sorted in full rather than selected: below it the
-    selection's fixed cost (about 0.15 ms) is most of a query; above it sorting every candidate,
+    selection's fixed cost (0.15–0.3 ms) is most of a query; above it sorting every candidate,
     each with its distance, costs more."""
 
     def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
