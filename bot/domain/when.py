@@ -169,14 +169,21 @@ class ReadTime:
         The zone abbreviation is added only when the wall time happens twice that night; the date
         order only when the text had a numeric date that reads both ways (``3/4``).
         """
-        local = self.local
-        text = _format_wall(local)
-        if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
-            text += f" {local.tzname()}"
-        order = _order_used(self.text, local)
-        if order is not None:
-            return f"{text} ({self.tz}; {order[0]} read as {order[1].parts})"
-        return f"{text} ({self.tz})"
+        return _describe(self.text, self.epoch, self.tz)
+
+
+@lru_cache(maxsize=4096)
+def _describe(text: str, epoch: int, tz: str) -> str:
+    """:meth:`ReadTime.describe`, remembered: a live poll or card shows the same times on every
+    edit, and reading the text again (its date order) is most of what rendering one costs."""
+    local = datetime.fromtimestamp(epoch, ZoneInfo(tz))
+    wall = _format_wall(local)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        wall += f" {local.tzname()}"
+    order = _order_used(text, local)
+    if order is not None:
+        return f"{wall} ({tz}; {order[0]} read as {order[1].parts})"
+    return f"{wall} ({tz})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import discord
@@ -378,19 +379,34 @@ def _votes(count: int) -> str:
 def _time_line(
     poll: Poll, option: PollOption, tally: Tally, winner: bool, shown_text: int = TIME_TEXT
 ) -> str:
-    time = option.read_time(poll.tz)
-    mark = " 🏆" if winner else ""
-    quoted = read_as(ReadTime(one_line(time.text, shown_text), time.epoch, time.tz))
-    when = timestamp(option.starts_at or 0) if poll.is_open else moment(option.starts_at or 0)
-    return f"{option.emoji} {when} · {_votes(tally[option.key])}{mark}\n  {quoted}"
+    assert option.starts_at is not None, "only time options have a time"
+    head, tail = _time_option(option.emoji, option.label, option.starts_at, poll.tz, shown_text, poll.is_open)
+    return f"{head}{_votes(tally[option.key])}{' 🏆' if winner else ''}{tail}"
+
+
+@lru_cache(maxsize=4096)
+def _time_option(
+    emoji: str, label: str, starts_at: int, tz: str, shown_text: int, is_open: bool
+) -> tuple[str, str]:
+    """A time option's line around its tally: the same on every edit of a live poll, so it is
+    worked out once (reading the typed text back is most of what a poll's render costs)."""
+    quoted = read_as(ReadTime(one_line(label, shown_text), starts_at, tz))
+    when = timestamp(starts_at) if is_open else moment(starts_at)
+    return f"{emoji} {when} · ", f"\n  {quoted}"
 
 
 def _place_line(
-    option: PollOption, tally: Tally, winner: bool, url: str | None, shown_text: int = PLACE
+    option: PollOption, tally: Tally, winner: bool, links: bool, shown_text: int = PLACE
 ) -> str:
-    mark = " 🏆" if winner else ""
-    place = place_text(one_line(option.label, shown_text), url)
-    return f"{option.emoji} {place} · {_votes(tally[option.key])}{mark}"
+    head = _place_option(option.emoji, option.label, links, shown_text)
+    return f"{head}{_votes(tally[option.key])}{' 🏆' if winner else ''}"
+
+
+@lru_cache(maxsize=4096)
+def _place_option(emoji: str, label: str, links: bool, shown_text: int) -> str:
+    """A place option's line before its tally (escaped, with its map link when ``links``)."""
+    place = place_text(one_line(label, shown_text), map_url(label) if links else None)
+    return f"{emoji} {place} · "
 
 
 POLL_TEXT_BUDGETS: tuple[tuple[int, bool], ...] = (
@@ -453,13 +469,7 @@ def _poll_options(poll: Poll, tally: Tally, shown_text: int, links: bool) -> str
     if poll.places:
         parts.append("**Places**")
         parts.extend(
-            _place_line(
-                option,
-                tally,
-                closed and option.position == poll.winner_place,
-                map_url(option.label) if links else None,
-                shown_text,
-            )
+            _place_line(option, tally, closed and option.position == poll.winner_place, links, shown_text)
             for option in poll.places
         )
     return "\n".join(parts)
