@@ -192,6 +192,10 @@ class InterestIndex:
     whose servers never ask pays nothing.
     """
 
+    PLAIN_UP_TO = 256
+    """A query whose interests list at most this many members in all is scored in plain Python:
+    numpy's fixed cost per call (a dozen calls) is more than the loop below this."""
+
     FULL_SORT_UP_TO = 64
     """Candidates (members sharing something) sorted in full rather than selected: below it the
     selection's fixed cost (0.15–0.3 ms) is most of a query; above it sorting every candidate,
@@ -382,7 +386,6 @@ class InterestIndex:
         _check_query(asker, interest, within_km)
         if limit <= 0 or (interest is not None and not self.document_frequency(interest)):
             return []
-        np = _numpy()
         query = set(asker.interests)
         if interest is not None:
             query.add(interest)
@@ -391,6 +394,67 @@ class InterestIndex:
             ((idf(df, n), tag) for tag in query if (df := self.document_frequency(tag))),
             key=lambda wt: (-wt[0], wt[1]),
         )
+        distances: dict[int, float] = {}  # geodesic from the asker, per city number
+        wanted = limit + slack
+        if sum(len(self._postings[self._tag_number[tag]]) for _w, tag in terms) <= self.PLAIN_UP_TO:
+            ranked = self._rank_plain(asker, terms, interest, within_km, wanted, distances)
+        else:
+            ranked = self._rank_arrays(asker, terms, interest, within_km, wanted, distances)
+        if keep is not None:
+            ranked = [entry for entry in ranked if keep(entry[3])]
+        # A member's shared interests are listed in the order of ``terms`` (weight, then name).
+        term_of = {self._tag_number[tag]: i for i, (_w, tag) in enumerate(terms)}
+        tags = [tag for _w, tag in terms]
+        return [self._as_match(-score, s, term_of, tags, km) for score, km, _, _, s in ranked[:limit]]
+
+    def _rank_plain(
+        self,
+        asker: Candidate,
+        terms: list[tuple[float, str]],
+        interest: str | None,
+        within_km: float | None,
+        wanted: int,
+        distances: dict[int, float],
+    ) -> list[tuple[float, float, int, int, int]]:
+        """:meth:`_rank_arrays` for a query that touches few members, in plain Python: the same
+        scores (each weight added in the same order) and the same order, without numpy's cost
+        per call, which is most of a query in a small server."""
+        scores: dict[int, float] = {}
+        get = scores.get
+        for w, tag in terms:
+            for s in self._postings[self._tag_number[tag]]:
+                scores[s] = get(s, 0.0) + w
+        asker_slot = self._slot_of(asker.member_id)
+        if asker_slot is not None:
+            scores.pop(asker_slot, None)
+        slots: Iterable[int] = scores
+        if interest is not None:
+            listing = set(self._postings[self._tag_number[interest]])
+            slots = [s for s in slots if s in listing]
+        origin = asker.location
+        if within_km is not None and origin is not None:
+            near = set(self._places_within(origin, within_km))
+            place = self._place
+            slots = [s for s in slots if place[s] in near]
+        ranked = sorted(
+            (-scores[s], self._distance(s, origin, distances), -self._active[s], self._member[s], s)
+            for s in slots
+        )
+        # As the selection does: past FULL_SORT_UP_TO candidates only the ``wanted`` best are kept.
+        return ranked[:wanted] if len(ranked) > max(wanted, self.FULL_SORT_UP_TO) else ranked
+
+    def _rank_arrays(
+        self,
+        asker: Candidate,
+        terms: list[tuple[float, str]],
+        interest: str | None,
+        within_km: float | None,
+        wanted: int,
+        distances: dict[int, float],
+    ) -> list[tuple[float, float, int, int, int]]:
+        """The candidates as (-score, km, -last active, member id, slot), best first: every one
+        up to FULL_SORT_UP_TO of them, else the ``wanted`` best."""
+        np = _numpy()
         # Scores per slot, each interest's weight added in the order rank_naive adds them.
         size = len(self._member)
         scores = np.zeros(size)
@@ -412,8 +476,6 @@ class InterestIndex:
             near = np.zeros(len(self._places) + 1, dtype=bool)  # the last one: no city (-1)
             near[self._places_within(origin, within_km)] = True
             scores[~near[place]] = 0.0
-        distances: dict[int, float] = {}  # geodesic from the asker, per city number
-        wanted = limit + slack
         if np.count_nonzero(scores) > max(wanted, self.FULL_SORT_UP_TO):
             cut = _kth_largest(scores, wanted)  # positive: more than ``wanted`` scores are
             above = np.flatnonzero(scores > cut)
@@ -422,16 +484,10 @@ class InterestIndex:
             chosen = [*above.tolist(), *rest]
         else:
             chosen = np.flatnonzero(scores).tolist()
-        ranked = sorted(
+        return sorted(
             (-float(scores[s]), self._distance(s, origin, distances), -self._active[s], self._member[s], s)
             for s in chosen
         )
-        if keep is not None:
-            ranked = [entry for entry in ranked if keep(entry[3])]
-        # A member's shared interests are listed in the order of ``terms`` (weight, then name).
-        term_of = {self._tag_number[tag]: i for i, (_w, tag) in enumerate(terms)}
-        tags = [tag for _w, tag in terms]
-        return [self._as_match(-score, s, term_of, tags, km) for score, km, _, _, s in ranked[:limit]]
 
     def _break_ties(
         self, slots: Any, r: int, origin: Location | None, place: Any, distances: dict[int, float]
@@ -507,9 +563,10 @@ class InterestIndex:
         self, score: float, slot: int, term_of: dict[int, int], tags: list[str], distance: float
     ) -> Match:
         """``term_of``: the query's tag numbers and their place in ``tags``, rarest first."""
-        terms = sorted(map(term_of.__getitem__, term_of.keys() & set(self._tag_numbers(slot))))
+        get = term_of.get
+        terms = sorted(i for t in self._tag_numbers(slot) if (i := get(t)) is not None)
         km = None if distance == math.inf else distance
-        return Match(self._member[slot], score, tuple(map(tags.__getitem__, terms)), km, self._active[slot])
+        return Match(self._member[slot], score, tuple([tags[i] for i in terms]), km, self._active[slot])
 
 
 _np_module: Any = None

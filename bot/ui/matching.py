@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import discord
 from discord import app_commands
 
@@ -18,14 +20,20 @@ def _km(value: float) -> str:
 
 
 def match_line(position: int, match: Match) -> str:
-    shared = [one_line(display_tag(tag), TAG) for tag in match.shared[:SHARED_SHOWN]]
-    if len(match.shared) > SHARED_SHOWN:
-        shared.append(f"+{len(match.shared) - SHARED_SHOWN} more")
-    line = f"**{position}.** <@{match.member_id}> · {discord.utils.escape_markdown(', '.join(shared))}"
+    line = f"**{position}.** <@{match.member_id}> · {_shared_text(match.shared)}"
     far = match.approx_distance
     if far is not None:
         line += f" · {far} away"
     return line
+
+
+@lru_cache(maxsize=4096)
+def _shared_text(shared: tuple[str, ...]) -> str:
+    """What a match shares, as shown (members in one server share the same few combinations)."""
+    tags = [one_line(display_tag(tag), TAG) for tag in shared[:SHARED_SHOWN]]
+    if len(shared) > SHARED_SHOWN:
+        tags.append(f"+{len(shared) - SHARED_SHOWN} more")
+    return discord.utils.escape_markdown(", ".join(tags))
 
 
 def _what(answer: MatchAnswer) -> str:

@@ -395,9 +395,7 @@ def _time_option(
     return f"{emoji} {when} · ", f"\n  {quoted}"
 
 
-def _place_line(
-    option: PollOption, tally: Tally, winner: bool, links: bool, shown_text: int = PLACE
-) -> str:
+def _place_line(option: PollOption, tally: Tally, winner: bool, links: bool, shown_text: int = PLACE) -> str:
     head = _place_option(option.emoji, option.label, links, shown_text)
     return f"{head}{_votes(tally[option.key])}{' 🏆' if winner else ''}"
 

@@ -41,14 +41,21 @@ class Recycled(InterestIndex):
             self.remove(c.member_id + 10_000)
 
 
-class Selecting(InterestIndex):
-    """Selects the best by score and ties even among a handful of candidates (the path a large
-    server takes), where the index would sort a small server's in full."""
+class Arrays(InterestIndex):
+    """Scores with numpy even when a query touches a handful of members (the path a large server
+    takes), where the index would score a small server's in plain Python."""
+
+    PLAIN_UP_TO = -1
+
+
+class Selecting(Arrays):
+    """Also selects the best by score and ties among a handful of candidates, where the index
+    would sort them in full."""
 
     FULL_SORT_UP_TO = 0
 
 
-INDEXES = [InterestIndex, Recycled, Selecting]
+INDEXES = [InterestIndex, Recycled, Arrays, Selecting]
 
 
 def member(member_id: int, *tags: str, at: tuple[float, float] | None = None, active: int = 0) -> Candidate:
