@@ -181,6 +181,8 @@ def fit_embed(embed: discord.Embed | None) -> discord.Embed | None:
     if embed is None:
         return None
     data = embed.to_dict()
+    if limits.embed_fits(data):
+        return embed
     fitted = limits.fit_embed(dict(data))
     return embed if fitted == data else discord.Embed.from_dict(fitted)
 

@@ -83,6 +83,36 @@ def embed_size(embed: dict[str, Any]) -> int:
     return size
 
 
+def _text_fits(text: Any, limit: int) -> bool:
+    return text is None or (type(text) is str and len(text) <= limit)
+
+
+def embed_fits(embed: dict[str, Any]) -> bool:
+    """True when :func:`fit_embed` would change nothing: every part within its limit and the total
+    within 6,000. What almost every embed is, checked without copying it."""
+    if not (
+        _text_fits(embed.get("title"), EMBED_TITLE)
+        and _text_fits(embed.get("description"), EMBED_DESCRIPTION)
+    ):
+        return False
+    url = embed.get("url")
+    if url and len(url) > URL:
+        return False
+    fields = embed.get("fields")
+    if fields:
+        if len(fields) > EMBED_FIELDS:
+            return False
+        for field in fields:
+            name, value = field.get("name"), field.get("value")
+            if not (name and value and _text_fits(name, FIELD_NAME) and _text_fits(value, FIELD_VALUE)):
+                return False
+    for key, text_key, limit in (("footer", "text", EMBED_FOOTER), ("author", "name", EMBED_AUTHOR)):
+        section = embed.get(key)
+        if section and not _text_fits(section.get(text_key), limit):
+            return False
+    return embed_size(embed) <= EMBED_TOTAL
+
+
 def fit_embed(embed: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``embed`` within every per-part limit and the 6,000 total.
 

@@ -70,6 +70,11 @@ def moment(epoch: int) -> str:
 
 def read_as(time: ReadTime) -> str:
     """How the typed text was read, so a misreading is caught early."""
+    return _read_as(time)
+
+
+@lru_cache(maxsize=4096)
+def _read_as(time: ReadTime) -> str:  # a card or poll shows the same times on every edit
     if not time.text:
         return time.describe()
     return f"“{shown(time.text, TIME_TEXT)}” → {time.describe()}"
@@ -78,6 +83,11 @@ def read_as(time: ReadTime) -> str:
 def place_text(place: str, url: str | None, budget: int = limits.FIELD_VALUE // 2) -> str:
     """The place with its map link, or the place alone when the link would not fit ``budget``
     (a long place in a non-Latin script percent-encodes to a very long link)."""
+    return _place_text(place, url, budget)
+
+
+@lru_cache(maxsize=4096)
+def _place_text(place: str, url: str | None, budget: int) -> str:  # the same on every edit
     escaped = shown(place, PLACE)
     linked = f"[{escaped}]({url})" if url else escaped
     return linked if len(linked) <= budget else escaped
