@@ -218,11 +218,13 @@ class PollBoard:
                     return
 
     async def _render(self, poll_id: int) -> None:
-        poll = await self.polls.by_id(poll_id)
-        if poll is None or poll.message_id is None:
+        found = await self.polls.with_tally(poll_id)
+        if found is None or found[0].message_id is None:
             return
+        poll, tally = found
+        assert poll.message_id is not None
         meetup = await self.meetups.by_id(poll.meetup_id) if poll.meetup_id else None
-        embed = ui.poll_embed(poll, await self.polls.tally(poll), meetup)
+        embed = ui.poll_embed(poll, tally, meetup)
         try:
             await self.outbound.edit(poll.channel_id, poll.guild_id, poll.message_id, embed=embed)
         except Undeliverable as error:

@@ -198,6 +198,10 @@ class PollService:
     async def tally(self, poll: Poll) -> Tally:
         return await self.repo.tally(poll.id)
 
+    async def with_tally(self, poll_id: int) -> tuple[Poll, Tally] | None:
+        """A poll as stored now and its tally, read together (one round trip)."""
+        return await self.repo.get_with_tally(poll_id)
+
     async def votes(self, poll: Poll) -> list[tuple[OptionKey, int]]:
         return await self.repo.votes(poll.id)
 

@@ -83,6 +83,9 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self._in_transaction = False
+        self._begin_pending = False  # the open transaction's BEGIN goes with its first statement
+        self._begin_sent = False  # ... has been sent (it may still be on its way if cancelled)
+        self._begun = False  # ... and has succeeded: COMMIT ends it
         self._closed = False
 
     @classmethod
@@ -162,8 +165,23 @@ class Database:
         than a small query, so twenty reads cost one trip instead of twenty."""
         if not reads:
             return []
-        connection = self._conn
-        return await connection._execute(_all_of, connection, list(reads))
+        return await self._hop(_all_of, list(reads))
+
+    async def executemany_batch(self, statements: Sequence[tuple[str, Iterable[Params]]]) -> None:
+        """Several statements, each run once per row of its own, in one transaction and one round
+        trip to the connection's thread (``BEGIN``, the statements and ``COMMIT`` together; any
+        error rolls them all back). Inside a transaction they join it, still in one trip.
+
+        For a batch of writes that belong together (a burst of poll votes): four round trips
+        become one."""
+        batch = [(sql, list(rows)) for sql, rows in statements]
+        if not any(rows for _sql, rows in batch):
+            return
+        if self._in_transaction and _owner_is_current(self):
+            await self._hop(_many_of, batch)
+            return
+        async with self._lock:
+            await self._conn._execute(_transaction_of, self._conn, batch)
 
     async def _run(self, sql: str, params: Params = ()) -> None:
         """Execute and close the cursor at once (an open cursor blocks COMMIT)."""
@@ -175,8 +193,16 @@ class Database:
         aiosqlite's own cursor API costs a round trip per step (execute, fetch, close); each one
         wakes the thread and the event loop, which is most of what a small query costs.
         """
+        return await self._hop(work, sql, params)
+
+    async def _hop(self, work: Any, *args: Any) -> Any:
+        """Run ``work(connection, *args)`` on the connection's thread; the first statement of a
+        transaction takes its ``BEGIN IMMEDIATE`` along (one round trip instead of two)."""
         connection = self._conn
-        return await connection._execute(work, connection, sql, params)
+        if self._begin_pending and _owner_is_current(self):
+            self._begin_pending, self._begin_sent = False, True
+            return await connection._execute(_begin_then, connection, self, work, args)
+        return await connection._execute(work, connection, *args)
 
     # -- transactions --------------------------------------------------------------------
 
@@ -205,17 +231,32 @@ class Database:
         async with self._lock:
             self._in_transaction = True
             self._owner = asyncio.current_task()
-            await self._run("BEGIN IMMEDIATE")
+            # BEGIN IMMEDIATE is sent with the first statement (its write lock taken then, as
+            # the statement runs); a body that runs none sends neither it nor COMMIT.
+            self._begin_pending, self._begin_sent, self._begun = True, False, False
             try:
                 yield self
             except BaseException:
-                await self._run("ROLLBACK")
+                self._begin_pending = False
+                if self._begin_sent:  # the thread runs calls in order: this follows the BEGIN
+                    await self._rollback()
                 raise
             else:
-                await self._run("COMMIT")
+                self._begin_pending = False
+                if self._begun:
+                    await self._run("COMMIT")
             finally:
-                self._in_transaction = False
+                self._in_transaction = self._begin_pending = self._begin_sent = self._begun = False
                 self._owner = None
+
+    async def _rollback(self) -> None:
+        """ROLLBACK, when the BEGIN went through: a cancelled first statement may or may not have
+        run by now, and a refused BEGIN (the database busy) left nothing to roll back."""
+        try:
+            await self._run("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            if "no transaction is active" not in str(error):
+                raise
 
     async def copy_rows(
         self, table: str, columns: list[str], rows: list[tuple[Any, ...]], insert: str
@@ -334,3 +375,27 @@ def _all(connection: aiosqlite.Connection, sql: str, params: Any) -> list[Any]:
 
 def _all_of(connection: aiosqlite.Connection, reads: list[tuple[str, Any]]) -> list[list[Any]]:
     return [_all(connection, sql, params) for sql, params in reads]
+
+
+def _many_of(connection: aiosqlite.Connection, statements: list[tuple[str, list[Any]]]) -> None:
+    for sql, rows in statements:
+        if rows:
+            _many(connection, sql, rows)
+
+
+def _transaction_of(connection: aiosqlite.Connection, statements: list[tuple[str, list[Any]]]) -> None:
+    _rowcount(connection, "BEGIN IMMEDIATE", ())
+    try:
+        _many_of(connection, statements)
+    except BaseException:
+        _rowcount(connection, "ROLLBACK", ())
+        raise
+    _rowcount(connection, "COMMIT", ())
+
+
+def _begin_then(connection: aiosqlite.Connection, db: Database, work: Any, args: tuple[Any, ...]) -> Any:
+    """A transaction's BEGIN and its first statement, in one call on the thread; ``db._begun``
+    says whether the transaction is open (read on the event loop once the call returns)."""
+    _rowcount(connection, "BEGIN IMMEDIATE", ())
+    db._begun = True
+    return work(connection, *args)

@@ -6,8 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.polls import OptionKey, OptionKind, Poll, PollOption, PollOutcome, PollState, Tally
 from bot.domain.when import ReadTime
 from bot.storage.database import Database
@@ -37,6 +35,43 @@ def _as_poll(values: dict[str, Any], options: Sequence[Sequence[Any]]) -> Poll:
     return Poll(**values)
 
 
+def _with_options_sql(where: str) -> str:
+    """The polls ``where`` selects (on ``p``), oldest first, a row per option (one of NULLs for
+    a poll without options)."""
+    columns = ", ".join(f"p.{name}" for name in _NAMES)
+    return (
+        f"SELECT {columns}, o.kind, o.position, o.label, o.starts_at FROM polls p "  # noqa: S608
+        f"LEFT JOIN poll_options o ON o.poll_id = p.id WHERE {where} "
+        "ORDER BY p.id, o.kind = 'place', o.position"
+    )
+
+
+def _polls_of(rows: Iterable[Sequence[Any]]) -> list[Poll]:
+    """The polls in the rows of :func:`_with_options_sql`, each with its options."""
+    polls: list[Poll] = []
+    values: dict[str, Any] | None = None
+    options: list[tuple[Any, ...]] = []
+    width = len(_NAMES)
+    for row in rows:
+        fields = tuple(row)
+        if values is None or values["id"] != fields[0]:
+            if values is not None:
+                polls.append(_as_poll(values, options))
+            values, options = dict(zip(_NAMES, fields[:width], strict=True)), []
+        if fields[width] is not None:  # a poll without options has one row of NULLs for them
+            options.append(fields[width:])
+    if values is not None:
+        polls.append(_as_poll(values, options))
+    return polls
+
+
+_TALLY = "SELECT kind, position, COUNT(*) AS n FROM poll_votes WHERE poll_id = ? GROUP BY kind, position"
+
+
+def _tally_of(rows: Iterable[Sequence[Any]]) -> Tally:
+    return Tally({(OptionKind(kind), int(position)): int(n) for kind, position, n in rows})
+
+
 @dataclass(frozen=True, slots=True)
 class VoteChange:
     """One reaction as a vote: ``added`` False withdraws it."""
@@ -52,42 +87,14 @@ class PollRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _poll(self, row: aiosqlite.Row) -> Poll:
-        option_rows = await self.db.fetchall(
-            "SELECT kind, position, label, starts_at FROM poll_options WHERE poll_id = ? "
-            "ORDER BY kind = 'place', position",
-            (row["id"],),
-        )
-        return _as_poll(dict(row), [tuple(o) for o in option_rows])
-
     async def _with_options(self, where: str, params: Sequence[object]) -> list[Poll]:
-        """The polls ``where`` selects, oldest first, each with its options: one query for all."""
-        columns = ", ".join(f"p.{name}" for name in _NAMES)
-        rows = await self.db.fetchall(
-            f"SELECT {columns}, o.kind, o.position, o.label, o.starts_at FROM polls p "  # noqa: S608
-            f"LEFT JOIN poll_options o ON o.poll_id = p.id WHERE {where} "
-            "ORDER BY p.id, o.kind = 'place', o.position",
-            params,
-        )
-        polls: list[Poll] = []
-        values: dict[str, Any] | None = None
-        options: list[tuple[Any, ...]] = []
-        width = len(_NAMES)
-        for row in rows:
-            fields = tuple(row)
-            if values is None or values["id"] != fields[0]:
-                if values is not None:
-                    polls.append(_as_poll(values, options))
-                values, options = dict(zip(_NAMES, fields[:width], strict=True)), []
-            if fields[width] is not None:  # a poll without options has one row of NULLs for them
-                options.append(fields[width:])
-        if values is not None:
-            polls.append(_as_poll(values, options))
-        return polls
+        """The polls ``where`` selects (on ``p``, the polls table), oldest first, each with its
+        options: one query for all."""
+        return _polls_of(await self.db.fetchall(_with_options_sql(where), params))
 
     async def _one(self, where: str, params: Sequence[object]) -> Poll | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM polls WHERE {where}", params)  # noqa: S608
-        return None if row is None else await self._poll(row)
+        polls = await self._with_options(where, params)
+        return polls[0] if polls else None
 
     async def add(
         self,
@@ -141,10 +148,18 @@ class PollRepository:
         return poll
 
     async def get(self, poll_id: int) -> Poll | None:
-        return await self._one("id = ?", (poll_id,))
+        return await self._one("p.id = ?", (poll_id,))
+
+    async def get_with_tally(self, poll_id: int) -> tuple[Poll, Tally] | None:
+        """A poll and its tally in one round trip (what re-rendering it needs)."""
+        rows, counts = await self.db.fetchall_many(
+            [(_with_options_sql("p.id = ?"), (poll_id,)), (_TALLY, (poll_id,))]
+        )
+        polls = _polls_of(rows)
+        return (polls[0], _tally_of(counts)) if polls else None
 
     async def by_number(self, guild_id: int, number: int) -> Poll | None:
-        return await self._one("guild_id = ? AND number = ?", (guild_id, number))
+        return await self._one("p.guild_id = ? AND p.number = ?", (guild_id, number))
 
     async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
         """Open polls (of one server, or all of them at start), oldest first."""
@@ -174,17 +189,20 @@ class PollRepository:
             final[key] = change.added
         if not final:
             return
-        async with self.db.transaction():
-            await self.db.executemany(
-                "INSERT INTO poll_votes (guild_id, poll_id, kind, position, member_id) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [key for key, added in final.items() if added],
-            )
-            await self.db.executemany(
-                "DELETE FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND kind = ? "
-                "AND position = ? AND member_id = ?",
-                [key for key, added in final.items() if not added],
-            )
+        await self.db.executemany_batch(
+            [
+                (
+                    "INSERT INTO poll_votes (guild_id, poll_id, kind, position, member_id) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [key for key, added in final.items() if added],
+                ),
+                (
+                    "DELETE FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND kind = ? "
+                    "AND position = ? AND member_id = ?",
+                    [key for key, added in final.items() if not added],
+                ),
+            ]
+        )
 
     async def replace_votes(
         self, guild_id: int, poll_id: int, votes: Iterable[tuple[OptionKey, int]]
@@ -206,11 +224,7 @@ class PollRepository:
         return [((OptionKind(r["kind"]), int(r["position"])), int(r["member_id"])) for r in rows]
 
     async def tally(self, poll_id: int) -> Tally:
-        rows = await self.db.fetchall(
-            "SELECT kind, position, COUNT(*) AS n FROM poll_votes WHERE poll_id = ? GROUP BY kind, position",
-            (poll_id,),
-        )
-        return Tally({(OptionKind(r["kind"]), int(r["position"])): int(r["n"]) for r in rows})
+        return _tally_of(await self.db.fetchall(_TALLY, (poll_id,)))
 
     # -- closing -----------------------------------------------------------------------------
 

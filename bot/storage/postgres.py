@@ -393,6 +393,13 @@ class PostgresDatabase:
                 results.append(list(await conn.fetch(query, *_args(names, params))))
             return results
 
+    async def executemany_batch(self, statements: Sequence[tuple[str, Iterable[Params]]]) -> None:
+        """Several statements, each run once per row of its own, in one transaction (joining the
+        current one), as the SQLite database does."""
+        async with self.transaction():
+            for sql, rows in statements:
+                await self.executemany(sql, rows)
+
     # -- transactions ----------------------------------------------------------------------------
 
     @asynccontextmanager

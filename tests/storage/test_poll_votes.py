@@ -109,3 +109,18 @@ async def test_reactions_outside_open_polls_are_ignored_without_touching_the_dat
     await service.flush()
 
     assert service.repo.batches == []
+
+
+async def test_a_poll_and_its_tally_are_read_together_as_each_alone(service: PollService, poll: Poll) -> None:
+    for member, emoji in ((10, "1️⃣"), (11, "1️⃣"), (12, "2️⃣"), (12, "1️⃣")):
+        service.record(MESSAGE, member, emoji, added=True)
+    await service.flush()
+
+    found = await service.with_tally(poll.id)
+
+    assert found is not None
+    read, tally = found
+    assert read == await service.by_id(poll.id)
+    assert read.message_id == MESSAGE and [o.label for o in read.options] == ["a", "b"]
+    assert tally.counts == {(TIME, 0): 3, (TIME, 1): 1} == (await service.tally(poll)).counts
+    assert await service.with_tally(poll.id + 99) is None
