@@ -18,6 +18,10 @@ delivers MESSAGE_REACTION_ADD/REMOVE to discord.py as Discord would; every ``--b
 the virtual clock moves ``--step`` seconds and the bot is settled. The timed cost therefore
 includes discord.py parsing each event and SimCord's own work, for both bots alike; the
 difference between the two is what Meetbridge adds (vote bookkeeping, SQLite writes, edits).
+
+With ``--full`` the garbage collector's share of each bot's CPU is shown too (timed around each of
+its passes): at this scale it is about half of the bare bot's, since both processes hold the
+simulator's model of 100 servers, and a pass costs more the more the process holds.
 """
 
 from __future__ import annotations
@@ -352,12 +356,34 @@ def make_scale_storm(polls: int, members: int, emojis: int, count: int, seed: in
     return ops
 
 
+class GcClock:
+    """CPU time the garbage collector spends while the clock runs (gc.callbacks around each pass)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._began = 0.0
+
+    def _callback(self, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._began
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+
 @dataclass
 class ScaleRun:
     seconds: float
     wall: float
     reactions: int
     virtual_seconds: float
+    gc_seconds: float = 0.0  # of ``seconds``: the garbage collector's passes
     polls: int = 0
     votes_expected: int = 0
     votes_stored: int = 0
@@ -399,6 +425,8 @@ class ScaleFigures:
         gap = "n/a" if run.min_gap is None else f"{min(r.min_gap or 0 for r in self.meetbridge):.2f} s"
         mb = statistics.median(r.seconds / r.reactions * 1e6 for r in self.meetbridge)
         bare = statistics.median(r.seconds / r.reactions * 1e6 for r in self.bare)
+        mb_gc = statistics.median(r.gc_seconds / r.reactions * 1e6 for r in self.meetbridge)
+        bare_gc = statistics.median(r.gc_seconds / r.reactions * 1e6 for r in self.bare)
         return "\n".join(
             [
                 f"storm at scale: {self.reactions:,} reaction events over {self.polls:,} live polls in "
@@ -413,6 +441,9 @@ class ScaleFigures:
                 f"{max(r.not_shown for r in self.meetbridge)}",
                 f"cost per reaction (CPU, median): Meetbridge {mb:.0f} µs, bare bot {bare:.0f} µs, "
                 f"ratio {self.ratio:.2f} (target <= 1.2)",
+                f"of which the garbage collector's passes: Meetbridge {mb_gc:.0f} µs, bare bot "
+                f"{bare_gc:.0f} µs; the rest: Meetbridge {mb - mb_gc:.0f} µs, bare bot "
+                f"{bare - bare_gc:.0f} µs, ratio {(mb - mb_gc) / (bare - bare_gc):.2f}",
             ]
         )
 
@@ -436,7 +467,7 @@ async def _scale_world(
 async def _scale_feed(
     env: simcord.Env, targets: Sequence[tuple[int, int, Sequence[str], Sequence[int]]],
     ops: Sequence[ScaleOp], batch: int, step: float, busy: Callable[[], bool] = lambda: False,
-) -> tuple[float, float, float]:  # fmt: skip
+) -> tuple[float, float, float, float]:  # fmt: skip
     """As :func:`_feed`, over many messages: ``targets[poll]`` is (channel, message, emoji, member ids).
 
     After the storm, time moves on by a second at a time while ``busy()`` (tally edits still
@@ -444,19 +475,20 @@ async def _scale_feed(
     backend = env.backend
     gc.collect()
     started_virtual = env.now()
-    started_wall, started_cpu = time.perf_counter(), time.process_time()
-    for first in range(0, len(ops), batch):
-        for poll, member, emoji, added in ops[first : first + batch]:
-            channel_id, message_id, emojis, ids = targets[poll]
-            backend.set_reaction(channel_id, message_id, emojis[emoji], ids[member], added)
-        await env.advance_time(step)
-    await env.advance_time(POLL_EDIT_INTERVAL)
-    for _ in range(60):
-        if not busy():
-            break
-        await env.advance_time(1)
-    cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
-    return cpu, wall, (env.now() - started_virtual).total_seconds()
+    with GcClock() as collector:
+        started_wall, started_cpu = time.perf_counter(), time.process_time()
+        for first in range(0, len(ops), batch):
+            for poll, member, emoji, added in ops[first : first + batch]:
+                channel_id, message_id, emojis, ids = targets[poll]
+                backend.set_reaction(channel_id, message_id, emojis[emoji], ids[member], added)
+            await env.advance_time(step)
+        await env.advance_time(POLL_EDIT_INTERVAL)
+        for _ in range(60):
+            if not busy():
+                break
+            await env.advance_time(1)
+        cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+    return cpu, wall, (env.now() - started_virtual).total_seconds(), collector.seconds
 
 
 async def run_meetbridge_scale(
@@ -500,13 +532,13 @@ async def run_meetbridge_scale(
 
         env.backend.subscribers.append(watch)
         renders = bot.boards.polls.renders
-        cpu, wall, virtual = await _scale_feed(
+        cpu, wall, virtual, collected = await _scale_feed(
             env, targets, ops, batch, step, lambda: any(renders.pending(poll.id) for poll in polls)
         )
         env.backend.subscribers.remove(watch)
 
         bot_id = env.backend.bot_user.id
-        run = ScaleRun(cpu, wall, len(ops), virtual, polls=len(polls))
+        run = ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(polls))
         for poll in polls:
             assert poll.message_id is not None
             stored = set(await services.polls.votes(poll))
@@ -549,8 +581,8 @@ async def run_bare_scale(
                 message = env.backend.create_message(channel.id, organiser.id, "A poll")
                 targets.append((channel.id, message.id, emojis, ids))
         await env.settle()
-        cpu, wall, virtual = await _scale_feed(env, targets, ops, batch, step)
-        return ScaleRun(cpu, wall, len(ops), virtual, polls=len(targets))
+        cpu, wall, virtual, collected = await _scale_feed(env, targets, ops, batch, step)
+        return ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(targets))
     finally:
         await env.shutdown()
         await bot.close()

@@ -60,3 +60,20 @@ async def test_a_quick_storm_over_many_polls_loses_no_vote_and_shows_every_final
     assert run.edits >= 12
     assert figures.ok
     assert "votes lost: 0   counted twice: 0   polls with a wrong count: 0" in figures.report()
+    for measured in (*figures.meetbridge, *figures.bare):
+        assert 0 < measured.gc_seconds < measured.seconds  # the collector ran, within the CPU time
+    assert "of which the garbage collector's passes: Meetbridge" in figures.report()
+
+
+def test_the_gc_clock_counts_only_collections_while_it_runs() -> None:
+    import gc
+
+    from bench.reactions import GcClock
+
+    with GcClock() as clock:
+        for _ in range(3):
+            gc.collect()
+    counted = clock.seconds
+    gc.collect()
+
+    assert counted > 0 and clock.seconds == counted
