@@ -37,7 +37,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic
@@ -171,6 +171,21 @@ def _check_query(asker: Candidate, interest: str | None, within_km: float | None
 def _rank_key(m: Match) -> tuple[float, float, int, int]:
     distance = math.inf if m.distance_km is None else m.distance_km
     return (-m.score, distance, -m.last_active, m.member_id)
+
+
+class _Query(NamedTuple):
+    """A /match query as the index ranks it: ``terms`` are (weight, tag), rarest first."""
+
+    asker: Candidate
+    terms: list[tuple[float, str]]
+    interest: str | None
+    within_km: float | None
+    wanted: int  # limit + slack
+    distances: dict[int, float]  # geodesic km from the asker per city number, filled as needed
+
+
+_Ranked = list[tuple[float, float, int, int, int]]
+"""Candidates as (-score, km, -last active, member id, slot), best first."""
 
 
 class InterestIndex:
@@ -396,10 +411,11 @@ class InterestIndex:
         )
         distances: dict[int, float] = {}  # geodesic from the asker, per city number
         wanted = limit + slack
+        query = _Query(asker, terms, interest, within_km, wanted, distances)
         if sum(len(self._postings[self._tag_number[tag]]) for _w, tag in terms) <= self.PLAIN_UP_TO:
-            ranked = self._rank_plain(asker, terms, interest, within_km, wanted, distances)
+            ranked = self._rank_plain(query)
         else:
-            ranked = self._rank_arrays(asker, terms, interest, within_km, wanted, distances)
+            ranked = self._rank_arrays(query)
         if keep is not None:
             ranked = [entry for entry in ranked if keep(entry[3])]
         # A member's shared interests are listed in the order of ``terms`` (weight, then name).
@@ -407,18 +423,11 @@ class InterestIndex:
         tags = [tag for _w, tag in terms]
         return [self._as_match(-score, s, term_of, tags, km) for score, km, _, _, s in ranked[:limit]]
 
-    def _rank_plain(
-        self,
-        asker: Candidate,
-        terms: list[tuple[float, str]],
-        interest: str | None,
-        within_km: float | None,
-        wanted: int,
-        distances: dict[int, float],
-    ) -> list[tuple[float, float, int, int, int]]:
+    def _rank_plain(self, query: _Query) -> _Ranked:
         """:meth:`_rank_arrays` for a query that touches few members, in plain Python: the same
         scores (each weight added in the same order) and the same order, without numpy's cost
         per call, which is most of a query in a small server."""
+        asker, terms, interest, within_km, wanted, distances = query
         scores: dict[int, float] = {}
         get = scores.get
         for w, tag in terms:
@@ -443,17 +452,10 @@ class InterestIndex:
         # As the selection does: past FULL_SORT_UP_TO candidates only the ``wanted`` best are kept.
         return ranked[:wanted] if len(ranked) > max(wanted, self.FULL_SORT_UP_TO) else ranked
 
-    def _rank_arrays(
-        self,
-        asker: Candidate,
-        terms: list[tuple[float, str]],
-        interest: str | None,
-        within_km: float | None,
-        wanted: int,
-        distances: dict[int, float],
-    ) -> list[tuple[float, float, int, int, int]]:
+    def _rank_arrays(self, query: _Query) -> _Ranked:
         """The candidates as (-score, km, -last active, member id, slot), best first: every one
         up to FULL_SORT_UP_TO of them, else the ``wanted`` best."""
+        asker, terms, interest, within_km, wanted, distances = query
         np = _numpy()
         # Scores per slot, each interest's weight added in the order rank_naive adds them.
         size = len(self._member)

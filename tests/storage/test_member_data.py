@@ -24,6 +24,7 @@ from bot.storage.member_data import (
 from bot.storage.outbox import OutboxRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.tasks import TaskRepository
+from tests.storage.trips import count_trips
 
 
 async def member_columns(db: Database) -> dict[str, set[str]]:
@@ -212,17 +213,7 @@ async def test_many_reads_answer_in_order_and_on_sqlite_in_one_round_trip(db: Da
             "INSERT INTO guild_channels (guild_id, purpose, channel_id, updated_at) VALUES (?, ?, ?, 0)",
             (guild_id, purpose, channel_id),
         )
-    trips = 0
-    if backend == "sqlite":
-        connection = db._conn  # type: ignore[attr-defined]
-        original = connection._execute
-
-        def counted(*args: object, **kwargs: object) -> object:
-            nonlocal trips
-            trips += 1
-            return original(*args, **kwargs)
-
-        connection._execute = counted
+    trips = count_trips(db, backend)
 
     found = await db.fetchall_many(
         [
@@ -235,4 +226,4 @@ async def test_many_reads_answer_in_order_and_on_sqlite_in_one_round_trip(db: Da
     assert [[row[0] for row in rows] for rows in found] == [[10, 20], [30], []]
     assert await db.fetchall_many([]) == []
     if backend == "sqlite":
-        assert trips == 1  # three reads, one trip to aiosqlite's thread (none for no reads)
+        assert trips() == 1  # three reads, one trip to aiosqlite's thread (none for no reads)

@@ -4,31 +4,14 @@ fails; on SQLite, with as few round trips to aiosqlite's thread as the writes al
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from bot.storage.database import Database
+from tests.storage.trips import count_trips
 
 INSERT = "INSERT INTO guild_channels (guild_id, purpose, channel_id, updated_at) VALUES (?, ?, ?, 0)"
 DELETE = "DELETE FROM guild_channels WHERE guild_id = ? AND purpose = ?"
-
-
-def count_trips(db: Any, backend: str) -> Callable[[], int]:
-    """How many calls onto aiosqlite's thread were made since (0 on PostgreSQL, uncounted)."""
-    trips = 0
-    if backend == "sqlite":
-        connection = db._conn
-        original = connection._execute
-
-        def counted(*args: object, **kwargs: object) -> object:
-            nonlocal trips
-            trips += 1
-            return original(*args, **kwargs)
-
-        connection._execute = counted
-    return lambda: trips
 
 
 async def channels(db: Database) -> list[tuple[int, str, int]]:
