@@ -411,11 +411,11 @@ class InterestIndex:
         )
         distances: dict[int, float] = {}  # geodesic from the asker, per city number
         wanted = limit + slack
-        query = _Query(asker, terms, interest, within_km, wanted, distances)
+        asked = _Query(asker, terms, interest, within_km, wanted, distances)
         if sum(len(self._postings[self._tag_number[tag]]) for _w, tag in terms) <= self.PLAIN_UP_TO:
-            ranked = self._rank_plain(query)
+            ranked = self._rank_plain(asked)
         else:
-            ranked = self._rank_arrays(query)
+            ranked = self._rank_arrays(asked)
         if keep is not None:
             ranked = [entry for entry in ranked if keep(entry[3])]
         # A member's shared interests are listed in the order of ``terms`` (weight, then name).
