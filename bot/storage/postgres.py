@@ -1,11 +1,11 @@
 """The bot's database on PostgreSQL: the same methods as :class:`bot.storage.database.Database`.
 
 Choice: asyncpg under the existing ``Database`` seam, not SQLAlchemy. The repositories already
-speak through nine methods (execute, insert, executemany, execute_returning, fetchone, fetchall,
-fetchall_many, fetchval, transaction); a second class with those methods and a translation of the
-handful of dialect differences keeps every repository and the SQLite path exactly as they were (no new
-layer on the hot SQLite path, so its benchmarks cannot get slower), where SQLAlchemy Core would
-put its compiler and result wrappers on every SQLite statement too.
+speak through ten methods (execute, insert, executemany, executemany_batch, execute_returning,
+fetchone, fetchall, fetchall_many, fetchval, transaction); a second class with those methods and
+a translation of the handful of dialect differences keeps every repository and the SQLite path
+exactly as they were (no new layer on the hot SQLite path, so its benchmarks cannot get slower),
+where SQLAlchemy Core would put its compiler and result wrappers on every SQLite statement too.
 
 Every dialect difference lives in :func:`translate` (and the DDL in ``migrations/postgresql``):
 
@@ -395,10 +395,14 @@ class PostgresDatabase:
 
     async def executemany_batch(self, statements: Sequence[tuple[str, Iterable[Params]]]) -> None:
         """Several statements, each run once per row of its own, in one transaction (joining the
-        current one), as the SQLite database does."""
+        current one), as the SQLite database does; nothing to write sends nothing."""
+        batch = [(sql, list(rows)) for sql, rows in statements]
+        if not any(rows for _sql, rows in batch):
+            return
         async with self.transaction():
-            for sql, rows in statements:
-                await self.executemany(sql, rows)
+            for sql, rows in batch:
+                if rows:
+                    await self.executemany(sql, rows)
 
     # -- transactions ----------------------------------------------------------------------------
 
