@@ -330,27 +330,36 @@ class Outbound:
         found = [r for r in self._refusals.values() if r.guild_id == guild_id and r.at >= horizon]
         return sorted(found, key=lambda refusal: -refusal.at)
 
-    def held(self, scope_id: int, action: Action) -> bool:
+    def held(self, scope_id: int, action: Action, guild_id: int | None = None) -> bool:
         return any(
             (hold := self._holds.get(key)) is not None and hold.until > self._now()
-            for key in self._keys(scope_id, action)
+            for key in self._keys(scope_id, action, guild_id)
         )
 
-    def _thread_parent(self, channel_id: int) -> int | None:
-        """The channel a thread belongs to (a thread has its permissions), when the cache knows it."""
+    def _thread_parent(self, channel_id: int, guild_id: int | None) -> int | None:
+        """The channel a thread belongs to (a thread has its permissions), when the cache knows it.
+
+        With the server known this is one lookup in its threads; discord.py's ``get_channel``
+        looks through every server the bot is in, which a request must not pay for."""
+        if guild_id is not None:
+            guild = self.client.get_guild(guild_id)
+            thread = guild.get_thread(channel_id) if guild is not None else None
+            return thread.parent_id if thread is not None else None
         channel = self.client.get_channel(channel_id)
         return channel.parent_id if isinstance(channel, discord.Thread) else None
 
-    def _keys(self, scope_id: int, action: Action) -> list[tuple[int, Action]]:
+    def _keys(self, scope_id: int, action: Action, guild_id: int | None) -> list[tuple[int, Action]]:
         """The holds that apply: this channel's, a global 429's, and for a thread its channel's."""
         keys = [(scope_id, action), (0, action)]
-        parent = self._thread_parent(scope_id)
+        if action is Action.DM:
+            return keys  # a DM's scope is a member, never a thread
+        parent = self._thread_parent(scope_id, guild_id)
         if parent is not None:
             keys.append((parent, _in_threads(action)))
         return keys
 
-    def _check(self, scope_id: int, action: Action) -> None:
-        for key in self._keys(scope_id, action):
+    def _check(self, scope_id: int, action: Action, guild_id: int | None) -> None:
+        for key in self._keys(scope_id, action, guild_id):
             hold = self._holds.get(key)
             if hold is None:
                 continue
@@ -382,7 +391,7 @@ class Outbound:
         if status in (401, 403):
             self.invalid += 1
             key = (scope_id, action)
-            parent = self._thread_parent(scope_id) if code == MISSING_PERMISSIONS else None
+            parent = self._thread_parent(scope_id, guild_id) if code == MISSING_PERMISSIONS else None
             if parent is not None:  # the channel's permission: every thread of it would be refused
                 key = (parent, _in_threads(action))
             self._holds[key] = _Hold(now + FORBIDDEN_HOLD, guild_id, status, code, since=now)
@@ -398,14 +407,14 @@ class Outbound:
             )
         return Undeliverable(action, scope_id, status=status, code=code)
 
-    def _succeeded(self, scope_id: int, action: Action) -> None:
-        for key in self._keys(scope_id, action):
+    def _succeeded(self, scope_id: int, action: Action, guild_id: int | None) -> None:
+        for key in self._keys(scope_id, action, guild_id):
             self._refusals.pop(key, None)
 
     async def _call(
         self, action: Action, scope_id: int, guild_id: int | None, request: Callable[[], Awaitable[Any]]
     ) -> Any:
-        self._check(scope_id, action)
+        self._check(scope_id, action, guild_id)
         if self.budget is not None:
             await self.budget.take()
         self.requests += 1
@@ -413,7 +422,7 @@ class Outbound:
             result = await request()
         except (discord.HTTPException, discord.RateLimited) as error:
             raise self._failed(error, action, scope_id, guild_id) from error
-        self._succeeded(scope_id, action)
+        self._succeeded(scope_id, action, guild_id)
         return result
 
     # -- messages --------------------------------------------------------------------------------

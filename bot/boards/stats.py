@@ -70,10 +70,11 @@ class StatsBoard:
         file = await chart(report, self.drawer) if with_chart else None
         return ui.stats_embed(report, guild_name, chart=file is not None), file
 
-    def _may_attach(self, channel_id: int) -> bool:
+    @staticmethod
+    def _may_attach(guild: discord.Guild | None, channel_id: int) -> bool:
         """Whether the bot may attach files in the digest's channel (Discord refuses the whole post
         otherwise): without Attach Files the digest goes out without its chart, as /config says."""
-        channel = self.client.get_channel(channel_id)
+        channel = guild.get_channel_or_thread(channel_id) if guild is not None else None
         if not isinstance(channel, discord.abc.GuildChannel):
             return True  # not cached: try, and a refusal is retried like any other
         return channel.permissions_for(channel.guild.me).attach_files
@@ -89,7 +90,7 @@ class StatsBoard:
         guild = self.client.get_guild(guild_id)
         report = await self.stats.report(guild_id, DIGEST_PERIOD, due)
         embed, file = await self.rendered(
-            report, guild.name if guild else "this server", with_chart=self._may_attach(channel_id)
+            report, guild.name if guild else "this server", with_chart=self._may_attach(guild, channel_id)
         )
         try:
             await self.outbound.post(

@@ -7,7 +7,7 @@ import discord
 import pytest
 import simcord
 
-from bot.adapters.outbound import Action
+from bot.adapters.outbound import Action, Undeliverable
 from bot.domain import limits
 from tests.behaviour.followup_world import DAY_BEFORE, advance_to, answer, create_meetup, reminders
 from tests.behaviour.intro_steps import intro, intro_posts
@@ -174,3 +174,27 @@ async def test_a_refused_reminder_tells_the_organiser_what_to_fix(
     assert len(told) == 1
     assert "couldn't post about your meetup #1" in told[0].content and "Send Messages" in told[0].content
     assert reminders(world) == []
+
+
+async def test_a_request_finds_its_threads_channel_in_its_own_server_not_by_looking_through_all(
+    world: MeetupWorld, env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """discord.py's get_channel walks every server the bot is in: a hosted bot's every request
+    would pay for that. The server is known, so the thread is looked up there."""
+    meetup = await create_meetup(world)
+    thread_id = await world.bot.boards.threads.ensure(meetup)
+    outbound = world.bot.boards.outbound
+
+    def every_server(_channel_id: int) -> None:
+        raise AssertionError("looked through every server for a channel")
+
+    monkeypatch.setattr(world.bot, "get_channel", every_server)
+    env.inject_error("POST", f"/channels/{thread_id}/messages", status=403, code=50013, times=1)
+    with pytest.raises(Undeliverable) as refused:
+        await outbound.post(thread_id, world.guild.id, content="Hello")
+    assert refused.value.status == 403
+
+    # The refusal is held against the thread's channel, so every thread of it waits.
+    assert outbound.held(thread_id, Action.POST, world.guild.id)
+    assert outbound.held(world.meetups.id, Action.THREAD_POST, world.guild.id)
+    assert not outbound.held(world.meetups.id, Action.POST, world.guild.id)
