@@ -53,17 +53,12 @@ import cProfile
 import gc
 import logging
 import math
-import os
 import pstats
-import re
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +71,7 @@ from discord.ext import commands
 from simcord.results import to_discord_message
 
 from bench import simulated
+from bench.sampling import SAMPLE_RATE, Sampler
 from bot import Settings, create_bot
 from bot.adapters.replies import reply
 from bot.domain.polls import TIME_EMOJIS
@@ -85,9 +81,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OWN = (str(ROOT / "bot") + "/", str(ROOT / "cogs") + "/")
 TARGETED = ("profile", "match", "rsvp click", "meetup list")
 OWN_TARGET_MS = 0.3
-SAMPLE_RATE = 1000  # py-spy samples a second (--sample)
 SAMPLED_BLOCKS = 15  # blocks per command under py-spy: a few thousand samples
-OWN_FRAME = re.compile(r"\((bot|cogs)/[^()]*\.py:\d+\)$")  # py-spy names files from the import root
 PROFILED_BLOCKS = 3  # our own time is the median block's (a block can land on another process's burst)
 RATIO_RANGE = (0.6, 1.25)
 CITIES = ("Berlin", "Hamburg", "Munich", "Leipzig", "Cologne", "Potsdam")
@@ -406,44 +400,11 @@ class Figures:
         return "\n".join(lines)
 
 
-def sampled_share(raw: Iterable[str]) -> tuple[int, int]:
-    """From py-spy's raw output (``--threads``: a stack per line, ``thread (id): name;frame;...
-    count``, the innermost frame last): the samples whose innermost frame is our code on the main
-    thread, and all samples (every thread that was running)."""
-    ours = total = 0
-    for line in raw:
-        stack, _, count = line.rstrip().rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        frames = stack.split(";")
-        total += int(count)
-        if ": MainThread" in frames[0] and OWN_FRAME.search(frames[-1]):
-            ours += int(count)
-    return ours, total
-
-
-def _start_sampler(out: Path) -> subprocess.Popen[bytes] | None:
-    """py-spy recording this process into ``out``, attached (the bench waits for it on purpose:
-    nothing runs meanwhile, so nothing is missed or sampled twice); None without py-spy."""
-    spy = shutil.which("py-spy")
-    if spy is None:
-        return None
-    command = [spy, "record", "--pid", str(os.getpid()), "--rate", str(SAMPLE_RATE), "--format", "raw"]
-    sampler = subprocess.Popen(
-        [*command, "--threads", "--nonblocking", "-o", str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(1.0)
-    return sampler
-
-
 async def _sampled(world: World, act: Act, block: int, start: int, folder: Path) -> float | None:
     """Our own time per invocation (ms) from py-spy sampling this process while ``act`` runs
     ``SAMPLED_BLOCKS`` blocks; None without py-spy."""
-    out = folder / f"spy-{start}.txt"
-    sampler = _start_sampler(out)
-    if sampler is None:
+    sampler = Sampler(folder / f"spy-{start}.txt")
+    if not sampler.start():
         return None
     began, invocations = time.process_time(), 0
     for n in range(SAMPLED_BLOCKS):
@@ -452,12 +413,10 @@ async def _sampled(world: World, act: Act, block: int, start: int, folder: Path)
             invocations += 1
         await world.env.advance_time(3)
     cpu = time.process_time() - began
-    sampler.send_signal(signal.SIGINT)  # py-spy writes what it sampled and exits
-    sampler.wait()
-    if not out.exists():
+    samples = sampler.stop()
+    if samples is None or not samples.total:
         return None
-    ours, total = sampled_share(out.read_text().splitlines())
-    return ours / total * cpu / invocations * 1e3 if total else None
+    return samples.share(cpu) / invocations * 1e3
 
 
 def _answered(result: Any) -> bool:

@@ -4,6 +4,7 @@
     python -m bench.reactions --quick          # 200 members, 1,000 reactions (what the test runs)
     python -m bench.reactions --full           # 100,000 reactions over 1,000 live polls in 100 servers
     python -m bench.reactions --full --quick   # 2,000 reactions over 40 polls in 4 servers
+    python -m bench.reactions --full --sample  # and py-spy's samples of each storm (pip install py-spy)
 
 With ``--full`` every figure below is per poll as well: none lost or counted twice on any poll,
 every poll's message ends on its final tally, and no poll is edited twice within 2 s.
@@ -22,6 +23,11 @@ difference between the two is what Meetbridge adds (vote bookkeeping, SQLite wri
 With ``--full`` the garbage collector's share of each bot's CPU is shown too (timed around each of
 its passes): at this scale it is about half of the bare bot's, since both processes hold the
 simulator's model of 100 servers, and a pass costs more the more the process holds.
+
+With ``--full --sample`` py-spy samples each storm (see :mod:`bench.sampling`): our own code's CPU
+per reaction, and the CPU of everything under each kind of work (:data:`UNDER`): a tally edit
+with the simulator taking it and discord.py reading it back, the vote writes, the listeners, and
+SimCord's settling, for both bots. It shows where the difference between the two bots goes.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import gc
 import itertools
 import logging
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -46,6 +53,7 @@ import simcord
 from discord.ext import commands
 
 from bench import simulated
+from bench.sampling import Sampler, Samples
 from bot import Settings, create_bot
 from bot.app import intents
 from bot.boards.polls import POLL_EDIT_INTERVAL
@@ -377,6 +385,18 @@ class GcClock:
         gc.callbacks.remove(self._callback)
 
 
+UNDER = {
+    "tally edits": re.compile(r"^(\w+\.)?_render \(bot/boards/polls\.py"),
+    "vote writes": re.compile(r"^(\w+\.)?_write \(bot/services/polls\.py"),
+    "listeners": re.compile(r"^(\w+\.)?on_raw_reaction_(add|remove) \((cogs|bench)/"),
+    "settling": re.compile(r"^(\w+\.)?_settle_internal \(simcord/"),
+}  # py-spy names a method with its class when it attaches to a running process
+"""With ``--sample``: kinds of work, each everything run under such a frame (our code and what it
+calls: for a tally edit, reading the tally, rendering it, and the simulator taking the edit and
+discord.py reading it back; for the listeners, discord.py running them; SimCord's settling is the
+simulator waiting for the bot's work to finish, in both bots)."""
+
+
 @dataclass
 class ScaleRun:
     seconds: float
@@ -393,6 +413,16 @@ class ScaleRun:
     edits: int = 0
     min_gap: float | None = None  # shortest gap between two edits of the same poll
     not_shown: int = 0  # polls whose message does not end on the final tally
+    samples: Samples | None = None  # py-spy's samples of the storm (--sample)
+
+    def sampled_us(self, label: str | None = None) -> float:
+        """Per reaction, from the samples: our own code's CPU (µs), or with ``label`` the CPU of
+        everything under that kind of work (see :data:`UNDER`)."""
+        if self.samples is None:
+            return 0.0
+        samples, cpu = self.samples, self.seconds
+        spent = samples.share(cpu) if label is None else samples.share_under(label, cpu)
+        return spent / self.reactions * 1e6
 
 
 @dataclass
@@ -444,8 +474,26 @@ class ScaleFigures:
                 f"of which the garbage collector's passes: Meetbridge {mb_gc:.0f} µs, bare bot "
                 f"{bare_gc:.0f} µs; the rest: Meetbridge {mb - mb_gc:.0f} µs, bare bot "
                 f"{bare - bare_gc:.0f} µs, ratio {(mb - mb_gc) / (bare - bare_gc):.2f}",
+                *self._sampled_lines(),
             ]
         )
+
+    def _sampled_lines(self) -> list[str]:
+        runs = [run for run in self.meetbridge if run.samples is not None]
+        bare = [run for run in self.bare if run.samples is not None]
+        if not runs or not bare:
+            return []
+
+        def us(of: list[ScaleRun], label: str | None = None) -> float:
+            return statistics.median(run.sampled_us(label) for run in of)
+
+        return [
+            f"sampled by py-spy, per reaction: Meetbridge's own code (bot/, cogs/) {us(runs):.0f} µs; "
+            f"everything under its tally edits {us(runs, 'tally edits'):.0f} µs, its vote writes "
+            f"{us(runs, 'vote writes'):.0f} µs, its reaction listeners {us(runs, 'listeners'):.0f} µs "
+            f"(the bare bot's {us(bare, 'listeners'):.0f} µs); SimCord's settling: Meetbridge "
+            f"{us(runs, 'settling'):.0f} µs, bare bot {us(bare, 'settling'):.0f} µs",
+        ]
 
 
 async def _scale_world(
@@ -467,13 +515,18 @@ async def _scale_world(
 async def _scale_feed(
     env: simcord.Env, targets: Sequence[tuple[int, int, Sequence[str], Sequence[int]]],
     ops: Sequence[ScaleOp], batch: int, step: float, busy: Callable[[], bool] = lambda: False,
-) -> tuple[float, float, float, float]:  # fmt: skip
+    sample: Path | None = None,
+) -> tuple[float, float, float, float, Samples | None]:  # fmt: skip
     """As :func:`_feed`, over many messages: ``targets[poll]`` is (channel, message, emoji, member ids).
 
     After the storm, time moves on by a second at a time while ``busy()`` (tally edits still
-    waiting for their turn), up to a minute."""
+    waiting for their turn), up to a minute. With ``sample`` (a file for py-spy's output), the
+    storm is sampled too."""
     backend = env.backend
     gc.collect()
+    sampler = Sampler(sample) if sample is not None else None
+    if sampler is not None and not sampler.start():
+        sampler = None
     started_virtual = env.now()
     with GcClock() as collector:
         started_wall, started_cpu = time.perf_counter(), time.process_time()
@@ -488,12 +541,14 @@ async def _scale_feed(
                 break
             await env.advance_time(1)
         cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
-    return cpu, wall, (env.now() - started_virtual).total_seconds(), collector.seconds
+    samples = sampler.stop(UNDER) if sampler is not None else None
+    return cpu, wall, (env.now() - started_virtual).total_seconds(), collector.seconds, samples
 
 
 async def run_meetbridge_scale(
-    servers: int, per_server: int, members: int, ops: Sequence[ScaleOp], batch: int, step: float, folder: Path
-) -> ScaleRun:
+    servers: int, per_server: int, members: int, ops: Sequence[ScaleOp], batch: int, step: float,
+    folder: Path, *, sample: bool = False,
+) -> ScaleRun:  # fmt: skip
     bot = create_bot(Settings(database_path=folder / "bench.db", geocoder="offline"))
     env = simcord.Env(bot, settle_timeout=SETTLE_TIMEOUT)
     await env.start()
@@ -532,13 +587,19 @@ async def run_meetbridge_scale(
 
         env.backend.subscribers.append(watch)
         renders = bot.boards.polls.renders
-        cpu, wall, virtual, collected = await _scale_feed(
-            env, targets, ops, batch, step, lambda: any(renders.pending(poll.id) for poll in polls)
+        cpu, wall, virtual, collected, samples = await _scale_feed(
+            env,
+            targets,
+            ops,
+            batch,
+            step,
+            lambda: any(renders.pending(poll.id) for poll in polls),
+            folder.with_suffix(".spy") if sample else None,
         )
         env.backend.subscribers.remove(watch)
 
         bot_id = env.backend.bot_user.id
-        run = ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(polls))
+        run = ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(polls), samples=samples)
         for poll in polls:
             assert poll.message_id is not None
             stored = set(await services.polls.votes(poll))
@@ -567,8 +628,9 @@ async def run_meetbridge_scale(
 
 
 async def run_bare_scale(
-    servers: int, per_server: int, members: int, ops: Sequence[ScaleOp], batch: int, step: float
-) -> ScaleRun:
+    servers: int, per_server: int, members: int, ops: Sequence[ScaleOp], batch: int, step: float,
+    sample: Path | None = None,
+) -> ScaleRun:  # fmt: skip
     bot = bare_bot()
     env = simcord.Env(bot, settle_timeout=SETTLE_TIMEOUT)
     await env.start()
@@ -581,8 +643,10 @@ async def run_bare_scale(
                 message = env.backend.create_message(channel.id, organiser.id, "A poll")
                 targets.append((channel.id, message.id, emojis, ids))
         await env.settle()
-        cpu, wall, virtual, collected = await _scale_feed(env, targets, ops, batch, step)
-        return ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(targets))
+        cpu, wall, virtual, collected, samples = await _scale_feed(
+            env, targets, ops, batch, step, sample=sample
+        )
+        return ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(targets), samples=samples)
     finally:
         await env.shutdown()
         await bot.close()
@@ -590,18 +654,20 @@ async def run_bare_scale(
 
 async def measure_scale(
     servers: int = 100, per_server: int = 10, members: int = 100, reactions: int = 100_000, *,
-    batch: int = 1000, step: float = 0.25, rounds: int = 1, seed: int = 4,
+    batch: int = 1000, step: float = 0.25, rounds: int = 1, seed: int = 4, sample: bool = False,
 ) -> ScaleFigures:  # fmt: skip
-    """``reactions`` events over ``servers * per_server`` polls, through a bare bot and Meetbridge."""
+    """``reactions`` events over ``servers * per_server`` polls, through a bare bot and Meetbridge;
+    ``sample``: each storm sampled by py-spy too (when it is installed)."""
     ops = make_scale_storm(servers * per_server, members, SCALE_TIMES + SCALE_PLACES, reactions, seed)
     bare_runs: list[ScaleRun] = []
     real_runs: list[ScaleRun] = []
     with tempfile.TemporaryDirectory(prefix="meetbridge-bench-") as folder:
         for number in range(rounds):
-            bare_runs.append(await run_bare_scale(servers, per_server, members, ops, batch, step))
+            bare_spy = Path(folder) / f"bare-{number}.spy" if sample else None
+            bare_runs.append(await run_bare_scale(servers, per_server, members, ops, batch, step, bare_spy))
             real_runs.append(
                 await run_meetbridge_scale(
-                    servers, per_server, members, ops, batch, step, Path(folder) / str(number)
+                    servers, per_server, members, ops, batch, step, Path(folder) / str(number), sample=sample
                 )
             )
     return ScaleFigures(servers, servers * per_server, members, len(ops), real_runs, bare_runs)
@@ -621,6 +687,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--servers", type=int, default=100, help="with --full")
     parser.add_argument("--polls", type=int, default=10, help="with --full: live polls per server")
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="with --full: also sample each storm with py-spy (pip install py-spy): our own code's "
+        "share and what each kind of work costs with all it calls",
+    )
     args = parser.parse_args(argv)
     if args.full:
         args.members, args.reactions, args.batch, args.rounds = 100, 100_000, 1000, min(args.rounds, 1)
@@ -644,6 +716,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 step=args.step,
                 rounds=args.rounds,
                 seed=args.seed,
+                sample=args.sample,
             ),
             log_level=logging.WARNING,
         )

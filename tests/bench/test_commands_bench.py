@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bench.commands import ACTS, TARGETED, TRIPS, measure, parse_args, sampled_share
+from bench.commands import ACTS, TARGETED, TRIPS, measure, parse_args
+from bench.reactions import UNDER
+from bench.sampling import read_samples, sampled_share
 
 
 def test_our_share_of_py_spys_samples_is_our_innermost_frames_on_the_main_thread() -> None:
@@ -16,6 +18,22 @@ def test_our_share_of_py_spys_samples_is_our_innermost_frames_on_the_main_thread
     # Ours: the innermost frame in bot/ or cogs/ on the main thread; the SQLite thread's work and
     # discord.py's below our frames are not; every running thread's samples are in the total.
     assert sampled_share(raw) == (30, 100)
+
+
+def test_work_under_a_frame_counts_every_sample_with_it_anywhere_in_the_stack() -> None:
+    main = "thread (11): MainThread;Handle._run (asyncio/events.py:80)"
+    raw = [
+        f"{main};PollBoard._render (bot/boards/polls.py:220);Messageable.edit (discord/message.py:9) 7",
+        f"{main};_render (bot/boards/polls.py:225) 3",  # py-spy started with the process: no class
+        f"{main};PollService._write (bot/services/polls.py:270);apply (bot/storage/polls.py:9) 4",
+        f"{main};Env._settle_internal (simcord/env.py:540) 2",
+        f"{main};GatewayFeed.feed (simcord/gateway.py:54) 4",
+    ]
+    samples = read_samples(raw, UNDER)
+
+    assert samples.under == {"tally edits": 10, "vote writes": 4, "listeners": 0, "settling": 2}
+    assert (samples.ours, samples.total) == (7, 20)
+    assert samples.share_under("tally edits", cpu=2.0) == 1.0 and samples.share(cpu=2.0) == 0.7
 
 
 def test_quick_is_small() -> None:
