@@ -39,9 +39,10 @@
    5) and the ``net ms`` column takes it off once per call into our code: an estimate, not a
    bound (calls from our code into libraries also cost, and are not taken off).
 6. **Sampled, with ``--sample``** (needs ``pip install py-spy``): each command's blocks once more
-   while py-spy samples the process 1,000 times a second without tracing it; our share is the
-   samples whose innermost frame is in ``bot/`` or ``cogs/`` on the main thread (C functions our
-   code calls count as ours, the SQLite thread does not), times the command's CPU: ``spy ms``.
+   while py-spy samples the process 1,000 times a second without tracing it (see
+   :mod:`bench.sampling`); our share is the main thread's samples whose innermost frame is in
+   ``bot/`` or ``cogs/`` (C functions our code calls count as ours, the SQLite thread does not),
+   times the main thread's CPU over those blocks: ``spy ms``.
    With no profiler cost in it, the own-time target is judged on it when it is there.
 """
 
@@ -369,9 +370,9 @@ class Figures:
         sampled = any(command.sampled_ms is not None for command in self.commands)
         if sampled:
             lines.append(
-                f"'spy ms': our own code's share of py-spy's samples ({SAMPLE_RATE} a second, innermost "
-                f"frame in bot/ or cogs/, main thread) times the command's CPU; no tracing cost, so the "
-                f"target is judged on it"
+                f"'spy ms': our own code's share of py-spy's samples of the main thread ({SAMPLE_RATE} a "
+                f"second, innermost frame in bot/ or cogs/) times that thread's CPU; no tracing cost, so "
+                f"the target is judged on it"
             )
         lines.append(
             f"{'command':<16} {'CPU µs':>8} {'ratio':>6} {'÷card':>6} {'DB µs':>6} {'rest µs':>7}  "
@@ -406,15 +407,15 @@ async def _sampled(world: World, act: Act, block: int, start: int, folder: Path)
     sampler = Sampler(folder / f"spy-{start}.txt")
     if not sampler.start():
         return None
-    began, invocations = time.process_time(), 0
+    began, invocations = time.thread_time(), 0
     for n in range(SAMPLED_BLOCKS):
         for k in range(block):
             await act(world, start + n * block + k)
             invocations += 1
         await world.env.advance_time(3)
-    cpu = time.process_time() - began
+    cpu = time.thread_time() - began  # the main thread's: the one whose samples are counted
     samples = sampler.stop()
-    if samples is None or not samples.total:
+    if samples is None or not samples.main:
         return None
     return samples.share(cpu) / invocations * 1e3
 

@@ -413,14 +413,22 @@ class ScaleRun:
     edits: int = 0
     min_gap: float | None = None  # shortest gap between two edits of the same poll
     not_shown: int = 0  # polls whose message does not end on the final tally
+    main_seconds: float = 0.0  # of ``seconds``: the main thread's (the event loop's)
     samples: Samples | None = None  # py-spy's samples of the storm (--sample)
+
+    @classmethod
+    def of(cls, fed: Fed, reactions: int, polls: int) -> ScaleRun:
+        return cls(
+            fed.cpu, fed.wall, reactions, fed.virtual, fed.gc, polls=polls, main_seconds=fed.main,
+            samples=fed.samples,
+        )  # fmt: skip
 
     def sampled_us(self, label: str | None = None) -> float:
         """Per reaction, from the samples: our own code's CPU (µs), or with ``label`` the CPU of
-        everything under that kind of work (see :data:`UNDER`)."""
+        everything under that kind of work (see :data:`UNDER`), outside the collector's passes."""
         if self.samples is None:
             return 0.0
-        samples, cpu = self.samples, self.seconds
+        samples, cpu = self.samples, self.main_seconds
         spent = samples.share(cpu) if label is None else samples.share_under(label, cpu)
         return spent / self.reactions * 1e6
 
@@ -487,12 +495,18 @@ class ScaleFigures:
         def us(of: list[ScaleRun], label: str | None = None) -> float:
             return statistics.median(run.sampled_us(label) for run in of)
 
+        def threads_us(of: list[ScaleRun]) -> float:
+            others = (max(0.0, run.seconds - run.main_seconds) / run.reactions for run in of)
+            return statistics.median(others) * 1e6
+
         return [
-            f"sampled by py-spy, per reaction: Meetbridge's own code (bot/, cogs/) {us(runs):.0f} µs; "
-            f"everything under its tally edits {us(runs, 'tally edits'):.0f} µs, its vote writes "
-            f"{us(runs, 'vote writes'):.0f} µs, its reaction listeners {us(runs, 'listeners'):.0f} µs "
-            f"(the bare bot's {us(bare, 'listeners'):.0f} µs); SimCord's settling: Meetbridge "
-            f"{us(runs, 'settling'):.0f} µs, bare bot {us(bare, 'settling'):.0f} µs",
+            f"sampled by py-spy (native stacks; the collector's passes apart), per reaction: Meetbridge's "
+            f"own code (bot/, cogs/) {us(runs):.0f} µs; everything under its tally edits "
+            f"{us(runs, 'tally edits'):.0f} µs, its vote writes {us(runs, 'vote writes'):.0f} µs, its "
+            f"reaction listeners {us(runs, 'listeners'):.0f} µs (the bare bot's {us(bare, 'listeners'):.0f} "
+            f"µs); SimCord's settling: Meetbridge {us(runs, 'settling'):.0f} µs, bare bot "
+            f"{us(bare, 'settling'):.0f} µs; threads besides the event loop's (aiosqlite's): Meetbridge "
+            f"{threads_us(runs):.0f} µs, bare bot {threads_us(bare):.0f} µs",
         ]
 
 
@@ -512,11 +526,24 @@ async def _scale_world(
     return worlds
 
 
+@dataclass
+class Fed:
+    """What a storm cost (seconds): process CPU, wall, virtual, the collector's passes, the main
+    thread's CPU (what the samples' shares are of), and py-spy's samples (``sample``)."""
+
+    cpu: float
+    wall: float
+    virtual: float
+    gc: float
+    main: float
+    samples: Samples | None
+
+
 async def _scale_feed(
     env: simcord.Env, targets: Sequence[tuple[int, int, Sequence[str], Sequence[int]]],
     ops: Sequence[ScaleOp], batch: int, step: float, busy: Callable[[], bool] = lambda: False,
     sample: Path | None = None,
-) -> tuple[float, float, float, float, Samples | None]:  # fmt: skip
+) -> Fed:  # fmt: skip
     """As :func:`_feed`, over many messages: ``targets[poll]`` is (channel, message, emoji, member ids).
 
     After the storm, time moves on by a second at a time while ``busy()`` (tally edits still
@@ -524,12 +551,12 @@ async def _scale_feed(
     storm is sampled too."""
     backend = env.backend
     gc.collect()
-    sampler = Sampler(sample) if sample is not None else None
+    sampler = Sampler(sample, native=True) if sample is not None else None
     if sampler is not None and not sampler.start():
         sampler = None
     started_virtual = env.now()
     with GcClock() as collector:
-        started_wall, started_cpu = time.perf_counter(), time.process_time()
+        started_wall, started_cpu, started_main = time.perf_counter(), time.process_time(), time.thread_time()
         for first in range(0, len(ops), batch):
             for poll, member, emoji, added in ops[first : first + batch]:
                 channel_id, message_id, emojis, ids = targets[poll]
@@ -541,8 +568,10 @@ async def _scale_feed(
                 break
             await env.advance_time(1)
         cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+        main = time.thread_time() - started_main
     samples = sampler.stop(UNDER) if sampler is not None else None
-    return cpu, wall, (env.now() - started_virtual).total_seconds(), collector.seconds, samples
+    fed = Fed(cpu, wall, (env.now() - started_virtual).total_seconds(), collector.seconds, main, samples)
+    return fed
 
 
 async def run_meetbridge_scale(
@@ -587,7 +616,7 @@ async def run_meetbridge_scale(
 
         env.backend.subscribers.append(watch)
         renders = bot.boards.polls.renders
-        cpu, wall, virtual, collected, samples = await _scale_feed(
+        fed = await _scale_feed(
             env,
             targets,
             ops,
@@ -599,7 +628,7 @@ async def run_meetbridge_scale(
         env.backend.subscribers.remove(watch)
 
         bot_id = env.backend.bot_user.id
-        run = ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(polls), samples=samples)
+        run = ScaleRun.of(fed, len(ops), len(polls))
         for poll in polls:
             assert poll.message_id is not None
             stored = set(await services.polls.votes(poll))
@@ -643,10 +672,8 @@ async def run_bare_scale(
                 message = env.backend.create_message(channel.id, organiser.id, "A poll")
                 targets.append((channel.id, message.id, emojis, ids))
         await env.settle()
-        cpu, wall, virtual, collected, samples = await _scale_feed(
-            env, targets, ops, batch, step, sample=sample
-        )
-        return ScaleRun(cpu, wall, len(ops), virtual, collected, polls=len(targets), samples=samples)
+        fed = await _scale_feed(env, targets, ops, batch, step, sample=sample)
+        return ScaleRun.of(fed, len(ops), len(targets))
     finally:
         await env.shutdown()
         await bot.close()
