@@ -33,6 +33,9 @@ from bot.ui import meetups as ui
 
 log = logging.getLogger(__name__)
 
+CARD_ANSWERS = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
+"""The answers a meetup's card lists by name."""
+
 
 class Announcements:
     def __init__(
@@ -87,10 +90,17 @@ class Announcements:
     ) -> tuple[discord.Embed, RsvpCounts]:
         """The meetup's card as it is now (who is going, maybe, waiting; its series), and the counts
         its buttons show: the announcement's and ``/meetup info``'s."""
-        counts, roster = await self.meetups.counts_and_roster(
-            meetup, RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST
-        )
-        embed = ui.meetup_embed(
+        counts, roster = await self.meetups.counts_and_roster(meetup, *CARD_ANSWERS)
+        return await self._card_embed(meetup, counts, roster, turnout), counts
+
+    async def _card_embed(
+        self,
+        meetup: Meetup,
+        counts: RsvpCounts,
+        roster: dict[RsvpStatus, list[int]],
+        turnout: Turnout | None = None,
+    ) -> discord.Embed:
+        return ui.meetup_embed(
             meetup,
             counts,
             going=roster[RsvpStatus.GOING],
@@ -99,14 +109,16 @@ class Announcements:
             series=await self.meetups.series_note(meetup),
             turnout=turnout,
         )
-        return embed, counts
 
     async def render(self, meetup_id: int) -> None:
         """The announcement shows the meetup and its RSVPs as they are now."""
-        meetup = await self.meetups.by_id(meetup_id)
-        if meetup is None or meetup.channel_id is None or meetup.message_id is None:
+        found = await self.meetups.with_counts_and_roster(meetup_id, *CARD_ANSWERS)
+        if found is None:
             return
-        embed, counts = await self.card(meetup)
+        meetup, counts, roster = found
+        if meetup.channel_id is None or meetup.message_id is None:
+            return
+        embed = await self._card_embed(meetup, counts, roster)
         view = ui.rsvp_view(meetup, counts)
         try:
             await self.outbound.edit(

@@ -157,6 +157,12 @@ class MeetupService:
         """:meth:`counts` and :meth:`roster` at once (one query)."""
         return await self.repo.counts_and_roster(meetup.id, *statuses)
 
+    async def with_counts_and_roster(
+        self, meetup_id: int, *statuses: RsvpStatus
+    ) -> tuple[Meetup, RsvpCounts, dict[RsvpStatus, list[int]]] | None:
+        """A meetup as stored now with :meth:`counts_and_roster`, read together (one round trip)."""
+        return await self.repo.with_counts_and_roster(meetup_id, *statuses)
+
     async def answer_of(self, meetup: Meetup, member_id: int) -> RsvpStatus | None:
         rsvp = await self.repo.rsvp(meetup.id, member_id)
         return None if rsvp is None else rsvp.status

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import aiosqlite
 
@@ -276,23 +278,20 @@ class MeetupRepository:
     ) -> tuple[RsvpCounts, dict[RsvpStatus, list[int]]]:
         """:meth:`counts` and :meth:`roster` in one query (what a meetup's card shows): every answer
         in the roster's order, each row with the number of places held."""
-        rows = await self.db.fetchall(
-            "SELECT r.member_id, r.status, h.held FROM "
-            "(SELECT COUNT(*) AS held FROM waitlist_offers WHERE meetup_id = ? AND state = 'open') h "
-            "LEFT JOIN meetup_rsvps r ON r.meetup_id = ? ORDER BY r.position, r.updated_at, r.rowid",
-            (meetup_id, meetup_id),
+        rows = await self.db.fetchall(_ANSWERS, (meetup_id, meetup_id))
+        return _counts_and_roster(rows, statuses)
+
+    async def with_counts_and_roster(
+        self, meetup_id: int, *statuses: RsvpStatus
+    ) -> tuple[Meetup, RsvpCounts, dict[RsvpStatus, list[int]]] | None:
+        """:meth:`get` and :meth:`counts_and_roster` in one round trip (what re-rendering a card
+        needs); None if there is no such meetup."""
+        found, rows = await self.db.fetchall_many(
+            [(_SELECT + " WHERE id = ?", (meetup_id,)), (_ANSWERS, (meetup_id, meetup_id))]
         )
-        tally: dict[str, int] = {}
-        found: dict[RsvpStatus, list[int]] = {status: [] for status in statuses}
-        for member_id, status, _held in rows:
-            if status is None:
-                continue  # no answers yet: the one row carries the places held
-            tally[status] = tally.get(status, 0) + 1
-            listed = found.get(status)  # a StrEnum member hashes and compares as its value
-            if listed is not None:
-                listed.append(int(member_id))
-        held = int(rows[0][2]) if rows else 0
-        return RsvpCounts(**tally, held=held), found
+        if not found:
+            return None
+        return (_meetup(found[0]), *_counts_and_roster(rows, statuses))
 
     async def members_with(self, meetup_id: int, *statuses: RsvpStatus) -> list[int]:
         marks = ", ".join("?" for _ in statuses)
@@ -411,3 +410,28 @@ def _offer(row: aiosqlite.Row) -> Offer:
         offered_at=int(row["offered_at"]),
         expires_at=int(row["expires_at"]),
     )
+
+
+_ANSWERS = (
+    "SELECT r.member_id, r.status, h.held FROM "
+    "(SELECT COUNT(*) AS held FROM waitlist_offers WHERE meetup_id = ? AND state = 'open') h "
+    "LEFT JOIN meetup_rsvps r ON r.meetup_id = ? ORDER BY r.position, r.updated_at, r.rowid"
+)
+"""Every answer to a meetup in the roster's order, each row with the places held (one row of NULL
+answers when there is none yet)."""
+
+
+def _counts_and_roster(
+    rows: Sequence[Any], statuses: Sequence[RsvpStatus]
+) -> tuple[RsvpCounts, dict[RsvpStatus, list[int]]]:
+    tally: dict[str, int] = {}
+    found: dict[RsvpStatus, list[int]] = {status: [] for status in statuses}
+    for member_id, status, _held in rows:
+        if status is None:
+            continue  # no answers yet: the one row carries the places held
+        tally[status] = tally.get(status, 0) + 1
+        listed = found.get(status)  # a StrEnum member hashes and compares as its value
+        if listed is not None:
+            listed.append(int(member_id))
+    held = int(rows[0][2]) if rows else 0
+    return RsvpCounts(**tally, held=held), found

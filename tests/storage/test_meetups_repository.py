@@ -9,6 +9,7 @@ from bot.storage.database import Database
 from bot.storage.meetups import MeetupRepository, NewMeetup
 from bot.storage.member_data import export_member, forget_member
 from bot.storage.polls import PollRepository, VoteChange
+from tests.storage.trips import count_trips
 
 TIME = OptionKind.TIME
 
@@ -97,6 +98,30 @@ async def test_a_cards_counts_and_roster_come_in_one_query_as_they_do_apart(db: 
     assert (counts.going, counts.maybe, counts.no, counts.waitlist, counts.held) == (2, 2, 1, 2, 1)
     assert roster == await meetups.roster(meetup.id, *shown)
     assert roster == {RsvpStatus.GOING: [10, 13], RsvpStatus.MAYBE: [15, 11], RsvpStatus.WAITLIST: [14, 16]}
+
+
+async def test_a_meetup_with_its_cards_counts_and_roster_comes_in_one_round_trip(
+    db: Database, backend: str
+) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(capacity=1), now=1)
+    async with db.transaction():
+        await meetups.set_rsvp(1, meetup.id, 10, RsvpStatus.GOING, now=5)
+        await meetups.set_rsvp(1, meetup.id, 20, RsvpStatus.WAITLIST, now=6)
+        await meetups.set_rsvp(1, meetup.id, 30, RsvpStatus.MAYBE, now=7)
+    shown = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
+    trips = count_trips(db, backend)
+
+    found = await meetups.with_counts_and_roster(meetup.id, *shown)
+
+    assert trips() == (1 if backend == "sqlite" else 0)
+    assert found == (await meetups.get(meetup.id), *await meetups.counts_and_roster(meetup.id, *shown))
+    assert found is not None and found[2] == {
+        RsvpStatus.GOING: [10],
+        RsvpStatus.MAYBE: [30],
+        RsvpStatus.WAITLIST: [20],
+    }
+    assert await meetups.with_counts_and_roster(meetup.id + 1, *shown) is None
 
 
 async def test_an_answer_and_the_counts_come_in_one_query_as_they_do_apart(db: Database) -> None:
