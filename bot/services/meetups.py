@@ -315,8 +315,8 @@ class MeetupService:
         for gate in self._rsvp_gates:
             await gate(guild_id, member_id, wanted, now)
         async with self.db.transaction():
-            meetup = await self._open_for_rsvp(guild_id, meetup_id, now)
-            current, counts = await self.repo.answer_and_counts(meetup.id, member_id)
+            found, current, counts = await self.repo.with_answer_and_counts(meetup_id, member_id)
+            meetup = self._open_for_rsvp(found, guild_id, now)
             previous = current.status if current else None
             offer = None
             if counts.held:  # the places held are the open offers: none open, none of them theirs
@@ -356,8 +356,8 @@ class MeetupService:
         waiting = [m for m in await self.repo.members_with(meetup.id, RsvpStatus.WAITLIST) if m not in held]
         return bool(waiting) and waiting[0] == member_id
 
-    async def _open_for_rsvp(self, guild_id: int, meetup_id: int, now: int) -> Meetup:
-        meetup = await self.repo.get(meetup_id)
+    @staticmethod
+    def _open_for_rsvp(meetup: Meetup | None, guild_id: int, now: int) -> Meetup:
         if meetup is None or meetup.guild_id != guild_id:
             raise NotFound("This meetup no longer exists.", "/meetup list")
         if meetup.cancelled:
@@ -425,7 +425,7 @@ class MeetupService:
                 raise NotFound("This offer no longer exists.", "/meetup list")
             if offer.member_id != member_id:
                 raise Forbidden("This place was offered to someone else.", "/meetup list")
-            meetup = await self._open_for_rsvp(offer.guild_id, offer.meetup_id, now)
+            meetup = self._open_for_rsvp(await self.repo.get(offer.meetup_id), offer.guild_id, now)
             done = {OfferState.CLAIMED: OfferAnswer.CLAIM, OfferState.PASSED: OfferAnswer.PASS}
             if offer.state in done:
                 return OfferOutcome(meetup, done[offer.state], taken=True, already=True)

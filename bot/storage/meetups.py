@@ -254,24 +254,20 @@ class MeetupRepository:
 
     async def answer_and_counts(self, meetup_id: int, member_id: int) -> tuple[Rsvp | None, RsvpCounts]:
         """:meth:`rsvp` and :meth:`counts` in one query (what an RSVP decides on)."""
-        rows = await self.db.fetchall(
-            # The member's own row first: its typed columns give the NULLs below their type.
-            "SELECT 1 AS mine, status, 1 AS n, position, updated_at FROM meetup_rsvps "
-            "WHERE meetup_id = ? AND member_id = ? "
-            "UNION ALL SELECT 0, status, COUNT(*), NULL, NULL FROM meetup_rsvps WHERE meetup_id = ? "
-            "GROUP BY status "
-            "UNION ALL SELECT 0, 'held', COUNT(*), NULL, NULL FROM waitlist_offers "
-            "WHERE meetup_id = ? AND state = 'open'",
-            (meetup_id, member_id, meetup_id, meetup_id),
+        rows = await self.db.fetchall(_ANSWER_AND_COUNTS, (meetup_id, member_id, meetup_id, meetup_id))
+        return _answer_and_counts(rows, member_id)
+
+    async def with_answer_and_counts(
+        self, meetup_id: int, member_id: int
+    ) -> tuple[Meetup | None, Rsvp | None, RsvpCounts]:
+        """:meth:`get` and :meth:`answer_and_counts` in one round trip (what an RSVP starts from)."""
+        found, rows = await self.db.fetchall_many(
+            [
+                (_SELECT + " WHERE id = ?", (meetup_id,)),
+                (_ANSWER_AND_COUNTS, (meetup_id, member_id, meetup_id, meetup_id)),
+            ]
         )
-        answer = None
-        tally: dict[str, int] = {}
-        for mine, status, n, position, updated_at in rows:
-            if mine:
-                answer = Rsvp(member_id, RsvpStatus(status), int(updated_at), position)
-            else:
-                tally[status] = int(n)
-        return answer, RsvpCounts(**tally)
+        return (_meetup(found[0]) if found else None, *_answer_and_counts(rows, member_id))
 
     async def counts_and_roster(
         self, meetup_id: int, *statuses: RsvpStatus
@@ -410,6 +406,30 @@ def _offer(row: aiosqlite.Row) -> Offer:
         offered_at=int(row["offered_at"]),
         expires_at=int(row["expires_at"]),
     )
+
+
+_ANSWER_AND_COUNTS = (
+    # The member's own row first: its typed columns give the NULLs below their type.
+    "SELECT 1 AS mine, status, 1 AS n, position, updated_at FROM meetup_rsvps "
+    "WHERE meetup_id = ? AND member_id = ? "
+    "UNION ALL SELECT 0, status, COUNT(*), NULL, NULL FROM meetup_rsvps WHERE meetup_id = ? "
+    "GROUP BY status "
+    "UNION ALL SELECT 0, 'held', COUNT(*), NULL, NULL FROM waitlist_offers "
+    "WHERE meetup_id = ? AND state = 'open'"
+)
+"""A member's answer to a meetup (a row marked ``mine``) and the count of each answer and of the
+places held (params: meetup, member, meetup, meetup)."""
+
+
+def _answer_and_counts(rows: Sequence[Any], member_id: int) -> tuple[Rsvp | None, RsvpCounts]:
+    answer = None
+    tally: dict[str, int] = {}
+    for mine, status, n, position, updated_at in rows:
+        if mine:
+            answer = Rsvp(member_id, RsvpStatus(status), int(updated_at), position)
+        else:
+            tally[status] = int(n)
+    return answer, RsvpCounts(**tally)
 
 
 _ANSWERS = (

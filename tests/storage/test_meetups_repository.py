@@ -124,6 +124,28 @@ async def test_a_meetup_with_its_cards_counts_and_roster_comes_in_one_round_trip
     assert await meetups.with_counts_and_roster(meetup.id + 1, *shown) is None
 
 
+async def test_a_meetup_with_a_members_answer_and_the_counts_comes_in_one_round_trip(
+    db: Database, backend: str
+) -> None:
+    meetups = MeetupRepository(db)
+    meetup = await meetups.add(new(capacity=1), now=1)
+    async with db.transaction():
+        await meetups.set_rsvp(1, meetup.id, 10, RsvpStatus.GOING, now=5)
+        await meetups.set_rsvp(1, meetup.id, 20, RsvpStatus.WAITLIST, now=6)
+    await meetups.add_offer(1, meetup.id, 20, now=8, expires_at=100)
+
+    for member_id in (10, 20, 40):
+        trips = count_trips(db, backend)
+        found = await meetups.with_answer_and_counts(meetup.id, member_id)
+        assert trips() == (1 if backend == "sqlite" else 0)
+        expected = (await meetups.get(meetup.id), *await meetups.answer_and_counts(meetup.id, member_id))
+        assert found == expected
+    assert found[1] is None and (found[2].going, found[2].waitlist, found[2].held) == (1, 1, 1)
+    assert await meetups.with_answer_and_counts(meetup.id + 1, 10) == (
+        None, None, await meetups.counts(meetup.id + 1)
+    )  # fmt: skip
+
+
 async def test_an_answer_and_the_counts_come_in_one_query_as_they_do_apart(db: Database) -> None:
     meetups = MeetupRepository(db)
     meetup = await meetups.add(new(capacity=1), now=1)
