@@ -511,6 +511,8 @@ class ScaleFigures:
             f"µs); SimCord's settling: Meetbridge {us(runs, 'settling'):.0f} µs, bare bot "
             f"{us(bare, 'settling'):.0f} µs; threads besides the event loop's (aiosqlite's): Meetbridge "
             f"{threads_us(runs):.0f} µs, bare bot {threads_us(bare):.0f} µs",
+            "(py-spy pauses the process for each native sample, which adds to both bots' CPU: judge "
+            "the ratio on a run without --sample)",
         ]
 
 
