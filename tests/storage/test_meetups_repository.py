@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.meetups import RsvpStatus
+from bot.domain.meetups import Meetup, RsvpStatus
 from bot.domain.polls import OptionKind, PollOutcome, PollState
 from bot.domain.when import ReadTime
 from bot.storage.database import Database
@@ -100,15 +100,22 @@ async def test_a_cards_counts_and_roster_come_in_one_query_as_they_do_apart(db: 
     assert roster == {RsvpStatus.GOING: [10, 13], RsvpStatus.MAYBE: [15, 11], RsvpStatus.WAITLIST: [14, 16]}
 
 
-async def test_a_meetup_with_its_cards_counts_and_roster_comes_in_one_round_trip(
-    db: Database, backend: str
-) -> None:
+async def answered_meetup(db: Database) -> tuple[MeetupRepository, Meetup]:
+    """A meetup of one place: 10 going, 20 waiting (offered the place), 30 maybe."""
     meetups = MeetupRepository(db)
     meetup = await meetups.add(new(capacity=1), now=1)
     async with db.transaction():
         await meetups.set_rsvp(1, meetup.id, 10, RsvpStatus.GOING, now=5)
         await meetups.set_rsvp(1, meetup.id, 20, RsvpStatus.WAITLIST, now=6)
         await meetups.set_rsvp(1, meetup.id, 30, RsvpStatus.MAYBE, now=7)
+    await meetups.add_offer(1, meetup.id, 20, now=8, expires_at=100)
+    return meetups, meetup
+
+
+async def test_a_meetup_with_its_cards_counts_and_roster_comes_in_one_round_trip(
+    db: Database, backend: str
+) -> None:
+    meetups, meetup = await answered_meetup(db)
     shown = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLIST)
     trips = count_trips(db, backend)
 
@@ -127,20 +134,20 @@ async def test_a_meetup_with_its_cards_counts_and_roster_comes_in_one_round_trip
 async def test_a_meetup_with_a_members_answer_and_the_counts_comes_in_one_round_trip(
     db: Database, backend: str
 ) -> None:
-    meetups = MeetupRepository(db)
-    meetup = await meetups.add(new(capacity=1), now=1)
-    async with db.transaction():
-        await meetups.set_rsvp(1, meetup.id, 10, RsvpStatus.GOING, now=5)
-        await meetups.set_rsvp(1, meetup.id, 20, RsvpStatus.WAITLIST, now=6)
-    await meetups.add_offer(1, meetup.id, 20, now=8, expires_at=100)
+    meetups, meetup = await answered_meetup(db)
 
-    for member_id in (10, 20, 40):
+    for member_id in (10, 20, 30, 40):
         trips = count_trips(db, backend)
         found = await meetups.with_answer_and_counts(meetup.id, member_id)
         assert trips() == (1 if backend == "sqlite" else 0)
         expected = (await meetups.get(meetup.id), *await meetups.answer_and_counts(meetup.id, member_id))
         assert found == expected
-    assert found[1] is None and (found[2].going, found[2].waitlist, found[2].held) == (1, 1, 1)
+    assert found[1] is None and (found[2].going, found[2].maybe, found[2].waitlist, found[2].held) == (
+        1,
+        1,
+        1,
+        1,
+    )
     assert await meetups.with_answer_and_counts(meetup.id + 1, 10) == (
         None, None, await meetups.counts(meetup.id + 1)
     )  # fmt: skip
