@@ -576,8 +576,7 @@ async def _scale_feed(
         cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
         main = time.thread_time() - started_main
     samples = sampler.stop(UNDER) if sampler is not None else None
-    fed = Fed(cpu, wall, (env.now() - started_virtual).total_seconds(), collector.seconds, main, samples)
-    return fed
+    return Fed(cpu, wall, (env.now() - started_virtual).total_seconds(), collector.seconds, main, samples)
 
 
 async def run_meetbridge_scale(

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bench.reactions import make_scale_storm, make_storm, measure, measure_scale, parse_args
+from bench.reactions import (
+    ScaleFigures,
+    ScaleRun,
+    make_scale_storm,
+    make_storm,
+    measure,
+    measure_scale,
+    parse_args,
+)
+from bench.sampling import Samples
 from bot.boards.polls import POLL_EDIT_INTERVAL
 
 
@@ -77,3 +86,23 @@ def test_the_gc_clock_counts_only_collections_while_it_runs() -> None:
     gc.collect()
 
     assert counted > 0 and clock.seconds == counted
+
+
+def test_a_sampled_storm_reports_our_share_and_each_kind_of_work_per_reaction() -> None:
+    def run(seconds: float, main: float, samples: Samples) -> ScaleRun:
+        return ScaleRun(seconds, 1.0, 1000, 30.0, main_seconds=main, samples=samples)
+
+    # Main thread: 1.0 s of CPU over 100 samples, so a sample is 10 ms, 10 µs per reaction.
+    kinds = ("tally edits", "vote writes", "listeners", "settling")
+    ours = Samples(main=100, ours=12, gc=30, under=dict(zip(kinds, (20, 3, 5, 6), strict=True)))
+    theirs = Samples(main=100, gc=30, under=dict(zip(kinds, (0, 0, 1, 2), strict=True)))
+    figures = ScaleFigures(1, 10, 100, 1000, [run(1.3, 1.0, ours)], [run(0.8, 0.8, theirs)])
+
+    sampled = figures.report().splitlines()[-2]
+    assert "own code (bot/, cogs/) 120 µs" in sampled
+    assert "tally edits 200 µs, its vote writes 30 µs, its reaction listeners 50 µs" in sampled
+    assert "(the bare bot's 8 µs)" in sampled
+    assert "settling: Meetbridge 60 µs, bare bot 16 µs" in sampled
+    assert "(aiosqlite's): Meetbridge 300 µs, bare bot 0 µs" in sampled
+    unsampled = ScaleFigures(1, 10, 100, 1000, [run(1.3, 1.0, ours)], [ScaleRun(0.8, 1.0, 1000, 30.0)])
+    assert "py-spy" not in unsampled.report()
