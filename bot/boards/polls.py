@@ -219,10 +219,11 @@ class PollBoard:
 
     async def _render(self, poll_id: int) -> None:
         found = await self.polls.with_tally(poll_id)
-        if found is None or found[0].message_id is None:
+        if found is None:
             return
         poll, tally = found
-        assert poll.message_id is not None
+        if poll.message_id is None:
+            return
         meetup = await self.meetups.by_id(poll.meetup_id) if poll.meetup_id else None
         embed = ui.poll_embed(poll, tally, meetup)
         try:

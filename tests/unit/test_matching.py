@@ -55,7 +55,14 @@ class Selecting(Arrays):
     FULL_SORT_UP_TO = 0
 
 
-INDEXES = [InterestIndex, Recycled, Arrays, Selecting]
+class PlainSelecting(InterestIndex):
+    """Scores in plain Python and keeps only the best past any number of candidates, as the
+    selection does (the plain path's cut, which a small server never reaches)."""
+
+    FULL_SORT_UP_TO = 0
+
+
+INDEXES = [InterestIndex, Recycled, Arrays, Selecting, PlainSelecting]
 
 
 def member(member_id: int, *tags: str, at: tuple[float, float] | None = None, active: int = 0) -> Candidate:
